@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# Scan benchmark: starts N labelled containers (default 100), times `dockbench scan` over
+# them (release build), prints the wall time and the report's collect/evaluate split, and
+# removes every container it made. Usage: scripts/bench.sh [N] [RUNS]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+n=${1:-100}
+runs=${2:-3}
+label="dockbench.bench=$$"
+image=dockbench-test/busybox:1
+
+if ! docker image inspect "$image" >/dev/null 2>&1; then
+  [ -x /bin/busybox ] || { echo "needs /bin/busybox: apt-get install busybox-static" >&2; exit 1; }
+  root=$(mktemp -d)
+  mkdir -p "$root/bin" "$root/usr/sbin" "$root/tmp" "$root/etc"
+  cp /bin/busybox "$root/bin/"
+  for a in sh sleep ps cat ls true; do ln -s busybox "$root/bin/$a"; done
+  cp /bin/busybox "$root/usr/sbin/sshd"
+  tar -C "$root" -c . | docker import --change 'CMD ["sleep","3600"]' - "$image" >/dev/null
+  rm -rf "$root"
+fi
+
+cleanup() { docker ps -aq --filter "label=$label" | xargs -r docker rm -f >/dev/null; }
+trap cleanup EXIT
+
+echo "starting $n containers…"
+seq 1 "$n" | xargs -P 8 -I{} docker run -d --label "$label" --name "bench-$$-{}" \
+  --cap-add NET_ADMIN -p 127.0.0.1::80 "$image" >/dev/null
+
+cargo build --release --quiet
+out=$(mktemp)
+for i in $(seq 1 "$runs"); do
+  start=$(date +%s.%N)
+  ./target/release/dockbench scan --quiet -o "json=$out"
+  end=$(date +%s.%N)
+  python3 - "$out" "$start" "$end" "$i" <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1]))
+wall = float(sys.argv[3]) - float(sys.argv[2])
+t = r["timings"]
+print(f"run {sys.argv[4]}: {r['containers_scanned']} containers, wall {wall*1000:.0f} ms "
+      f"(collect {t['collect_ms']} ms, evaluate {t['evaluate_ms']} ms)")
+PY
+done
+rm -f "$out"

@@ -1,0 +1,205 @@
+//! `dockbench checks list|show|validate`.
+use std::path::PathBuf;
+
+use clap::{Args, Subcommand, ValueEnum};
+
+use super::{CheckArgs, exit, scan::fail};
+use crate::engine::Benchmark;
+use crate::engine::check::{Assessment, Evaluation};
+
+#[derive(Debug, Subcommand)]
+pub enum ChecksCommand {
+    /// List the checks of a benchmark.
+    List(ListArgs),
+    /// Show one check in full: metadata, remediation and its CEL logic.
+    Show {
+        /// Check ID, e.g. 5.4.
+        id: String,
+        #[command(flatten)]
+        checks: CheckArgs,
+    },
+    /// Validate benchmark folders (benchmark.toml + check files) without scanning.
+    Validate {
+        /// Folders to validate; without any, the embedded benchmarks.
+        dirs: Vec<PathBuf>,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct ListArgs {
+    #[command(flatten)]
+    pub checks: CheckArgs,
+    /// List the available benchmarks instead.
+    #[arg(long)]
+    pub benchmarks: bool,
+    #[arg(long, value_enum, default_value_t = ListFormat::Text)]
+    pub format: ListFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ListFormat {
+    Text,
+    /// A Markdown table (the README's check table is generated with this).
+    Markdown,
+    Json,
+}
+
+pub fn run(cmd: ChecksCommand) -> u8 {
+    match cmd {
+        ChecksCommand::List(args) => {
+            if args.benchmarks {
+                for id in crate::engine::load::embedded_ids() {
+                    println!("{id}");
+                }
+                return exit::OK;
+            }
+            match super::load_benchmark(&args.checks) {
+                Ok((b, _)) => {
+                    print!("{}", list(&b, args.format));
+                    exit::OK
+                }
+                Err(e) => fail(exit::USAGE, &e),
+            }
+        }
+        ChecksCommand::Show { id, checks } => {
+            let (b, _) = match super::load_benchmark(&checks) {
+                Ok(b) => b,
+                Err(e) => return fail(exit::USAGE, &e),
+            };
+            match b.checks.iter().find(|c| c.def.id == id) {
+                Some(c) => {
+                    print!("{}", show(c));
+                    exit::OK
+                }
+                None => fail(exit::USAGE, &format!("no check {id} in {}", b.def.id)),
+            }
+        }
+        ChecksCommand::Validate { dirs } => {
+            let env = crate::engine::cel_env();
+            let mut code = exit::OK;
+            let results: Vec<(String, Result<Benchmark, crate::engine::LoadError>)> =
+                if dirs.is_empty() {
+                    crate::engine::load::embedded_ids()
+                        .into_iter()
+                        .map(|id| (id.clone(), crate::engine::load_embedded(&id, &env)))
+                        .collect()
+                } else {
+                    dirs.iter()
+                        .map(|d| (d.display().to_string(), crate::engine::load_dir(d, &env)))
+                        .collect()
+                };
+            for (name, result) in results {
+                match result {
+                    Ok(b) => println!("{name}: ok ({} checks)", b.checks.len()),
+                    Err(e) => {
+                        eprintln!("{name}: {e}");
+                        code = exit::USAGE;
+                    }
+                }
+            }
+            code
+        }
+    }
+}
+
+fn assessment(a: Option<Assessment>) -> &'static str {
+    match a {
+        Some(Assessment::Automated) => "Automated",
+        Some(Assessment::Manual) => "Manual",
+        None => "-",
+    }
+}
+
+fn evaluation(e: Evaluation) -> &'static str {
+    match e {
+        Evaluation::Automated => "automated",
+        Evaluation::Manual => "manual review",
+    }
+}
+
+pub fn list(b: &Benchmark, format: ListFormat) -> String {
+    let mut out = String::new();
+    match format {
+        ListFormat::Json => {
+            let rows: Vec<serde_json::Value> = b
+                .checks
+                .iter()
+                .map(|c| {
+                    serde_json::json!({
+                        "id": c.def.id, "title": c.def.title, "section": c.section,
+                        "level": c.def.level, "assessment": c.def.assessment,
+                        "evaluation": c.def.evaluation, "scored": c.def.scored, "scope": c.def.scope,
+                    })
+                })
+                .collect();
+            out = serde_json::to_string_pretty(&rows).unwrap() + "\n";
+        }
+        ListFormat::Markdown => {
+            out.push_str("| ID | Title | Level | CIS assessment | dockbench | Scored |\n|---|---|---|---|---|---|\n");
+            for c in &b.checks {
+                out.push_str(&format!(
+                    "| {} | {} | {} | {} | {} | {} |\n",
+                    c.def.id,
+                    c.def.title.replace('|', "\\|"),
+                    c.def.level.label(),
+                    assessment(c.def.assessment),
+                    evaluation(c.def.evaluation),
+                    if c.def.scored { "yes" } else { "no" }
+                ));
+            }
+        }
+        ListFormat::Text => {
+            out.push_str(&format!(
+                "{} — {} ({} checks)\n",
+                b.def.id,
+                b.def.title,
+                b.checks.len()
+            ));
+            for c in &b.checks {
+                out.push_str(&format!(
+                    "{:<7} {:<14} {:<10} {:<14} {:<9} {}\n",
+                    c.def.id,
+                    c.def.level.label(),
+                    assessment(c.def.assessment),
+                    evaluation(c.def.evaluation),
+                    if c.def.scored { "scored" } else { "unscored" },
+                    c.def.title
+                ));
+            }
+        }
+    }
+    out
+}
+
+fn show(c: &crate::engine::Check) -> String {
+    let d = &c.def;
+    let mut out = format!("{} {}\n", d.id, d.title);
+    out.push_str(&format!(
+        "section {} ({}) · {} · CIS {} · dockbench {} · {} · scope {:?}\n",
+        c.section,
+        c.section_title,
+        d.level.label(),
+        assessment(d.assessment),
+        evaluation(d.evaluation),
+        if d.scored { "scored" } else { "unscored" },
+        d.scope
+    ));
+    let mut block = |name: &str, text: &str| {
+        if !text.trim().is_empty() {
+            out.push_str(&format!(
+                "\n{name}:\n  {}\n",
+                text.trim().replace('\n', "\n  ")
+            ));
+        }
+    };
+    block("Description", &d.description);
+    block("Review", &d.review);
+    block("Applies when (CEL)", d.applies.as_deref().unwrap_or(""));
+    block("Finding when (CEL)", d.finding.as_deref().unwrap_or(""));
+    block("Evidence (CEL)", d.evidence.as_deref().unwrap_or(""));
+    block("Remediation", &d.remediation);
+    block("Impact", &d.impact);
+    block("Notes", &d.notes);
+    block("References", &d.references.join("\n"));
+    out
+}

@@ -1,0 +1,46 @@
+//! `dockbench collect`: gather the facts once and save them for a later `scan --snapshot`.
+use std::path::PathBuf;
+
+use clap::Args;
+
+use super::{SourceArgs, exit, scan::fail};
+
+#[derive(Debug, Args)]
+pub struct CollectArgs {
+    #[command(flatten)]
+    pub source: SourceArgs,
+    /// Snapshot file to write ("-" for standard output).
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: PathBuf,
+}
+
+pub async fn run(args: CollectArgs) -> u8 {
+    let opts = crate::collect::LiveOptions {
+        host: args.source.host.clone(),
+        all: args.source.all,
+    };
+    let snap = match crate::collect::collect_live(&opts).await {
+        Ok(s) => s,
+        Err(e) => return fail(exit::COLLECT, &e.to_string()),
+    };
+    let text = serde_json::to_string_pretty(&snap).expect("snapshot serialises") + "\n";
+    if args.output.as_os_str() == "-" {
+        print!("{text}");
+        return exit::OK;
+    }
+    match std::fs::write(&args.output, text) {
+        Ok(()) => {
+            eprintln!(
+                "dockbench: wrote {} ({} containers, {} images)",
+                args.output.display(),
+                snap.containers.len(),
+                snap.images.len()
+            );
+            exit::OK
+        }
+        Err(e) => fail(
+            exit::OUTPUT,
+            &format!("cannot write {}: {e}", args.output.display()),
+        ),
+    }
+}

@@ -1,0 +1,223 @@
+//! Live collector: the Engine API (bollard, version negotiated) plus the local host's /proc
+//! and files. Every fact is fetched once, concurrently with a bound; nothing is written.
+use std::collections::BTreeSet;
+use std::path::Path;
+use std::time::Duration;
+
+use bollard::Docker;
+use bollard::query_parameters::{InspectContainerOptions, ListContainersOptionsBuilder};
+use futures_util::stream::{self, StreamExt};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use super::CollectError;
+use crate::snapshot::{Container, Daemon, FactStatus, Image, Mode, Snapshot, Source, strip_nulls};
+
+/// How many inspect calls run at once.
+const CONCURRENCY: usize = 32;
+const DEFAULT_HOST: &str = "unix:///var/run/docker.sock";
+
+#[derive(Debug, Clone, Default)]
+pub struct LiveOptions {
+    /// Daemon address (`--host`, else `DOCKER_HOST`, else the default socket).
+    pub host: Option<String>,
+    /// Include created and exited containers.
+    pub all: bool,
+}
+
+pub fn daemon_address(opts: &LiveOptions) -> String {
+    opts.host
+        .clone()
+        .or_else(|| std::env::var("DOCKER_HOST").ok().filter(|h| !h.is_empty()))
+        .unwrap_or_else(|| DEFAULT_HOST.to_string())
+}
+
+/// Converts a bollard model into ours through Docker's JSON field names.
+fn convert<T: Serialize, U: DeserializeOwned>(value: &T) -> Result<U, String> {
+    let mut json = serde_json::to_value(value).map_err(|e| e.to_string())?;
+    strip_nulls(&mut json);
+    serde_json::from_value(json).map_err(|e| e.to_string())
+}
+
+pub async fn collect_live(opts: &LiveOptions) -> Result<Snapshot, CollectError> {
+    let started = chrono::Utc::now();
+    let address = daemon_address(opts);
+    let unreachable = |e: &dyn std::fmt::Display| {
+        CollectError::Daemon(format!(
+            "cannot reach the Docker daemon at {address}: {e} (is it running? use --host, DOCKER_HOST, or scan a saved --snapshot)"
+        ))
+    };
+    if let Some(path) = address.strip_prefix("unix://")
+        && !Path::new(path).exists()
+    {
+        return Err(unreachable(&"socket not found"));
+    }
+    let docker = Docker::connect_with_host(&address)
+        .map_err(|e| unreachable(&e))?
+        .with_timeout(Duration::from_secs(60));
+    let docker = docker
+        .negotiate_version()
+        .await
+        .map_err(|e| unreachable(&e))?;
+
+    let list_opts = ListContainersOptionsBuilder::new().all(opts.all).build();
+    let (info, version, list) = tokio::join!(
+        docker.info(),
+        docker.version(),
+        docker.list_containers(Some(list_opts))
+    );
+    let info = info.map_err(|e| unreachable(&e))?;
+    let version = version.map_err(|e| unreachable(&e))?;
+    let list = list.map_err(|e| unreachable(&e))?;
+
+    let mut notes = Vec::new();
+    let ids: Vec<String> = list.iter().filter_map(|c| c.id.clone()).collect();
+
+    // One inspect per container, concurrently; /proc is read at the same time.
+    let id_set: BTreeSet<String> = ids.iter().cloned().collect();
+    let procs_task = tokio::task::spawn_blocking(move || {
+        super::procs::by_container(Path::new("/proc"), &id_set)
+    });
+    let inspected: Vec<(
+        String,
+        Result<bollard::models::ContainerInspectResponse, bollard::errors::Error>,
+    )> = stream::iter(ids)
+        .map(|id| {
+            let docker = &docker;
+            async move {
+                (
+                    id.clone(),
+                    docker
+                        .inspect_container(&id, None::<InspectContainerOptions>)
+                        .await,
+                )
+            }
+        })
+        .buffered(CONCURRENCY)
+        .collect()
+        .await;
+
+    let mut containers = Vec::new();
+    for (id, result) in inspected {
+        match result {
+            Ok(raw) => match convert::<_, Container>(&raw) {
+                Ok(mut c) => {
+                    c.Name = c.Name.trim_start_matches('/').to_string();
+                    containers.push(c);
+                }
+                Err(e) => notes.push(format!(
+                    "container {id}: inspect answer not understood: {e}"
+                )),
+            },
+            Err(bollard::errors::Error::DockerResponseServerError {
+                status_code: 404, ..
+            }) => notes.push(format!(
+                "container {} disappeared between list and inspect; left out",
+                short(&id)
+            )),
+            Err(e) => notes.push(format!(
+                "container {}: inspect failed: {e}; left out",
+                short(&id)
+            )),
+        }
+    }
+
+    // Images the containers use, each inspected once with its full history.
+    let image_ids: BTreeSet<String> = containers
+        .iter()
+        .map(|c| c.Image.clone())
+        .filter(|i| !i.is_empty())
+        .collect();
+    let images: Vec<(String, Result<Image, String>)> = stream::iter(image_ids)
+        .map(|id| {
+            let docker = &docker;
+            async move {
+                let (inspect, history) =
+                    tokio::join!(docker.inspect_image(&id), docker.image_history(&id));
+                let result = inspect
+                    .map_err(|e| e.to_string())
+                    .and_then(|i| convert::<_, Image>(&i))
+                    .and_then(|mut img| {
+                        let history = history.map_err(|e| format!("history: {e}"))?;
+                        img.History = history.iter().map(convert).collect::<Result<_, _>>()?;
+                        Ok(img)
+                    });
+                (id, result)
+            }
+        })
+        .buffered(CONCURRENCY)
+        .collect()
+        .await;
+    let images = images
+        .into_iter()
+        .filter_map(|(id, r)| {
+            r.map_err(|e| notes.push(format!("image {}: {e}; left out", short(&id))))
+                .ok()
+        })
+        .collect();
+
+    let mut host = super::host::collect(Path::new("/"));
+    match procs_task.await {
+        Ok(Ok(mut by_id)) => {
+            let mut blind = 0;
+            for c in &mut containers {
+                let found = by_id.remove(&c.Id).unwrap_or_default();
+                c.Processes = if c.State.Running && found.is_empty() {
+                    blind += 1;
+                    None
+                } else {
+                    Some(found)
+                };
+            }
+            host.Proc = if blind == 0 {
+                FactStatus::available()
+            } else {
+                FactStatus::unavailable(format!(
+                    "no processes visible for {blind} running container(s): the scanner does not see the host's PID namespace (run it on the host, or with --pid host)"
+                ))
+            };
+        }
+        Ok(Err(e)) => host.Proc = FactStatus::unavailable(e),
+        Err(e) => host.Proc = FactStatus::unavailable(format!("reading /proc failed: {e}")),
+    }
+
+    let args = super::daemon_config::find_dockerd_args(Path::new("/proc")).unwrap_or_default();
+    let config = super::daemon_config::resolve(&args, |path| match std::fs::read_to_string(path) {
+        Ok(text) => Some(Ok(text)),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+        Err(e) => Some(Err(e.to_string())),
+    });
+
+    let daemon = Daemon {
+        Info: Some(
+            convert(&info)
+                .map_err(|e| CollectError::Daemon(format!("daemon info not understood: {e}")))?,
+        ),
+        Version: Some(
+            convert(&version)
+                .map_err(|e| CollectError::Daemon(format!("daemon version not understood: {e}")))?,
+        ),
+        Config: config,
+    };
+    Ok(Snapshot {
+        format_version: crate::snapshot::FORMAT_VERSION,
+        tool_version: env!("CARGO_PKG_VERSION").to_string(),
+        source: Source {
+            mode: Mode::Live,
+            location: address,
+        },
+        started_at: started.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        finished_at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        host,
+        daemon,
+        containers,
+        images,
+        all_containers: opts.all,
+        notes,
+    })
+}
+
+fn short(id: &str) -> &str {
+    let id = id.trim_start_matches("sha256:");
+    &id[..id.len().min(12)]
+}

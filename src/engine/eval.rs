@@ -1,0 +1,477 @@
+//! Evaluation: pure, in memory. Each object is converted to a CEL value once and bound in
+//! a child scope; every check of its scope then runs against it.
+#![allow(non_snake_case)]
+
+use std::collections::BTreeMap;
+use std::sync::{Arc, OnceLock};
+
+use cel::{Context, Env, Program, Value};
+use schemars::schema_for;
+use serde::Serialize;
+
+use super::check::{Evaluation, FindingStatus, Scope};
+use super::derive::{Derived, derive};
+use super::load::Check;
+use super::schema::Ty;
+use crate::report::{CheckResult, Finding, Status};
+use crate::snapshot::{Container, Daemon, Host, Image, Snapshot};
+
+/// A container as checks see it: Docker's fields plus `Derived`.
+#[derive(Serialize)]
+struct CelContainer<'a> {
+    #[serde(flatten)]
+    inner: &'a Container,
+    Derived: Derived,
+}
+
+/// Facts about the scan itself, as `scan` in expressions.
+#[derive(Serialize, schemars::JsonSchema)]
+struct ScanFacts {
+    /// "live", "root" or "snapshot".
+    Mode: String,
+    /// Whether stopped and created containers are in scope.
+    AllContainers: bool,
+}
+
+/// The variables expressions may use, with their shapes (for load-time validation).
+pub fn variable_types() -> BTreeMap<String, Ty> {
+    static TYPES: OnceLock<BTreeMap<String, Ty>> = OnceLock::new();
+    TYPES
+        .get_or_init(|| {
+            let ty =
+                |schema: schemars::Schema| Ty::from_schema(&serde_json::to_value(schema).unwrap());
+            let mut container = ty(schema_for!(Container));
+            if let Ty::Object(fields) = &mut container {
+                fields.insert("Derived".into(), ty(schema_for!(Derived)));
+            }
+            let image = ty(schema_for!(Image));
+            BTreeMap::from([
+                ("c".to_string(), container.clone()),
+                ("containers".to_string(), Ty::List(Box::new(container))),
+                ("image".to_string(), image.clone()),
+                ("images".to_string(), Ty::List(Box::new(image))),
+                ("host".to_string(), ty(schema_for!(Host))),
+                ("daemon".to_string(), ty(schema_for!(Daemon))),
+                ("scan".to_string(), ty(schema_for!(ScanFacts))),
+            ])
+        })
+        .clone()
+}
+
+/// What one object gave for one check.
+enum Outcome {
+    Skip(String),
+    Error(String),
+    Finding(String),
+    Pass(String),
+}
+
+struct Object {
+    kind: &'static str,
+    name: String,
+    id: String,
+    value: Value,
+}
+
+/// Evaluates `checks` over `snap`. Results come back in the order of `checks`.
+pub fn evaluate(checks: &[&Check], snap: &Snapshot, env: &Arc<Env>) -> Vec<CheckResult> {
+    let containers: Vec<Object> = snap
+        .containers
+        .iter()
+        .map(|c| Object {
+            kind: "container",
+            name: c.Name.clone(),
+            id: c.Id.clone(),
+            value: to_cel(&CelContainer {
+                inner: c,
+                Derived: derive(c),
+            }),
+        })
+        .collect();
+    let images: Vec<Object> = snap
+        .images
+        .iter()
+        .map(|i| Object {
+            kind: "image",
+            name: image_name(i),
+            id: i.Id.clone(),
+            value: to_cel(i),
+        })
+        .collect();
+
+    let mut root = Context::with_env(env.clone());
+    register_functions(&mut root);
+    root.add_variable_from_value("host", to_cel(&snap.host));
+    root.add_variable_from_value("daemon", to_cel(&snap.daemon));
+    root.add_variable_from_value(
+        "scan",
+        to_cel(&ScanFacts {
+            Mode: snap.source.mode.to_string(),
+            AllContainers: snap.all_containers,
+        }),
+    );
+    root.add_variable_from_value(
+        "containers",
+        Value::List(Arc::new(
+            containers.iter().map(|o| o.value.clone()).collect(),
+        )),
+    );
+    root.add_variable_from_value(
+        "images",
+        Value::List(Arc::new(images.iter().map(|o| o.value.clone()).collect())),
+    );
+
+    // outcomes[check index] = (object, outcome) for every object the check looked at.
+    let mut outcomes: Vec<Vec<(usize, Outcome)>> = checks.iter().map(|_| Vec::new()).collect();
+    for (scope, var, objects) in [
+        (Scope::Container, "c", &containers),
+        (Scope::Image, "image", &images),
+    ] {
+        let scoped: Vec<usize> = (0..checks.len())
+            .filter(|&i| {
+                checks[i].def.scope == scope && checks[i].def.evaluation == Evaluation::Automated
+            })
+            .collect();
+        if scoped.is_empty() {
+            continue;
+        }
+        for (oi, obj) in objects.iter().enumerate() {
+            let mut ctx = root.new_inner_scope();
+            ctx.add_variable_from_value(var, obj.value.clone());
+            for &ci in &scoped {
+                outcomes[ci].push((oi, evaluate_object(checks[ci], &ctx)));
+            }
+        }
+    }
+
+    let hostname = snap.host.Hostname.clone();
+    checks
+        .iter()
+        .zip(outcomes)
+        .map(|(check, outcome)| {
+            let mut result = blank_result(check);
+            if check.def.evaluation == Evaluation::Manual {
+                result.status = Status::Note;
+                result.reason = check.def.review.trim().to_string();
+                return result;
+            }
+            match check.def.scope {
+                Scope::Container => aggregate(
+                    check,
+                    &mut result,
+                    &containers,
+                    outcome,
+                    snap.all_containers,
+                ),
+                Scope::Image => {
+                    aggregate(check, &mut result, &images, outcome, snap.all_containers)
+                }
+                Scope::Host | Scope::Daemon => {
+                    let kind = if check.def.scope == Scope::Host {
+                        "host"
+                    } else {
+                        "daemon"
+                    };
+                    let outcome = evaluate_object(check, &root);
+                    single(check, &mut result, kind, &hostname, outcome);
+                }
+            }
+            result
+        })
+        .collect()
+}
+
+fn blank_result(check: &Check) -> CheckResult {
+    let d = &check.def;
+    CheckResult {
+        id: d.id.clone(),
+        title: d.title.clone(),
+        section: check.section.clone(),
+        section_title: check.section_title.clone(),
+        level: d.level,
+        assessment: d.assessment,
+        evaluation: d.evaluation,
+        scored: d.scored,
+        scope: d.scope,
+        status: Status::Pass,
+        reason: String::new(),
+        findings: Vec::new(),
+        exceptions: Vec::new(),
+        evaluated: 0,
+        description: d.description.trim().to_string(),
+        remediation: d.remediation.trim().to_string(),
+        impact: d.impact.trim().to_string(),
+        references: d.references.clone(),
+    }
+}
+
+fn finding_status(check: &Check) -> Status {
+    match check.def.finding_status {
+        FindingStatus::Warn => Status::Warn,
+        FindingStatus::Info => Status::Info,
+    }
+}
+
+fn single(check: &Check, r: &mut CheckResult, kind: &str, name: &str, outcome: Outcome) {
+    r.evaluated = 1;
+    let finding = |value: String| Finding {
+        kind: kind.into(),
+        object: name.into(),
+        id: String::new(),
+        value,
+    };
+    match outcome {
+        Outcome::Skip(why) => {
+            r.status = Status::Skip;
+            r.reason = why;
+        }
+        Outcome::Error(why) => {
+            r.status = Status::Error;
+            r.reason = why.clone();
+            r.exceptions.push(finding(why));
+        }
+        Outcome::Finding(value) => {
+            r.status = finding_status(check);
+            r.reason = if value.is_empty() {
+                "finding".into()
+            } else {
+                value.clone()
+            };
+            r.findings.push(finding(value));
+        }
+        Outcome::Pass(value) => {
+            r.status = Status::Pass;
+            r.reason = if value.is_empty() {
+                "compliant".into()
+            } else {
+                value
+            };
+        }
+    }
+}
+
+fn aggregate(
+    check: &Check,
+    r: &mut CheckResult,
+    objects: &[Object],
+    outcomes: Vec<(usize, Outcome)>,
+    all_containers: bool,
+) {
+    let noun = if check.def.scope == Scope::Image {
+        "image"
+    } else {
+        "container"
+    };
+    if objects.is_empty() {
+        r.status = Status::Skip;
+        r.reason = if noun == "container" && !all_containers {
+            "no running containers to check (--all also checks stopped and created ones)".into()
+        } else {
+            format!("no {noun}s to check")
+        };
+        return;
+    }
+    let (mut skipped, mut errors, mut passed) = (0, 0, 0);
+    for (oi, outcome) in outcomes {
+        let o = &objects[oi];
+        let entry = |value: String| Finding {
+            kind: o.kind.into(),
+            object: o.name.clone(),
+            id: o.id.clone(),
+            value,
+        };
+        match outcome {
+            Outcome::Finding(v) => r.findings.push(entry(v)),
+            Outcome::Pass(_) => passed += 1,
+            Outcome::Skip(why) => {
+                skipped += 1;
+                r.exceptions.push(entry(format!("SKIP: {why}")));
+            }
+            Outcome::Error(why) => {
+                errors += 1;
+                r.exceptions.push(entry(format!("ERROR: {why}")));
+            }
+        }
+    }
+    let total = objects.len();
+    r.evaluated = total - skipped;
+    let plural = |n: usize| {
+        if n == 1 {
+            noun.to_string()
+        } else {
+            format!("{noun}s")
+        }
+    };
+    if !r.findings.is_empty() {
+        r.status = finding_status(check);
+        r.reason = format!("{} of {total} {} affected", r.findings.len(), plural(total));
+        if errors > 0 {
+            r.reason
+                .push_str(&format!(", {errors} could not be evaluated"));
+        }
+    } else if errors > 0 {
+        r.status = Status::Error;
+        r.reason = format!(
+            "{errors} of {total} {} could not be evaluated",
+            plural(total)
+        );
+    } else if passed == 0 {
+        r.status = Status::Skip;
+        r.reason = check
+            .def
+            .skip_reason
+            .clone()
+            .unwrap_or_else(|| format!("does not apply to any {noun}"));
+        // One reason for all: say it once instead of once per object.
+        let reason = format!("SKIP: {}", r.reason);
+        if r.exceptions.iter().all(|e| e.value == reason) {
+            r.exceptions.clear();
+        }
+    } else {
+        r.status = Status::Pass;
+        r.reason = format!("{passed} {} compliant", plural(passed));
+        if skipped > 0 {
+            r.reason.push_str(&format!(", {skipped} not applicable"));
+        }
+    }
+}
+
+fn evaluate_object(check: &Check, ctx: &Context) -> Outcome {
+    let d = &check.def;
+    if let Some(p) = &check.applies {
+        match run(p, ctx, "applies") {
+            Ok(Value::Bool(true)) => {}
+            Ok(Value::Bool(false)) => {
+                return Outcome::Skip(d.skip_reason.clone().unwrap_or_default());
+            }
+            Ok(other) => {
+                return Outcome::Error(format!("applies: expected a bool, got {}", display(&other)));
+            }
+            Err(e) => return Outcome::Error(e),
+        }
+    }
+    if let Some(p) = &check.unknown {
+        match run(p, ctx, "unknown") {
+            Ok(Value::Null) => {}
+            Ok(Value::String(s)) if s.is_empty() => {}
+            Ok(v) => return Outcome::Error(display(&v)),
+            Err(e) => return Outcome::Error(e),
+        }
+    }
+    let Some(finding) = &check.finding else {
+        return Outcome::Error("no finding expression".into());
+    };
+    let detail = |p: &Option<Program>, what: &str| match p {
+        Some(p) => run(p, ctx, what).map(|v| display(&v)),
+        None => Ok(String::new()),
+    };
+    match run(finding, ctx, "finding") {
+        Ok(Value::Bool(true)) => match detail(&check.evidence, "evidence") {
+            Ok(v) => Outcome::Finding(v),
+            Err(e) => Outcome::Error(e),
+        },
+        Ok(Value::Bool(false)) => match detail(&check.pass_evidence, "pass_evidence") {
+            Ok(v) => Outcome::Pass(v),
+            Err(e) => Outcome::Error(e),
+        },
+        Ok(other) => Outcome::Error(format!("finding: expected a bool, got {}", display(&other))),
+        Err(e) => Outcome::Error(e),
+    }
+}
+
+fn run(p: &Program, ctx: &Context, what: &str) -> Result<Value, String> {
+    p.execute(ctx).map_err(|e| format!("{what}: {e}"))
+}
+
+fn to_cel<T: Serialize>(value: &T) -> Value {
+    cel::to_value(value).expect("snapshot types always convert to CEL values")
+}
+
+/// Evidence as text: strings as they are, lists joined with ", ", maps as k=v.
+pub fn display(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.to_string(),
+        Value::Null => String::new(),
+        Value::Bool(b) => b.to_string(),
+        Value::Int(i) => i.to_string(),
+        Value::UInt(u) => u.to_string(),
+        Value::Float(f) => f.to_string(),
+        Value::List(items) => items.iter().map(display).collect::<Vec<_>>().join(", "),
+        Value::Map(m) => {
+            let mut pairs: Vec<String> = m
+                .map
+                .iter()
+                .map(|(k, v)| {
+                    let key = match k {
+                        cel::objects::Key::String(s) => s.to_string(),
+                        cel::objects::Key::Int(i) => i.to_string(),
+                        cel::objects::Key::Uint(u) => u.to_string(),
+                        cel::objects::Key::Bool(b) => b.to_string(),
+                    };
+                    format!("{key}={}", display(v))
+                })
+                .collect();
+            pairs.sort();
+            pairs.join(", ")
+        }
+        other => format!("{other:?}"),
+    }
+}
+
+fn image_name(i: &Image) -> String {
+    i.RepoTags
+        .iter()
+        .find(|t| *t != "<none>:<none>")
+        .cloned()
+        .unwrap_or_else(|| {
+            i.Id.trim_start_matches("sha256:")
+                .chars()
+                .take(12)
+                .collect()
+        })
+}
+
+/// CEL helper functions (documented in the README's "Writing checks").
+fn register_functions(ctx: &mut Context) {
+    // pathWithin(path, dir): `path` is `dir` or below it, compared on whole components
+    // after lexical normalisation (`/etc/` = `/etc`, `/etcd` is not within `/etc`).
+    ctx.add_function(
+        "pathWithin",
+        |path: Arc<String>, dir: Arc<String>| -> bool { path_within(&path, &dir) },
+    )
+    .expect("pathWithin is not a standard function");
+}
+
+pub fn normalize_path(p: &str) -> Vec<&str> {
+    let mut parts: Vec<&str> = Vec::new();
+    for part in p.split('/') {
+        match part {
+            "" | "." => {}
+            ".." => {
+                parts.pop();
+            }
+            other => parts.push(other),
+        }
+    }
+    parts
+}
+
+pub fn path_within(path: &str, dir: &str) -> bool {
+    let (p, d) = (normalize_path(path), normalize_path(dir));
+    p.len() >= d.len() && p[..d.len()] == d[..]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn path_within_matches_whole_components() {
+        assert!(path_within("/etc", "/etc"));
+        assert!(path_within("/etc/ssl/certs", "/etc/"));
+        assert!(path_within("//etc//ssl", "/etc"));
+        assert!(!path_within("/etcd", "/etc"));
+        assert!(path_within("/var/../etc/passwd", "/etc"));
+        assert!(path_within("/anything", "/"));
+    }
+}

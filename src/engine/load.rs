@@ -1,0 +1,313 @@
+//! Loading and validating benchmarks: the embedded `checks/` folders and user folders
+//! (`--checks-dir`). Every problem is reported with its file and check id; nothing panics.
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+use std::sync::Arc;
+
+use cel::{Env, Program};
+
+use super::check::{BenchmarkDef, CheckDef, CheckFile, Evaluation};
+use super::schema::{Ty, check_fields};
+
+mod embedded {
+    include!(concat!(env!("OUT_DIR"), "/embedded_checks.rs"));
+}
+
+/// The benchmark used when `--benchmark` is not given.
+pub const DEFAULT_BENCHMARK: &str = "cis-docker-1.6.0";
+
+#[derive(Debug)]
+pub struct Benchmark {
+    pub def: BenchmarkDef,
+    /// Where it came from: `embedded` or a folder path.
+    pub origin: String,
+    pub checks: Vec<Check>,
+}
+
+#[derive(Debug)]
+pub struct Check {
+    pub def: CheckDef,
+    pub section: String,
+    pub section_title: String,
+    pub applies: Option<Program>,
+    pub unknown: Option<Program>,
+    pub finding: Option<Program>,
+    pub evidence: Option<Program>,
+    pub pass_evidence: Option<Program>,
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("invalid checks:\n{}", .0.iter().map(|p| format!("  - {p}")).collect::<Vec<_>>().join("\n"))]
+pub struct LoadError(pub Vec<String>);
+
+/// One source file of a benchmark folder.
+struct SourceFile {
+    name: String,
+    text: String,
+}
+
+/// The CEL environment every check is compiled and run with: the standard library plus the
+/// strings and lists extensions (`join`, `split`, `lowerAscii`, `distinct`, …).
+pub fn cel_env() -> Arc<Env> {
+    let mut env = Env::stdlib();
+    env.add_extension(cel::extensions::strings)
+        .expect("strings extension");
+    env.add_extension(cel::extensions::lists)
+        .expect("lists extension");
+    Arc::new(env)
+}
+
+/// Ids of the embedded benchmarks, sorted.
+pub fn embedded_ids() -> Vec<String> {
+    let ids: BTreeSet<String> = embedded::EMBEDDED
+        .iter()
+        .filter_map(|(path, _)| path.split_once('/').map(|(dir, _)| dir.to_string()))
+        .collect();
+    ids.into_iter().collect()
+}
+
+pub fn load_embedded(id: &str, env: &Env) -> Result<Benchmark, LoadError> {
+    let files: Vec<SourceFile> = embedded::EMBEDDED
+        .iter()
+        .filter_map(|(path, text)| {
+            let (dir, name) = path.split_once('/')?;
+            (dir == id)
+                .then(|| SourceFile {
+                    name: format!("checks/{path}"),
+                    text: text.to_string(),
+                })
+                .filter(|_| !name.is_empty())
+        })
+        .collect();
+    if files.is_empty() {
+        return Err(LoadError(vec![format!(
+            "unknown benchmark '{id}' (available: {})",
+            embedded_ids().join(", ")
+        )]));
+    }
+    build(files, "embedded".into(), env)
+}
+
+pub fn load_dir(dir: &Path, env: &Env) -> Result<Benchmark, LoadError> {
+    let entries = std::fs::read_dir(dir).map_err(|e| {
+        LoadError(vec![format!(
+            "{}: cannot read checks folder: {e}",
+            dir.display()
+        )])
+    })?;
+    let mut files = Vec::new();
+    let mut problems = Vec::new();
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if path.extension().is_some_and(|e| e == "toml") {
+            match std::fs::read_to_string(&path) {
+                Ok(text) => files.push(SourceFile {
+                    name: path.display().to_string(),
+                    text,
+                }),
+                Err(e) => problems.push(format!("{}: {e}", path.display())),
+            }
+        }
+    }
+    if !problems.is_empty() {
+        return Err(LoadError(problems));
+    }
+    files.sort_by(|a, b| a.name.cmp(&b.name));
+    build(files, dir.display().to_string(), env)
+}
+
+fn build(files: Vec<SourceFile>, origin: String, env: &Env) -> Result<Benchmark, LoadError> {
+    let mut problems = Vec::new();
+    let mut def: Option<BenchmarkDef> = None;
+    let mut raw_checks: Vec<(String, CheckDef)> = Vec::new();
+    for f in &files {
+        if f.name.ends_with("/benchmark.toml") || f.name == "benchmark.toml" {
+            match toml::from_str::<BenchmarkDef>(&f.text) {
+                Ok(d) => def = Some(d),
+                Err(e) => problems.push(format!("{}: {}", f.name, e.to_string().trim_end())),
+            }
+        } else {
+            match toml::from_str::<CheckFile>(&f.text) {
+                Ok(cf) => raw_checks.extend(cf.checks.into_iter().map(|c| (f.name.clone(), c))),
+                Err(e) => problems.push(format!("{}: {}", f.name, e.to_string().trim_end())),
+            }
+        }
+    }
+    let Some(def) = def else {
+        problems.push(format!(
+            "{origin}: no benchmark.toml (it names the benchmark and its sections)"
+        ));
+        return Err(LoadError(problems));
+    };
+    let vars = super::eval::variable_types();
+    let mut seen = BTreeSet::new();
+    let mut checks = Vec::new();
+    for (file, c) in raw_checks {
+        let at = format!("{file}: check {}", c.id);
+        if !seen.insert(c.id.clone()) {
+            problems.push(format!("{at}: duplicate check id"));
+            continue;
+        }
+        let section = c.id.split('.').next().unwrap_or_default().to_string();
+        let Some(section_def) = def.sections.iter().find(|s| s.id == section) else {
+            problems.push(format!(
+                "{at}: section '{section}' is not declared in benchmark.toml"
+            ));
+            continue;
+        };
+        for (field, value) in [("title", &c.title), ("remediation", &c.remediation)] {
+            if value.trim().is_empty() {
+                problems.push(format!("{at}: '{field}' must not be empty"));
+            }
+        }
+        match c.evaluation {
+            Evaluation::Automated if c.finding.is_none() => problems.push(format!(
+                "{at}: an automated check needs a 'finding' expression"
+            )),
+            Evaluation::Manual if c.review.trim().is_empty() => problems.push(format!(
+                "{at}: a manual check needs 'review' text saying what to look at"
+            )),
+            _ => {}
+        }
+        if c.applies.is_some() && c.skip_reason.as_deref().is_none_or(|r| r.trim().is_empty()) {
+            problems.push(format!("{at}: 'applies' needs a 'skip_reason'"));
+        }
+        let scope_vars = scoped_vars(&vars, c.scope);
+        let mut compile = |field: &str, src: &Option<String>| -> Option<Program> {
+            let src = src.as_ref()?;
+            match env.compile(src) {
+                Ok(p) => match check_fields(p.expression(), &scope_vars) {
+                    Ok(()) => Some(p),
+                    Err(msg) => {
+                        problems.push(format!("{at}: {field}: {msg}"));
+                        None
+                    }
+                },
+                Err(e) => {
+                    problems.push(format!(
+                        "{at}: {field}: does not compile: {}",
+                        e.to_string().trim_end()
+                    ));
+                    None
+                }
+            }
+        };
+        let check = Check {
+            applies: compile("applies", &c.applies),
+            unknown: compile("unknown", &c.unknown),
+            finding: compile("finding", &c.finding),
+            evidence: compile("evidence", &c.evidence),
+            pass_evidence: compile("pass_evidence", &c.pass_evidence),
+            section,
+            section_title: section_def.title.clone(),
+            def: c,
+        };
+        checks.push(check);
+    }
+    if !problems.is_empty() {
+        return Err(LoadError(problems));
+    }
+    checks.sort_by_key(|a| id_key(&a.def.id));
+    Ok(Benchmark {
+        def,
+        origin,
+        checks,
+    })
+}
+
+/// Variables visible to a check of `scope`: the globals, plus `c` or `image` for
+/// per-object scopes.
+fn scoped_vars(all: &BTreeMap<String, Ty>, scope: super::check::Scope) -> BTreeMap<String, Ty> {
+    use super::check::Scope;
+    all.iter()
+        .filter(|(name, _)| match name.as_str() {
+            "c" => scope == Scope::Container,
+            "image" => scope == Scope::Image,
+            _ => true,
+        })
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect()
+}
+
+/// Sort key that orders `5.2` before `5.10`.
+pub fn id_key(id: &str) -> Vec<(u64, String)> {
+    id.split('.')
+        .map(|part| (part.parse::<u64>().unwrap_or(u64::MAX), part.to_string()))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn bench(check: &str) -> Result<Benchmark, LoadError> {
+        let files = vec![
+            SourceFile {
+                name: "x/benchmark.toml".into(),
+                text: "id='x'\ntitle='X'\nversion='1'\n[[section]]\nid='5'\ntitle='Runtime'\n"
+                    .into(),
+            },
+            SourceFile {
+                name: "x/5.toml".into(),
+                text: check.into(),
+            },
+        ];
+        build(files, "test".into(), &cel_env())
+    }
+
+    const HEAD: &str =
+        "[[check]]\nid='5.5'\ntitle='t'\nlevel='1'\nscope='container'\nremediation='r'\n";
+
+    #[test]
+    fn embedded_benchmarks_load() {
+        for id in embedded_ids() {
+            load_embedded(&id, &cel_env()).unwrap_or_else(|e| panic!("{id}: {e}"));
+        }
+    }
+
+    #[test]
+    fn unknown_field_is_rejected() {
+        let err = bench(&format!("{HEAD}finding='c.HostConfig.Privileged2'")).unwrap_err();
+        assert!(
+            err.to_string().contains("unknown field 'Privileged2'"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn unknown_field_inside_a_macro_is_rejected() {
+        let err = bench(&format!(
+            "{HEAD}finding='c.Mounts.exists(m, m.Sourze == \"/\")'"
+        ))
+        .unwrap_err();
+        assert!(err.to_string().contains("unknown field 'Sourze'"), "{err}");
+    }
+
+    #[test]
+    fn syntax_error_is_reported() {
+        let err = bench(&format!("{HEAD}finding='c.HostConfig.Privileged &&'")).unwrap_err();
+        assert!(err.to_string().contains("does not compile"), "{err}");
+    }
+
+    #[test]
+    fn duplicate_ids_and_missing_finding_are_reported() {
+        let err = bench(&format!("{HEAD}finding='true'\n{HEAD}")).unwrap_err();
+        assert!(err.to_string().contains("duplicate check id"), "{err}");
+        let err = bench(HEAD).unwrap_err();
+        assert!(err.to_string().contains("needs a 'finding'"), "{err}");
+    }
+
+    #[test]
+    fn container_variable_is_not_visible_to_host_checks() {
+        let src = HEAD.replace("scope='container'", "scope='host'");
+        let err = bench(&format!("{src}finding='c.HostConfig.Privileged'")).unwrap_err();
+        assert!(err.to_string().contains("unknown variable 'c'"), "{err}");
+    }
+
+    #[test]
+    fn id_order_is_numeric() {
+        let mut ids = vec!["5.10", "5.2", "5.1", "4.12"];
+        ids.sort_by_key(|i| id_key(i));
+        assert_eq!(ids, vec!["4.12", "5.1", "5.2", "5.10"]);
+    }
+}

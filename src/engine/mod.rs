@@ -1,0 +1,11 @@
+//! Check loading and validation, CEL evaluation, selection. No I/O happens here except
+//! reading check files at load time.
+pub mod check;
+pub mod derive;
+pub mod eval;
+pub mod load;
+pub mod schema;
+pub mod select;
+
+pub use eval::evaluate;
+pub use load::{Benchmark, Check, DEFAULT_BENCHMARK, LoadError, cel_env, load_dir, load_embedded};

@@ -1,0 +1,6 @@
+//! dockbench: collect → Snapshot → engine (declarative CEL checks) → Report → renderers.
+pub mod cli;
+pub mod collect;
+pub mod engine;
+pub mod report;
+pub mod snapshot;

@@ -1,0 +1,26 @@
+//! dockbench: security benchmark runner for Docker hosts.
+use std::process::ExitCode;
+
+use clap::Parser;
+use dockbench::cli::{Cli, Command};
+
+#[tokio::main(flavor = "current_thread")]
+async fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return ExitCode::from(if e.use_stderr() {
+                dockbench::cli::exit::USAGE
+            } else {
+                0
+            });
+        }
+    };
+    let code = match cli.command {
+        Command::Scan(args) => dockbench::cli::scan::run(args).await,
+        Command::Collect(args) => dockbench::cli::collect::run(args).await,
+        Command::Checks(cmd) => dockbench::cli::checks::run(cmd),
+    };
+    ExitCode::from(code)
+}

@@ -1,0 +1,85 @@
+//! Report model and one renderer per format.
+pub mod json;
+pub mod model;
+pub mod text;
+
+pub use model::*;
+
+use clap::ValueEnum;
+
+/// Output formats (`--format`, `--output FORMAT=PATH`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// Terminal report grouped by section.
+    Text,
+    /// The Report as JSON (schema_version 1).
+    Json,
+}
+
+impl std::str::FromStr for Format {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        <Format as ValueEnum>::from_str(s, true)
+            .map_err(|_| format!("unknown format '{s}' (expected one of: text, json)"))
+    }
+}
+
+/// Renders a report in one format. `color` only matters for text.
+pub fn render(report: &Report, format: Format, color: bool) -> String {
+    match format {
+        Format::Text => text::render(report, color),
+        Format::Json => json::render(report),
+    }
+}
+
+impl Report {
+    /// Assembles the report of one evaluation.
+    pub fn new(
+        bench: &crate::engine::Benchmark,
+        snap: &crate::snapshot::Snapshot,
+        results: Vec<CheckResult>,
+        timings: Timings,
+    ) -> Report {
+        let info = snap.daemon.Info.as_ref();
+        let version = snap.daemon.Version.as_ref();
+        let host = HostInfo {
+            hostname: snap.host.Hostname.clone(),
+            operating_system: snap.host.OperatingSystem.clone(),
+            kernel: snap.host.KernelVersion.clone(),
+            docker_version: version.map(|v| v.Version.clone()).unwrap_or_default(),
+            api_version: version.map(|v| v.ApiVersion.clone()).unwrap_or_default(),
+            machine_id: snap.host.MachineId.clone(),
+            engine_id: info.map(|i| i.ID.clone()).unwrap_or_default(),
+        };
+        let sections = bench
+            .def
+            .sections
+            .iter()
+            .filter(|s| results.iter().any(|r| r.section == s.id))
+            .cloned()
+            .collect();
+        let summary = Summary::of(&results);
+        Report {
+            schema_version: SCHEMA_VERSION,
+            tool: "dockbench".into(),
+            tool_version: env!("CARGO_PKG_VERSION").into(),
+            benchmark: BenchmarkInfo {
+                id: bench.def.id.clone(),
+                title: bench.def.title.clone(),
+                version: bench.def.version.clone(),
+            },
+            source: snap.source.clone(),
+            host,
+            started_at: snap.started_at.clone(),
+            finished_at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+            timings,
+            all_containers: snap.all_containers,
+            containers_scanned: snap.containers.len(),
+            images_scanned: snap.images.len(),
+            notes: snap.notes.clone(),
+            sections,
+            results,
+            summary,
+        }
+    }
+}

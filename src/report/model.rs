@@ -1,0 +1,206 @@
+//! The one Report model every renderer reads. Its JSON form is versioned (`schema_version`).
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use crate::engine::check::{Assessment, Evaluation, Level, Scope};
+use crate::snapshot::Source;
+
+/// Bumped on any incompatible change of the Report JSON.
+pub const SCHEMA_VERSION: u32 = 1;
+
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
+)]
+#[serde(rename_all = "UPPERCASE")]
+pub enum Status {
+    Pass,
+    Warn,
+    Info,
+    Note,
+    Skip,
+    Error,
+    Waived,
+}
+
+impl Status {
+    pub const ALL: [Status; 7] = [
+        Status::Pass,
+        Status::Warn,
+        Status::Info,
+        Status::Note,
+        Status::Skip,
+        Status::Error,
+        Status::Waived,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Pass => "PASS",
+            Status::Warn => "WARN",
+            Status::Info => "INFO",
+            Status::Note => "NOTE",
+            Status::Skip => "SKIP",
+            Status::Error => "ERROR",
+            Status::Waived => "WAIVED",
+        }
+    }
+}
+
+impl std::fmt::Display for Status {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One object (container, image, file, the daemon) and what the check saw in it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct Finding {
+    /// "container", "image", "host" or "daemon".
+    pub kind: String,
+    /// Human name (container name, image tag, host name).
+    pub object: String,
+    /// Stable identifier (container or image ID), "" for host-level facts.
+    #[serde(default)]
+    pub id: String,
+    /// The offending value, or the reason for SKIP/ERROR.
+    pub value: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct CheckResult {
+    pub id: String,
+    pub title: String,
+    pub section: String,
+    pub section_title: String,
+    pub level: Level,
+    /// CIS assessment status, as the benchmark states it.
+    pub assessment: Option<Assessment>,
+    /// How dockbench evaluated it: automated verdict or manual review (NOTE).
+    pub evaluation: Evaluation,
+    pub scored: bool,
+    pub scope: Scope,
+    pub status: Status,
+    /// One line: why this status.
+    pub reason: String,
+    /// Offending objects (WARN/INFO), or the single object a host/daemon check looked at.
+    pub findings: Vec<Finding>,
+    /// Objects that could not be evaluated (ERROR) or did not apply (SKIP), with reasons.
+    pub exceptions: Vec<Finding>,
+    /// How many objects were evaluated (containers, images; 1 for host and daemon checks).
+    pub evaluated: usize,
+    pub description: String,
+    pub remediation: String,
+    pub impact: String,
+    pub references: Vec<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct Counts {
+    pub pass: usize,
+    pub warn: usize,
+    pub info: usize,
+    pub note: usize,
+    pub skip: usize,
+    pub error: usize,
+    pub waived: usize,
+}
+
+impl Counts {
+    pub fn get(&self, s: Status) -> usize {
+        match s {
+            Status::Pass => self.pass,
+            Status::Warn => self.warn,
+            Status::Info => self.info,
+            Status::Note => self.note,
+            Status::Skip => self.skip,
+            Status::Error => self.error,
+            Status::Waived => self.waived,
+        }
+    }
+    fn bump(&mut self, s: Status) {
+        let slot = match s {
+            Status::Pass => &mut self.pass,
+            Status::Warn => &mut self.warn,
+            Status::Info => &mut self.info,
+            Status::Note => &mut self.note,
+            Status::Skip => &mut self.skip,
+            Status::Error => &mut self.error,
+            Status::Waived => &mut self.waived,
+        };
+        *slot += 1;
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct Summary {
+    pub total: usize,
+    pub counts: Counts,
+    /// docker-bench-security's score: +1 per scored PASS, −1 per scored WARN.
+    pub score: i64,
+}
+
+impl Summary {
+    pub fn of(results: &[CheckResult]) -> Summary {
+        let mut s = Summary {
+            total: results.len(),
+            ..Summary::default()
+        };
+        for r in results {
+            s.counts.bump(r.status);
+            if r.scored {
+                match r.status {
+                    Status::Pass => s.score += 1,
+                    Status::Warn => s.score -= 1,
+                    _ => {}
+                }
+            }
+        }
+        s
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct BenchmarkInfo {
+    pub id: String,
+    pub title: String,
+    pub version: String,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct HostInfo {
+    pub hostname: String,
+    pub operating_system: String,
+    pub kernel: String,
+    pub docker_version: String,
+    pub api_version: String,
+    pub machine_id: String,
+    pub engine_id: String,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct Timings {
+    pub collect_ms: u64,
+    pub evaluate_ms: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct Report {
+    pub schema_version: u32,
+    pub tool: String,
+    pub tool_version: String,
+    pub benchmark: BenchmarkInfo,
+    pub source: Source,
+    pub host: HostInfo,
+    pub started_at: String,
+    pub finished_at: String,
+    pub timings: Timings,
+    /// Containers in scope: running only, or all (`--all`).
+    pub all_containers: bool,
+    pub containers_scanned: usize,
+    pub images_scanned: usize,
+    /// Collection notes (containers that vanished, facts that could not be read).
+    pub notes: Vec<String>,
+    pub sections: Vec<crate::engine::check::SectionDef>,
+    pub results: Vec<CheckResult>,
+    pub summary: Summary,
+}

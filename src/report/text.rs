@@ -1,0 +1,128 @@
+//! Terminal report: grouped by section, one detail line per offender, summary and score.
+use std::fmt::Write;
+
+use anstyle::{AnsiColor, Style};
+
+use super::{Report, Status};
+
+fn style(status: Status) -> Style {
+    let color = match status {
+        Status::Pass => AnsiColor::Green,
+        Status::Warn => AnsiColor::Red,
+        Status::Info => AnsiColor::Blue,
+        Status::Note => AnsiColor::Yellow,
+        Status::Skip => AnsiColor::BrightBlack,
+        Status::Error => AnsiColor::Magenta,
+        Status::Waived => AnsiColor::Cyan,
+    };
+    Style::new().bold().fg_color(Some(color.into()))
+}
+
+pub fn render(report: &Report, color: bool) -> String {
+    let paint = |status: Status, text: &str| {
+        if color {
+            let s = style(status);
+            format!("{s}{text}{s:#}")
+        } else {
+            text.to_string()
+        }
+    };
+    let bold = |text: &str| {
+        if color {
+            format!("\x1b[1m{text}\x1b[0m")
+        } else {
+            text.to_string()
+        }
+    };
+    let mut out = String::new();
+    let b = &report.benchmark;
+    let _ = writeln!(
+        out,
+        "{}",
+        bold(&format!(
+            "dockbench {} — {} ({})",
+            report.tool_version, b.title, b.id
+        ))
+    );
+    let h = &report.host;
+    let _ = writeln!(
+        out,
+        "host {} · {} · kernel {} · Docker {} · {} scan of {}",
+        h.hostname,
+        h.operating_system,
+        h.kernel,
+        h.docker_version,
+        report.source.mode,
+        report.source.location
+    );
+    let _ = writeln!(
+        out,
+        "{} containers ({}), {} images · {}",
+        report.containers_scanned,
+        if report.all_containers {
+            "all"
+        } else {
+            "running"
+        },
+        report.images_scanned,
+        report.started_at
+    );
+    for note in &report.notes {
+        let _ = writeln!(out, "note: {note}");
+    }
+    for section in &report.sections {
+        let results: Vec<_> = report
+            .results
+            .iter()
+            .filter(|r| r.section == section.id)
+            .collect();
+        if results.is_empty() {
+            continue;
+        }
+        let _ = writeln!(
+            out,
+            "\n{}",
+            bold(&format!("[{}] {}", section.id, section.title))
+        );
+        for r in results {
+            let tag = paint(r.status, &format!("[{:<5}]", r.status.as_str()));
+            let _ = writeln!(out, "{tag} {} - {}", r.id, r.title);
+            if r.status != Status::Pass || !r.findings.is_empty() {
+                if !r.reason.is_empty()
+                    && (r.findings.is_empty()
+                        || r.findings.len() > 1
+                        || r.findings[0].value != r.reason)
+                {
+                    let _ = writeln!(out, "        {}", r.reason.replace('\n', "\n        "));
+                }
+                for f in r.findings.iter().chain(&r.exceptions) {
+                    let what = if f.value.is_empty() {
+                        String::new()
+                    } else {
+                        format!(": {}", f.value)
+                    };
+                    let _ = writeln!(out, "        * {} {}{what}", f.kind, f.object);
+                }
+            }
+        }
+    }
+    let s = &report.summary;
+    let _ = writeln!(out, "\n{}", bold("Summary"));
+    let counts: Vec<String> = Status::ALL
+        .iter()
+        .filter(|st| s.counts.get(**st) > 0 || matches!(st, Status::Pass | Status::Warn))
+        .map(|st| paint(*st, &format!("{} {}", s.counts.get(*st), st.as_str())))
+        .collect();
+    let _ = writeln!(out, "{} checks: {}", s.total, counts.join(", "));
+    let _ = writeln!(
+        out,
+        "Score: {} (+1 per scored PASS, -1 per scored WARN)",
+        s.score
+    );
+    let _ = writeln!(
+        out,
+        "Timings: collect {} ms, evaluate {} ms",
+        report.timings.collect_ms, report.timings.evaluate_ms
+    );
+    out
+}

@@ -1,0 +1,247 @@
+//! CLI behaviour: help text, exit codes, bad input.
+use assert_cmd::Command;
+use predicates::prelude::*;
+
+fn dockbench() -> Command {
+    let mut cmd = Command::cargo_bin("dockbench").unwrap();
+    cmd.env_remove("DOCKER_HOST").env("NO_COLOR", "1");
+    cmd
+}
+
+fn stdout_of(args: &[&str]) -> String {
+    let out = dockbench().args(args).output().unwrap();
+    String::from_utf8(out.stdout).unwrap()
+}
+
+#[test]
+fn help_texts() {
+    insta::assert_snapshot!("help", stdout_of(&["--help"]));
+    insta::assert_snapshot!("scan_help", stdout_of(&["scan", "--help"]));
+    insta::assert_snapshot!("collect_help", stdout_of(&["collect", "--help"]));
+    insta::assert_snapshot!("checks_list_help", stdout_of(&["checks", "list", "--help"]));
+}
+
+#[test]
+fn unknown_flag_is_a_usage_error() {
+    dockbench()
+        .args(["scan", "--bogus"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("--bogus"));
+}
+
+#[test]
+fn unreachable_daemon_exits_3_with_advice() {
+    dockbench()
+        .args(["scan", "--host", "unix:///nonexistent/docker.sock"])
+        .assert()
+        .code(3)
+        .stderr(
+            predicate::str::contains("cannot reach the Docker daemon")
+                .and(predicate::str::contains("--snapshot")),
+        );
+}
+
+#[test]
+fn unreadable_snapshot_is_a_usage_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("bad.json");
+    std::fs::write(&bad, "{ not json").unwrap();
+    dockbench()
+        .args(["scan", "--snapshot"])
+        .arg(&bad)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("bad.json"));
+    std::fs::write(&bad, r#"{"format_version": 999}"#).unwrap();
+    dockbench()
+        .args(["scan", "--snapshot"])
+        .arg(&bad)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("format version 999"));
+    dockbench()
+        .args(["scan", "--snapshot"])
+        .arg(dir.path().join("missing.json"))
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("cannot read snapshot"));
+}
+
+#[test]
+fn selector_that_matches_nothing_is_a_usage_error() {
+    dockbench()
+        .args([
+            "scan",
+            "--snapshot",
+            "tests/fixtures/snapshots/risky.json",
+            "--check",
+            "5.99",
+        ])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("5.99"));
+}
+
+#[test]
+fn unknown_benchmark_is_a_usage_error() {
+    dockbench()
+        .args(["checks", "list", "--benchmark", "nope"])
+        .assert()
+        .code(2)
+        .stderr(
+            predicate::str::contains("unknown benchmark 'nope'")
+                .and(predicate::str::contains("cis-docker-1.6.0")),
+        );
+}
+
+#[test]
+fn broken_custom_check_is_a_clear_error() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("benchmark.toml"),
+        "id = 'mine'\ntitle = 'Mine'\nversion = '1'\n[[section]]\nid = '1'\ntitle = 'One'\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("checks.toml"),
+        "[[check]]\nid = '1.1'\ntitle = 'x'\nlevel = '1'\nscope = 'container'\nremediation = 'r'\nfinding = 'c.HostConfig.Priviliged'\n",
+    )
+    .unwrap();
+    dockbench()
+        .args(["checks", "validate"])
+        .arg(dir.path())
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "check 1.1: finding: unknown field 'Priviliged'",
+        ));
+    dockbench()
+        .args([
+            "scan",
+            "--snapshot",
+            "tests/fixtures/snapshots/risky.json",
+            "--benchmark",
+            "mine",
+            "--checks-dir",
+        ])
+        .arg(dir.path())
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("unknown field 'Priviliged'"));
+}
+
+#[test]
+fn custom_benchmark_folder_runs() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("benchmark.toml"),
+        "id = 'mine'\ntitle = 'Mine'\nversion = '1'\n[[section]]\nid = '1'\ntitle = 'One'\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("checks.toml"),
+        "[[check]]\nid = '1.1'\ntitle = 'no web'\nlevel = '1'\nscope = 'container'\nremediation = 'r'\nfinding = \"c.Name.startsWith('web')\"\nevidence = \"'name ' + c.Name\"\n",
+    )
+    .unwrap();
+    let out = dockbench()
+        .args([
+            "scan",
+            "--snapshot",
+            "tests/fixtures/snapshots/risky.json",
+            "--benchmark",
+            "mine",
+            "--format",
+            "json",
+            "--checks-dir",
+        ])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["benchmark"]["id"], "mine");
+    assert_eq!(report["results"].as_array().unwrap().len(), 1);
+}
+
+#[test]
+fn fail_on_and_outputs() {
+    let dir = tempfile::tempdir().unwrap();
+    let json = dir.path().join("r.json");
+    let text = dir.path().join("r.txt");
+    dockbench()
+        .args([
+            "scan",
+            "--snapshot",
+            "tests/fixtures/snapshots/risky.json",
+            "--quiet",
+            "--fail-on",
+            "warn",
+        ])
+        .arg("--output")
+        .arg(format!("json={}", json.display()))
+        .arg("-o")
+        .arg(format!("text={}", text.display()))
+        .assert()
+        .code(1)
+        .stdout("");
+    let report: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    assert_eq!(report["schema_version"], 1);
+    assert!(std::fs::read_to_string(&text).unwrap().contains("Score:"));
+    // Without --fail-on, findings do not change the exit code.
+    dockbench()
+        .args([
+            "scan",
+            "--snapshot",
+            "tests/fixtures/snapshots/risky.json",
+            "--quiet",
+        ])
+        .assert()
+        .code(0);
+    // Only checks that pass: --fail-on warn is satisfied.
+    dockbench()
+        .args([
+            "scan",
+            "--snapshot",
+            "tests/fixtures/snapshots/risky.json",
+            "--quiet",
+            "--fail-on",
+            "warn",
+            "--check",
+            "5.1",
+        ])
+        .assert()
+        .code(0);
+}
+
+#[test]
+fn unwritable_output_exits_4_but_still_reports() {
+    dockbench()
+        .args([
+            "scan",
+            "--snapshot",
+            "tests/fixtures/snapshots/risky.json",
+            "--format",
+            "json",
+        ])
+        .args(["--output", "json=/nonexistent-dir/r.json"])
+        .assert()
+        .code(4)
+        .stdout(predicate::str::contains("\"results\""))
+        .stderr(predicate::str::contains(
+            "cannot write /nonexistent-dir/r.json",
+        ));
+}
+
+#[test]
+fn checks_list_shows_every_check() {
+    let out = stdout_of(&["checks", "list"]);
+    assert!(out.contains("5.32"));
+    insta::assert_snapshot!("checks_list", out);
+}
