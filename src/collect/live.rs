@@ -198,6 +198,7 @@ pub async fn collect_live(opts: &LiveOptions) -> Result<Snapshot, CollectError> 
                 .map_err(|e| CollectError::Daemon(format!("daemon version not understood: {e}")))?,
         ),
         Config: config,
+        ..Daemon::default()
     };
     Ok(Snapshot {
         format_version: crate::snapshot::FORMAT_VERSION,

@@ -11,6 +11,49 @@ pub struct Daemon {
     pub Info: Option<Info>,
     pub Version: Option<Version>,
     pub Config: DaemonConfig,
+    /// Networks (`/networks`), with the names of their containers.
+    pub Networks: Vec<Network>,
+    /// Swarm facts a manager can tell (secrets); `Available` false elsewhere.
+    pub Swarm: SwarmFacts,
+    /// Counts for the sprawl checks, over all containers and images (not only those in scope).
+    pub Inventory: Inventory,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(default)]
+pub struct Network {
+    pub Id: String,
+    pub Name: String,
+    pub Driver: String,
+    pub Scope: String,
+    pub Internal: bool,
+    pub Options: BTreeMap<String, String>,
+    pub Labels: BTreeMap<String, String>,
+    /// Names of the containers attached (as the daemon reports them).
+    pub Containers: Vec<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(default)]
+pub struct SwarmFacts {
+    pub Available: bool,
+    pub Reason: String,
+    /// Number of swarm secrets (`docker secret ls`).
+    pub Secrets: i64,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(default)]
+pub struct Inventory {
+    pub Available: bool,
+    pub Reason: String,
+    pub ContainersTotal: i64,
+    pub ContainersRunning: i64,
+    pub ImagesTotal: i64,
+    /// Distinct images used by any container, running or not.
+    pub ImagesInUse: i64,
+    /// Images no container uses (tags, else short IDs).
+    pub UnusedImages: Vec<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -53,6 +96,40 @@ pub struct SwarmInfo {
     pub ControlAvailable: bool,
     pub Managers: i64,
     pub Nodes: i64,
+    /// Present on managers only.
+    pub Cluster: Option<ClusterInfo>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(default)]
+pub struct ClusterInfo {
+    pub ID: String,
+    pub CreatedAt: String,
+    pub UpdatedAt: String,
+    pub Spec: ClusterSpec,
+    pub RootRotationInProgress: bool,
+    pub DataPathPort: i64,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(default)]
+pub struct ClusterSpec {
+    pub Name: String,
+    pub EncryptionConfig: EncryptionConfig,
+    pub CAConfig: CAConfig,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(default)]
+pub struct EncryptionConfig {
+    pub AutoLockManagers: bool,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(default)]
+pub struct CAConfig {
+    /// Validity of node certificates, in nanoseconds.
+    pub NodeCertExpiry: i64,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -89,6 +166,8 @@ pub struct Version {
 pub struct DaemonConfig {
     /// The dockerd command line (argv), empty when no dockerd process was found.
     pub Args: Vec<String>,
+    /// Whether the command line is known (no dockerd process visible → not available).
+    pub CommandLine: crate::snapshot::FactStatus,
     /// Path of the config file the daemon reads (`--config-file` or the default).
     pub File: String,
     /// Whether that file exists.
@@ -103,7 +182,7 @@ pub struct DaemonConfig {
 #[serde(default)]
 pub struct Setting {
     pub Value: serde_json::Value,
-    /// "file" or "flag".
+    /// "file", "flag" or "default" (dockerd's built-in default).
     pub Source: String,
     /// The file path or the command-line flag as written.
     pub Origin: String,

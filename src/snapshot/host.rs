@@ -1,4 +1,6 @@
-//! Facts about the host itself.
+//! Facts about the host itself: identity, Docker's files, audit rules, users, mounts.
+use std::collections::BTreeMap;
+
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -15,6 +17,23 @@ pub struct Host {
     pub Proc: FactStatus,
     /// Environment of the scanner relevant to checks (`DOCKER_CONTENT_TRUST`).
     pub ContentTrust: String,
+    /// Docker's files by role, each stat'ed once. Roles: `dockerd`, `containerd`,
+    /// `containerd-shim`, `containerd-shim-runc-v1`, `containerd-shim-runc-v2`, `runc`
+    /// (binaries), `data-root`, `/run/containerd`, `/etc/docker`, `docker.service`,
+    /// `docker.socket` (systemd units, with drop-ins), `containerd.sock`, `docker.sock`,
+    /// `/etc/default/docker`, `/etc/sysconfig/docker`, `daemon.json`,
+    /// `/etc/containerd/config.toml`, `certs.d`, `tlscacert`, `tlscert`, `tlskey`.
+    pub Files: BTreeMap<String, FileFact>,
+    /// Every regular file below the registry certificate directory (`/etc/docker/certs.d`).
+    pub RegistryCerts: Vec<FileFact>,
+    /// Audit rules of the host.
+    pub Audit: AuditFacts,
+    /// The `docker` group: who may control the daemon through its socket.
+    pub DockerGroup: GroupFacts,
+    /// The mount that holds Docker's data root.
+    pub DataRootMount: MountFacts,
+    /// TCP sockets listening on the host (from /proc/net/tcp and tcp6).
+    pub Listeners: ListenerFacts,
 }
 
 /// Whether a group of facts could be gathered, and if not, why.
@@ -38,4 +57,88 @@ impl FactStatus {
             Reason: reason.into(),
         }
     }
+}
+
+/// `stat` of one file, with owner names resolved from the scanned root's passwd/group.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(default)]
+pub struct FileFact {
+    /// Path on the scanned host ("" when the role is not configured, e.g. no TLS key).
+    pub Path: String,
+    pub Exists: bool,
+    /// "file", "dir", "socket", "symlink", "other" ("" when missing).
+    pub Kind: String,
+    pub Uid: i64,
+    pub Gid: i64,
+    /// User and group names ("" when the id has no name on the scanned host).
+    pub Owner: String,
+    pub Group: String,
+    /// Permission bits (`st_mode & 0o7777`) as a number, and as octal text (`0644`).
+    pub Mode: i64,
+    pub ModeOctal: String,
+    /// Why the file could not be stat'ed (other than not existing), else "".
+    pub Error: String,
+    /// An audit rule watches exactly this path (`-w PATH` or `-F path=`/`dir=`).
+    pub Audited: bool,
+    /// For systemd units: the drop-in files (`<unit>.d/*.conf`) in the unit search path.
+    pub DropIns: Vec<FileFact>,
+}
+
+/// Audit rules: `auditctl -l` when permitted, else the rule files.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(default)]
+pub struct AuditFacts {
+    pub Available: bool,
+    /// Why no rules could be read, else "".
+    pub Reason: String,
+    /// "auditctl -l" or the rule files read.
+    pub Source: String,
+    /// The rules, one per line, comments dropped.
+    pub Rules: Vec<String>,
+    /// Paths watched by a rule (`-w PATH`, `-F path=PATH`, `-F dir=PATH`).
+    pub WatchedPaths: Vec<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(default)]
+pub struct GroupFacts {
+    pub Available: bool,
+    pub Reason: String,
+    /// Whether the group exists in the scanned root's /etc/group.
+    pub Exists: bool,
+    pub Gid: i64,
+    /// Users listed in the group, plus users whose primary group it is; sorted, unique.
+    pub Members: Vec<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(default)]
+pub struct MountFacts {
+    pub Available: bool,
+    pub Reason: String,
+    /// The directory looked at (Docker's data root).
+    pub Path: String,
+    /// The mount point that holds it (the longest mount point that is a parent or itself).
+    pub MountPoint: String,
+    pub FsType: String,
+    /// The mounted device or source.
+    pub Device: String,
+    /// The data root (or a parent of it other than `/`) is its own mount.
+    pub Separate: bool,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(default)]
+pub struct ListenerFacts {
+    pub Available: bool,
+    pub Reason: String,
+    pub Tcp: Vec<Listener>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(default)]
+pub struct Listener {
+    /// Local address as text (`0.0.0.0`, `::`, `127.0.0.1`).
+    pub Address: String,
+    pub Port: i64,
 }
