@@ -15,10 +15,7 @@ pub struct CollectArgs {
 }
 
 pub async fn run(args: CollectArgs) -> u8 {
-    let opts = crate::collect::LiveOptions {
-        host: args.source.host.clone(),
-        all: args.source.all,
-    };
+    let opts = args.source.live_options();
     let snap = match crate::collect::collect_live(&opts).await {
         Ok(s) => s,
         Err(e) => return fail(exit::COLLECT, &e.to_string()),

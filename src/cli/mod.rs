@@ -57,6 +57,19 @@ pub struct SourceArgs {
     /// Also scan created, exited and paused containers (default: running only).
     #[arg(long, short = 'a')]
     pub all: bool,
+    /// Check every image on the host in section 4, not only the images containers use.
+    #[arg(long)]
+    pub all_images: bool,
+}
+
+impl SourceArgs {
+    pub fn live_options(&self) -> crate::collect::LiveOptions {
+        crate::collect::LiveOptions {
+            host: self.host.clone(),
+            all: self.all,
+            all_images: self.all_images,
+        }
+    }
 }
 
 /// Which checks run.
@@ -69,6 +82,27 @@ pub struct CheckArgs {
     /// --benchmark and its id.
     #[arg(long, value_name = "DIR")]
     pub checks_dir: Vec<PathBuf>,
+}
+
+/// CIS profile level (`--level`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ProfileLevel {
+    /// Level 1 checks (plus the swarm checks, which have their own Level 1 profile).
+    #[value(name = "1")]
+    One,
+    /// Level 1 and Level 2 checks (Level 2 includes Level 1): everything.
+    #[value(name = "2")]
+    Two,
+}
+
+impl ProfileLevel {
+    pub fn includes(self, level: crate::engine::check::Level) -> bool {
+        use crate::engine::check::Level;
+        match self {
+            ProfileLevel::One => matches!(level, Level::L1 | Level::Swarm),
+            ProfileLevel::Two => true,
+        }
+    }
 }
 
 /// Minimum status that makes `--fail-on` exit with code 1.

@@ -15,7 +15,7 @@ pub struct ScanArgs {
     #[command(flatten)]
     pub source: SourceArgs,
     /// Evaluate a snapshot written by `dockbench collect` instead of asking a daemon.
-    #[arg(long, value_name = "FILE", conflicts_with_all = ["host", "all"])]
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["host", "all", "all_images"])]
     pub snapshot: Option<PathBuf>,
     #[command(flatten)]
     pub checks: CheckArgs,
@@ -26,6 +26,14 @@ pub struct ScanArgs {
     /// Leave out these checks (same prefixes; the most specific of --check/--skip wins).
     #[arg(long = "skip", value_name = "IDS", value_delimiter = ',')]
     pub skip: Vec<String>,
+    /// CIS profile: `1` = Level 1 (and the swarm checks), `2` = Level 1 and Level 2.
+    /// Default: every check of the benchmark.
+    #[arg(long, value_enum, value_name = "LEVEL")]
+    pub level: Option<super::ProfileLevel>,
+    /// Users allowed in the docker group (check 1.1.2 WARNs on any other member; without
+    /// this it lists the members as INFO). Comma-separated or repeated.
+    #[arg(long, value_name = "USERS", value_delimiter = ',')]
+    pub trusted_users: Vec<String>,
     /// Format written to standard output.
     #[arg(long, short = 'f', value_enum, default_value_t = Format::Text)]
     pub format: Format,
@@ -82,10 +90,7 @@ pub async fn run(args: ScanArgs) -> u8 {
             Err(e) => return fail(exit::USAGE, &e),
         },
         None => {
-            let opts = crate::collect::LiveOptions {
-                host: args.source.host.clone(),
-                all: args.source.all,
-            };
+            let opts = args.source.live_options();
             match crate::collect::collect_live(&opts).await {
                 Ok(s) => s,
                 Err(e) => return fail(exit::COLLECT, &e.to_string()),
@@ -99,8 +104,12 @@ pub async fn run(args: ScanArgs) -> u8 {
         .checks
         .iter()
         .filter(|c| selection.selects(&c.def.id))
+        .filter(|c| args.level.is_none_or(|l| l.includes(c.def.level)))
         .collect();
-    let results = crate::engine::evaluate(&selected, &snapshot, &env);
+    let options = crate::engine::eval::EvalOptions {
+        trusted_users: args.trusted_users.clone(),
+    };
+    let results = crate::engine::eval::evaluate_with(&selected, &snapshot, &env, &options);
     let evaluate_ms = eval_start.elapsed().as_millis() as u64;
     let report = Report::new(
         &bench,

@@ -5,13 +5,20 @@ use std::path::Path;
 use std::time::Duration;
 
 use bollard::Docker;
-use bollard::query_parameters::{InspectContainerOptions, ListContainersOptionsBuilder};
+use bollard::models::{ContainerSummary, ContainerSummaryStateEnum, ImageSummary};
+use bollard::query_parameters::{
+    InspectContainerOptions, ListContainersOptionsBuilder, ListImagesOptionsBuilder,
+    ListNetworksOptions, ListSecretsOptions,
+};
 use futures_util::stream::{self, StreamExt};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use super::CollectError;
-use crate::snapshot::{Container, Daemon, FactStatus, Image, Mode, Snapshot, Source, strip_nulls};
+use crate::snapshot::{
+    Container, Daemon, FactStatus, Image, Inventory, Mode, Network, Snapshot, Source, SwarmFacts,
+    strip_nulls,
+};
 
 /// How many inspect calls run at once.
 const CONCURRENCY: usize = 32;
@@ -23,6 +30,8 @@ pub struct LiveOptions {
     pub host: Option<String>,
     /// Include created and exited containers.
     pub all: bool,
+    /// Inspect every image on the host, not only those containers use.
+    pub all_images: bool,
 }
 
 pub fn daemon_address(opts: &LiveOptions) -> String {
@@ -60,18 +69,33 @@ pub async fn collect_live(opts: &LiveOptions) -> Result<Snapshot, CollectError> 
         .await
         .map_err(|e| unreachable(&e))?;
 
-    let list_opts = ListContainersOptionsBuilder::new().all(opts.all).build();
-    let (info, version, list) = tokio::join!(
+    // All containers are listed (one call) for the sprawl counts; only those in scope
+    // are inspected.
+    let list_opts = ListContainersOptionsBuilder::new().all(true).build();
+    let (info, version, list, image_list, networks) = tokio::join!(
         docker.info(),
         docker.version(),
-        docker.list_containers(Some(list_opts))
+        docker.list_containers(Some(list_opts)),
+        docker.list_images(Some(ListImagesOptionsBuilder::new().all(false).build())),
+        docker.list_networks(None::<ListNetworksOptions>),
     );
     let info = info.map_err(|e| unreachable(&e))?;
     let version = version.map_err(|e| unreachable(&e))?;
     let list = list.map_err(|e| unreachable(&e))?;
 
     let mut notes = Vec::new();
-    let ids: Vec<String> = list.iter().filter_map(|c| c.id.clone()).collect();
+    let inventory = match &image_list {
+        Ok(images) => inventory(&list, images),
+        Err(e) => Inventory {
+            Reason: format!("listing images failed: {e}"),
+            ..Inventory::default()
+        },
+    };
+    let ids: Vec<String> = list
+        .iter()
+        .filter(|c| opts.all || c.state == Some(ContainerSummaryStateEnum::RUNNING))
+        .filter_map(|c| c.id.clone())
+        .collect();
 
     // One inspect per container, concurrently; /proc is read at the same time.
     let id_set: BTreeSet<String> = ids.iter().cloned().collect();
@@ -122,12 +146,20 @@ pub async fn collect_live(opts: &LiveOptions) -> Result<Snapshot, CollectError> 
         }
     }
 
-    // Images the containers use, each inspected once with its full history.
-    let image_ids: BTreeSet<String> = containers
+    // Images the containers use (or all of them), each inspected once with its full history.
+    let mut image_ids: BTreeSet<String> = containers
         .iter()
         .map(|c| c.Image.clone())
         .filter(|i| !i.is_empty())
         .collect();
+    if opts.all_images {
+        match &image_list {
+            Ok(all) => image_ids.extend(all.iter().map(|i| i.id.clone())),
+            Err(e) => notes.push(format!(
+                "listing images failed: {e}; only images in use are scanned"
+            )),
+        }
+    }
     let images: Vec<(String, Result<Image, String>)> = stream::iter(image_ids)
         .map(|id| {
             let docker = &docker;
@@ -188,6 +220,22 @@ pub async fn collect_live(opts: &LiveOptions) -> Result<Snapshot, CollectError> 
         Err(e) => Some(Err(e.to_string())),
     });
 
+    let networks = match networks {
+        Ok(list) => list
+            .iter()
+            .map(|n| network(n, &containers))
+            .collect::<Result<Vec<_>, _>>()
+            .unwrap_or_else(|e| {
+                notes.push(format!("networks not understood: {e}"));
+                Vec::new()
+            }),
+        Err(e) => {
+            notes.push(format!("listing networks failed: {e}"));
+            Vec::new()
+        }
+    };
+    let swarm = swarm_facts(&docker, &info).await;
+
     let daemon = Daemon {
         Info: Some(
             convert(&info)
@@ -198,7 +246,9 @@ pub async fn collect_live(opts: &LiveOptions) -> Result<Snapshot, CollectError> 
                 .map_err(|e| CollectError::Daemon(format!("daemon version not understood: {e}")))?,
         ),
         Config: config,
-        ..Daemon::default()
+        Networks: networks,
+        Swarm: swarm,
+        Inventory: inventory,
     };
     Ok(Snapshot {
         format_version: crate::snapshot::FORMAT_VERSION,
@@ -214,6 +264,7 @@ pub async fn collect_live(opts: &LiveOptions) -> Result<Snapshot, CollectError> 
         containers,
         images,
         all_containers: opts.all,
+        all_images: opts.all_images,
         notes,
     })
 }
@@ -221,4 +272,80 @@ pub async fn collect_live(opts: &LiveOptions) -> Result<Snapshot, CollectError> 
 fn short(id: &str) -> &str {
     let id = id.trim_start_matches("sha256:");
     &id[..id.len().min(12)]
+}
+
+/// Sprawl counts over every container and image (CIS 6.1, 6.2).
+fn inventory(containers: &[ContainerSummary], images: &[ImageSummary]) -> Inventory {
+    let in_use: BTreeSet<&str> = containers
+        .iter()
+        .filter_map(|c| c.image_id.as_deref())
+        .collect();
+    let unused = images
+        .iter()
+        .filter(|i| !in_use.contains(i.id.as_str()))
+        .map(|i| {
+            i.repo_tags
+                .iter()
+                .find(|t| *t != "<none>:<none>")
+                .cloned()
+                .unwrap_or_else(|| short(&i.id).to_string())
+        })
+        .collect();
+    Inventory {
+        Available: true,
+        Reason: String::new(),
+        ContainersTotal: containers.len() as i64,
+        ContainersRunning: containers
+            .iter()
+            .filter(|c| c.state == Some(ContainerSummaryStateEnum::RUNNING))
+            .count() as i64,
+        ImagesTotal: images.len() as i64,
+        ImagesInUse: images
+            .iter()
+            .filter(|i| in_use.contains(i.id.as_str()))
+            .count() as i64,
+        UnusedImages: unused,
+    }
+}
+
+/// A network with the names of the scanned containers attached to it.
+fn network(n: &bollard::models::Network, containers: &[Container]) -> Result<Network, String> {
+    let mut net: Network = convert(n)?;
+    net.Containers = containers
+        .iter()
+        .filter(|c| c.NetworkSettings.Networks.contains_key(&net.Name))
+        .map(|c| c.Name.clone())
+        .collect();
+    Ok(net)
+}
+
+/// What only a swarm manager can tell: the number of secrets.
+async fn swarm_facts(docker: &Docker, info: &bollard::models::SystemInfo) -> SwarmFacts {
+    let swarm = info.swarm.as_ref();
+    let active = swarm
+        .and_then(|s| s.local_node_state.as_ref())
+        .is_some_and(|s| s.to_string() == "active");
+    if !active {
+        return SwarmFacts {
+            Reason: "swarm mode is not active".into(),
+            ..SwarmFacts::default()
+        };
+    }
+    if swarm.and_then(|s| s.control_available) != Some(true) {
+        return SwarmFacts {
+            Reason: "this node is not a swarm manager".into(),
+            ..SwarmFacts::default()
+        };
+    }
+    match docker.list_secrets(None::<ListSecretsOptions>).await {
+        Ok(secrets) => SwarmFacts {
+            Available: true,
+            Reason: String::new(),
+            Secrets: secrets.len() as i64,
+        },
+        Err(e) => SwarmFacts {
+            Reason: format!("listing secrets failed: {e}"),
+            ..SwarmFacts::default()
+        },
+    }
 }

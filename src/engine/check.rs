@@ -1,4 +1,6 @@
 //! The data form of a check, as written in `checks/<benchmark>/*.toml`.
+use std::collections::BTreeMap;
+
 use serde::{Deserialize, Serialize};
 
 /// `benchmark.toml` of a benchmark folder.
@@ -11,7 +13,17 @@ pub struct BenchmarkDef {
     pub version: String,
     #[serde(default)]
     pub description: String,
-    #[serde(rename = "section")]
+    /// Another benchmark whose checks this one inherits (versions share check logic).
+    #[serde(default)]
+    pub extends: Option<String>,
+    /// Inherited check ids that this version numbers differently (old id → new id).
+    #[serde(default)]
+    pub renumber: BTreeMap<String, String>,
+    /// Per-check changes to inherited checks: `id` plus the fields that differ.
+    #[serde(rename = "override", default)]
+    pub overrides: Vec<toml::Table>,
+    /// Inherited from the parent when empty.
+    #[serde(rename = "section", default)]
     pub sections: Vec<SectionDef>,
 }
 
@@ -20,14 +32,6 @@ pub struct BenchmarkDef {
 pub struct SectionDef {
     pub id: String,
     pub title: String,
-}
-
-/// A section file: a list of `[[check]]` tables.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct CheckFile {
-    #[serde(rename = "check", default)]
-    pub checks: Vec<CheckDef>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -76,6 +80,10 @@ pub struct CheckDef {
     /// Status of a finding: WARN (default) or INFO.
     #[serde(default = "default_finding_status")]
     pub finding_status: FindingStatus,
+    /// CEL, bool: when true, this finding is reported as INFO instead (e.g. 1.1.2 lists the
+    /// docker group as INFO until trusted users are configured, then WARNs on the others).
+    #[serde(default)]
+    pub info_when: Option<String>,
     /// For manual evaluation: what the reviewer should look at.
     #[serde(default)]
     pub review: String,

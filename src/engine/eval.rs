@@ -31,6 +31,16 @@ struct ScanFacts {
     Mode: String,
     /// Whether stopped and created containers are in scope.
     AllContainers: bool,
+    /// Whether every image (not only those in use) is in scope.
+    AllImages: bool,
+    /// `--trusted-users`: who may be in the docker group (empty: not configured).
+    TrustedUsers: Vec<String>,
+}
+
+/// Settings of a run that checks may consult (as `scan`).
+#[derive(Debug, Clone, Default)]
+pub struct EvalOptions {
+    pub trusted_users: Vec<String>,
 }
 
 /// The variables expressions may use, with their shapes (for load-time validation).
@@ -62,7 +72,8 @@ pub fn variable_types() -> BTreeMap<String, Ty> {
 enum Outcome {
     Skip(String),
     Error(String),
-    Finding(String),
+    /// The evidence, and whether `info_when` made it informational.
+    Finding(String, bool),
     Pass(String),
 }
 
@@ -73,8 +84,18 @@ struct Object {
     value: Value,
 }
 
-/// Evaluates `checks` over `snap`. Results come back in the order of `checks`.
+/// Evaluates `checks` over `snap` with default options.
 pub fn evaluate(checks: &[&Check], snap: &Snapshot, env: &Arc<Env>) -> Vec<CheckResult> {
+    evaluate_with(checks, snap, env, &EvalOptions::default())
+}
+
+/// Evaluates `checks` over `snap`. Results come back in the order of `checks`.
+pub fn evaluate_with(
+    checks: &[&Check],
+    snap: &Snapshot,
+    env: &Arc<Env>,
+    options: &EvalOptions,
+) -> Vec<CheckResult> {
     let containers: Vec<Object> = snap
         .containers
         .iter()
@@ -108,6 +129,8 @@ pub fn evaluate(checks: &[&Check], snap: &Snapshot, env: &Arc<Env>) -> Vec<Check
         to_cel(&ScanFacts {
             Mode: snap.source.mode.to_string(),
             AllContainers: snap.all_containers,
+            AllImages: snap.all_images,
+            TrustedUsers: options.trusted_users.clone(),
         }),
     );
     root.add_variable_from_value(
@@ -151,8 +174,34 @@ pub fn evaluate(checks: &[&Check], snap: &Snapshot, env: &Arc<Env>) -> Vec<Check
         .map(|(check, outcome)| {
             let mut result = blank_result(check);
             if check.def.evaluation == Evaluation::Manual {
+                // A manual check that cannot apply here (e.g. swarm checks without swarm) is SKIP.
+                if let Some(p) = &check.applies
+                    && matches!(check.def.scope, Scope::Host | Scope::Daemon)
+                    && let Ok(Value::Bool(false)) = run(p, &root, "applies")
+                {
+                    result.status = Status::Skip;
+                    result.reason = check.def.skip_reason.clone().unwrap_or_default();
+                    return result;
+                }
                 result.status = Status::Note;
                 result.reason = check.def.review.trim().to_string();
+                // Context for the reviewer (e.g. the Docker version for 1.2.2).
+                if let Some(p) = &check.evidence
+                    && matches!(check.def.scope, Scope::Host | Scope::Daemon)
+                    && let Ok(v) = run(p, &root, "evidence")
+                {
+                    let kind = if check.def.scope == Scope::Host {
+                        "host"
+                    } else {
+                        "daemon"
+                    };
+                    result.findings.push(Finding {
+                        kind: kind.into(),
+                        object: hostname.clone(),
+                        id: String::new(),
+                        value: display(&v),
+                    });
+                }
                 return result;
             }
             match check.def.scope {
@@ -230,8 +279,12 @@ fn single(check: &Check, r: &mut CheckResult, kind: &str, name: &str, outcome: O
             r.reason = why.clone();
             r.exceptions.push(finding(why));
         }
-        Outcome::Finding(value) => {
-            r.status = finding_status(check);
+        Outcome::Finding(value, info) => {
+            r.status = if info {
+                Status::Info
+            } else {
+                finding_status(check)
+            };
             r.reason = if value.is_empty() {
                 "finding".into()
             } else {
@@ -271,7 +324,7 @@ fn aggregate(
         };
         return;
     }
-    let (mut skipped, mut errors, mut passed) = (0, 0, 0);
+    let (mut skipped, mut errors, mut passed, mut warned) = (0, 0, 0, 0);
     for (oi, outcome) in outcomes {
         let o = &objects[oi];
         let entry = |value: String| Finding {
@@ -281,7 +334,10 @@ fn aggregate(
             value,
         };
         match outcome {
-            Outcome::Finding(v) => r.findings.push(entry(v)),
+            Outcome::Finding(v, info) => {
+                warned += usize::from(!info);
+                r.findings.push(entry(v));
+            }
             Outcome::Pass(_) => passed += 1,
             Outcome::Skip(why) => {
                 skipped += 1;
@@ -303,7 +359,12 @@ fn aggregate(
         }
     };
     if !r.findings.is_empty() {
-        r.status = finding_status(check);
+        // Informational findings only make the check INFO; one real finding makes it WARN.
+        r.status = if warned > 0 {
+            finding_status(check)
+        } else {
+            Status::Info
+        };
         r.reason = format!("{} of {total} {} affected", r.findings.len(), plural(total));
         if errors > 0 {
             r.reason
@@ -338,6 +399,15 @@ fn aggregate(
 
 fn evaluate_object(check: &Check, ctx: &Context) -> Outcome {
     let d = &check.def;
+    // Missing facts first: a check must not SKIP on facts it could not read.
+    if let Some(p) = &check.unknown {
+        match run(p, ctx, "unknown") {
+            Ok(Value::Null) => {}
+            Ok(Value::String(s)) if s.is_empty() => {}
+            Ok(v) => return Outcome::Error(display(&v)),
+            Err(e) => return Outcome::Error(e),
+        }
+    }
     if let Some(p) = &check.applies {
         match run(p, ctx, "applies") {
             Ok(Value::Bool(true)) => {}
@@ -353,14 +423,6 @@ fn evaluate_object(check: &Check, ctx: &Context) -> Outcome {
             Err(e) => return Outcome::Error(e),
         }
     }
-    if let Some(p) = &check.unknown {
-        match run(p, ctx, "unknown") {
-            Ok(Value::Null) => {}
-            Ok(Value::String(s)) if s.is_empty() => {}
-            Ok(v) => return Outcome::Error(display(&v)),
-            Err(e) => return Outcome::Error(e),
-        }
-    }
     let Some(finding) = &check.finding else {
         return Outcome::Error("no finding expression".into());
     };
@@ -369,10 +431,25 @@ fn evaluate_object(check: &Check, ctx: &Context) -> Outcome {
         None => Ok(String::new()),
     };
     match run(finding, ctx, "finding") {
-        Ok(Value::Bool(true)) => match detail(&check.evidence, "evidence") {
-            Ok(v) => Outcome::Finding(v),
-            Err(e) => Outcome::Error(e),
-        },
+        Ok(Value::Bool(true)) => {
+            let info = match &check.info_when {
+                Some(p) => match run(p, ctx, "info_when") {
+                    Ok(Value::Bool(b)) => b,
+                    Ok(other) => {
+                        return Outcome::Error(format!(
+                            "info_when: expected a bool, got {}",
+                            display(&other)
+                        ));
+                    }
+                    Err(e) => return Outcome::Error(e),
+                },
+                None => false,
+            };
+            match detail(&check.evidence, "evidence") {
+                Ok(v) => Outcome::Finding(v, info),
+                Err(e) => Outcome::Error(e),
+            }
+        }
         Ok(Value::Bool(false)) => match detail(&check.pass_evidence, "pass_evidence") {
             Ok(v) => Outcome::Pass(v),
             Err(e) => Outcome::Error(e),
@@ -443,6 +520,24 @@ fn register_functions(ctx: &mut Context) {
         |path: Arc<String>, dir: Arc<String>| -> bool { path_within(&path, &dir) },
     )
     .expect("pathWithin is not a standard function");
+    // show(x): any value as evidence text (lists joined with ", ", maps as k=v).
+    ctx.add_function("show", |v: Value| -> String { display(&v) })
+        .expect("show is not a standard function");
+    // permsWithin(mode, "644"): no permission bit of `mode` lies outside the allowed octal
+    // mask (0600 is within 644; 0460 is not, though 460 < 644 as numbers).
+    ctx.add_function(
+        "permsWithin",
+        |mode: i64, allowed: Arc<String>| -> cel::ResolveResult {
+            let mask = i64::from_str_radix(&allowed, 8).map_err(|_| {
+                cel::ExecutionError::function_error(
+                    "permsWithin",
+                    format!("'{allowed}' is not an octal mode"),
+                )
+            })?;
+            Ok(Value::Bool(mode & !mask & 0o7777 == 0))
+        },
+    )
+    .expect("permsWithin is not a standard function");
 }
 
 pub fn normalize_path(p: &str) -> Vec<&str> {

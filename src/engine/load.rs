@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use cel::{Env, Program};
 
-use super::check::{BenchmarkDef, CheckDef, CheckFile, Evaluation};
+use super::check::{BenchmarkDef, CheckDef, Evaluation};
 use super::schema::{Ty, check_fields};
 
 mod embedded {
@@ -34,6 +34,7 @@ pub struct Check {
     pub finding: Option<Program>,
     pub evidence: Option<Program>,
     pub pass_evidence: Option<Program>,
+    pub info_when: Option<Program>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -67,18 +68,7 @@ pub fn embedded_ids() -> Vec<String> {
 }
 
 pub fn load_embedded(id: &str, env: &Env) -> Result<Benchmark, LoadError> {
-    let files: Vec<SourceFile> = embedded::EMBEDDED
-        .iter()
-        .filter_map(|(path, text)| {
-            let (dir, name) = path.split_once('/')?;
-            (dir == id)
-                .then(|| SourceFile {
-                    name: format!("checks/{path}"),
-                    text: text.to_string(),
-                })
-                .filter(|_| !name.is_empty())
-        })
-        .collect();
+    let files = embedded_files(id);
     if files.is_empty() {
         return Err(LoadError(vec![format!(
             "unknown benchmark '{id}' (available: {})",
@@ -116,29 +106,168 @@ pub fn load_dir(dir: &Path, env: &Env) -> Result<Benchmark, LoadError> {
     build(files, dir.display().to_string(), env)
 }
 
-fn build(files: Vec<SourceFile>, origin: String, env: &Env) -> Result<Benchmark, LoadError> {
-    let mut problems = Vec::new();
+/// The parsed but not yet validated form of a benchmark: its definition and the raw
+/// check tables (each with the file it came from), inheritance already applied.
+struct RawBenchmark {
+    def: BenchmarkDef,
+    checks: Vec<(String, toml::Table)>,
+}
+
+fn embedded_files(id: &str) -> Vec<SourceFile> {
+    embedded::EMBEDDED
+        .iter()
+        .filter_map(|(path, text)| {
+            let (dir, name) = path.split_once('/')?;
+            (dir == id && !name.is_empty()).then(|| SourceFile {
+                name: format!("checks/{path}"),
+                text: text.to_string(),
+            })
+        })
+        .collect()
+}
+
+/// Parses a folder's files; resolves `extends` against the embedded benchmarks.
+fn parse(
+    files: &[SourceFile],
+    origin: &str,
+    depth: usize,
+    problems: &mut Vec<String>,
+) -> Option<RawBenchmark> {
     let mut def: Option<BenchmarkDef> = None;
-    let mut raw_checks: Vec<(String, CheckDef)> = Vec::new();
-    for f in &files {
+    let mut own: Vec<(String, toml::Table)> = Vec::new();
+    for f in files {
         if f.name.ends_with("/benchmark.toml") || f.name == "benchmark.toml" {
             match toml::from_str::<BenchmarkDef>(&f.text) {
                 Ok(d) => def = Some(d),
                 Err(e) => problems.push(format!("{}: {}", f.name, e.to_string().trim_end())),
             }
-        } else {
-            match toml::from_str::<CheckFile>(&f.text) {
-                Ok(cf) => raw_checks.extend(cf.checks.into_iter().map(|c| (f.name.clone(), c))),
-                Err(e) => problems.push(format!("{}: {}", f.name, e.to_string().trim_end())),
+            continue;
+        }
+        match toml::from_str::<toml::Table>(&f.text) {
+            Ok(mut table) => {
+                let checks = table.remove("check");
+                if let Some(key) = table.keys().next() {
+                    problems.push(format!(
+                        "{}: unknown top-level key '{key}' (expected [[check]] tables)",
+                        f.name
+                    ));
+                }
+                match checks {
+                    None => {}
+                    Some(toml::Value::Array(items)) => {
+                        for item in items {
+                            match item {
+                                toml::Value::Table(t) => own.push((f.name.clone(), t)),
+                                _ => problems.push(format!("{}: 'check' must hold tables", f.name)),
+                            }
+                        }
+                    }
+                    Some(_) => {
+                        problems.push(format!("{}: 'check' must be [[check]] tables", f.name))
+                    }
+                }
             }
+            Err(e) => problems.push(format!("{}: {}", f.name, e.to_string().trim_end())),
         }
     }
-    let Some(def) = def else {
+    let Some(mut def) = def else {
         problems.push(format!(
             "{origin}: no benchmark.toml (it names the benchmark and its sections)"
         ));
+        return None;
+    };
+    let mut checks = Vec::new();
+    if let Some(parent_id) = def.extends.clone() {
+        let parent_files = embedded_files(&parent_id);
+        if parent_files.is_empty() || depth > 8 {
+            problems.push(format!(
+                "{origin}: extends unknown benchmark '{parent_id}' (available: {})",
+                embedded_ids().join(", ")
+            ));
+            return None;
+        }
+        let parent = parse(&parent_files, &parent_id, depth + 1, problems)?;
+        if def.sections.is_empty() {
+            def.sections = parent.def.sections.clone();
+        }
+        checks = inherit(&def, parent.checks, origin, problems);
+    }
+    let inherited: BTreeSet<String> = checks.iter().map(|(_, t)| table_id(t)).collect();
+    for (file, t) in own {
+        if inherited.contains(&table_id(&t)) {
+            problems.push(format!(
+                "{file}: check {} is inherited from {}; change it with an [[override]] in benchmark.toml",
+                table_id(&t),
+                def.extends.as_deref().unwrap_or_default()
+            ));
+            continue;
+        }
+        checks.push((file, t));
+    }
+    Some(RawBenchmark { def, checks })
+}
+
+fn table_id(t: &toml::Table) -> String {
+    t.get("id")
+        .and_then(|v| v.as_str())
+        .unwrap_or_default()
+        .to_string()
+}
+
+/// Applies `renumber` and `[[override]]` of `def` to the parent's checks.
+fn inherit(
+    def: &BenchmarkDef,
+    parent: Vec<(String, toml::Table)>,
+    origin: &str,
+    problems: &mut Vec<String>,
+) -> Vec<(String, toml::Table)> {
+    let mut checks: Vec<(String, toml::Table)> = parent
+        .into_iter()
+        .map(|(file, mut t)| {
+            if let Some(new) = def.renumber.get(&table_id(&t)) {
+                t.insert("id".into(), toml::Value::String(new.clone()));
+            }
+            (file, t)
+        })
+        .collect();
+    for old in def.renumber.keys() {
+        if !checks
+            .iter()
+            .any(|(_, t)| def.renumber.get(old) == Some(&table_id(t)))
+        {
+            problems.push(format!("{origin}: renumber: no inherited check '{old}'"));
+        }
+    }
+    for o in &def.overrides {
+        let id = table_id(o);
+        match checks.iter_mut().find(|(_, t)| table_id(t) == id) {
+            Some((_, t)) => {
+                for (k, v) in o {
+                    t.insert(k.clone(), v.clone());
+                }
+            }
+            None => problems.push(format!(
+                "{origin}: override of '{id}', which is not an inherited check"
+            )),
+        }
+    }
+    checks
+}
+
+fn build(files: Vec<SourceFile>, origin: String, env: &Env) -> Result<Benchmark, LoadError> {
+    let mut problems = Vec::new();
+    let Some(raw) = parse(&files, &origin, 0, &mut problems) else {
         return Err(LoadError(problems));
     };
+    let def = raw.def;
+    let mut raw_checks: Vec<(String, CheckDef)> = Vec::new();
+    for (file, t) in raw.checks {
+        let id = table_id(&t);
+        match toml::Value::Table(t).try_into::<CheckDef>() {
+            Ok(c) => raw_checks.push((file, c)),
+            Err(e) => problems.push(format!("{file}: check {id}: {}", e.to_string().trim_end())),
+        }
+    }
     let vars = super::eval::variable_types();
     let mut seen = BTreeSet::new();
     let mut checks = Vec::new();
@@ -198,6 +327,7 @@ fn build(files: Vec<SourceFile>, origin: String, env: &Env) -> Result<Benchmark,
             finding: compile("finding", &c.finding),
             evidence: compile("evidence", &c.evidence),
             pass_evidence: compile("pass_evidence", &c.pass_evidence),
+            info_when: compile("info_when", &c.info_when),
             section,
             section_title: section_def.title.clone(),
             def: c,

@@ -39,6 +39,8 @@ pub struct Snapshot {
     pub images: Vec<Image>,
     /// Scope of the container list: running only, or all.
     pub all_containers: bool,
+    /// Scope of the image list: images in use only, or all (`--all-images`).
+    pub all_images: bool,
     /// Things worth knowing about the collection (a container that vanished, a fact skipped).
     pub notes: Vec<String>,
 }
