@@ -213,12 +213,15 @@ pub async fn collect_live(opts: &LiveOptions) -> Result<Snapshot, CollectError> 
         Err(e) => host.Proc = FactStatus::unavailable(format!("reading /proc failed: {e}")),
     }
 
-    let args = super::daemon_config::find_dockerd_args(Path::new("/proc")).unwrap_or_default();
-    let config = super::daemon_config::resolve(&args, |path| match std::fs::read_to_string(path) {
-        Ok(text) => Some(Ok(text)),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
-        Err(e) => Some(Err(e.to_string())),
-    });
+    let found = super::daemon_config::find_dockerd_args(Path::new("/proc"));
+    let known = found.is_some();
+    let args = found.unwrap_or_default();
+    let config =
+        super::daemon_config::resolve(&args, known, |path| match std::fs::read_to_string(path) {
+            Ok(text) => Some(Ok(text)),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+            Err(e) => Some(Err(e.to_string())),
+        });
 
     let networks = match networks {
         Ok(list) => list

@@ -1,6 +1,5 @@
 //! Collectors: each produces the same `Snapshot`. Everything here is read-only: no writes,
 //! no exec into containers, no state changes on the host or the daemon.
-#[path = "daemon_config_stub.rs"]
 pub mod daemon_config;
 pub mod host;
 pub mod live;
