@@ -252,8 +252,18 @@ fn defaults() -> Vec<(&'static str, Value)> {
 /// namespace links are readable), then one serving the default socket (no `-H`, `fd://`, or
 /// `unix:///var/run/docker.sock`), then the lowest PID.
 pub fn find_dockerd_args(proc_root: &Path) -> Option<Vec<String>> {
+    find_dockerd_args_for(proc_root, None)
+}
+
+/// Like `find_dockerd_args`, but a dockerd that holds the listening unix socket `socket`
+/// (the one the scan talks to) wins over every other rule: with several daemons on a host,
+/// the command line must be the scanned daemon's.
+pub fn find_dockerd_args_for(proc_root: &Path, socket: Option<&str>) -> Option<Vec<String>> {
     let init_mnt = std::fs::read_link(proc_root.join("1/ns/mnt")).ok();
-    let mut best: Option<((bool, bool, u64), Vec<String>)> = None;
+    let inodes = socket
+        .map(|s| socket_inodes(proc_root, s))
+        .unwrap_or_default();
+    let mut best: Option<((bool, bool, bool, u64), Vec<String>)> = None;
     for entry in std::fs::read_dir(proc_root).ok()?.flatten() {
         let Some(pid) = entry
             .file_name()
@@ -280,12 +290,46 @@ pub fn find_dockerd_args(proc_root: &Path) -> Option<Vec<String>> {
             (Some(init), Ok(own)) => *init != own,
             _ => false,
         };
-        let rank = (other_namespace, !serves_default_socket(args), pid);
+        let owns = !inodes.is_empty() && holds_socket(&entry.path(), &inodes);
+        let rank = (!owns, other_namespace, !serves_default_socket(args), pid);
         if best.as_ref().is_none_or(|(r, _)| rank < *r) {
             best = Some((rank, args.to_vec()));
         }
     }
     best.map(|(_, args)| args)
+}
+
+/// Inodes of the unix sockets bound to `path`, from `<proc>/net/unix`
+/// (`Num RefCount Protocol Flags Type St Inode Path`).
+fn socket_inodes(proc_root: &Path, path: &str) -> Vec<String> {
+    let text = std::fs::read_to_string(proc_root.join("net/unix")).unwrap_or_default();
+    // /var/run is usually a symlink to /run: compare resolved paths too.
+    let wanted = std::fs::canonicalize(path).ok();
+    text.lines()
+        .skip(1)
+        .filter_map(|line| {
+            let fields: Vec<&str> = line.split_whitespace().collect();
+            let bound = *fields.get(7)?;
+            let same =
+                bound == path || wanted.is_some() && std::fs::canonicalize(bound).ok() == wanted;
+            same.then(|| fields[6].to_string())
+        })
+        .collect()
+}
+
+/// Does the process at `pid_dir` have one of `inodes` open (`fd/N -> socket:[inode]`)?
+fn holds_socket(pid_dir: &Path, inodes: &[String]) -> bool {
+    let Ok(fds) = std::fs::read_dir(pid_dir.join("fd")) else {
+        return false;
+    };
+    fds.flatten().any(|fd| {
+        std::fs::read_link(fd.path()).is_ok_and(|target| {
+            let t = target.to_string_lossy();
+            t.strip_prefix("socket:[")
+                .and_then(|r| r.strip_suffix(']'))
+                .is_some_and(|inode| inodes.iter().any(|i| i == inode))
+        })
+    })
 }
 
 fn basename(path: &str) -> &str {

@@ -213,7 +213,10 @@ pub async fn collect_live(opts: &LiveOptions) -> Result<Snapshot, CollectError> 
         Err(e) => host.Proc = FactStatus::unavailable(format!("reading /proc failed: {e}")),
     }
 
-    let found = super::daemon_config::find_dockerd_args(Path::new("/proc"));
+    let found = super::daemon_config::find_dockerd_args_for(
+        Path::new("/proc"),
+        address.strip_prefix("unix://"),
+    );
     let known = found.is_some();
     let args = found.unwrap_or_default();
     let config =
