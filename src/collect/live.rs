@@ -156,8 +156,7 @@ pub async fn collect_live(opts: &LiveOptions) -> Result<Snapshot, CollectError> 
         })
         .collect();
 
-    let mut host = super::host::collect(Path::new("/"));
-    match procs_task.await {
+    let proc_status = match procs_task.await {
         Ok(Ok(mut by_id)) => {
             let mut blind = 0;
             for c in &mut containers {
@@ -169,17 +168,17 @@ pub async fn collect_live(opts: &LiveOptions) -> Result<Snapshot, CollectError> 
                     Some(found)
                 };
             }
-            host.Proc = if blind == 0 {
+            if blind == 0 {
                 FactStatus::available()
             } else {
                 FactStatus::unavailable(format!(
                     "no processes visible for {blind} running container(s): the scanner does not see the host's PID namespace (run it on the host, or with --pid host)"
                 ))
-            };
+            }
         }
-        Ok(Err(e)) => host.Proc = FactStatus::unavailable(e),
-        Err(e) => host.Proc = FactStatus::unavailable(format!("reading /proc failed: {e}")),
-    }
+        Ok(Err(e)) => FactStatus::unavailable(e),
+        Err(e) => FactStatus::unavailable(format!("reading /proc failed: {e}")),
+    };
 
     let args = super::daemon_config::find_dockerd_args(Path::new("/proc")).unwrap_or_default();
     let config = super::daemon_config::resolve(&args, |path| match std::fs::read_to_string(path) {
@@ -187,6 +186,17 @@ pub async fn collect_live(opts: &LiveOptions) -> Result<Snapshot, CollectError> 
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
         Err(e) => Some(Err(e.to_string())),
     });
+
+    // A few dozen stats and at most one `auditctl -l`: cheap enough to run in place.
+    let host = crate::snapshot::Host {
+        Proc: proc_status,
+        ..super::host::collect_host_facts(
+            &super::rootfs::RootFs::new("/"),
+            true,
+            &config,
+            info.docker_root_dir.as_deref().unwrap_or(""),
+        )
+    };
 
     let daemon = Daemon {
         Info: Some(
