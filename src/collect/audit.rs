@@ -16,19 +16,25 @@ const AUDITCTL_DIRS: &[&str] = &["/sbin", "/usr/sbin", "/usr/bin", "/bin"];
 /// The rules of the scanned host. `auditctl` only runs for the live host (`/`): for a clone
 /// it would list the scanner's kernel, not the clone's.
 pub fn collect(fs: &RootFs, live: bool) -> AuditFacts {
+    let auditctl = (live && fs.is_host_root())
+        .then(|| {
+            AUDITCTL_DIRS
+                .iter()
+                .map(|d| Path::new(d).join("auditctl"))
+                .find(|p| p.is_file())
+        })
+        .flatten();
+    collect_with(fs, auditctl.as_deref())
+}
+
+fn collect_with(fs: &RootFs, auditctl: Option<&Path>) -> AuditFacts {
     let mut note = String::new();
-    if live && fs.is_host_root() {
-        let auditctl = AUDITCTL_DIRS
-            .iter()
-            .map(|d| Path::new(d).join("auditctl"))
-            .find(|p| p.is_file());
-        if let Some(bin) = auditctl {
-            match run_auditctl(&bin) {
-                Ok(out) => return facts("auditctl -l".into(), parse_rules(&out)),
-                // Typically "You must be root" or, in a container without
-                // CAP_AUDIT_CONTROL, "Operation not permitted".
-                Err(e) => note = format!("auditctl -l failed: {e}"),
-            }
+    if let Some(bin) = auditctl {
+        match run_auditctl(bin) {
+            Ok(out) => return facts("auditctl -l".into(), parse_rules(&out)),
+            // Typically "You must be root" or, in a container without
+            // CAP_AUDIT_CONTROL, "Operation not permitted".
+            Err(e) => note = format!("auditctl -l failed: {e}"),
         }
     }
     from_files(fs, note)
@@ -251,6 +257,62 @@ mod tests {
             [false, true, false, true, true, false, false, false]
         );
         assert!(files[7].DropIns[0].Audited);
+    }
+
+    /// A fresh file per script: rewriting a just-run executable can fail with ETXTBSY.
+    fn fake_auditctl(dir: &Path, name: &str, script: &str) -> std::path::PathBuf {
+        use std::os::unix::fs::PermissionsExt;
+        let bin = dir.join(name);
+        std::fs::write(&bin, format!("#!/bin/sh\n{script}\n")).unwrap();
+        std::fs::set_permissions(&bin, std::fs::Permissions::from_mode(0o755)).unwrap();
+        bin
+    }
+
+    #[test]
+    fn auditctl_output_or_fallback_to_files() {
+        let bins = tempfile::tempdir().unwrap();
+        let root = tempfile::tempdir().unwrap();
+        let fs = RootFs::new(root.path());
+
+        let ok = fake_auditctl(
+            bins.path(),
+            "ok",
+            "echo '-w /usr/bin/dockerd -p rwxa -k docker'",
+        );
+        let audit = collect_with(&fs, Some(&ok));
+        assert_eq!(audit.Source, "auditctl -l");
+        assert_eq!(audit.WatchedPaths, ["/usr/bin/dockerd"]);
+
+        let none = fake_auditctl(bins.path(), "none", "echo 'No rules'");
+        let audit = collect_with(&fs, Some(&none));
+        assert!(audit.Available && audit.Rules.is_empty());
+
+        let denied = fake_auditctl(
+            bins.path(),
+            "denied",
+            "echo 'You must be root to run this program.' >&2; exit 4",
+        );
+        let audit = collect_with(&fs, Some(&denied));
+        assert!(!audit.Available);
+        assert!(
+            audit.Reason.contains("You must be root"),
+            "{}",
+            audit.Reason
+        );
+
+        std::fs::create_dir_all(root.path().join("etc/audit")).unwrap();
+        std::fs::write(
+            root.path().join("etc/audit/audit.rules"),
+            "-w /etc/docker\n",
+        )
+        .unwrap();
+        let audit = collect_with(&fs, Some(&denied));
+        assert!(audit.Available);
+        assert_eq!(audit.WatchedPaths, ["/etc/docker"]);
+        assert_eq!(
+            audit.Source,
+            "/etc/audit/audit.rules (auditctl -l failed: You must be root to run this program.)"
+        );
     }
 
     #[test]

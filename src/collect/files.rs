@@ -83,11 +83,8 @@ pub fn stat_docker_files(
         files.insert(path.to_string(), stat(path));
     }
     for key in ["tlscacert", "tlscert", "tlskey"] {
-        let fact = match tls_file(config, key) {
-            Some(path) => stat(&path),
-            None => FileFact::default(),
-        };
-        files.insert(key.to_string(), fact);
+        let path = tls_file(config, key).unwrap_or_default();
+        files.insert(key.to_string(), stat(&path));
     }
     let mut certs = Vec::new();
     walk_certs(fs, users, Path::new(CERTS_D), 0, &mut certs);
@@ -95,7 +92,11 @@ pub fn stat_docker_files(
 }
 
 /// One `stat`: `follow` false is lstat. `Path` stays the path as seen on the scanned host.
+/// An empty path is a role that is not configured: missing, not the root directory.
 pub fn stat_fact(fs: &RootFs, users: &Users, path: &str, follow: bool) -> FileFact {
+    if path.is_empty() {
+        return FileFact::default();
+    }
     let mut fact = FileFact {
         Path: path.to_string(),
         ..FileFact::default()

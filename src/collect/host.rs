@@ -161,6 +161,46 @@ mod tests {
         assert!(!host.DataRootMount.Available && !host.Listeners.Available);
     }
 
+    /// A clone with users, binaries and audit rules: names come from the clone's files and
+    /// rules audit only the exact paths they name.
+    #[test]
+    fn clone_host_facts_fit_together() {
+        let dir = tempfile::tempdir().unwrap();
+        let r = dir.path();
+        for d in ["etc/audit/rules.d", "usr/bin", "var/lib/docker"] {
+            std::fs::create_dir_all(r.join(d)).unwrap();
+        }
+        std::fs::write(
+            r.join("etc/passwd"),
+            "root:x:0:0::/root:/bin/sh\nci:x:1001:4242::/:\n",
+        )
+        .unwrap();
+        std::fs::write(r.join("etc/group"), "root:x:0:\ndocker:x:4242:alice\n").unwrap();
+        std::fs::write(
+            r.join("etc/audit/rules.d/docker.rules"),
+            "-w /usr/bin/containerd-shim -k docker\n-w /var/lib/docker/ -k docker\n",
+        )
+        .unwrap();
+        for bin in ["containerd", "containerd-shim"] {
+            std::fs::write(r.join("usr/bin").join(bin), "").unwrap();
+        }
+        let host = collect_host_facts(&RootFs::new(r), false, &DaemonConfig::default(), "");
+        let g = &host.DockerGroup;
+        assert!(g.Available && g.Exists);
+        assert_eq!(
+            (g.Gid, g.Members.clone()),
+            (4242, vec!["alice".into(), "ci".into()])
+        );
+        assert!(host.Audit.Available);
+        assert!(host.Files["containerd-shim"].Audited);
+        assert!(!host.Files["containerd"].Audited);
+        assert!(host.Files["data-root"].Audited);
+        assert_eq!(host.Files["data-root"].Kind, "dir");
+        if host.Files["data-root"].Uid == 0 {
+            assert_eq!(host.Files["data-root"].Owner, "root");
+        }
+    }
+
     /// Against this machine's real `/`: only facts that hold on any Linux host.
     #[test]
     fn live_host_facts_are_sane() {

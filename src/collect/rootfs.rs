@@ -200,6 +200,28 @@ mod tests {
         ));
     }
 
+    /// On the live root our resolution must agree with the kernel's.
+    #[test]
+    fn live_root_agrees_with_the_kernel() {
+        let fs = RootFs::new("/");
+        assert!(fs.is_host_root());
+        for p in [
+            "/var/run/docker.sock",
+            "/etc/os-release",
+            "/bin/sh",
+            "/proc/self",
+        ] {
+            if let Ok(real) = std::fs::canonicalize(p) {
+                assert_eq!(fs.resolve(p), real, "{p}");
+            }
+        }
+        if Path::new("/var/run/docker.sock").exists() {
+            use std::os::unix::fs::FileTypeExt;
+            let meta = fs.stat("/var/run/docker.sock", true).unwrap();
+            assert!(meta.file_type().is_socket());
+        }
+    }
+
     #[test]
     fn read_dir_is_sorted() {
         let (_dir, fs) = tree();
