@@ -188,8 +188,7 @@ pub async fn collect_live(opts: &LiveOptions) -> Result<Snapshot, CollectError> 
         })
         .collect();
 
-    let mut host = super::host::collect(Path::new("/"));
-    match procs_task.await {
+    let proc_status = match procs_task.await {
         Ok(Ok(mut by_id)) => {
             let mut blind = 0;
             for c in &mut containers {
@@ -201,17 +200,17 @@ pub async fn collect_live(opts: &LiveOptions) -> Result<Snapshot, CollectError> 
                     Some(found)
                 };
             }
-            host.Proc = if blind == 0 {
+            if blind == 0 {
                 FactStatus::available()
             } else {
                 FactStatus::unavailable(format!(
                     "no processes visible for {blind} running container(s): the scanner does not see the host's PID namespace (run it on the host, or with --pid host)"
                 ))
-            };
+            }
         }
-        Ok(Err(e)) => host.Proc = FactStatus::unavailable(e),
-        Err(e) => host.Proc = FactStatus::unavailable(format!("reading /proc failed: {e}")),
-    }
+        Ok(Err(e)) => FactStatus::unavailable(e),
+        Err(e) => FactStatus::unavailable(format!("reading /proc failed: {e}")),
+    };
 
     let found = super::daemon_config::find_dockerd_args_for(
         Path::new("/proc"),
@@ -241,6 +240,17 @@ pub async fn collect_live(opts: &LiveOptions) -> Result<Snapshot, CollectError> 
         }
     };
     let swarm = swarm_facts(&docker, &info).await;
+
+    // A few dozen stats and at most one `auditctl -l`: cheap enough to run in place.
+    let host = crate::snapshot::Host {
+        Proc: proc_status,
+        ..super::host::collect_host_facts(
+            &super::rootfs::RootFs::new("/"),
+            true,
+            &config,
+            info.docker_root_dir.as_deref().unwrap_or(""),
+        )
+    };
 
     let daemon = Daemon {
         Info: Some(

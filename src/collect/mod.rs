@@ -1,9 +1,15 @@
 //! Collectors: each produces the same `Snapshot`. Everything here is read-only: no writes,
 //! no exec into containers, no state changes on the host or the daemon.
+pub mod audit;
 pub mod daemon_config;
+pub mod files;
 pub mod host;
+pub mod listeners;
 pub mod live;
+pub mod mounts;
 pub mod procs;
+pub mod rootfs;
+pub mod users;
 
 pub use live::{LiveOptions, collect_live};
 

@@ -1,0 +1,353 @@
+//! Audit rules (CIS 1.1.3–1.1.18): the kernel's loaded rules (`auditctl -l`) when the scanner
+//! may list them, else the rule files of the scanned root. Matching a file to a rule is by
+//! exact path, never by substring (a rule on `/usr/bin/containerd-shim` does not audit
+//! `/usr/bin/containerd`).
+use std::collections::BTreeSet;
+use std::path::Path;
+use std::process::{Command, Stdio};
+
+use super::rootfs::{RootFs, is_not_found};
+use crate::snapshot::{AuditFacts, FileFact};
+
+const RULES_FILE: &str = "/etc/audit/audit.rules";
+const RULES_DIR: &str = "/etc/audit/rules.d";
+const AUDITCTL_DIRS: &[&str] = &["/sbin", "/usr/sbin", "/usr/bin", "/bin"];
+
+/// The rules of the scanned host. `auditctl` only runs for the live host (`/`): for a clone
+/// it would list the scanner's kernel, not the clone's.
+pub fn collect(fs: &RootFs, live: bool) -> AuditFacts {
+    let auditctl = (live && fs.is_host_root())
+        .then(|| {
+            AUDITCTL_DIRS
+                .iter()
+                .map(|d| Path::new(d).join("auditctl"))
+                .find(|p| p.is_file())
+        })
+        .flatten();
+    collect_with(fs, auditctl.as_deref())
+}
+
+fn collect_with(fs: &RootFs, auditctl: Option<&Path>) -> AuditFacts {
+    let mut note = String::new();
+    if let Some(bin) = auditctl {
+        match run_auditctl(bin) {
+            Ok(out) => return facts("auditctl -l".into(), parse_rules(&out)),
+            // Typically "You must be root" or, in a container without
+            // CAP_AUDIT_CONTROL, "Operation not permitted".
+            Err(e) => note = format!("auditctl -l failed: {e}"),
+        }
+    }
+    from_files(fs, note)
+}
+
+fn run_auditctl(bin: &Path) -> Result<String, String> {
+    let out = Command::new(bin)
+        .arg("-l")
+        .stdin(Stdio::null())
+        .output()
+        .map_err(|e| e.to_string())?;
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    if out.status.success() {
+        return Ok(stdout);
+    }
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let message = stderr
+        .lines()
+        .chain(stdout.lines())
+        .map(str::trim)
+        .find(|l| !l.is_empty())
+        .map(String::from)
+        .unwrap_or_else(|| out.status.to_string());
+    Err(message)
+}
+
+/// `audit.rules` then `rules.d/*.rules` by name (augenrules' order).
+fn from_files(fs: &RootFs, note: String) -> AuditFacts {
+    let mut read = Vec::new();
+    let mut problems = Vec::new();
+    let mut rules = Vec::new();
+    let mut found_dir = false;
+    let mut paths = vec![RULES_FILE.to_string()];
+    match fs.read_dir(RULES_DIR) {
+        Ok(names) => {
+            found_dir = true;
+            paths.extend(
+                names
+                    .iter()
+                    .map(|n| n.to_string_lossy())
+                    .filter(|n| n.ends_with(".rules"))
+                    .map(|n| format!("{RULES_DIR}/{n}")),
+            );
+        }
+        Err(e) if is_not_found(&e) => {}
+        Err(e) => problems.push(format!("cannot read {RULES_DIR}: {e}")),
+    }
+    for path in paths {
+        match fs.read_to_string(&path) {
+            Ok(text) => {
+                rules.extend(parse_rules(&text));
+                read.push(path);
+            }
+            Err(e) if is_not_found(&e) => {}
+            Err(e) => problems.push(format!("cannot read {path}: {e}")),
+        }
+    }
+    problems.extend((!note.is_empty()).then_some(note));
+    if read.is_empty() && !found_dir {
+        if problems.is_empty() {
+            problems.push(format!(
+                "no audit rules: {RULES_FILE} and {RULES_DIR} do not exist (auditd not installed?)"
+            ));
+        }
+        return AuditFacts {
+            Reason: problems.join("; "),
+            ..AuditFacts::default()
+        };
+    }
+    let mut source = if read.is_empty() {
+        format!("{RULES_DIR} (no rule files)")
+    } else {
+        read.join(", ")
+    };
+    if !problems.is_empty() {
+        source = format!("{source} ({})", problems.join("; "));
+    }
+    facts(source, rules)
+}
+
+fn facts(source: String, rules: Vec<String>) -> AuditFacts {
+    AuditFacts {
+        Available: true,
+        Reason: String::new(),
+        Source: source,
+        WatchedPaths: watched_paths(&rules),
+        Rules: rules,
+    }
+}
+
+/// Rule lines with comments and blank lines dropped; `auditctl -l`'s "No rules" is none.
+pub fn parse_rules(text: &str) -> Vec<String> {
+    text.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#') && *l != "No rules")
+        .map(String::from)
+        .collect()
+}
+
+/// Paths watched by `-w PATH` or by a syscall rule's `-F path=PATH` / `-F dir=PATH`;
+/// sorted, unique, without a trailing `/`. Deleting rules (`-W`, `-d`, `-D`) are skipped.
+pub fn watched_paths(rules: &[String]) -> Vec<String> {
+    let mut out = BTreeSet::new();
+    for rule in rules {
+        let tokens: Vec<&str> = rule.split_whitespace().collect();
+        if matches!(tokens.first(), Some(t) if t.starts_with("-W") || t.starts_with("-d") || *t == "-D")
+        {
+            continue;
+        }
+        let mut rest = tokens.iter();
+        while let Some(token) = rest.next() {
+            // getopt style: the value is the next token or glued to the flag (`-Fpath=/x`).
+            let Some(flag @ ("-w" | "-F")) = token.get(..2) else {
+                continue;
+            };
+            let value = match &token[2..] {
+                "" => rest.next().copied().unwrap_or(""),
+                glued => glued,
+            };
+            let path = match flag {
+                "-w" => Some(value),
+                _ => value
+                    .strip_prefix("path=")
+                    .or_else(|| value.strip_prefix("dir=")),
+            };
+            if let Some(p) = path.filter(|p| !p.is_empty()) {
+                out.insert(normalize(p).to_string());
+            }
+        }
+    }
+    out.into_iter().collect()
+}
+
+fn normalize(path: &str) -> &str {
+    match path.trim_end_matches('/') {
+        "" => path,
+        p => p,
+    }
+}
+
+/// Sets `Audited` on each fact (and its drop-ins) whose path a rule watches exactly.
+pub fn mark_audited<'a>(facts: impl IntoIterator<Item = &'a mut FileFact>, audit: &AuditFacts) {
+    let watched: BTreeSet<&str> = audit.WatchedPaths.iter().map(|p| normalize(p)).collect();
+    for fact in facts {
+        fact.Audited = !fact.Path.is_empty() && watched.contains(normalize(&fact.Path));
+        mark_audited(fact.DropIns.iter_mut(), audit);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const RULES: &str = "\
+## First rule - delete all
+-D
+-b 8192
+
+# docker
+-w /usr/bin/dockerd -k docker
+-w /etc/docker/ -p rwxa -k docker
+-w/run/containerd -k docker
+-a always,exit -F arch=b64 -S all -F path=/usr/bin/containerd-shim -F perm=x -k docker
+-a exit,always -F arch=b64 -S openat -F dir=/var/lib/docker/ -F key=docker
+-a always,exit -Fpath=/usr/bin/runc -k docker
+-W /etc/default/docker
+-d always,exit -F path=/usr/bin/containerd
+-a always,exit -F path!=/etc/sysconfig/docker
+";
+
+    #[test]
+    fn parses_rules_and_watched_paths() {
+        let rules = parse_rules(RULES);
+        assert_eq!(rules.len(), 11);
+        assert_eq!(rules[0], "-D");
+        assert_eq!(
+            watched_paths(&rules),
+            [
+                "/etc/docker",
+                "/run/containerd",
+                "/usr/bin/containerd-shim",
+                "/usr/bin/dockerd",
+                "/usr/bin/runc",
+                "/var/lib/docker",
+            ]
+        );
+        assert!(parse_rules("No rules\n").is_empty());
+        assert_eq!(
+            watched_paths(&parse_rules(
+                "-a always,exit -F arch=b64 -S execve,openat -F path=/usr/bin/dockerd -k docker"
+            )),
+            ["/usr/bin/dockerd"]
+        );
+    }
+
+    #[test]
+    fn audited_only_by_exact_path() {
+        let audit = facts("test".into(), parse_rules(RULES));
+        let fact = |p: &str| FileFact {
+            Path: p.into(),
+            ..FileFact::default()
+        };
+        let mut files = [
+            fact("/usr/bin/containerd"),
+            fact("/usr/bin/containerd-shim"),
+            fact("/etc/docker/daemon.json"),
+            fact("/etc/docker"),
+            fact("/var/lib/docker/"),
+            fact("/etc/default/docker"),
+            fact(""),
+            FileFact {
+                DropIns: vec![fact("/usr/bin/dockerd")],
+                ..fact("/lib/systemd/system/docker.service")
+            },
+        ];
+        mark_audited(files.iter_mut(), &audit);
+        let audited: Vec<bool> = files.iter().map(|f| f.Audited).collect();
+        assert_eq!(
+            audited,
+            [false, true, false, true, true, false, false, false]
+        );
+        assert!(files[7].DropIns[0].Audited);
+    }
+
+    /// A fresh file per script: rewriting a just-run executable can fail with ETXTBSY.
+    fn fake_auditctl(dir: &Path, name: &str, script: &str) -> std::path::PathBuf {
+        use std::os::unix::fs::PermissionsExt;
+        let bin = dir.join(name);
+        std::fs::write(&bin, format!("#!/bin/sh\n{script}\n")).unwrap();
+        std::fs::set_permissions(&bin, std::fs::Permissions::from_mode(0o755)).unwrap();
+        bin
+    }
+
+    #[test]
+    fn auditctl_output_or_fallback_to_files() {
+        let bins = tempfile::tempdir().unwrap();
+        let root = tempfile::tempdir().unwrap();
+        let fs = RootFs::new(root.path());
+
+        let ok = fake_auditctl(
+            bins.path(),
+            "ok",
+            "echo '-w /usr/bin/dockerd -p rwxa -k docker'",
+        );
+        let audit = collect_with(&fs, Some(&ok));
+        assert_eq!(audit.Source, "auditctl -l");
+        assert_eq!(audit.WatchedPaths, ["/usr/bin/dockerd"]);
+
+        let none = fake_auditctl(bins.path(), "none", "echo 'No rules'");
+        let audit = collect_with(&fs, Some(&none));
+        assert!(audit.Available && audit.Rules.is_empty());
+
+        let denied = fake_auditctl(
+            bins.path(),
+            "denied",
+            "echo 'You must be root to run this program.' >&2; exit 4",
+        );
+        let audit = collect_with(&fs, Some(&denied));
+        assert!(!audit.Available);
+        assert!(
+            audit.Reason.contains("You must be root"),
+            "{}",
+            audit.Reason
+        );
+
+        std::fs::create_dir_all(root.path().join("etc/audit")).unwrap();
+        std::fs::write(
+            root.path().join("etc/audit/audit.rules"),
+            "-w /etc/docker\n",
+        )
+        .unwrap();
+        let audit = collect_with(&fs, Some(&denied));
+        assert!(audit.Available);
+        assert_eq!(audit.WatchedPaths, ["/etc/docker"]);
+        assert_eq!(
+            audit.Source,
+            "/etc/audit/audit.rules (auditctl -l failed: You must be root to run this program.)"
+        );
+    }
+
+    #[test]
+    fn rule_files_of_a_root() {
+        let dir = tempfile::tempdir().unwrap();
+        let fs = RootFs::new(dir.path());
+        let none = collect(&fs, false);
+        assert!(!none.Available);
+        assert!(none.Reason.contains("do not exist"), "{}", none.Reason);
+
+        std::fs::create_dir_all(dir.path().join("etc/audit/rules.d")).unwrap();
+        let empty = collect(&fs, false);
+        assert!(empty.Available && empty.Rules.is_empty());
+
+        std::fs::write(
+            dir.path().join("etc/audit/rules.d/b.rules"),
+            "-w /usr/bin/runc\n",
+        )
+        .unwrap();
+        std::fs::write(
+            dir.path().join("etc/audit/rules.d/a.rules"),
+            "# a\n-w /usr/bin/dockerd\n",
+        )
+        .unwrap();
+        std::fs::write(dir.path().join("etc/audit/rules.d/c.txt"), "-w /x\n").unwrap();
+        std::fs::write(dir.path().join("etc/audit/audit.rules"), "-D\n").unwrap();
+        let audit = collect(&fs, false);
+        assert_eq!(
+            audit.Source,
+            "/etc/audit/audit.rules, /etc/audit/rules.d/a.rules, /etc/audit/rules.d/b.rules"
+        );
+        assert_eq!(
+            audit.Rules,
+            ["-D", "-w /usr/bin/dockerd", "-w /usr/bin/runc"]
+        );
+        assert_eq!(audit.WatchedPaths, ["/usr/bin/dockerd", "/usr/bin/runc"]);
+    }
+}

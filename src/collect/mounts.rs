@@ -1,0 +1,154 @@
+//! The mount holding Docker's data root (CIS 1.1.1), from `/proc/self/mountinfo`.
+//! That is the scanner's mount namespace: run in a container with `-v /var/lib:/var/lib`, the
+//! bind mount shows up as a mount of its own.
+use super::rootfs::RootFs;
+use crate::snapshot::MountFacts;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Mount {
+    pub mount_point: String,
+    pub fs_type: String,
+    pub source: String,
+}
+
+pub fn collect(fs: &RootFs, live: bool, data_root: &str) -> MountFacts {
+    let mut facts = MountFacts {
+        Path: data_root.to_string(),
+        ..MountFacts::default()
+    };
+    if !live || !fs.is_host_root() {
+        facts.Reason = "mounts are not available in an offline scan".into();
+        return facts;
+    }
+    let text = match std::fs::read_to_string("/proc/self/mountinfo") {
+        Ok(t) => t,
+        Err(e) => {
+            facts.Reason = format!("cannot read /proc/self/mountinfo: {e}");
+            return facts;
+        }
+    };
+    // Mount points are real paths: a data root reached through a symlink lives where the
+    // link points.
+    let real = fs.resolve(data_root);
+    match find(&parse_mountinfo(&text), &real.to_string_lossy()) {
+        Some(m) => {
+            facts.Available = true;
+            facts.Separate = m.mount_point != "/";
+            facts.MountPoint = m.mount_point.clone();
+            facts.FsType = m.fs_type.clone();
+            facts.Device = m.source.clone();
+        }
+        None => facts.Reason = format!("no mount holds {data_root}"),
+    }
+    facts
+}
+
+/// Mount point, file system type and source of each line of a mountinfo text:
+/// `ID PARENT MAJ:MIN ROOT MOUNT_POINT OPTIONS [OPTIONAL...] - FSTYPE SOURCE SUPER_OPTIONS`.
+pub fn parse_mountinfo(text: &str) -> Vec<Mount> {
+    text.lines()
+        .filter_map(|line| {
+            let (left, right) = line.split_once(" - ")?;
+            let mount_point = left.split(' ').nth(4)?;
+            let mut right = right.split(' ');
+            Some(Mount {
+                mount_point: unescape(mount_point),
+                fs_type: unescape(right.next()?),
+                source: unescape(right.next().unwrap_or("")),
+            })
+        })
+        .collect()
+}
+
+/// The kernel writes space, tab, newline and backslash as `\040`, `\011`, `\012`, `\134`.
+fn unescape(field: &str) -> String {
+    let bytes = field.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let octal = bytes
+            .get(i + 1..i + 4)
+            .filter(|d| bytes[i] == b'\\' && d.iter().all(|b| (b'0'..=b'7').contains(b)));
+        match octal.and_then(|d| u8::from_str_radix(std::str::from_utf8(d).ok()?, 8).ok()) {
+            Some(b) => {
+                out.push(b);
+                i += 4;
+            }
+            None => {
+                out.push(bytes[i]);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// The longest mount point that is `path` or a parent of it (whole components: `/var/lib`
+/// is not a parent of `/var/library`). Of mounts on the same point the last one is on top.
+pub fn find<'a>(mounts: &'a [Mount], path: &str) -> Option<&'a Mount> {
+    let contains = |mp: &str| {
+        mp == "/"
+            || path == mp
+            || path
+                .strip_prefix(mp.trim_end_matches('/'))
+                .is_some_and(|rest| rest.starts_with('/'))
+    };
+    mounts
+        .iter()
+        .enumerate()
+        .filter(|(_, m)| contains(&m.mount_point))
+        .max_by_key(|(i, m)| (m.mount_point.trim_end_matches('/').len(), *i))
+        .map(|(_, m)| m)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MOUNTINFO: &str = "\
+22 1 8:1 / / rw,relatime shared:1 - ext4 /dev/sda1 rw
+23 22 0:21 / /proc rw,nosuid,nodev,noexec,relatime shared:12 - proc proc rw
+30 22 8:2 / /var/lib rw,relatime shared:2 - xfs /dev/sdb1 rw
+31 30 8:3 / /var/lib/docker rw - ext4 /dev/sdc1 rw
+32 30 8:3 / /var/lib/docker rw - overlay overlay rw
+40 22 8:4 / /srv/my\\040data rw shared:4 - btrfs /dev/sdd\\0401 rw,space_cache
+";
+
+    #[test]
+    fn parses_and_unescapes() {
+        let mounts = parse_mountinfo(MOUNTINFO);
+        assert_eq!(mounts.len(), 6);
+        assert_eq!(
+            mounts[5],
+            Mount {
+                mount_point: "/srv/my data".into(),
+                fs_type: "btrfs".into(),
+                source: "/dev/sdd 1".into()
+            }
+        );
+        assert_eq!(unescape("a\\134b\\0"), "a\\b\\0");
+    }
+
+    #[test]
+    fn longest_parent_mount_wins() {
+        let mounts = parse_mountinfo(MOUNTINFO);
+        let at = |p: &str| find(&mounts, p).map(|m| (m.mount_point.as_str(), m.fs_type.as_str()));
+        assert_eq!(at("/var/lib/docker"), Some(("/var/lib/docker", "overlay")));
+        assert_eq!(
+            at("/var/lib/docker/volumes"),
+            Some(("/var/lib/docker", "overlay"))
+        );
+        assert_eq!(at("/var/lib/containerd"), Some(("/var/lib", "xfs")));
+        assert_eq!(at("/var/library"), Some(("/", "ext4")));
+        assert_eq!(at("/srv/my data/docker"), Some(("/srv/my data", "btrfs")));
+        assert_eq!(find(&[], "/x"), None);
+    }
+
+    #[test]
+    fn offline_is_unavailable() {
+        let m = collect(&RootFs::new("/tmp"), false, "/var/lib/docker");
+        assert!(!m.Available);
+        assert_eq!(m.Reason, "mounts are not available in an offline scan");
+        assert_eq!(m.Path, "/var/lib/docker");
+    }
+}

@@ -1,0 +1,201 @@
+//! Users and groups of the scanned root, read from its own `/etc/passwd` and `/etc/group`.
+//! Not NSS (libc, uzers): that answers for the scanner's mount namespace, which is another
+//! host when scanning a clone and often a container when scanning live. Directory services
+//! (LDAP, sssd) are therefore not seen; names resolve to "" for ids only they know.
+use std::collections::BTreeSet;
+
+use super::rootfs::RootFs;
+use crate::snapshot::GroupFacts;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct User {
+    name: String,
+    uid: u32,
+    gid: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Group {
+    name: String,
+    gid: u32,
+    members: Vec<String>,
+}
+
+/// The parsed files; each is `Err(reason)` when it could not be read.
+#[derive(Debug, Clone)]
+pub struct Users {
+    users: Result<Vec<User>, String>,
+    groups: Result<Vec<Group>, String>,
+}
+
+impl Users {
+    pub fn load(fs: &RootFs) -> Users {
+        let read = |path: &str| {
+            fs.read_to_string(path)
+                .map_err(|e| format!("cannot read {path}: {e}"))
+        };
+        Users::parse(read("/etc/passwd"), read("/etc/group"))
+    }
+
+    pub fn parse(passwd: Result<String, String>, group: Result<String, String>) -> Users {
+        let users = passwd.map(|text| {
+            records(&text)
+                .filter_map(|f| {
+                    Some(User {
+                        name: f.first()?.to_string(),
+                        uid: f.get(2)?.parse().ok()?,
+                        gid: f.get(3)?.parse().ok()?,
+                    })
+                })
+                .collect()
+        });
+        let groups = group.map(|text| {
+            records(&text)
+                .filter_map(|f| {
+                    Some(Group {
+                        name: f.first()?.to_string(),
+                        gid: f.get(2)?.parse().ok()?,
+                        members: f
+                            .get(3)
+                            .unwrap_or(&"")
+                            .split(',')
+                            .map(str::trim)
+                            .filter(|m| !m.is_empty())
+                            .map(String::from)
+                            .collect(),
+                    })
+                })
+                .collect()
+        });
+        Users { users, groups }
+    }
+
+    /// The first name with this uid, as getpwuid does; "" when none.
+    pub fn user_name(&self, uid: u32) -> String {
+        self.users
+            .iter()
+            .flatten()
+            .find(|u| u.uid == uid)
+            .map(|u| u.name.clone())
+            .unwrap_or_default()
+    }
+
+    pub fn group_name(&self, gid: u32) -> String {
+        self.groups
+            .iter()
+            .flatten()
+            .find(|g| g.gid == gid)
+            .map(|g| g.name.clone())
+            .unwrap_or_default()
+    }
+
+    /// A group and everyone in it: listed members plus users whose primary group it is.
+    /// Without /etc/passwd the listed members are still given, but marked unavailable.
+    pub fn group_facts(&self, name: &str) -> GroupFacts {
+        let groups = match &self.groups {
+            Ok(g) => g,
+            Err(reason) => {
+                return GroupFacts {
+                    Reason: reason.clone(),
+                    ..GroupFacts::default()
+                };
+            }
+        };
+        let Some(group) = groups.iter().find(|g| g.name == name) else {
+            return GroupFacts {
+                Available: self.users.is_ok(),
+                Reason: self.users.clone().err().unwrap_or_default(),
+                ..GroupFacts::default()
+            };
+        };
+        let mut members: BTreeSet<String> = group.members.iter().cloned().collect();
+        let mut facts = GroupFacts {
+            Available: true,
+            Exists: true,
+            Gid: group.gid.into(),
+            ..GroupFacts::default()
+        };
+        match &self.users {
+            Ok(users) => members.extend(
+                users
+                    .iter()
+                    .filter(|u| u.gid == group.gid)
+                    .map(|u| u.name.clone()),
+            ),
+            Err(reason) => {
+                facts.Available = false;
+                facts.Reason = format!("{reason}: users whose primary group is {name} are unknown");
+            }
+        }
+        facts.Members = members.into_iter().collect();
+        facts
+    }
+}
+
+/// Colon-separated records; comments, blank lines and NIS compat entries (`+`/`-`) skipped.
+fn records(text: &str) -> impl Iterator<Item = Vec<&str>> {
+    text.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with(['#', '+', '-']))
+        .map(|l| l.split(':').collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const PASSWD: &str = "root:x:0:0:root:/root:/bin/bash\n\
+        # comment\n\
+        \n\
+        alice:x:1000:1000::/home/alice:/bin/bash\n\
+        ci:x:1001:998::/home/ci:/bin/sh\n\
+        toor:x:0:0::/root:/bin/sh\n\
+        +nisuser\n\
+        broken:x:notanumber:1\n";
+    const GROUP: &str = "root:x:0:\n\
+        alice:x:1000:\n\
+        docker:x:998:bob, alice,bob\n";
+
+    fn users() -> Users {
+        Users::parse(Ok(PASSWD.into()), Ok(GROUP.into()))
+    }
+
+    #[test]
+    fn names_by_id() {
+        let u = users();
+        assert_eq!(u.user_name(0), "root");
+        assert_eq!(u.user_name(1001), "ci");
+        assert_eq!(u.user_name(4242), "");
+        assert_eq!(u.group_name(998), "docker");
+        assert_eq!(u.group_name(4242), "");
+    }
+
+    #[test]
+    fn docker_group_members_include_primary_gid_users() {
+        let g = users().group_facts("docker");
+        assert!(g.Available && g.Exists);
+        assert_eq!(g.Gid, 998);
+        assert_eq!(g.Members, ["alice", "bob", "ci"]);
+    }
+
+    #[test]
+    fn missing_group_and_missing_files() {
+        let g = users().group_facts("nosuch");
+        assert!(g.Available && !g.Exists && g.Members.is_empty());
+
+        let none = Users::parse(
+            Err("cannot read /etc/passwd".into()),
+            Err("no group".into()),
+        );
+        let g = none.group_facts("docker");
+        assert!(!g.Available);
+        assert_eq!(g.Reason, "no group");
+        assert_eq!(none.user_name(0), "");
+
+        let half = Users::parse(Err("cannot read /etc/passwd".into()), Ok(GROUP.into()));
+        let g = half.group_facts("docker");
+        assert!(!g.Available && g.Exists);
+        assert_eq!(g.Members, ["alice", "bob"]);
+        assert!(g.Reason.contains("primary group"));
+    }
+}
