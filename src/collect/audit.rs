@@ -94,10 +94,15 @@ fn from_files(fs: &RootFs, note: String) -> AuditFacts {
     }
     problems.extend((!note.is_empty()).then_some(note));
     if read.is_empty() && !found_dir {
+        // Nothing configured anywhere (no auditctl, no rule files): auditing is known to be
+        // absent, which is a finding, not an unknown. Unreadable files stay unknown.
         if problems.is_empty() {
-            problems.push(format!(
-                "no audit rules: {RULES_FILE} and {RULES_DIR} do not exist (auditd not installed?)"
-            ));
+            return facts(
+                format!(
+                    "none: no auditctl and no {RULES_FILE} or {RULES_DIR} (auditd is not installed)"
+                ),
+                Vec::new(),
+            );
         }
         return AuditFacts {
             Reason: problems.join("; "),
@@ -320,8 +325,12 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let fs = RootFs::new(dir.path());
         let none = collect(&fs, false);
-        assert!(!none.Available);
-        assert!(none.Reason.contains("do not exist"), "{}", none.Reason);
+        assert!(none.Available && none.Rules.is_empty());
+        assert!(
+            none.Source.contains("auditd is not installed"),
+            "{}",
+            none.Source
+        );
 
         std::fs::create_dir_all(dir.path().join("etc/audit/rules.d")).unwrap();
         let empty = collect(&fs, false);
