@@ -263,7 +263,9 @@ pub fn find_dockerd_args_for(proc_root: &Path, socket: Option<&str>) -> Option<V
     let inodes = socket
         .map(|s| socket_inodes(proc_root, s))
         .unwrap_or_default();
-    let mut best: Option<((bool, bool, bool, u64), Vec<String>)> = None;
+    // Lower is better: (not the socket's owner, other namespace, not default socket, pid).
+    type Rank = (bool, bool, bool, u64);
+    let mut best: Option<(Rank, Vec<String>)> = None;
     for entry in std::fs::read_dir(proc_root).ok()?.flatten() {
         let Some(pid) = entry
             .file_name()

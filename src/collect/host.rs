@@ -156,7 +156,7 @@ mod tests {
         assert_eq!(host.OperatingSystem, "Clone OS");
         assert_eq!(host.Files["data-root"].Path, "/var/lib/docker");
         assert!(!host.Files["data-root"].Exists);
-        assert!(!host.Audit.Available);
+        assert!(host.Audit.Available && host.Audit.Rules.is_empty());
         assert!(!host.DockerGroup.Available);
         assert!(!host.DataRootMount.Available && !host.Listeners.Available);
     }
