@@ -18,11 +18,12 @@ impl PrivateDaemon {
     /// returns None (skip) when this machine cannot run one and CI is not set.
     fn start(name: &str, config: &str, args: &[&str]) -> Option<PrivateDaemon> {
         let usable = Command::new("dockerd").arg("--version").output().is_ok()
+            && Command::new("unshare").arg("--version").output().is_ok()
             && rustix::process::geteuid().is_root();
         if !usable {
             assert!(
                 std::env::var_os("CI").is_none(),
-                "CI: a private dockerd is needed (dockerd installed, tests run as root)"
+                "CI: a private dockerd is needed (dockerd and unshare installed, tests run as root)"
             );
             eprintln!("skipped: cannot start a private dockerd (not root or no dockerd)");
             return None;
@@ -34,7 +35,10 @@ impl PrivateDaemon {
         std::fs::write(dir.join("daemon.json"), config).unwrap();
         let log = std::fs::File::create(dir.join("dockerd.log")).unwrap();
         let d = dir.display();
-        let child = Command::new("dockerd")
+        // Its own network namespace: a dockerd started with --bridge=none deletes the host's
+        // docker0 interface (the shared daemon's default bridge) in the namespace it runs in.
+        let child = Command::new("unshare")
+            .args(["--net", "--", "dockerd"])
             .args([
                 format!("--config-file={d}/daemon.json"),
                 format!("--data-root={d}/data"),

@@ -292,7 +292,11 @@ pub fn find_dockerd_args_for(proc_root: &Path, socket: Option<&str>) -> Option<V
             (Some(init), Ok(own)) => *init != own,
             _ => false,
         };
-        let owns = !inodes.is_empty() && holds_socket(&entry.path(), &inodes);
+        // Unix sockets are listed per network namespace: read the candidate's own table.
+        let owns = socket.is_some_and(|s| {
+            let inodes = socket_inodes(&entry.path(), s);
+            !inodes.is_empty() && holds_socket(&entry.path(), &inodes)
+        });
         let rank = (!owns, other_namespace, !serves_default_socket(args), pid);
         if best.as_ref().is_none_or(|(r, _)| rank < *r) {
             best = Some((rank, args.to_vec()));
@@ -301,7 +305,7 @@ pub fn find_dockerd_args_for(proc_root: &Path, socket: Option<&str>) -> Option<V
     best.map(|(_, args)| args)
 }
 
-/// Inodes of the unix sockets bound to `path`, from `<proc>/net/unix`
+/// Inodes of the unix sockets bound to `path`, from `<proc or proc/PID>/net/unix`
 /// (`Num RefCount Protocol Flags Type St Inode Path`).
 fn socket_inodes(proc_root: &Path, path: &str) -> Vec<String> {
     let text = std::fs::read_to_string(proc_root.join("net/unix")).unwrap_or_default();
