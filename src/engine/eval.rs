@@ -345,7 +345,10 @@ fn evaluate_object(check: &Check, ctx: &Context) -> Outcome {
                 return Outcome::Skip(d.skip_reason.clone().unwrap_or_default());
             }
             Ok(other) => {
-                return Outcome::Error(format!("applies: expected a bool, got {}", display(&other)));
+                return Outcome::Error(format!(
+                    "applies: expected a bool, got {}",
+                    display(&other)
+                ));
             }
             Err(e) => return Outcome::Error(e),
         }
