@@ -188,6 +188,7 @@ fn sshd_from_host_proc_5_7() {
 fn published_ports_5_8_5_9_5_14() {
     need_docker!();
     let mut g = Guard::new("ports");
+    let net = g.network();
     // A privileged host port that is free: other tests and users share this host.
     let base = 600 + (std::process::id() % 300);
     let (privileged, port) = (0..40)
@@ -195,17 +196,17 @@ fn published_ports_5_8_5_9_5_14() {
             let port = base + i;
             g.try_run(
                 &format!("low{port}"),
-                &["-p", &format!("127.0.0.1:{port}:80")],
+                &["--network", &net, "-p", &format!("127.0.0.1:{port}:80")],
                 &[],
             )
             .ok()
             .map(|name| (name, port))
         })
         .expect("no free privileged port for the test");
-    let all_v4 = g.run("allv4", &["-p", "0.0.0.0::80"], &[]);
-    let local = g.run("local", &["-p", "127.0.0.1::80"], &[]);
-    let none = g.run("none", &[], &[]);
-    let all_v6 = match g.try_run("allv6", &["-p", "[::]::80"], &[]) {
+    let all_v4 = g.run("allv4", &["--network", &net, "-p", "0.0.0.0::80"], &[]);
+    let local = g.run("local", &["--network", &net, "-p", "127.0.0.1::80"], &[]);
+    let none = g.run("none", &["--network", &net], &[]);
+    let all_v6 = match g.try_run("allv6", &["--network", &net, "-p", "[::]::80"], &[]) {
         Ok(name) => Some(name),
         Err(e) => {
             eprintln!("daemon refuses an IPv6 binding ({e}); tests/checks.rs covers it");
@@ -439,9 +440,19 @@ fn healthchecks_5_27() {
 fn default_bridge_5_30() {
     need_docker!();
     let mut g = Guard::new("bridge");
-    let bridged = g.run("bridged", &[], &[]);
+    // Created, not started: starting needs the docker0 device, which other users of this
+    // shared daemon may take down; the verdict only depends on the configuration.
+    let bridged = g.create("bridged", &["--network", "bridge"], &[]);
+    let default = g.create("default", &["--network", "default"], &[]);
+    let user = g.network();
+    let own = g.run("own", &["--network", &user], &[]);
     let isolated = g.run("isolated", &["--network", "none"], &[]);
-    let r = scan("5.30", &[]);
+    let r = scan("5.30", &["--all"]);
+    assert_eq!(
+        r.finding("5.30", &default),
+        Some("on the default bridge network")
+    );
+    r.assert_clean("5.30", &own);
     assert_eq!(
         r.finding("5.30", &bridged),
         Some("on the default bridge network")

@@ -127,6 +127,7 @@ fn ensure_image() -> Result<(), String> {
 pub struct Guard {
     test: String,
     names: Vec<String>,
+    network: Option<String>,
 }
 
 impl Guard {
@@ -134,7 +135,20 @@ impl Guard {
         Guard {
             test: test.to_string(),
             names: Vec::new(),
+            network: None,
         }
+    }
+
+    /// A labelled user-defined bridge network of this test (created once, removed on drop),
+    /// for containers that publish ports.
+    pub fn network(&mut self) -> String {
+        if let Some(n) = &self.network {
+            return n.clone();
+        }
+        let name = format!("dbt-{}-{}", self.test, std::process::id());
+        docker_ok(&["network", "create", "--label", &self.label(), &name]);
+        self.network = Some(name.clone());
+        name
     }
 
     /// The name a container of this test with this role gets.
@@ -181,6 +195,14 @@ impl Guard {
             args.push("-d");
         }
         args.extend(["--name", &name, "--label", &label]);
+        // No network unless asked: faster, and independent of the default bridge (docker0),
+        // which other users of this shared daemon may take down.
+        if !flags
+            .iter()
+            .any(|f| matches!(*f, "--network" | "--net") || f.starts_with("--net="))
+        {
+            args.extend(["--network", "none"]);
+        }
         args.extend(flags);
         args.push(IMAGE);
         args.extend(cmd);
@@ -196,8 +218,12 @@ impl Guard {
     /// Creates (and starts, when `start`) a container through the Engine API directly, for
     /// field values the docker CLI would normalise (`CapAdd: ["net_admin"]`). `host_config`
     /// is the API's HostConfig object.
-    pub fn api_create(&mut self, role: &str, host_config: Value, start: bool) -> String {
+    pub fn api_create(&mut self, role: &str, mut host_config: Value, start: bool) -> String {
         let name = self.name(role);
+        // As in `launch`: no network unless asked.
+        if host_config.get("NetworkMode").is_none() {
+            host_config["NetworkMode"] = "none".into();
+        }
         self.names.push(name.clone());
         let body = serde_json::json!({
             "Image": IMAGE,
@@ -260,17 +286,22 @@ impl Guard {
 
 impl Drop for Guard {
     fn drop(&mut self) {
-        if self.names.is_empty() {
-            return;
-        }
-        let mut args = vec!["rm", "-f", "-v"];
-        args.extend(self.names.iter().map(String::as_str));
         // Best effort: a failed removal must not turn into a double panic.
-        let _ = Command::new("docker")
-            .args(&args)
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .status();
+        let quiet = |args: &[&str]| {
+            let _ = Command::new("docker")
+                .args(args)
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .status();
+        };
+        if !self.names.is_empty() {
+            let mut args = vec!["rm", "-f", "-v"];
+            args.extend(self.names.iter().map(String::as_str));
+            quiet(&args);
+        }
+        if let Some(network) = &self.network {
+            quiet(&["network", "rm", network]);
+        }
     }
 }
 
