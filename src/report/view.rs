@@ -80,6 +80,10 @@ pub struct CheckView<'a> {
     pub findings: Vec<FindingView<'a>>,
     pub exceptions: Vec<FindingView<'a>>,
     pub references: Vec<Reference<'a>>,
+    /// Description, remediation and impact split at `code spans`, for the HTML to mark up.
+    pub description_parts: Vec<Part<'a>>,
+    pub remediation_parts: Vec<Part<'a>>,
+    pub impact_parts: Vec<Part<'a>>,
     /// Lower-case text the page's search matches against.
     pub search: String,
 }
@@ -92,6 +96,42 @@ pub struct FindingView<'a> {
     /// First 12 characters of a long (container/image) ID.
     pub short_id: &'a str,
     pub value: &'a str,
+}
+
+/// A piece of check-authored prose: plain text or the inside of a `code span`.
+#[derive(Debug, Serialize)]
+pub struct Part<'a> {
+    pub text: &'a str,
+    pub code: bool,
+}
+
+/// Splits at backticks; an unpaired backtick stays text.
+pub fn parts(s: &str) -> Vec<Part<'_>> {
+    let mut out = Vec::new();
+    let mut rest = s;
+    while let Some(start) = rest.find('`') {
+        let Some(len) = rest[start + 1..].find('`') else {
+            break;
+        };
+        if start > 0 {
+            out.push(Part {
+                text: &rest[..start],
+                code: false,
+            });
+        }
+        out.push(Part {
+            text: &rest[start + 1..start + 1 + len],
+            code: true,
+        });
+        rest = &rest[start + 2 + len..];
+    }
+    if !rest.is_empty() {
+        out.push(Part {
+            text: rest,
+            code: false,
+        });
+    }
+    out
 }
 
 /// A reference; `link` only for http(s) addresses (a custom check could carry `javascript:`).
@@ -201,6 +241,9 @@ pub fn check_view(r: &CheckResult) -> CheckView<'_> {
                 link: t.starts_with("https://") || t.starts_with("http://"),
             })
             .collect(),
+        description_parts: parts(&r.description),
+        remediation_parts: parts(&r.remediation),
+        impact_parts: parts(&r.impact),
         search: search.to_lowercase(),
     }
 }
@@ -300,5 +343,27 @@ impl<'a> View<'a> {
                 "running"
             },
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parts;
+
+    #[test]
+    fn code_spans_are_split_out() {
+        let p = parts("run `a` and `b` then ` alone");
+        let got: Vec<(&str, bool)> = p.iter().map(|p| (p.text, p.code)).collect();
+        assert_eq!(
+            got,
+            [
+                ("run ", false),
+                ("a", true),
+                (" and ", false),
+                ("b", true),
+                (" then ` alone", false)
+            ]
+        );
+        assert!(parts("").is_empty());
     }
 }
