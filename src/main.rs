@@ -21,6 +21,8 @@ async fn main() -> ExitCode {
         Command::Scan(args) => dockbench::cli::scan::run(args).await,
         Command::Collect(args) => dockbench::cli::collect::run(args).await,
         Command::Checks(cmd) => dockbench::cli::checks::run(cmd),
+        Command::Report(args) => dockbench::cli::report::run(args),
+        Command::Schema(args) => dockbench::cli::schema::run(args),
     };
     ExitCode::from(code)
 }

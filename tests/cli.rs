@@ -19,6 +19,8 @@ fn help_texts() {
     insta::assert_snapshot!("scan_help", stdout_of(&["scan", "--help"]));
     insta::assert_snapshot!("collect_help", stdout_of(&["collect", "--help"]));
     insta::assert_snapshot!("checks_list_help", stdout_of(&["checks", "list", "--help"]));
+    insta::assert_snapshot!("report_help", stdout_of(&["report", "--help"]));
+    insta::assert_snapshot!("schema_help", stdout_of(&["schema", "--help"]));
 }
 
 #[test]

@@ -49,6 +49,8 @@ fn every_flag_is_documented() {
         vec!["collect"],
         vec!["checks", "list"],
         vec!["checks", "show"],
+        vec!["report"],
+        vec!["schema"],
     ] {
         let mut args = cmd.clone();
         args.push("--help");

@@ -1,7 +1,9 @@
 //! Command line: raw arguments resolved into one config per subcommand.
 pub mod checks;
 pub mod collect;
+pub mod report;
 pub mod scan;
+pub mod schema;
 
 use std::path::PathBuf;
 
@@ -45,6 +47,10 @@ pub enum Command {
     /// List, show or validate checks.
     #[command(subcommand)]
     Checks(checks::ChecksCommand),
+    /// Re-render a saved JSON report in any format.
+    Report(report::ReportArgs),
+    /// Print the JSON Schema of the JSON report.
+    Schema(schema::SchemaArgs),
 }
 
 /// Where facts come from.

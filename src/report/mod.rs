@@ -1,7 +1,14 @@
 //! Report model and one renderer per format.
+pub mod csv;
+pub mod docker_bench;
+pub mod html;
 pub mod json;
+pub mod junit;
+pub mod markdown;
 pub mod model;
+pub mod sarif;
 pub mod text;
+pub mod view;
 
 pub use model::*;
 
@@ -12,15 +19,48 @@ use clap::ValueEnum;
 pub enum Format {
     /// Terminal report grouped by section.
     Text,
-    /// The Report as JSON (schema_version 1).
+    /// The Report as JSON (schema_version 1; `dockbench schema` prints its JSON Schema).
     Json,
+    /// One self-contained HTML page: summary, filter, search, print to PDF.
+    Html,
+    /// SARIF 2.1.0 for code scanning (one rule per check, one result per offending object).
+    Sarif,
+    /// JUnit XML: a testsuite per section, a testcase per check.
+    Junit,
+    /// CSV: one row per check and offending object (for spreadsheets).
+    Csv,
+    /// Markdown: summary table and the non-passing checks (wikis, merge requests).
+    Markdown,
+    /// docker-bench-security's JSON log layout, for its consumers.
+    DockerBench,
+}
+
+impl Format {
+    /// The name on the command line (`docker-bench` for DockerBench).
+    pub fn name(self) -> &'static str {
+        match self {
+            Format::Text => "text",
+            Format::Json => "json",
+            Format::Html => "html",
+            Format::Sarif => "sarif",
+            Format::Junit => "junit",
+            Format::Csv => "csv",
+            Format::Markdown => "markdown",
+            Format::DockerBench => "docker-bench",
+        }
+    }
 }
 
 impl std::str::FromStr for Format {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        <Format as ValueEnum>::from_str(s, true)
-            .map_err(|_| format!("unknown format '{s}' (expected one of: text, json)"))
+        <Format as ValueEnum>::from_str(s, true).map_err(|_| {
+            let names: Vec<&str> = Format::value_variants().iter().map(|f| f.name()).collect();
+            format!(
+                "unknown format '{s}' (expected one of: {})",
+                names.join(", ")
+            )
+        })
     }
 }
 
@@ -29,6 +69,12 @@ pub fn render(report: &Report, format: Format, color: bool) -> String {
     match format {
         Format::Text => text::render(report, color),
         Format::Json => json::render(report),
+        Format::Html => html::render(report),
+        Format::Sarif => sarif::render(report),
+        Format::Junit => junit::render(report),
+        Format::Csv => csv::render(report),
+        Format::Markdown => markdown::render(report),
+        Format::DockerBench => docker_bench::render(report),
     }
 }
 

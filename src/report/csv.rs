@@ -1,0 +1,89 @@
+//! CSV for spreadsheets and audits: one row per check and offending object (a check without
+//! objects gets one row). Cells that a spreadsheet would run as a formula (starting with `=`,
+//! `+`, `-`, `@`, a tab or a carriage return) get a leading `'`: container names, labels and
+//! values come from whoever runs containers on the host.
+use super::{CheckResult, Finding, Report};
+use crate::report::view::assessment_label;
+
+pub const COLUMNS: [&str; 13] = [
+    "id",
+    "title",
+    "section",
+    "level",
+    "assessment",
+    "evaluation",
+    "scored",
+    "status",
+    "object_kind",
+    "object",
+    "object_id",
+    "evidence",
+    "remediation",
+];
+
+/// Neutralises a cell a spreadsheet would evaluate as a formula.
+pub fn cell(s: &str) -> String {
+    match s.chars().next() {
+        Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{s}"),
+        _ => s.to_string(),
+    }
+}
+
+fn row(r: &CheckResult, f: Option<&Finding>) -> [String; 13] {
+    let (kind, object, id, evidence) = match f {
+        Some(f) => (
+            f.kind.as_str(),
+            f.object.as_str(),
+            f.id.as_str(),
+            f.value.as_str(),
+        ),
+        None => ("", "", "", r.reason.as_str()),
+    };
+    [
+        cell(&r.id),
+        cell(&r.title),
+        cell(&r.section),
+        cell(r.level.label()),
+        assessment_label(r.assessment).to_lowercase(),
+        crate::report::view::evaluation_label(r.evaluation).to_string(),
+        if r.scored { "yes" } else { "no" }.to_string(),
+        r.status.to_string(),
+        cell(kind),
+        cell(object),
+        cell(id),
+        cell(evidence),
+        cell(&r.remediation),
+    ]
+}
+
+pub fn render(report: &Report) -> String {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record(COLUMNS).expect("writing to memory");
+    for r in &report.results {
+        // Offenders, then objects that could not be evaluated (ERROR) or did not apply.
+        let objects: Vec<&Finding> = r.findings.iter().chain(&r.exceptions).collect();
+        if objects.is_empty() {
+            w.write_record(row(r, None)).expect("writing to memory");
+        }
+        for f in objects {
+            w.write_record(row(r, Some(f))).expect("writing to memory");
+        }
+    }
+    String::from_utf8(w.into_inner().expect("flushing to memory")).expect("CSV of UTF-8 strings")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::cell;
+
+    #[test]
+    fn formulas_are_neutralised() {
+        assert_eq!(cell("=HYPERLINK(\"x\")"), "'=HYPERLINK(\"x\")");
+        assert_eq!(cell("+1"), "'+1");
+        assert_eq!(cell("-cmd"), "'-cmd");
+        assert_eq!(cell("@SUM(A1)"), "'@SUM(A1)");
+        assert_eq!(cell("\t=1"), "'\t=1");
+        assert_eq!(cell("web"), "web");
+        assert_eq!(cell(""), "");
+    }
+}

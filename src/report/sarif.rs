@@ -1,0 +1,345 @@
+//! SARIF 2.1.0 for code scanning (GitHub, GitLab, Azure DevOps): one rule per check, one result
+//! per offending object of each WARN, INFO and ERROR check.
+//!
+//! Levels: WARN → `error` when the check is scored, `warning` when not; INFO → `note`;
+//! ERROR (could not evaluate) → `error`.
+//!
+//! Locations: GitHub requires a physical location and rejects URI schemes other than `file`
+//! ("SARIF URI scheme "docker" did not match the checkout URI scheme "file""), so every location is
+//! a relative, percent-encoded path: the file itself for file findings (`etc/docker/daemon.json`),
+//! else a stable pseudo-path `docker/<kind>s/<name>` (`docker/containers/web`). The object also
+//! appears as a logical location and in the result's properties.
+//!
+//! `partialFingerprints["dockbench/v1"]` is a hash of the check id, the object kind and the
+//! object's id (its name when it has none), so an alert stays one alert across scans.
+use serde_json::{Value, json};
+
+use super::{CheckResult, Finding, Report, Status};
+
+pub const SCHEMA_URI: &str = "https://json.schemastore.org/sarif-2.1.0.json";
+pub const FINGERPRINT_KEY: &str = "dockbench/v1";
+
+/// SARIF level of a result, `None` for statuses that produce no result.
+pub fn level(r: &CheckResult) -> Option<&'static str> {
+    match r.status {
+        Status::Warn if r.scored => Some("error"),
+        Status::Warn => Some("warning"),
+        Status::Info => Some("note"),
+        Status::Error => Some("error"),
+        _ => None,
+    }
+}
+
+/// The level a rule's results have unless a result says otherwise.
+fn default_level(r: &CheckResult) -> &'static str {
+    if r.scored { "error" } else { "warning" }
+}
+
+/// 64-bit FNV-1a: small, stable across versions and platforms (unlike std's hasher).
+fn fnv1a(parts: &[&str]) -> String {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for (i, p) in parts.iter().enumerate() {
+        if i > 0 {
+            // A 0x00 byte between parts: ("5.4", "ab") is not ("5.4a", "b").
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+        for b in p.bytes() {
+            h ^= u64::from(b);
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+    format!("{h:016x}")
+}
+
+pub fn fingerprint(check_id: &str, f: &Finding) -> String {
+    let key = if f.id.is_empty() { &f.object } else { &f.id };
+    fnv1a(&[check_id, &f.kind, key])
+}
+
+/// Percent-encodes everything but RFC 3986 unreserved characters (and `/` when `keep_slash`).
+fn encode(s: &str, keep_slash: bool) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
+                out.push(b as char)
+            }
+            b'/' if keep_slash => out.push('/'),
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
+}
+
+/// The artifact URI of an object: its path for files, else `docker/<kind>s/<name>`.
+pub fn location_uri(f: &Finding) -> String {
+    let path = f.object.trim_start_matches('/');
+    if f.object.starts_with('/') && !path.is_empty() {
+        // A file on the host (daemon.json, a unit file, the socket): its path, relative.
+        return encode(path, true);
+    }
+    let kind = if f.kind.is_empty() { "object" } else { &f.kind };
+    let name = if f.object.is_empty() {
+        &f.id
+    } else {
+        &f.object
+    };
+    let name = name.trim_start_matches('/');
+    format!(
+        "docker/{}s/{}",
+        encode(kind, false),
+        if name.is_empty() {
+            "unnamed".to_string()
+        } else {
+            encode(name, false)
+        }
+    )
+}
+
+fn rule(r: &CheckResult, benchmark: &str) -> Value {
+    let mut tags = vec![
+        "security".to_string(),
+        benchmark.to_string(),
+        format!("section-{}", r.section),
+        format!("level-{}", r.level.label().to_lowercase().replace(' ', "-")),
+        format!(
+            "scope-{}",
+            serde_json::to_value(r.scope)
+                .unwrap_or_default()
+                .as_str()
+                .unwrap_or("")
+        ),
+    ];
+    tags.dedup();
+    let mut help_md = format!("**Remediation:** {}", r.remediation);
+    if !r.impact.is_empty() {
+        help_md.push_str(&format!("\n\n**Impact:** {}", r.impact));
+    }
+    if !r.references.is_empty() {
+        help_md.push_str("\n\n**References:**");
+        for reference in &r.references {
+            help_md.push_str(&format!("\n- {reference}"));
+        }
+    }
+    let mut rule = json!({
+        "id": r.id,
+        "name": rule_name(&r.title),
+        "shortDescription": { "text": r.title },
+        "fullDescription": { "text": if r.description.is_empty() { &r.title } else { &r.description } },
+        "help": { "text": r.remediation, "markdown": help_md },
+        "defaultConfiguration": { "level": default_level(r) },
+        "properties": {
+            "level": r.level,
+            "section": r.section,
+            "section_title": r.section_title,
+            "assessment": r.assessment,
+            "evaluation": r.evaluation,
+            "scored": r.scored,
+            "scope": r.scope,
+            "tags": tags,
+        },
+    });
+    if let Some(uri) = r.references.iter().find(|u| u.starts_with("https://")) {
+        rule["helpUri"] = json!(uri);
+    }
+    rule
+}
+
+/// "Ensure that privileged containers are not used" → "EnsureThatPrivilegedContainersAreNotUsed".
+fn rule_name(title: &str) -> String {
+    title
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(|w| {
+            let mut cs = w.chars();
+            let first = cs.next().unwrap().to_ascii_uppercase();
+            std::iter::once(first).chain(cs).collect::<String>()
+        })
+        .collect()
+}
+
+fn result(r: &CheckResult, index: usize, f: &Finding, level: &str) -> Value {
+    let what = if f.object.is_empty() {
+        f.kind.clone()
+    } else {
+        format!("{} {}", f.kind, f.object)
+    };
+    let text = match r.status {
+        Status::Error => format!(
+            "{} {}: could not evaluate {what}: {}",
+            r.id, r.title, f.value
+        ),
+        _ => format!("{} {}: {what}: {}", r.id, r.title, f.value),
+    };
+    json!({
+        "ruleId": r.id,
+        "ruleIndex": index,
+        "level": level,
+        "message": { "text": text },
+        "locations": [{
+            "physicalLocation": {
+                "artifactLocation": { "uri": location_uri(f) },
+                "region": { "startLine": 1 },
+            },
+            "logicalLocations": [{
+                "name": f.object,
+                "fullyQualifiedName": format!("{}/{}", f.kind, f.object),
+                "kind": "resource",
+            }],
+        }],
+        "partialFingerprints": { FINGERPRINT_KEY: fingerprint(&r.id, f) },
+        "properties": {
+            "status": r.status,
+            "reason": r.reason,
+            "object_kind": f.kind,
+            "object": f.object,
+            "object_id": f.id,
+            "value": f.value,
+        },
+    })
+}
+
+/// The objects a result is reported on: offenders, else (ERROR) the objects that could not be
+/// evaluated, else the host itself.
+fn objects(r: &CheckResult, report: &Report) -> Vec<Finding> {
+    let list = if r.status == Status::Error && !r.exceptions.is_empty() {
+        &r.exceptions
+    } else if !r.findings.is_empty() {
+        &r.findings
+    } else {
+        &r.exceptions
+    };
+    if !list.is_empty() {
+        return list.clone();
+    }
+    vec![Finding {
+        kind: "host".into(),
+        object: report.host.hostname.clone(),
+        id: report.host.machine_id.clone(),
+        value: r.reason.clone(),
+    }]
+}
+
+fn is_timestamp(s: &str) -> bool {
+    chrono::DateTime::parse_from_rfc3339(s).is_ok()
+}
+
+pub fn to_value(report: &Report) -> Value {
+    let rules: Vec<Value> = report
+        .results
+        .iter()
+        .map(|r| rule(r, &report.benchmark.id))
+        .collect();
+    let mut results = Vec::new();
+    for (index, r) in report.results.iter().enumerate() {
+        let Some(level) = level(r) else { continue };
+        for f in objects(r, report) {
+            results.push(result(r, index, &f, level));
+        }
+    }
+    let mut invocation = json!({
+        "executionSuccessful": true,
+        "toolExecutionNotifications": report.notes.iter().map(|n| json!({
+            "level": "note",
+            "message": { "text": n },
+        })).collect::<Vec<_>>(),
+    });
+    if is_timestamp(&report.started_at) {
+        invocation["startTimeUtc"] = json!(report.started_at);
+    }
+    if is_timestamp(&report.finished_at) {
+        invocation["endTimeUtc"] = json!(report.finished_at);
+    }
+    json!({
+        "$schema": SCHEMA_URI,
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {
+                "driver": {
+                    "name": report.tool,
+                    "version": report.tool_version,
+                    "semanticVersion": report.tool_version,
+                    "rules": rules,
+                    "properties": {
+                        "benchmark": report.benchmark,
+                    },
+                },
+            },
+            "automationDetails": {
+                "id": format!("{}/{}/{}/", report.tool, report.benchmark.id, report.host.hostname),
+            },
+            "invocations": [invocation],
+            "results": results,
+            "properties": {
+                "host": report.host,
+                "source": report.source,
+                "containers_scanned": report.containers_scanned,
+                "images_scanned": report.images_scanned,
+                "summary": report.summary,
+            },
+        }],
+    })
+}
+
+pub fn render(report: &Report) -> String {
+    let mut s = serde_json::to_string_pretty(&to_value(report)).expect("SARIF serialises");
+    s.push('\n');
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn finding(kind: &str, object: &str, id: &str) -> Finding {
+        Finding {
+            kind: kind.into(),
+            object: object.into(),
+            id: id.into(),
+            value: String::new(),
+        }
+    }
+
+    #[test]
+    fn locations_are_relative_and_encoded() {
+        assert_eq!(
+            location_uri(&finding("container", "web", "abc")),
+            "docker/containers/web"
+        );
+        assert_eq!(
+            location_uri(&finding("container", "<script>/x", "")),
+            "docker/containers/%3Cscript%3E%2Fx"
+        );
+        assert_eq!(
+            location_uri(&finding("file", "/etc/docker/daemon.json", "")),
+            "etc/docker/daemon.json"
+        );
+        assert_eq!(
+            location_uri(&finding("image", "nginx:1.27", "sha256:1")),
+            "docker/images/nginx%3A1.27"
+        );
+    }
+
+    #[test]
+    fn fingerprints_are_stable_and_distinct() {
+        let a = finding("container", "web", "abc");
+        assert_eq!(fingerprint("5.4", &a), fingerprint("5.4", &a));
+        // Pinned: a changed hash would reopen every alert on every upload.
+        assert_eq!(fingerprint("5.4", &a), "761fc52a9ba68799");
+        assert_ne!(fingerprint("5.4", &a), fingerprint("5.5", &a));
+        assert_ne!(
+            fingerprint("5.4", &a),
+            fingerprint("5.4", &finding("container", "web", "abd"))
+        );
+        // Part boundaries count: ("5.4", "ab") is not ("5.4a", "b").
+        assert_ne!(fnv1a(&["5.4", "ab"]), fnv1a(&["5.4a", "b"]));
+    }
+
+    #[test]
+    fn rule_names_are_identifiers() {
+        assert_eq!(
+            rule_name("Ensure that the 'on-failure' container restart policy is set to '5'"),
+            "EnsureThatTheOnFailureContainerRestartPolicyIsSetTo5"
+        );
+    }
+}

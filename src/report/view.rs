@@ -1,0 +1,369 @@
+//! Figures the templated renderers (HTML, Markdown) show, computed once from the Report so the
+//! templates only iterate and print. Nothing here changes the Report's meaning.
+use serde::Serialize;
+
+use super::{CheckResult, Finding, Report, Status};
+use crate::engine::check::{Assessment, Evaluation};
+
+/// Display order of statuses: what needs attention first.
+pub const DISPLAY_ORDER: [Status; 7] = [
+    Status::Warn,
+    Status::Error,
+    Status::Info,
+    Status::Note,
+    Status::Pass,
+    Status::Skip,
+    Status::Waived,
+];
+
+#[derive(Debug, Serialize)]
+pub struct View<'a> {
+    pub report: &'a Report,
+    /// One entry per status, in display order (also those with a count of 0).
+    pub statuses: Vec<StatusCount>,
+    pub automated: AutomatedShare,
+    /// Stacked bar of the whole benchmark.
+    pub overall: Vec<Segment>,
+    pub sections: Vec<SectionView<'a>>,
+    /// WARN, ERROR and INFO checks, in report order.
+    pub attention: Vec<CheckView<'a>>,
+    /// NOTE checks (manual review), in report order.
+    pub manual: Vec<CheckView<'a>>,
+    pub containers_scope: &'static str,
+}
+
+#[derive(Debug, Serialize)]
+pub struct StatusCount {
+    pub status: &'static str,
+    pub class: &'static str,
+    pub count: usize,
+    pub meaning: &'static str,
+}
+
+/// The share of automated checks that pass: PASS ÷ automated checks that applied (neither SKIP
+/// nor WAIVED).
+#[derive(Debug, Serialize)]
+pub struct AutomatedShare {
+    pub passing: usize,
+    pub applicable: usize,
+    pub percent: u32,
+}
+
+/// One coloured part of a stacked bar, in percent of the bar's width.
+#[derive(Debug, Serialize)]
+pub struct Segment {
+    pub status: &'static str,
+    pub class: &'static str,
+    pub count: usize,
+    pub x: String,
+    pub width: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct SectionView<'a> {
+    pub id: &'a str,
+    pub title: &'a str,
+    pub total: usize,
+    pub segments: Vec<Segment>,
+    /// "3 WARN · 1 PASS" in display order, zero counts left out.
+    pub tally: String,
+    pub checks: Vec<CheckView<'a>>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct CheckView<'a> {
+    pub r: &'a CheckResult,
+    pub class: &'static str,
+    pub level: &'static str,
+    pub assessment: &'static str,
+    pub evaluation: &'static str,
+    pub findings: Vec<FindingView<'a>>,
+    pub exceptions: Vec<FindingView<'a>>,
+    pub references: Vec<Reference<'a>>,
+    /// Description, remediation and impact split at `code spans`, for the HTML to mark up.
+    pub description_parts: Vec<Part<'a>>,
+    pub remediation_parts: Vec<Part<'a>>,
+    pub impact_parts: Vec<Part<'a>>,
+    /// Lower-case text the page's search matches against.
+    pub search: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct FindingView<'a> {
+    pub kind: &'a str,
+    pub object: &'a str,
+    pub id: &'a str,
+    /// First 12 characters of a long (container/image) ID.
+    pub short_id: &'a str,
+    pub value: &'a str,
+}
+
+/// A piece of check-authored prose: plain text or the inside of a `code span`.
+#[derive(Debug, Serialize)]
+pub struct Part<'a> {
+    pub text: &'a str,
+    pub code: bool,
+}
+
+/// Splits at backticks; an unpaired backtick stays text.
+pub fn parts(s: &str) -> Vec<Part<'_>> {
+    let mut out = Vec::new();
+    let mut rest = s;
+    while let Some(start) = rest.find('`') {
+        let Some(len) = rest[start + 1..].find('`') else {
+            break;
+        };
+        if start > 0 {
+            out.push(Part {
+                text: &rest[..start],
+                code: false,
+            });
+        }
+        out.push(Part {
+            text: &rest[start + 1..start + 1 + len],
+            code: true,
+        });
+        rest = &rest[start + 2 + len..];
+    }
+    if !rest.is_empty() {
+        out.push(Part {
+            text: rest,
+            code: false,
+        });
+    }
+    out
+}
+
+/// A reference; `link` only for http(s) addresses (a custom check could carry `javascript:`).
+#[derive(Debug, Serialize)]
+pub struct Reference<'a> {
+    pub text: &'a str,
+    pub link: bool,
+}
+
+pub fn class(s: Status) -> &'static str {
+    match s {
+        Status::Pass => "pass",
+        Status::Warn => "warn",
+        Status::Info => "info",
+        Status::Note => "note",
+        Status::Skip => "skip",
+        Status::Error => "error",
+        Status::Waived => "waived",
+    }
+}
+
+pub fn meaning(s: Status) -> &'static str {
+    match s {
+        Status::Pass => "compliant",
+        Status::Warn => "finding",
+        Status::Info => "to review",
+        Status::Note => "manual check",
+        Status::Skip => "not applicable",
+        Status::Error => "not evaluated",
+        Status::Waived => "accepted exception",
+    }
+}
+
+pub fn assessment_label(a: Option<Assessment>) -> &'static str {
+    match a {
+        Some(Assessment::Automated) => "Automated",
+        Some(Assessment::Manual) => "Manual",
+        None => "not stated",
+    }
+}
+
+pub fn evaluation_label(e: Evaluation) -> &'static str {
+    match e {
+        Evaluation::Automated => "automated",
+        Evaluation::Manual => "manual review",
+    }
+}
+
+fn segments(results: &[&CheckResult]) -> Vec<Segment> {
+    let total = results.len().max(1) as f64;
+    let mut x = 0.0;
+    let mut out = Vec::new();
+    for s in DISPLAY_ORDER {
+        let count = results.iter().filter(|r| r.status == s).count();
+        if count == 0 {
+            continue;
+        }
+        let width = count as f64 * 100.0 / total;
+        out.push(Segment {
+            status: s.as_str(),
+            class: class(s),
+            count,
+            x: format!("{x:.3}"),
+            width: format!("{width:.3}"),
+        });
+        x += width;
+    }
+    out
+}
+
+fn finding_view(f: &Finding) -> FindingView<'_> {
+    let short_id = if f.id.len() > 12 && f.id.is_char_boundary(12) {
+        &f.id[..12]
+    } else {
+        &f.id
+    };
+    FindingView {
+        kind: &f.kind,
+        object: &f.object,
+        id: &f.id,
+        short_id,
+        value: &f.value,
+    }
+}
+
+pub fn check_view(r: &CheckResult) -> CheckView<'_> {
+    let mut search = format!("{} {} {}", r.id, r.title, r.reason);
+    for f in r.findings.iter().chain(&r.exceptions) {
+        search.push(' ');
+        search.push_str(&f.object);
+        search.push(' ');
+        search.push_str(&f.value);
+    }
+    CheckView {
+        r,
+        class: class(r.status),
+        level: r.level.label(),
+        assessment: assessment_label(r.assessment),
+        evaluation: evaluation_label(r.evaluation),
+        findings: r.findings.iter().map(finding_view).collect(),
+        exceptions: r.exceptions.iter().map(finding_view).collect(),
+        references: r
+            .references
+            .iter()
+            .map(|t| Reference {
+                text: t,
+                link: t.starts_with("https://") || t.starts_with("http://"),
+            })
+            .collect(),
+        description_parts: parts(&r.description),
+        remediation_parts: parts(&r.remediation),
+        impact_parts: parts(&r.impact),
+        search: search.to_lowercase(),
+    }
+}
+
+pub fn automated_share(report: &Report) -> AutomatedShare {
+    let applicable: Vec<&CheckResult> = report
+        .results
+        .iter()
+        .filter(|r| {
+            r.evaluation == Evaluation::Automated
+                && !matches!(r.status, Status::Skip | Status::Waived)
+        })
+        .collect();
+    let passing = applicable
+        .iter()
+        .filter(|r| r.status == Status::Pass)
+        .count();
+    let percent = if applicable.is_empty() {
+        0
+    } else {
+        ((passing as f64 * 100.0) / applicable.len() as f64).round() as u32
+    };
+    AutomatedShare {
+        passing,
+        applicable: applicable.len(),
+        percent,
+    }
+}
+
+impl<'a> View<'a> {
+    pub fn of(report: &'a Report) -> View<'a> {
+        let statuses = DISPLAY_ORDER
+            .iter()
+            .map(|&s| StatusCount {
+                status: s.as_str(),
+                class: class(s),
+                count: report.summary.counts.get(s),
+                meaning: meaning(s),
+            })
+            .collect();
+        // Sections as the report lists them, then any section a result names that is not listed.
+        let mut section_ids: Vec<(&str, &str)> = report
+            .sections
+            .iter()
+            .map(|s| (s.id.as_str(), s.title.as_str()))
+            .collect();
+        for r in &report.results {
+            if !section_ids.iter().any(|(id, _)| *id == r.section) {
+                section_ids.push((&r.section, &r.section_title));
+            }
+        }
+        let sections = section_ids
+            .into_iter()
+            .map(|(id, title)| {
+                let results: Vec<&CheckResult> =
+                    report.results.iter().filter(|r| r.section == id).collect();
+                let tally = DISPLAY_ORDER
+                    .iter()
+                    .filter_map(|&s| {
+                        let n = results.iter().filter(|r| r.status == s).count();
+                        (n > 0).then(|| format!("{n} {s}"))
+                    })
+                    .collect::<Vec<_>>()
+                    .join(" · ");
+                SectionView {
+                    id,
+                    title,
+                    total: results.len(),
+                    segments: segments(&results),
+                    tally,
+                    checks: results.iter().map(|r| check_view(r)).collect(),
+                }
+            })
+            .collect();
+        let all: Vec<&CheckResult> = report.results.iter().collect();
+        View {
+            report,
+            statuses,
+            automated: automated_share(report),
+            overall: segments(&all),
+            sections,
+            attention: report
+                .results
+                .iter()
+                .filter(|r| matches!(r.status, Status::Warn | Status::Error | Status::Info))
+                .map(check_view)
+                .collect(),
+            manual: report
+                .results
+                .iter()
+                .filter(|r| r.status == Status::Note)
+                .map(check_view)
+                .collect(),
+            containers_scope: if report.all_containers {
+                "all"
+            } else {
+                "running"
+            },
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parts;
+
+    #[test]
+    fn code_spans_are_split_out() {
+        let p = parts("run `a` and `b` then ` alone");
+        let got: Vec<(&str, bool)> = p.iter().map(|p| (p.text, p.code)).collect();
+        assert_eq!(
+            got,
+            [
+                ("run ", false),
+                ("a", true),
+                (" and ", false),
+                ("b", true),
+                (" then ` alone", false)
+            ]
+        );
+        assert!(parts("").is_empty());
+    }
+}

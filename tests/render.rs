@@ -1,0 +1,588 @@
+//! Renderers: a snapshot per format from one fixture report, schema validation (SARIF 2.1.0,
+//! our own JSON Schema), escaping of hostile strings, and `dockbench report`.
+//!
+//! Fixtures: `tests/fixtures/reports/risky-report.json` is `scan --snapshot
+//! tests/fixtures/snapshots/risky.json --format json` with timings and timestamps fixed;
+//! `hostile-report.json` is the same with container names, values and the hostname replaced by
+//! markup, formulas and control characters. Regenerate both with
+//! `cargo test --test render -- --ignored regenerate_fixtures` (then review the snapshots).
+use assert_cmd::Command;
+use dockbench::report::{self, Format, Report};
+use serde_json::Value;
+
+const RISKY: &str = "tests/fixtures/reports/risky-report.json";
+const HOSTILE: &str = "tests/fixtures/reports/hostile-report.json";
+const SARIF_SCHEMA: &str = "tests/fixtures/schemas/sarif-schema-2.1.0.json";
+const REPORT_SCHEMA: &str = "docs/report.schema.json";
+
+pub const SCRIPT: &str = "<script>alert(1)</script>";
+pub const IMG: &str = "<img src=x onerror=alert(1)>";
+
+fn dockbench() -> Command {
+    let mut cmd = Command::cargo_bin("dockbench").unwrap();
+    cmd.env_remove("DOCKER_HOST").env("NO_COLOR", "1");
+    cmd
+}
+
+fn load(path: &str) -> Report {
+    report::json::parse(&std::fs::read_to_string(path).unwrap()).unwrap()
+}
+
+fn json_file(path: &str) -> Value {
+    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+}
+
+fn validate(schema: &Value, instance: &Value, what: &str) {
+    let validator = jsonschema::options()
+        .should_validate_formats(true)
+        .build(schema)
+        .unwrap();
+    let errors: Vec<String> = validator
+        .iter_errors(instance)
+        .map(|e| format!("{} at {}", e, e.instance_path()))
+        .collect();
+    assert!(
+        errors.is_empty(),
+        "{what} is not valid:\n{}",
+        errors.join("\n")
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Fixtures
+
+/// Writes the two fixture reports. Run on purpose only (`--ignored`): the snapshots depend on
+/// them, so they must not change with every change of a check.
+#[test]
+#[ignore]
+fn regenerate_fixtures() {
+    let out = dockbench()
+        .args([
+            "scan",
+            "--snapshot",
+            "tests/fixtures/snapshots/risky.json",
+            "--format",
+            "json",
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let mut r: Value = serde_json::from_slice(&out.stdout).unwrap();
+    r["started_at"] = "2026-11-22T23:08:26Z".into();
+    r["finished_at"] = "2026-11-22T23:08:27Z".into();
+    r["timings"] = serde_json::json!({ "collect_ms": 12, "evaluate_ms": 34 });
+    std::fs::create_dir_all("tests/fixtures/reports").unwrap();
+    std::fs::write(RISKY, serde_json::to_string_pretty(&r).unwrap() + "\n").unwrap();
+
+    // Hostile: names, values and host facts as an attacker who runs containers could set them.
+    let rename = |s: &str| match s {
+        "fx-priv" => SCRIPT.to_string(),
+        "fx-mounts" => IMG.to_string(),
+        "vanilla-ns" => "=HYPERLINK(\"http://x\",\"click\")|`x`\u{1}".to_string(),
+        other => other.to_string(),
+    };
+    r["host"]["hostname"] = "vm\"'></title><script>alert(2)</script>".into();
+    r["notes"] = serde_json::json!(["container </script><script>alert(3)</script> vanished"]);
+    for result in r["results"].as_array_mut().unwrap() {
+        for list in ["findings", "exceptions"] {
+            for f in result[list].as_array_mut().unwrap() {
+                let object = rename(f["object"].as_str().unwrap());
+                f["object"] = object.into();
+                let value = f["value"].as_str().unwrap().to_string();
+                f["value"] = if value.contains("/host-etc") {
+                    format!("{value}, label com.evil=\"><svg onload=alert(4)>")
+                } else if value.starts_with("CapAdd") {
+                    format!("-{value} | @SUM(1) </details>")
+                } else {
+                    value
+                }
+                .into();
+            }
+        }
+    }
+    std::fs::write(HOSTILE, serde_json::to_string_pretty(&r).unwrap() + "\n").unwrap();
+}
+
+#[test]
+fn fixtures_are_reports_of_this_schema_version() {
+    for path in [RISKY, HOSTILE] {
+        let r = load(path);
+        assert_eq!(r.schema_version, report::SCHEMA_VERSION);
+        assert!(!r.results.is_empty());
+    }
+    let hostile = std::fs::read_to_string(HOSTILE).unwrap();
+    assert!(hostile.contains("<script>alert(1)</script>"));
+    assert!(hostile.contains("<img src=x onerror=alert(1)>"));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Snapshots: one per format, of the same report.
+
+#[test]
+fn snapshot_every_format() {
+    let r = load(RISKY);
+    for format in [
+        Format::Text,
+        Format::Json,
+        Format::Html,
+        Format::Sarif,
+        Format::Junit,
+        Format::Csv,
+        Format::Markdown,
+        Format::DockerBench,
+    ] {
+        let name = format!("risky_{}", format.name().replace('-', "_"));
+        insta::assert_snapshot!(name, report::render(&r, format, false));
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// SARIF
+
+#[test]
+fn sarif_validates_against_the_official_schema() {
+    let mut schema = json_file(SARIF_SCHEMA);
+    // The official schema's `language` patterns have a stray `]` (an erratum the Rust regex
+    // engines reject: `^[a-zA-Z]{2}|^[a-zA-Z]{2}-[a-zA-Z]{2}]?$`). Correct it in memory; the
+    // vendored file stays byte-for-byte the published one.
+    fn fix(v: &mut Value) -> usize {
+        match v {
+            Value::String(s) if s == "^[a-zA-Z]{2}|^[a-zA-Z]{2}-[a-zA-Z]{2}]?$" => {
+                *s = "^[a-zA-Z]{2}(-[a-zA-Z]{2})?$".into();
+                1
+            }
+            Value::Array(a) => a.iter_mut().map(fix).sum(),
+            Value::Object(o) => o.values_mut().map(fix).sum(),
+            _ => 0,
+        }
+    }
+    assert!(fix(&mut schema) > 0);
+    for path in [RISKY, HOSTILE] {
+        let sarif: Value =
+            serde_json::from_str(&report::render(&load(path), Format::Sarif, false)).unwrap();
+        validate(&schema, &sarif, &format!("SARIF of {path}"));
+    }
+}
+
+#[test]
+fn sarif_has_a_rule_per_check_and_a_result_per_offender() {
+    let r = load(HOSTILE);
+    let sarif: Value = serde_json::from_str(&report::render(&r, Format::Sarif, false)).unwrap();
+    let run = &sarif["runs"][0];
+    let rules = run["tool"]["driver"]["rules"].as_array().unwrap();
+    assert_eq!(rules.len(), r.results.len());
+    for (rule, check) in rules.iter().zip(&r.results) {
+        assert_eq!(rule["id"], check.id.as_str());
+        assert_eq!(rule["shortDescription"]["text"], check.title.as_str());
+        assert_eq!(rule["help"]["text"], check.remediation.as_str());
+        assert!(rule["properties"]["tags"].as_array().unwrap().len() >= 3);
+    }
+    let expected: usize = r
+        .results
+        .iter()
+        .filter(|c| matches!(c.status, report::Status::Warn | report::Status::Info))
+        .map(|c| c.findings.len().max(1))
+        .sum();
+    let results = run["results"].as_array().unwrap();
+    assert_eq!(results.len(), expected);
+    let mut fingerprints = std::collections::HashSet::new();
+    for res in results {
+        let check = r.results.iter().find(|c| c.id == res["ruleId"]).unwrap();
+        let level = res["level"].as_str().unwrap();
+        match check.status {
+            report::Status::Warn if check.scored => assert_eq!(level, "error"),
+            report::Status::Warn => assert_eq!(level, "warning"),
+            report::Status::Info => assert_eq!(level, "note"),
+            s => panic!("no result expected for {s}"),
+        }
+        let uri = res["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+            .as_str()
+            .unwrap();
+        // GitHub accepts relative paths only ("URI scheme did not match the checkout URI").
+        assert!(!uri.contains(':') && !uri.starts_with('/'), "{uri}");
+        assert!(
+            uri.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"-._~/%".contains(&b)),
+            "{uri}"
+        );
+        let fp = res["partialFingerprints"]["dockbench/v1"].as_str().unwrap();
+        assert!(
+            fingerprints.insert(fp.to_string()),
+            "duplicate fingerprint {fp}"
+        );
+    }
+    // The same input gives the same fingerprints (stable across runs).
+    let again: Value = serde_json::from_str(&report::render(&r, Format::Sarif, false)).unwrap();
+    assert_eq!(again["runs"][0]["results"], run["results"]);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Our JSON and its schema
+
+#[test]
+fn published_json_schema_is_current() {
+    let current = dockbench::cli::schema::render();
+    let committed = std::fs::read_to_string(REPORT_SCHEMA).unwrap_or_default();
+    assert!(
+        committed == current,
+        "{REPORT_SCHEMA} is stale: regenerate it with `cargo run -- schema > {REPORT_SCHEMA}`"
+    );
+    let out = dockbench().arg("schema").output().unwrap();
+    assert!(out.status.success());
+    assert_eq!(String::from_utf8(out.stdout).unwrap(), current);
+}
+
+#[test]
+fn json_output_validates_against_the_published_schema() {
+    let schema = json_file(REPORT_SCHEMA);
+    let out = dockbench()
+        .args([
+            "scan",
+            "--snapshot",
+            "tests/fixtures/snapshots/risky.json",
+            "--format",
+            "json",
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let live: Value = serde_json::from_slice(&out.stdout).unwrap();
+    validate(&schema, &live, "scan --format json");
+    validate(&schema, &json_file(RISKY), RISKY);
+    // A report missing a required field does not validate.
+    let mut broken = json_file(RISKY);
+    broken.as_object_mut().unwrap().remove("results");
+    let validator = jsonschema::validator_for(&schema).unwrap();
+    assert!(!validator.is_valid(&broken));
+}
+
+// ---------------------------------------------------------------------------------------------
+// HTML
+
+#[test]
+fn html_escapes_every_hostile_string() {
+    let html = report::render(&load(HOSTILE), Format::Html, false);
+    for raw in [
+        SCRIPT,
+        IMG,
+        "<script>alert(2)",
+        "<script>alert(3)",
+        "<svg onload",
+        "\"><svg",
+    ] {
+        assert!(!html.contains(raw), "unescaped {raw:?} in the HTML");
+    }
+    assert!(
+        html.contains("&lt;script&gt;alert(1)&lt;&#x2F;script&gt;")
+            || html.contains("&lt;script&gt;alert(1)&lt;/script&gt;")
+    );
+    assert!(html.contains("&lt;img src=x onerror=alert(1)&gt;"));
+    // Exactly one script element: ours, at the end.
+    assert_eq!(html.matches("<script").count(), 1);
+    assert_eq!(html.matches("</script>").count(), 1);
+    // Self-contained: nothing is loaded from elsewhere.
+    for external in ["src=\"http", "href=\"//", "<link ", "@import", "url(http"] {
+        assert!(!html.contains(external), "external asset {external:?}");
+    }
+}
+
+#[test]
+fn html_shows_every_check_and_the_metadata() {
+    let r = load(RISKY);
+    let html = report::render(&r, Format::Html, false);
+    assert_eq!(
+        html.matches("<details class=\"check ").count(),
+        r.results.len()
+    );
+    for needle in [
+        r.host.hostname.as_str(),
+        r.host.kernel.as_str(),
+        r.host.docker_version.as_str(),
+        r.benchmark.id.as_str(),
+        r.tool_version.as_str(),
+        "CIS assessment",
+        "Our evaluation",
+        "<svg class=\"bar\"",
+        "@media print",
+    ] {
+        assert!(html.contains(needle), "{needle:?} missing");
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// JUnit
+
+#[test]
+fn junit_is_well_formed_and_counts_match() {
+    use quick_xml::Reader;
+    use quick_xml::events::Event;
+    let r = load(HOSTILE);
+    let xml = report::render(&r, Format::Junit, false);
+    let mut reader = Reader::from_str(&xml);
+    let (mut cases, mut failures, mut skipped) = (0, 0, 0);
+    loop {
+        match reader.read_event().expect("well-formed XML") {
+            Event::Eof => break,
+            Event::Start(e) | Event::Empty(e) => match e.name().as_ref() {
+                "testcase" => cases += 1,
+                "failure" => failures += 1,
+                "skipped" => skipped += 1,
+                _ => {}
+            },
+            _ => {}
+        }
+    }
+    let c = &r.summary.counts;
+    assert_eq!(cases, r.results.len());
+    assert_eq!(failures, c.warn);
+    assert_eq!(skipped, c.info + c.note + c.skip + c.waived);
+    assert!(!xml.contains(SCRIPT));
+    assert!(!xml.contains('\u{1}'), "control character in XML");
+    assert!(xml.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
+}
+
+// ---------------------------------------------------------------------------------------------
+// CSV
+
+#[test]
+fn csv_has_a_row_per_object_and_neutralises_formulas() {
+    let r = load(HOSTILE);
+    let text = report::render(&r, Format::Csv, false);
+    let mut rdr = csv::Reader::from_reader(text.as_bytes());
+    assert_eq!(
+        rdr.headers().unwrap().iter().collect::<Vec<_>>(),
+        report::csv::COLUMNS.to_vec()
+    );
+    let rows: Vec<csv::StringRecord> = rdr.records().map(|r| r.unwrap()).collect();
+    let expected: usize = r
+        .results
+        .iter()
+        .map(|c| (c.findings.len() + c.exceptions.len()).max(1))
+        .sum();
+    assert_eq!(rows.len(), expected);
+    for row in &rows {
+        assert_eq!(row.len(), 13);
+        for cell in row.iter() {
+            assert!(
+                !cell.starts_with(['=', '+', '-', '@']),
+                "formula cell {cell:?}"
+            );
+        }
+    }
+    assert!(
+        rows.iter().any(|row| row[9].starts_with("'=HYPERLINK(")),
+        "the formula-like container name is kept, neutralised"
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Markdown
+
+#[test]
+fn markdown_data_stays_inert() {
+    let r = load(HOSTILE);
+    let md = report::render(&r, Format::Markdown, false);
+    assert!(!md.contains('<'), "raw '<' in Markdown");
+    assert!(md.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
+    // Every table row keeps its column count: no '|' or newline from data breaks a table.
+    for line in md.lines().filter(|l| l.starts_with('|')) {
+        let cells = line.replace("\\|", "").matches('|').count();
+        assert!(cells == 4 || cells == 5, "broken table row: {line}");
+    }
+    for c in r
+        .results
+        .iter()
+        .filter(|c| matches!(c.status, report::Status::Warn | report::Status::Info))
+    {
+        assert!(md.contains(&format!(" {} — ", c.id)));
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// docker-bench-security JSON
+
+#[test]
+fn docker_bench_layout_matches_the_reference_tool() {
+    let r = load(RISKY);
+    let text = report::render(&r, Format::DockerBench, false);
+    let v: Value = serde_json::from_str(&text).unwrap();
+    // Top-level keys in the reference tool's order.
+    let order: Vec<usize> = [
+        "\"dockerbenchsecurity\"",
+        "\"start\"",
+        "\"tests\"",
+        "\"checks\"",
+        "\"score\"",
+        "\"end\"",
+    ]
+    .iter()
+    .map(|k| text.find(k).unwrap())
+    .collect();
+    assert!(order.windows(2).all(|w| w[0] < w[1]), "key order {order:?}");
+    assert!(v["dockerbenchsecurity"].is_string());
+    assert!(v["start"].as_i64().unwrap() > 0);
+    assert!(v["end"].as_i64().unwrap() >= v["start"].as_i64().unwrap());
+    assert_eq!(v["checks"], r.results.len());
+    assert_eq!(v["score"], r.summary.score);
+    assert!(v.get("totalChecks").is_none());
+    let mut n = 0;
+    for section in v["tests"].as_array().unwrap() {
+        assert!(section["id"].is_string() && section["desc"].is_string());
+        for res in section["results"].as_array().unwrap() {
+            n += 1;
+            let allowed = [
+                "id",
+                "desc",
+                "result",
+                "details",
+                "items",
+                "remediation",
+                "remediation-impact",
+            ];
+            for key in res.as_object().unwrap().keys() {
+                assert!(allowed.contains(&key.as_str()), "unexpected key {key}");
+            }
+            assert!(["PASS", "WARN", "INFO", "NOTE"].contains(&res["result"].as_str().unwrap()));
+            let ours = r.results.iter().find(|c| c.id == res["id"]).unwrap();
+            assert_eq!(
+                res["result"],
+                report::docker_bench::result_string(ours.status)
+            );
+            if let Some(items) = res.get("items") {
+                let names: Vec<&str> = ours.findings.iter().map(|f| f.object.as_str()).collect();
+                assert_eq!(items, &serde_json::json!(names));
+                assert!(res["details"].as_str().unwrap().contains(":  "));
+            }
+            if res["result"] == "PASS" {
+                assert!(res.get("remediation").is_none());
+            }
+        }
+    }
+    assert_eq!(n, r.results.len());
+}
+
+// ---------------------------------------------------------------------------------------------
+// `dockbench report`
+
+#[test]
+fn report_re_renders_a_saved_result() {
+    let dir = tempfile::tempdir().unwrap();
+    // Same JSON back.
+    let out = dockbench()
+        .args(["report", RISKY, "--format", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(
+        String::from_utf8(out.stdout).unwrap(),
+        report::render(&load(RISKY), Format::Json, false)
+    );
+    // --format with a bare path: written there, nothing on stdout.
+    let html = dir.path().join("report.html");
+    dockbench()
+        .args(["report", RISKY, "--format", "html", "-o"])
+        .arg(&html)
+        .assert()
+        .code(0)
+        .stdout("");
+    assert!(
+        std::fs::read_to_string(&html)
+            .unwrap()
+            .starts_with("<!DOCTYPE html>")
+    );
+    // FORMAT=PATH, repeatable, like scan; stdout keeps --format.
+    let sarif = dir.path().join("r.sarif");
+    let db = dir.path().join("db.json");
+    dockbench()
+        .args(["report", RISKY, "--format", "markdown"])
+        .arg("-o")
+        .arg(format!("sarif={}", sarif.display()))
+        .arg("--output")
+        .arg(format!("docker-bench={}", db.display()))
+        .assert()
+        .code(0)
+        .stdout(predicates::str::contains("### Findings"));
+    assert!(
+        std::fs::read_to_string(&sarif)
+            .unwrap()
+            .contains("\"2.1.0\"")
+    );
+    assert!(
+        std::fs::read_to_string(&db)
+            .unwrap()
+            .contains("dockerbenchsecurity")
+    );
+    // From standard input.
+    dockbench()
+        .args(["report", "-", "--format", "csv"])
+        .write_stdin(std::fs::read_to_string(RISKY).unwrap())
+        .assert()
+        .code(0)
+        .stdout(predicates::str::starts_with("id,title,section"));
+    // scan takes the new formats too.
+    dockbench()
+        .args([
+            "scan",
+            "--snapshot",
+            "tests/fixtures/snapshots/risky.json",
+            "--format",
+            "junit",
+        ])
+        .assert()
+        .code(0)
+        .stdout(predicates::str::contains("<testsuites"));
+}
+
+#[test]
+fn report_refuses_bad_input_with_exit_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let cases = [
+        ("{ not json", "not valid JSON"),
+        (r#"{"format_version": 1}"#, "not a dockbench JSON report"),
+        (
+            r#"{"schema_version": 99}"#,
+            "report schema version 99 is not supported",
+        ),
+        (
+            r#"{"schema_version": 1, "tool": "x"}"#,
+            "not a dockbench JSON report",
+        ),
+    ];
+    for (i, (text, message)) in cases.iter().enumerate() {
+        let path = dir.path().join(format!("bad{i}.json"));
+        std::fs::write(&path, text).unwrap();
+        dockbench()
+            .arg("report")
+            .arg(&path)
+            .assert()
+            .code(2)
+            .stdout("")
+            .stderr(
+                predicates::str::contains(*message).and(predicates::str::contains(
+                    path.file_name().unwrap().to_str().unwrap(),
+                )),
+            );
+    }
+    dockbench()
+        .args(["report", "/nonexistent/r.json"])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("cannot read report"));
+    // A snapshot is not a report.
+    dockbench()
+        .args(["report", "tests/fixtures/snapshots/risky.json"])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("not a dockbench JSON report"));
+    dockbench()
+        .args(["report", RISKY, "--format", "pdf"])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("pdf"));
+    dockbench()
+        .args(["report", RISKY, "-o", "json=/nonexistent-dir/r.json"])
+        .assert()
+        .code(4);
+}
+
+use predicates::prelude::*;
