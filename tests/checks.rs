@@ -728,7 +728,15 @@ fn no_containers_is_skip_for_container_checks() {
 /// covers the host and daemon sections).
 fn report_snapshot(fixture: &str) -> Value {
     let out = support::dockbench()
-        .args(["scan", "--snapshot", fixture, "--check", "5", "--format", "json"])
+        .args([
+            "scan",
+            "--snapshot",
+            fixture,
+            "--check",
+            "5",
+            "--format",
+            "json",
+        ])
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(0));

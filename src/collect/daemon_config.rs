@@ -260,9 +260,6 @@ pub fn find_dockerd_args(proc_root: &Path) -> Option<Vec<String>> {
 /// the command line must be the scanned daemon's.
 pub fn find_dockerd_args_for(proc_root: &Path, socket: Option<&str>) -> Option<Vec<String>> {
     let init_mnt = std::fs::read_link(proc_root.join("1/ns/mnt")).ok();
-    let inodes = socket
-        .map(|s| socket_inodes(proc_root, s))
-        .unwrap_or_default();
     // Lower is better: (not the socket's owner, other namespace, not default socket, pid).
     type Rank = (bool, bool, bool, u64);
     let mut best: Option<(Rank, Vec<String>)> = None;
