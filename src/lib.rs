@@ -2,5 +2,8 @@
 pub mod cli;
 pub mod collect;
 pub mod engine;
+pub mod lock;
+pub mod output;
+pub mod progress;
 pub mod report;
 pub mod snapshot;

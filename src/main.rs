@@ -23,6 +23,8 @@ async fn main() -> ExitCode {
         Command::Checks(cmd) => dockbench::cli::checks::run(cmd),
         Command::Report(args) => dockbench::cli::report::run(args),
         Command::Schema(args) => dockbench::cli::schema::run(args),
+        Command::Completions(args) => dockbench::cli::generate::run_completions(args),
+        Command::Man(args) => dockbench::cli::generate::run_man(args),
     };
     ExitCode::from(code)
 }

@@ -12,20 +12,29 @@ pub struct CollectArgs {
     /// Snapshot file to write ("-" for standard output).
     #[arg(long, short = 'o', value_name = "FILE")]
     pub output: PathBuf,
+    #[command(flatten)]
+    pub lock: super::run_lock::LockArgs,
 }
 
 pub async fn run(args: CollectArgs) -> u8 {
-    let opts = args.source.live_options();
+    let to_file = args.output.as_os_str() != "-";
+    let _lock = match args.lock.take(to_file.then_some(args.output.as_path())) {
+        Ok(l) => l,
+        Err(code) => return code,
+    };
+    let opts = args
+        .source
+        .live_options(crate::progress::Progress::wanted(false));
     let snap = match crate::collect::collect_live(&opts).await {
         Ok(s) => s,
         Err(e) => return fail(exit::COLLECT, &e.to_string()),
     };
     let text = serde_json::to_string_pretty(&snap).expect("snapshot serialises") + "\n";
-    if args.output.as_os_str() == "-" {
+    if !to_file {
         print!("{text}");
         return exit::OK;
     }
-    match std::fs::write(&args.output, text) {
+    match crate::output::write_atomic(&args.output, text.as_bytes()) {
         Ok(()) => {
             eprintln!(
                 "dockbench: wrote {} ({} containers, {} images)",

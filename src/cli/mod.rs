@@ -1,7 +1,9 @@
 //! Command line: raw arguments resolved into one config per subcommand.
 pub mod checks;
 pub mod collect;
+pub mod generate;
 pub mod report;
+pub mod run_lock;
 pub mod scan;
 pub mod schema;
 
@@ -21,6 +23,8 @@ pub mod exit {
     pub const COLLECT: u8 = 3;
     /// The scan ran but an output file could not be written (the others were written).
     pub const OUTPUT: u8 = 4;
+    /// Another run holds the lock on the outputs (`--lock`; `--wait-lock` waits for it).
+    pub const LOCKED: u8 = 5;
 }
 
 const AFTER_HELP: &str = "\
@@ -29,7 +33,8 @@ Exit codes:
   1  --fail-on: a result at or above the given level was found
   2  usage or input error (bad flag, invalid checks, unreadable snapshot)
   3  could not collect: the Docker daemon could not be reached
-  4  an output file could not be written (the report was still produced)";
+  4  an output file could not be written (the report was still produced)
+  5  another dockbench run holds the lock on the outputs (see --lock, --wait-lock)";
 
 #[derive(Debug, Parser)]
 #[command(name = "dockbench", version, about = "Security benchmark runner for Docker hosts (CIS Docker Benchmark)", after_help = AFTER_HELP)]
@@ -51,6 +56,10 @@ pub enum Command {
     Report(report::ReportArgs),
     /// Print the JSON Schema of the JSON report.
     Schema(schema::SchemaArgs),
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
+    Completions(generate::CompletionsArgs),
+    /// Print the man page (roff) of dockbench and its subcommands.
+    Man(generate::ManArgs),
 }
 
 /// Where facts come from.
@@ -66,14 +75,26 @@ pub struct SourceArgs {
     /// Check every image on the host in section 4, not only the images containers use.
     #[arg(long)]
     pub all_images: bool,
+    /// Keep dockbench's own container in the scan when dockbench runs as a container (by
+    /// default it is recognised and left out, with a note in the report).
+    #[arg(long)]
+    pub include_self: bool,
+    /// Your name for this host (fleet, role, site), recorded in the report's host identity
+    /// next to the hostname, machine-id and Docker engine ID.
+    #[arg(long, value_name = "TEXT")]
+    pub host_label: Option<String>,
 }
 
 impl SourceArgs {
-    pub fn live_options(&self) -> crate::collect::LiveOptions {
+    /// Collector options; `progress`: a progress line may be shown on stderr.
+    pub fn live_options(&self, progress: bool) -> crate::collect::LiveOptions {
         crate::collect::LiveOptions {
             host: self.host.clone(),
             all: self.all,
             all_images: self.all_images,
+            include_self: self.include_self,
+            host_label: self.host_label.clone().unwrap_or_default(),
+            progress,
         }
     }
 }

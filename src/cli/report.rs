@@ -31,6 +31,8 @@ pub struct ReportArgs {
     /// Print nothing on standard output (outputs given with --output are still written).
     #[arg(long, short = 'q')]
     pub quiet: bool,
+    #[command(flatten)]
+    pub lock: super::run_lock::LockArgs,
 }
 
 /// One `--output`: an explicit format, or (None) the `--format` one.
@@ -77,6 +79,13 @@ pub fn run(args: ReportArgs) -> u8 {
         Ok(r) => r,
         Err(e) => return fail(exit::USAGE, &e),
     };
+    let _lock = match args
+        .lock
+        .take(args.output.first().map(|o| o.path.as_path()))
+    {
+        Ok(l) => l,
+        Err(code) => return code,
+    };
     let mut code = exit::OK;
     let mut stdout = !args.quiet;
     for out in &args.output {
@@ -84,7 +93,10 @@ pub fn run(args: ReportArgs) -> u8 {
         if out.format.is_none() {
             stdout = false;
         }
-        if let Err(e) = std::fs::write(&out.path, report::render(&report, format, false)) {
+        if let Err(e) = crate::output::write_atomic(
+            &out.path,
+            report::render(&report, format, false).as_bytes(),
+        ) {
             eprintln!("dockbench: cannot write {}: {e}", out.path.display());
             code = exit::OUTPUT;
         }

@@ -15,7 +15,7 @@ pub struct ScanArgs {
     #[command(flatten)]
     pub source: SourceArgs,
     /// Evaluate a snapshot written by `dockbench collect` instead of asking a daemon.
-    #[arg(long, value_name = "FILE", conflicts_with_all = ["host", "all", "all_images"])]
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["host", "all", "all_images", "include_self"])]
     pub snapshot: Option<PathBuf>,
     #[command(flatten)]
     pub checks: CheckArgs,
@@ -46,9 +46,12 @@ pub struct ScanArgs {
     /// No colours in the terminal report (also: NO_COLOR set in the environment).
     #[arg(long)]
     pub no_color: bool,
-    /// Print nothing on standard output (outputs given with --output are still written).
+    /// Print nothing on standard output (outputs given with --output are still written), and
+    /// no progress line on standard error.
     #[arg(long, short = 'q')]
     pub quiet: bool,
+    #[command(flatten)]
+    pub lock: super::run_lock::LockArgs,
 }
 
 fn parse_output(s: &str) -> Result<(Format, PathBuf), String> {
@@ -83,14 +86,30 @@ pub async fn run(args: ScanArgs) -> u8 {
         );
     }
 
+    // Taken before collecting, so an overlapping run fails fast instead of after its scan.
+    let _lock = match args
+        .lock
+        .take(args.output.first().map(|(_, p)| p.as_path()))
+    {
+        Ok(l) => l,
+        Err(code) => return code,
+    };
+
     let collect_start = Instant::now();
     let snapshot = match &args.snapshot {
         Some(path) => match read_snapshot(path) {
-            Ok(s) => s,
+            Ok(mut s) => {
+                if let Some(label) = &args.source.host_label {
+                    s.host.Label = label.clone();
+                }
+                s
+            }
             Err(e) => return fail(exit::USAGE, &e),
         },
         None => {
-            let opts = args.source.live_options();
+            let opts = args
+                .source
+                .live_options(crate::progress::Progress::wanted(args.quiet));
             match crate::collect::collect_live(&opts).await {
                 Ok(s) => s,
                 Err(e) => return fail(exit::COLLECT, &e.to_string()),
@@ -123,7 +142,9 @@ pub async fn run(args: ScanArgs) -> u8 {
 
     let mut code = exit::OK;
     for (format, path) in &args.output {
-        if let Err(e) = std::fs::write(path, report::render(&report, *format, false)) {
+        if let Err(e) =
+            crate::output::write_atomic(path, report::render(&report, *format, false).as_bytes())
+        {
             eprintln!("dockbench: cannot write {}: {e}", path.display());
             code = exit::OUTPUT;
         }

@@ -32,6 +32,12 @@ pub struct LiveOptions {
     pub all: bool,
     /// Inspect every image on the host, not only those containers use.
     pub all_images: bool,
+    /// Keep dockbench's own container in the scan (it is left out by default).
+    pub include_self: bool,
+    /// `--host-label`: recorded in the snapshot's host identity.
+    pub host_label: String,
+    /// Show a progress line on stderr for many containers (the caller checked the terminal).
+    pub progress: bool,
 }
 
 pub fn daemon_address(opts: &LiveOptions) -> String {
@@ -91,17 +97,43 @@ pub async fn collect_live(opts: &LiveOptions) -> Result<Snapshot, CollectError> 
             ..Inventory::default()
         },
     };
-    let ids: Vec<String> = list
+    let mut ids: Vec<String> = list
         .iter()
         .filter(|c| opts.all || c.state == Some(ContainerSummaryStateEnum::RUNNING))
         .filter_map(|c| c.id.clone())
         .collect();
+    // Only a container of the daemon being scanned is ours: a remote daemon's list never
+    // holds the ID of the container we run in.
+    if let Some(own) = super::own_container::own_container_id(Path::new("/proc/self"))
+        && let Some(summary) = list.iter().find(|c| c.id.as_deref() == Some(own.as_str()))
+    {
+        let name = summary
+            .names
+            .iter()
+            .flatten()
+            .next()
+            .map(|n| n.trim_start_matches('/').to_string())
+            .unwrap_or_default();
+        if opts.include_self {
+            notes.push(format!(
+                "dockbench's own container {name} ({}) is included (--include-self)",
+                short(&own)
+            ));
+        } else if ids.contains(&own) {
+            ids.retain(|id| *id != own);
+            notes.push(format!(
+                "dockbench's own container {name} ({}) left out (--include-self keeps it)",
+                short(&own)
+            ));
+        }
+    }
 
     // One inspect per container, concurrently; /proc is read at the same time.
     let id_set: BTreeSet<String> = ids.iter().cloned().collect();
     let procs_task = tokio::task::spawn_blocking(move || {
         super::procs::by_container(Path::new("/proc"), &id_set)
     });
+    let mut progress = crate::progress::Progress::new(ids.len(), opts.progress);
     let inspected: Vec<(
         String,
         Result<bollard::models::ContainerInspectResponse, bollard::errors::Error>,
@@ -118,8 +150,10 @@ pub async fn collect_live(opts: &LiveOptions) -> Result<Snapshot, CollectError> 
             }
         })
         .buffered(CONCURRENCY)
+        .inspect(|_| progress.tick())
         .collect()
         .await;
+    progress.finish();
 
     let mut containers = Vec::new();
     for (id, result) in inspected {
@@ -244,6 +278,7 @@ pub async fn collect_live(opts: &LiveOptions) -> Result<Snapshot, CollectError> 
     // A few dozen stats and at most one `auditctl -l`: cheap enough to run in place.
     let host = crate::snapshot::Host {
         Proc: proc_status,
+        Label: opts.host_label.clone(),
         ..super::host::collect_host_facts(
             &super::rootfs::RootFs::new("/"),
             true,

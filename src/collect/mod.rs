@@ -7,6 +7,7 @@ pub mod host;
 pub mod listeners;
 pub mod live;
 pub mod mounts;
+pub mod own_container;
 pub mod procs;
 pub mod rootfs;
 pub mod users;

@@ -165,6 +165,11 @@ fn write(report: &Report) -> std::io::Result<Vec<u8>> {
         ("mode", report.source.mode.to_string()),
         ("location", clean(&report.source.location, true)),
         ("docker_version", clean(&report.host.docker_version, true)),
+        ("hostname", hostname.clone()),
+        ("host_label", clean(&report.host.label, true)),
+        ("machine_id", clean(&report.host.machine_id, true)),
+        ("engine_id", clean(&report.host.engine_id, true)),
+        ("engine_name", clean(&report.host.engine_name, true)),
         ("score", report.summary.score.to_string()),
     ];
     w.create_element("testsuites")

@@ -96,6 +96,8 @@ impl Report {
             api_version: version.map(|v| v.ApiVersion.clone()).unwrap_or_default(),
             machine_id: snap.host.MachineId.clone(),
             engine_id: info.map(|i| i.ID.clone()).unwrap_or_default(),
+            engine_name: info.map(|i| i.Name.clone()).unwrap_or_default(),
+            label: snap.host.Label.clone(),
         };
         let sections = bench
             .def

@@ -175,6 +175,35 @@ pub struct HostInfo {
     pub api_version: String,
     pub machine_id: String,
     pub engine_id: String,
+    /// The daemon's own name for itself (`docker info` Name; usually the host name).
+    #[serde(default)]
+    pub engine_name: String,
+    /// `--host-label`: what the operator calls this host (fleet, role, site); "" when not given.
+    #[serde(default)]
+    pub label: String,
+}
+
+impl HostInfo {
+    /// "label web-eu-1 · machine-id … · engine ID … (name)": the facts that tell hosts of a
+    /// fleet (or a clone and its origin) apart; only those known; "" when none is.
+    pub fn identity_line(&self) -> String {
+        let mut parts = Vec::new();
+        if !self.label.is_empty() {
+            parts.push(format!("label {}", self.label));
+        }
+        if !self.machine_id.is_empty() {
+            parts.push(format!("machine-id {}", self.machine_id));
+        }
+        if !self.engine_id.is_empty() {
+            let name = if self.engine_name.is_empty() || self.engine_name == self.hostname {
+                String::new()
+            } else {
+                format!(" ({})", self.engine_name)
+            };
+            parts.push(format!("engine ID {}{name}", self.engine_id));
+        }
+        parts.join(" · ")
+    }
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]

@@ -239,6 +239,8 @@ pub fn to_value(report: &Report) -> Value {
     }
     let mut invocation = json!({
         "executionSuccessful": true,
+        "machine": report.host.hostname,
+        "properties": { "host": report.host },
         "toolExecutionNotifications": report.notes.iter().map(|n| json!({
             "level": "note",
             "message": { "text": n },

@@ -67,6 +67,10 @@ pub fn render(report: &Report, color: bool) -> String {
         report.images_scanned,
         report.started_at
     );
+    let identity = report.host.identity_line();
+    if !identity.is_empty() {
+        let _ = writeln!(out, "{identity}");
+    }
     for note in &report.notes {
         let _ = writeln!(out, "note: {note}");
     }

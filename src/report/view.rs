@@ -30,6 +30,8 @@ pub struct View<'a> {
     /// NOTE checks (manual review), in report order.
     pub manual: Vec<CheckView<'a>>,
     pub containers_scope: &'static str,
+    /// `HostInfo::identity_line`: label, machine-id, engine ID ("" when none is known).
+    pub identity: String,
 }
 
 #[derive(Debug, Serialize)]
@@ -342,6 +344,7 @@ impl<'a> View<'a> {
             } else {
                 "running"
             },
+            identity: report.host.identity_line(),
         }
     }
 }

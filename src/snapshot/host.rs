@@ -13,6 +13,8 @@ pub struct Host {
     pub OperatingSystem: String,
     /// Content of /etc/machine-id, "" when absent.
     pub MachineId: String,
+    /// `--host-label` given when the facts were collected: the operator's name for the host.
+    pub Label: String,
     /// Whether container processes could be read from /proc.
     pub Proc: FactStatus,
     /// Environment of the scanner relevant to checks (`DOCKER_CONTENT_TRUST`).

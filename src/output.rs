@@ -1,0 +1,144 @@
+//! Writing output files so that a reader never sees half of one: the content goes to a
+//! temporary file in the target's directory, is synced, then renamed over the target.
+use std::fs::{self, Permissions};
+use std::io::{self, Write};
+use std::os::unix::fs::{FileTypeExt, PermissionsExt};
+use std::path::{Path, PathBuf};
+
+/// Mode of a new output file (a report is not a secret; the directory decides who reads it).
+const NEW_FILE_MODE: u32 = 0o644;
+
+/// Writes `bytes` to `path` atomically: a collector reading `path` sees the old file or the new
+/// one, never a part. The target keeps its permission bits (new files get 0644). A symlink is
+/// followed and its target replaced; a device or FIFO (`/dev/stdout`) is written in place, as
+/// renaming over it would replace the device node.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    let target = resolve_link(path)?;
+    let existing = match fs::metadata(&target) {
+        Ok(m) => Some(m),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => None,
+        Err(e) => return Err(e),
+    };
+    if let Some(meta) = &existing {
+        let kind = meta.file_type();
+        if kind.is_char_device() || kind.is_fifo() || kind.is_block_device() || kind.is_socket() {
+            return fs::OpenOptions::new()
+                .write(true)
+                .open(&target)?
+                .write_all(bytes);
+        }
+        if kind.is_dir() {
+            return Err(io::Error::new(
+                io::ErrorKind::IsADirectory,
+                "is a directory",
+            ));
+        }
+    }
+    let dir = match target.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let name = target
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let mut tmp = tempfile::Builder::new()
+        .prefix(&format!(".{name}."))
+        .suffix(".tmp")
+        .tempfile_in(&dir)?;
+    tmp.write_all(bytes)?;
+    let mode = existing.map_or(NEW_FILE_MODE, |m| m.permissions().mode() & 0o7777);
+    tmp.as_file()
+        .set_permissions(Permissions::from_mode(mode))?;
+    tmp.as_file().sync_all()?;
+    tmp.persist(&target).map_err(|e| e.error)?;
+    // The rename is durable once the directory is synced; failing that is not worth an error.
+    if let Ok(d) = fs::File::open(&dir) {
+        let _ = d.sync_all();
+    }
+    Ok(())
+}
+
+/// The file a symlink points to (so the link stays a link), else `path` itself.
+fn resolve_link(path: &Path) -> io::Result<PathBuf> {
+    match fs::symlink_metadata(path) {
+        Ok(m) if m.file_type().is_symlink() => {
+            let target = fs::read_link(path)?;
+            Ok(match path.parent() {
+                Some(parent) if target.is_relative() => parent.join(target),
+                _ => target,
+            })
+        }
+        _ => Ok(path.to_path_buf()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn replaces_content_and_keeps_the_mode() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("r.json");
+        write_atomic(&path, b"one").unwrap();
+        assert_eq!(fs::read(&path).unwrap(), b"one");
+        assert_eq!(
+            fs::metadata(&path).unwrap().permissions().mode() & 0o777,
+            0o644
+        );
+        fs::set_permissions(&path, Permissions::from_mode(0o600)).unwrap();
+        write_atomic(&path, b"two").unwrap();
+        assert_eq!(fs::read(&path).unwrap(), b"two");
+        assert_eq!(
+            fs::metadata(&path).unwrap().permissions().mode() & 0o777,
+            0o600
+        );
+        // No temporary file is left behind.
+        let names: Vec<_> = fs::read_dir(dir.path()).unwrap().flatten().collect();
+        assert_eq!(names.len(), 1);
+    }
+
+    #[test]
+    fn a_reader_holding_the_old_file_keeps_it_whole() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("r.txt");
+        write_atomic(&path, b"old report").unwrap();
+        let held = fs::File::open(&path).unwrap();
+        write_atomic(&path, b"new").unwrap();
+        // The open handle still reads the complete old file: it was replaced, not rewritten.
+        assert_eq!(io::read_to_string(held).unwrap(), "old report");
+        assert_eq!(fs::read_to_string(&path).unwrap(), "new");
+    }
+
+    #[test]
+    fn symlinks_are_followed_and_stay_links() {
+        let dir = tempfile::tempdir().unwrap();
+        let real = dir.path().join("real.json");
+        let link = dir.path().join("latest.json");
+        fs::write(&real, "old").unwrap();
+        std::os::unix::fs::symlink("real.json", &link).unwrap();
+        write_atomic(&link, b"new").unwrap();
+        assert!(
+            fs::symlink_metadata(&link)
+                .unwrap()
+                .file_type()
+                .is_symlink()
+        );
+        assert_eq!(fs::read_to_string(&real).unwrap(), "new");
+    }
+
+    #[test]
+    fn devices_are_written_in_place_and_missing_dirs_fail() {
+        write_atomic(Path::new("/dev/null"), b"x").unwrap();
+        assert!(
+            fs::metadata("/dev/null")
+                .unwrap()
+                .file_type()
+                .is_char_device()
+        );
+        let dir = tempfile::tempdir().unwrap();
+        assert!(write_atomic(&dir.path().join("no/such/dir/r.json"), b"x").is_err());
+        assert!(write_atomic(dir.path(), b"x").is_err());
+    }
+}
