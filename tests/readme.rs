@@ -51,6 +51,8 @@ fn every_flag_is_documented() {
         vec!["checks", "show"],
         vec!["report"],
         vec!["schema"],
+        vec!["completions"],
+        vec!["man"],
     ] {
         let mut args = cmd.clone();
         args.push("--help");

@@ -75,16 +75,17 @@ fn read(input: &PathBuf) -> Result<report::Report, String> {
 }
 
 pub fn run(args: ReportArgs) -> u8 {
-    let report = match read(&args.input) {
-        Ok(r) => r,
-        Err(e) => return fail(exit::USAGE, &e),
-    };
+    // Taken before the input is read, as in `scan`: the lock covers the whole run.
     let _lock = match args
         .lock
         .take(args.output.first().map(|o| o.path.as_path()))
     {
         Ok(l) => l,
         Err(code) => return code,
+    };
+    let report = match read(&args.input) {
+        Ok(r) => r,
+        Err(e) => return fail(exit::USAGE, &e),
     };
     let mut code = exit::OK;
     let mut stdout = !args.quiet;
