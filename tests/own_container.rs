@@ -9,8 +9,9 @@ use std::path::Path;
 use serde_json::Value;
 use support::{Guard, docker_ok, require_docker};
 
-/// Runs dockbench in a container of `guard` and returns its JSON report.
-fn scan_from_a_container(guard: &mut Guard, role: &str, extra: &[&str]) -> (String, Value) {
+/// Runs `dockbench <args>` in a container of `guard`; returns the container and its stdout
+/// as JSON.
+fn run_in_a_container(guard: &mut Guard, role: &str, args: &[&str]) -> (String, Value) {
     let bin = assert_cmd::cargo::cargo_bin("dockbench");
     let bin_mount = format!("{}:/usr/local/bin/dockbench:ro", bin.display());
     let mut flags = vec![
@@ -37,15 +38,8 @@ fn scan_from_a_container(guard: &mut Guard, role: &str, extra: &[&str]) -> (Stri
             ]);
         }
     }
-    let mut cmd = vec![
-        "/usr/local/bin/dockbench",
-        "scan",
-        "--check",
-        "5.16,5.21,5.32",
-        "--format",
-        "json",
-    ];
-    cmd.extend(extra);
+    let mut cmd = vec!["/usr/local/bin/dockbench"];
+    cmd.extend(args);
     let name = guard.run(role, &flags, &cmd);
     let code = docker_ok(&["wait", &name]);
     let logs = support::docker(&["logs", &name]);
@@ -55,12 +49,8 @@ fn scan_from_a_container(guard: &mut Guard, role: &str, extra: &[&str]) -> (Stri
         "dockbench in a container failed: {}",
         String::from_utf8_lossy(&logs.stderr)
     );
-    let report = serde_json::from_slice(&logs.stdout).unwrap_or_else(|e| {
-        panic!(
-            "not a JSON report ({e}): {}",
-            String::from_utf8_lossy(&logs.stdout)
-        )
-    });
+    let report = serde_json::from_slice(&logs.stdout)
+        .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&logs.stdout)));
     (name, report)
 }
 
@@ -97,7 +87,8 @@ fn own_container_is_left_out_and_others_are_not() {
         &[],
     );
 
-    let (me, report) = scan_from_a_container(&mut guard, "self", &[]);
+    const SCAN: [&str; 5] = ["scan", "--check", "5.16,5.21,5.32", "--format", "json"];
+    let (me, report) = run_in_a_container(&mut guard, "self", &SCAN);
     let id = docker_ok(&["inspect", "-f", "{{.Id}}", &me]);
     let notes: Vec<&str> = report["notes"]
         .as_array()
@@ -126,9 +117,44 @@ fn own_container_is_left_out_and_others_are_not() {
     let hostname = std::fs::read_to_string("/proc/sys/kernel/hostname").unwrap();
     assert_eq!(report["host"]["hostname"], hostname.trim());
 
-    let (me2, report) = scan_from_a_container(&mut guard, "self-included", &["--include-self"]);
+    let mut args = SCAN.to_vec();
+    args.push("--include-self");
+    let (me2, report) = run_in_a_container(&mut guard, "self-included", &args);
     assert!(offenders(&report, "5.32").contains(&me2));
     assert!(offenders(&report, "5.21").contains(&me2));
     let notes = report["notes"].to_string();
     assert!(notes.contains("is included (--include-self)"), "{notes}");
+}
+
+/// In a container (here with `--network none`), the host's mount table and TCP listeners
+/// are read through the host init's /proc/1, not from the container's own namespaces.
+#[test]
+fn host_mounts_and_listeners_are_seen_from_a_container() {
+    if !require_docker() {
+        return;
+    }
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = i64::from(listener.local_addr().unwrap().port());
+    let host = support::dockbench()
+        .args(["collect", "-o", "-"])
+        .output()
+        .unwrap();
+    assert!(host.status.success());
+    let host: Value = serde_json::from_slice(&host.stdout).unwrap();
+
+    let mut guard = Guard::new("own-container-view");
+    let (_, snap) = run_in_a_container(&mut guard, "collect", &["collect", "-o", "-"]);
+    let mounts = &snap["host"]["DataRootMount"];
+    assert_eq!(mounts["Available"], true, "{mounts}");
+    assert_eq!(mounts, &host["host"]["DataRootMount"]);
+    let tcp = &snap["host"]["Listeners"];
+    assert_eq!(tcp["Available"], true, "{tcp}");
+    assert!(
+        tcp["Tcp"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|l| l["Address"] == "127.0.0.1" && l["Port"] == port),
+        "the host's listener on {port} is missing: {tcp}"
+    );
 }

@@ -1,6 +1,6 @@
 //! TCP sockets in LISTEN state, from /proc/net/tcp and tcp6 (e.g. the daemon on 2375/2376,
-//! swarm on 2377). These tables belong to the scanner's network namespace: run in a container,
-//! the scanner sees the host's sockets only with `--net host`.
+//! swarm on 2377). The tables of a network namespace: the scanner's own on the host; in a
+//! container, the host init's (seen with `--pid host`), so `--net host` is not needed.
 use std::net::SocketAddr;
 
 use procfs::net::TcpState;
@@ -15,17 +15,31 @@ pub fn collect(fs: &RootFs, live: bool) -> ListenerFacts {
             ..ListenerFacts::default()
         };
     }
-    let v4 = match procfs::net::tcp() {
+    // In a container, our tables are the container's network namespace unless `--net host`:
+    // read the host init's (`/proc/1/net`, with `--pid host`) instead.
+    let unavailable = |reason: String| ListenerFacts {
+        Reason: reason,
+        ..ListenerFacts::default()
+    };
+    let dir = match super::own_container::host_process_dir(
+        std::path::Path::new("/proc"),
+        "TCP listener table",
+    ) {
+        Ok(d) => d,
+        Err(reason) => return unavailable(reason),
+    };
+    let process = match procfs::process::Process::new_with_root(dir.clone()) {
+        Ok(p) => p,
+        Err(e) => return unavailable(format!("cannot read {}: {e}", dir.display())),
+    };
+    let v4 = match process.tcp() {
         Ok(entries) => entries,
         Err(e) => {
-            return ListenerFacts {
-                Reason: format!("cannot read /proc/net/tcp: {e}"),
-                ..ListenerFacts::default()
-            };
+            return unavailable(format!("cannot read {}/net/tcp: {e}", dir.display()));
         }
     };
     // No tcp6 table when IPv6 is disabled: then there are no IPv6 listeners.
-    let v6 = procfs::net::tcp6().unwrap_or_default();
+    let v6 = process.tcp6().unwrap_or_default();
     let listening = v4
         .into_iter()
         .chain(v6)

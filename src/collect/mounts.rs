@@ -1,6 +1,7 @@
-//! The mount holding Docker's data root (CIS 1.1.1), from `/proc/self/mountinfo`.
-//! That is the scanner's mount namespace: run in a container with `-v /var/lib:/var/lib`, the
-//! bind mount shows up as a mount of its own.
+//! The mount holding Docker's data root (CIS 1.1.1), from `/proc/self/mountinfo` — or, when
+//! dockbench runs in a container, from the host init's (`/proc/1/mountinfo`, with `--pid host`),
+//! since in the container's own table a `-v /var/lib:/var/lib` bind mount looks like a
+//! partition of its own.
 use super::rootfs::RootFs;
 use crate::snapshot::MountFacts;
 
@@ -20,10 +21,23 @@ pub fn collect(fs: &RootFs, live: bool, data_root: &str) -> MountFacts {
         facts.Reason = "mounts are not available in an offline scan".into();
         return facts;
     }
-    let text = match std::fs::read_to_string("/proc/self/mountinfo") {
+    // In a container, our own mount table would show the bind mount of /var/lib as a
+    // partition of its own: read the host init's instead.
+    let dir = match super::own_container::host_process_dir(
+        std::path::Path::new("/proc"),
+        "mount table",
+    ) {
+        Ok(d) => d,
+        Err(reason) => {
+            facts.Reason = reason;
+            return facts;
+        }
+    };
+    let path = dir.join("mountinfo");
+    let text = match std::fs::read_to_string(&path) {
         Ok(t) => t,
         Err(e) => {
-            facts.Reason = format!("cannot read /proc/self/mountinfo: {e}");
+            facts.Reason = format!("cannot read {}: {e}", path.display());
             return facts;
         }
     };

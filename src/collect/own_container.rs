@@ -14,6 +14,24 @@ pub fn own_container_id(proc_self: &Path) -> Option<String> {
     id_from_cgroup(&read("cgroup")).or_else(|| id_from_mountinfo(&read("mountinfo")))
 }
 
+/// The `/proc/<pid>` directory whose namespaces are the host's: `/proc/self` on the host;
+/// in a container, the host's init (`/proc/1`, seen with `--pid host`), whose mount table and
+/// network tables are the host's where ours are the container's. Err: in a container without
+/// the host's PID namespace, where nothing in `/proc` shows the host's view of `what`.
+pub fn host_process_dir(proc_root: &Path, what: &str) -> Result<std::path::PathBuf, String> {
+    let Some(own) = own_container_id(&proc_root.join("self")) else {
+        return Ok(proc_root.join("self"));
+    };
+    let init = proc_root.join("1");
+    if own_container_id(&init).as_deref() == Some(own.as_str()) {
+        return Err(format!(
+            "dockbench runs in container {} without the host's PID namespace (--pid host): the host's {what} is not visible",
+            &own[..12]
+        ));
+    }
+    Ok(init)
+}
+
 fn is_id(s: &str) -> bool {
     s.len() == 64
         && s.bytes()
@@ -145,6 +163,37 @@ mod tests {
              90 22 254:1 /var/lib/docker/containers/{ID}/hostname /srv/copy rw - ext4 /dev/vda1 rw\n"
         );
         assert_eq!(id_from_mountinfo(&text), None);
+    }
+
+    fn fake_proc(self_mounts: &str, init_mounts: &str) -> tempfile::TempDir {
+        let dir = tempfile::tempdir().unwrap();
+        for (pid, mounts) in [("self", self_mounts), ("1", init_mounts)] {
+            std::fs::create_dir(dir.path().join(pid)).unwrap();
+            std::fs::write(dir.path().join(pid).join("cgroup"), "0::/\n").unwrap();
+            std::fs::write(dir.path().join(pid).join("mountinfo"), mounts).unwrap();
+        }
+        dir
+    }
+
+    #[test]
+    fn host_view_from_a_container() {
+        let ours = format!(
+            "1 0 8:1 /var/lib/docker/containers/{ID}/hostname /etc/hostname rw - ext4 /dev/sda1 rw\n"
+        );
+        let host = "1 0 8:1 / / rw - ext4 /dev/sda1 rw\n";
+        // On the host: our own view is the host's.
+        let p = fake_proc(host, host);
+        assert_eq!(
+            host_process_dir(p.path(), "x").unwrap(),
+            p.path().join("self")
+        );
+        // In a container with --pid host: PID 1 is the host's init.
+        let p = fake_proc(&ours, host);
+        assert_eq!(host_process_dir(p.path(), "x").unwrap(), p.path().join("1"));
+        // In a container with its own PID namespace: PID 1 is in our container too.
+        let p = fake_proc(&ours, &ours);
+        let e = host_process_dir(p.path(), "mount table").unwrap_err();
+        assert!(e.contains("--pid host") && e.contains("mount table"), "{e}");
     }
 
     #[test]
