@@ -163,6 +163,15 @@ fn explicit_lock_that_cannot_be_opened_is_a_usage_error() {
 }
 
 #[test]
+fn a_device_output_takes_no_default_lock() {
+    dockbench()
+        .args(["scan", "--snapshot", SNAPSHOT, "-q", "-o", "json=/dev/null"])
+        .assert()
+        .code(0);
+    assert!(!Path::new("/dev/.dockbench.lock").exists());
+}
+
+#[test]
 fn outputs_replace_files_whole_and_keep_their_mode() {
     use std::os::unix::fs::PermissionsExt;
     let dir = tempfile::tempdir().unwrap();

@@ -23,8 +23,11 @@ impl LockArgs {
     /// Takes the lock when the run writes `first_output` (or when `--lock` names a file).
     /// `Ok(None)`: nothing to lock. A default lock file that cannot be created is only a
     /// warning (the output will fail with its own message and code); an explicit `--lock`
-    /// that cannot be opened is a usage error.
+    /// that cannot be opened is a usage error. An output that is a device or pipe
+    /// (`/dev/stdout`) gets no default lock: its directory is not a report directory.
     pub fn take(&self, first_output: Option<&Path>) -> Result<Option<RunLock>, u8> {
+        let first_output =
+            first_output.filter(|p| std::fs::metadata(p).map_or(true, |m| m.is_file()));
         let (path, explicit) = match (&self.lock, first_output) {
             (Some(p), _) => (p.clone(), true),
             (None, Some(out)) => (lock::default_path(out), false),
