@@ -25,6 +25,10 @@ pub struct BenchmarkDef {
     /// Inherited from the parent when empty.
     #[serde(rename = "section", default)]
     pub sections: Vec<SectionDef>,
+    /// Thresholds and other settings checks read as `params.NAME`; merged over the
+    /// parent's when the benchmark `extends` another.
+    #[serde(default)]
+    pub params: toml::Table,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize, PartialEq, schemars::JsonSchema)]
