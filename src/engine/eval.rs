@@ -436,10 +436,15 @@ fn aggregate(
         );
     } else if passed == 0 {
         r.status = Status::Skip;
-        r.reason = check
-            .def
-            .skip_reason
-            .clone()
+        // One reason shared by every object (a fact-dependent `not_applicable`) is the reason.
+        let shared = r
+            .exceptions
+            .first()
+            .filter(|first| r.exceptions.iter().all(|e| e.value == first.value))
+            .and_then(|e| e.value.strip_prefix("SKIP: "))
+            .map(str::to_string);
+        r.reason = shared
+            .or_else(|| check.def.skip_reason.clone())
             .unwrap_or_else(|| format!("does not apply to any {noun}"));
         // One reason for all: say it once instead of once per object.
         let reason = format!("SKIP: {}", r.reason);
@@ -463,6 +468,14 @@ fn evaluate_object(check: &Check, ctx: &Context) -> Outcome {
             Ok(Value::Null) => {}
             Ok(Value::String(s)) if s.is_empty() => {}
             Ok(v) => return Outcome::Error(display(&v)),
+            Err(e) => return Outcome::Error(e),
+        }
+    }
+    if let Some(p) = &check.not_applicable {
+        match run(p, ctx, "not_applicable") {
+            Ok(Value::Null) => {}
+            Ok(Value::String(s)) if s.is_empty() => {}
+            Ok(v) => return Outcome::Skip(display(&v)),
             Err(e) => return Outcome::Error(e),
         }
     }

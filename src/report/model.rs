@@ -193,7 +193,7 @@ pub struct Report {
     pub benchmark: BenchmarkInfo,
     /// Every benchmark that ran, in order (reports written before this field had one:
     /// `benchmark`).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub benchmarks: Vec<BenchmarkInfo>,
     pub source: Source,
     pub host: HostInfo,

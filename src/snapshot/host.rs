@@ -48,8 +48,16 @@ pub struct ResolverFacts {
     /// `nameserver` entries of /etc/resolv.conf, in order.
     pub Nameservers: Vec<String>,
     /// Every nameserver is a loopback address (systemd-resolved's 127.0.0.53, dnsmasq on
-    /// 127.0.0.1): Docker cannot use it from a container's network namespace.
+    /// 127.0.0.1): unreachable from a container's network namespace.
     pub LoopbackOnly: bool,
+    /// The file Docker builds containers' resolv.conf from: /etc/resolv.conf, or
+    /// /run/systemd/resolve/resolv.conf when the former only names the 127.0.0.53 stub.
+    pub Source: String,
+    /// Nameservers containers get: those of `Source` without loopback addresses.
+    pub ContainerNameservers: Vec<String>,
+    /// None is left, so Docker gives containers its public fallback (8.8.8.8, 8.8.4.4)
+    /// unless the daemon sets `dns`.
+    pub PublicFallback: bool,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
