@@ -81,8 +81,8 @@ impl SourceArgs {
 /// Which checks run.
 #[derive(Debug, Clone, Args)]
 pub struct CheckArgs {
-    /// Benchmarks to run, in this order (see `dockbench checks list --benchmarks`), e.g.
-    /// `cis-docker-1.6.0,dockbench-practices`. Comma-separated or repeated.
+    /// Benchmarks to run, in this order, e.g. `cis-docker-1.6.0,dockbench-practices`
+    /// (comma-separated or repeated; `dockbench checks list` with `--benchmarks` names them).
     #[arg(long, value_name = "NAME", value_delimiter = ',', default_value = crate::engine::DEFAULT_BENCHMARK)]
     pub benchmark: Vec<String>,
     /// Load a benchmark folder of your own (benchmark.toml + check files); select it with
