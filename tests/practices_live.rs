@@ -242,7 +242,7 @@ fn setuid_tools_and_secrets_in_a_local_image() {
     let tag = format!("dbt-pr-image-{}:1", std::process::id());
     import_risky_image(&tag);
     let _untag = Untag(tag.clone());
-    let mut g = Guard::new("pr-image");
+    let g = Guard::new("pr-image");
     let name = g.name("risky");
     docker_ok(&[
         "run",
