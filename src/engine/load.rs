@@ -460,6 +460,36 @@ mod tests {
     }
 
     #[test]
+    fn a_check_belongs_to_its_most_specific_section() {
+        let files = vec![
+            SourceFile {
+                name: "x/benchmark.toml".into(),
+                text: "id='x'\ntitle='X'\nversion='1'\n[params]\nlimit=3\n[[section]]\nid='DP'\ntitle='All'\n[[section]]\nid='DP.1'\ntitle='One'\n[[section]]\nid='DP.10'\ntitle='Ten'\n".into(),
+            },
+            SourceFile {
+                name: "x/a.toml".into(),
+                text: ["DP.1.1", "DP.10.1", "DP.2"]
+                    .map(|id| format!("[[check]]\nid='{id}'\ntitle='t'\nlevel='1'\nscope='host'\nremediation='r'\nfinding='params.limit > 2'\n"))
+                    .concat(),
+            },
+        ];
+        let b = build(files, "test".into(), &cel_env()).unwrap();
+        let sections: Vec<(&str, &str)> = b
+            .checks
+            .iter()
+            .map(|c| (c.def.id.as_str(), c.section.as_str()))
+            .collect();
+        assert_eq!(
+            sections,
+            vec![("DP.1.1", "DP.1"), ("DP.2", "DP"), ("DP.10.1", "DP.10")]
+        );
+        assert_eq!(
+            b.checks[0].params.get("limit").and_then(|v| v.as_integer()),
+            Some(3)
+        );
+    }
+
+    #[test]
     fn id_order_is_numeric() {
         let mut ids = vec!["5.10", "5.2", "5.1", "4.12"];
         ids.sort_by_key(|i| id_key(i));
