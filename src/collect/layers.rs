@@ -24,7 +24,10 @@ pub fn layer_dirs(
     driver: &str,
     data: &std::collections::HashMap<String, String>,
 ) -> Result<Vec<PathBuf>, String> {
-    if !matches!(driver, "overlay2" | "overlay" | "overlayfs" | "fuse-overlayfs") {
+    if !matches!(
+        driver,
+        "overlay2" | "overlay" | "overlayfs" | "fuse-overlayfs"
+    ) {
         return Err(format!(
             "storage driver '{driver}': layer directories are only walked for overlay2 and fuse-overlayfs"
         ));
