@@ -53,25 +53,37 @@ pub fn run(cmd: ChecksCommand) -> u8 {
                 }
                 return exit::OK;
             }
-            match super::load_benchmark(&args.checks) {
-                Ok((b, _)) => {
-                    print!("{}", list(&b, args.format));
+            match super::load_benchmarks(&args.checks) {
+                Ok((benches, _)) => {
+                    for b in &benches {
+                        print!("{}", list(b, args.format));
+                    }
                     exit::OK
                 }
                 Err(e) => fail(exit::USAGE, &e),
             }
         }
         ChecksCommand::Show { id, checks } => {
-            let (b, _) = match super::load_benchmark(&checks) {
+            let (benches, _) = match super::load_benchmarks(&checks) {
                 Ok(b) => b,
                 Err(e) => return fail(exit::USAGE, &e),
             };
-            match b.checks.iter().find(|c| c.def.id == id) {
+            match benches
+                .iter()
+                .flat_map(|b| &b.checks)
+                .find(|c| c.def.id == id)
+            {
                 Some(c) => {
                     print!("{}", show(c));
                     exit::OK
                 }
-                None => fail(exit::USAGE, &format!("no check {id} in {}", b.def.id)),
+                None => {
+                    let names: Vec<&str> = benches.iter().map(|b| b.def.id.as_str()).collect();
+                    fail(
+                        exit::USAGE,
+                        &format!("no check {id} in {}", names.join(", ")),
+                    )
+                }
             }
         }
         ChecksCommand::Validate { dirs } => {

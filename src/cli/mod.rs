@@ -102,9 +102,10 @@ impl SourceArgs {
 /// Which checks run.
 #[derive(Debug, Clone, Args)]
 pub struct CheckArgs {
-    /// Benchmark to run (see `dockbench checks list --benchmarks`).
-    #[arg(long, value_name = "NAME", default_value = crate::engine::DEFAULT_BENCHMARK)]
-    pub benchmark: String,
+    /// Benchmarks to run, in this order, e.g. `cis-docker-1.6.0,dockbench-practices`
+    /// (comma-separated or repeated; `dockbench checks list` with `--benchmarks` names them).
+    #[arg(long, value_name = "NAME", value_delimiter = ',', default_value = crate::engine::DEFAULT_BENCHMARK)]
+    pub benchmark: Vec<String>,
     /// Load a benchmark folder of your own (benchmark.toml + check files); select it with
     /// --benchmark and its id.
     #[arg(long, value_name = "DIR")]
@@ -143,17 +144,37 @@ pub enum FailOn {
     Error,
 }
 
-/// A loaded benchmark plus the CEL environment, or exit code 2 with a message.
-pub fn load_benchmark(
+/// The selected benchmarks in the order given, plus the CEL environment, or exit code 2
+/// with a message. Check IDs must be unique across them.
+pub fn load_benchmarks(
     args: &CheckArgs,
-) -> Result<(crate::engine::Benchmark, std::sync::Arc<cel::Env>), String> {
+) -> Result<(Vec<crate::engine::Benchmark>, std::sync::Arc<cel::Env>), String> {
     let env = crate::engine::cel_env();
+    let mut custom = Vec::new();
     for dir in &args.checks_dir {
-        let b = crate::engine::load_dir(dir, &env).map_err(|e| e.to_string())?;
-        if b.def.id == args.benchmark {
-            return Ok((b, env));
-        }
+        custom.push(crate::engine::load_dir(dir, &env).map_err(|e| e.to_string())?);
     }
-    let b = crate::engine::load_embedded(&args.benchmark, &env).map_err(|e| e.to_string())?;
-    Ok((b, env))
+    let mut out: Vec<crate::engine::Benchmark> = Vec::new();
+    for id in &args.benchmark {
+        if out.iter().any(|b| &b.def.id == id) {
+            continue;
+        }
+        let b = match custom.iter().position(|b| &b.def.id == id) {
+            Some(i) => custom.swap_remove(i),
+            None => crate::engine::load_embedded(id, &env).map_err(|e| e.to_string())?,
+        };
+        for c in &b.checks {
+            if let Some(other) = out
+                .iter()
+                .find(|o| o.checks.iter().any(|x| x.def.id == c.def.id))
+            {
+                return Err(format!(
+                    "check {} is in both {} and {}: benchmarks run together need distinct check IDs",
+                    c.def.id, other.def.id, b.def.id
+                ));
+            }
+        }
+        out.push(b);
+    }
+    Ok((out, env))
 }

@@ -65,22 +65,24 @@ fn parse_output(s: &str) -> Result<(Format, PathBuf), String> {
 }
 
 pub async fn run(args: ScanArgs) -> u8 {
-    let (bench, env) = match super::load_benchmark(&args.checks) {
+    let (benches, env) = match super::load_benchmarks(&args.checks) {
         Ok(b) => b,
         Err(e) => return fail(exit::USAGE, &e),
     };
+    let bench_names: Vec<&str> = benches.iter().map(|b| b.def.id.as_str()).collect();
+    let all_checks: Vec<&crate::engine::Check> = benches.iter().flat_map(|b| &b.checks).collect();
     let selection = Selection {
         check: args.check.clone(),
         skip: args.skip.clone(),
     };
-    let ids: Vec<&str> = bench.checks.iter().map(|c| c.def.id.as_str()).collect();
+    let ids: Vec<&str> = all_checks.iter().map(|c| c.def.id.as_str()).collect();
     let unmatched = selection.unmatched(&ids);
     if !unmatched.is_empty() {
         return fail(
             exit::USAGE,
             &format!(
                 "no check of {} matches: {} (see `dockbench checks list`)",
-                bench.def.id,
+                bench_names.join(", "),
                 unmatched.join(", ")
             ),
         );
@@ -119,9 +121,9 @@ pub async fn run(args: ScanArgs) -> u8 {
     let collect_ms = collect_start.elapsed().as_millis() as u64;
 
     let eval_start = Instant::now();
-    let selected: Vec<&crate::engine::Check> = bench
-        .checks
+    let selected: Vec<&crate::engine::Check> = all_checks
         .iter()
+        .copied()
         .filter(|c| selection.selects(&c.def.id))
         .filter(|c| args.level.is_none_or(|l| l.includes(c.def.level)))
         .collect();
@@ -131,7 +133,7 @@ pub async fn run(args: ScanArgs) -> u8 {
     let results = crate::engine::eval::evaluate_with(&selected, &snapshot, &env, &options);
     let evaluate_ms = eval_start.elapsed().as_millis() as u64;
     let report = Report::new(
-        &bench,
+        &benches,
         &snapshot,
         results,
         report::Timings {

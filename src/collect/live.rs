@@ -85,6 +85,15 @@ pub async fn collect_live(opts: &LiveOptions) -> Result<Snapshot, CollectError> 
         docker.list_images(Some(ListImagesOptionsBuilder::new().all(false).build())),
         docker.list_networks(None::<ListNetworksOptions>),
     );
+    // Facts that take their time run on blocking threads while the inspects go on:
+    // `/system/df` (sizes every layer), the firewall ruleset.
+    let df_task = {
+        let address = address.clone();
+        let negotiated = docker.client_version().to_string();
+        tokio::task::spawn_blocking(move || super::disk_usage::collect(&address, &negotiated))
+    };
+    let firewall_task =
+        tokio::task::spawn_blocking(|| super::firewall::collect(&super::rootfs::RootFs::new("/")));
     let info = info.map_err(|e| unreachable(&e))?;
     let version = version.map_err(|e| unreachable(&e))?;
     let list = list.map_err(|e| unreachable(&e))?;
@@ -200,9 +209,27 @@ pub async fn collect_live(opts: &LiveOptions) -> Result<Snapshot, CollectError> 
             async move {
                 let (inspect, history) =
                     tokio::join!(docker.inspect_image(&id), docker.image_history(&id));
+                let layers = match &inspect {
+                    Ok(i) => {
+                        let driver = i.graph_driver.clone().unwrap_or_default();
+                        tokio::task::spawn_blocking(move || {
+                            super::layers::collect(&driver.name, &driver.data)
+                        })
+                        .await
+                        .unwrap_or_else(|e| crate::snapshot::LayerFacts {
+                            Reason: format!("layer walk failed: {e}"),
+                            ..Default::default()
+                        })
+                    }
+                    Err(_) => Default::default(),
+                };
                 let result = inspect
                     .map_err(|e| e.to_string())
                     .and_then(|i| convert::<_, Image>(&i))
+                    .map(|img| Image {
+                        Layers: layers,
+                        ..img
+                    })
                     .and_then(|mut img| {
                         let history = history.map_err(|e| format!("history: {e}"))?;
                         img.History = history.iter().map(convert).collect::<Result<_, _>>()?;
@@ -276,9 +303,31 @@ pub async fn collect_live(opts: &LiveOptions) -> Result<Snapshot, CollectError> 
     let swarm = swarm_facts(&docker, &info).await;
 
     // A few dozen stats and at most one `auditctl -l`: cheap enough to run in place.
+    let (disk_usage, size_rw) = df_task.await.unwrap_or_else(|e| {
+        (
+            crate::snapshot::DiskUsage {
+                Reason: format!("reading /system/df failed: {e}"),
+                ..Default::default()
+            },
+            Default::default(),
+        )
+    });
+    for c in &mut containers {
+        if let Some(rw) = size_rw.get(&c.Id) {
+            c.SizeRw = Some(*rw);
+        }
+    }
+    let firewall = firewall_task
+        .await
+        .unwrap_or_else(|e| crate::snapshot::FirewallFacts {
+            Reason: format!("reading the firewall failed: {e}"),
+            ..Default::default()
+        });
     let host = crate::snapshot::Host {
         Proc: proc_status,
         Label: opts.host_label.clone(),
+        Resolver: super::resolver::collect(&super::rootfs::RootFs::new("/")),
+        Firewall: firewall,
         ..super::host::collect_host_facts(
             &super::rootfs::RootFs::new("/"),
             true,
@@ -300,6 +349,7 @@ pub async fn collect_live(opts: &LiveOptions) -> Result<Snapshot, CollectError> 
         Networks: networks,
         Swarm: swarm,
         Inventory: inventory,
+        DiskUsage: disk_usage,
     };
     Ok(Snapshot {
         format_version: crate::snapshot::FORMAT_VERSION,

@@ -2,13 +2,17 @@
 //! no exec into containers, no state changes on the host or the daemon.
 pub mod audit;
 pub mod daemon_config;
+pub mod disk_usage;
 pub mod files;
+pub mod firewall;
 pub mod host;
+pub mod layers;
 pub mod listeners;
 pub mod live;
 pub mod mounts;
 pub mod own_container;
 pub mod procs;
+pub mod resolver;
 pub mod rootfs;
 pub mod users;
 

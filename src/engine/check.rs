@@ -25,6 +25,10 @@ pub struct BenchmarkDef {
     /// Inherited from the parent when empty.
     #[serde(rename = "section", default)]
     pub sections: Vec<SectionDef>,
+    /// Thresholds and other settings checks read as `params.NAME`; merged over the
+    /// parent's when the benchmark `extends` another.
+    #[serde(default)]
+    pub params: toml::Table,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize, PartialEq, schemars::JsonSchema)]
@@ -68,6 +72,10 @@ pub struct CheckDef {
     /// CEL, string: a non-empty result means the facts are missing → ERROR with that reason.
     #[serde(default)]
     pub unknown: Option<String>,
+    /// CEL, string: a non-empty result means the check cannot apply here → SKIP with that
+    /// reason (evaluated after `unknown`, for reasons that depend on the facts).
+    #[serde(default)]
+    pub not_applicable: Option<String>,
     /// CEL, bool: is this object a finding?
     #[serde(default)]
     pub finding: Option<String>,

@@ -36,6 +36,98 @@ pub struct Derived {
     pub ExtraCapabilities: Vec<String>,
     /// Every host port the container publishes (running: actual bindings; created: requested).
     pub PublishedPorts: Vec<PublishedPort>,
+    /// Command line of the container's PID 1 (the process with the host PID `State.Pid`);
+    /// `null` when its processes are not known or it is not running.
+    pub Pid1: Option<Vec<String>>,
+    /// PID 1 is a shell running a command string (`sh -c "…"`): it does not forward
+    /// SIGTERM to the program it started.
+    pub Pid1ShellWrapper: bool,
+    /// PID 1 is a process supervisor (supervisord, s6, runit, systemd…), "" otherwise.
+    pub Supervisor: String,
+    /// Processes of the container in state Z (zombies nobody reaps).
+    pub Zombies: i64,
+    /// Distinct programs running in the container, not counting init, shells and zombies.
+    pub Programs: Vec<String>,
+    /// Mount destinations of anonymous volumes (named by Docker with 64 hex digits).
+    pub AnonymousVolumes: Vec<String>,
+    /// The tag of `Config.Image` ("" when none is given, which means `latest`).
+    pub ImageTag: String,
+    /// `Config.Image` names an immutable image: by digest (`@sha256:…`) or by image ID.
+    pub ImagePinned: bool,
+}
+
+/// Facts computed for an image, as `image.Derived`.
+#[derive(Debug, Clone, Default, Serialize, JsonSchema)]
+pub struct ImageDerived {
+    /// Whole days between the image's `Created` and the time of collection; `null` when
+    /// either is unknown.
+    pub AgeDays: Option<i64>,
+    /// Size in whole megabytes (10^6 bytes).
+    pub SizeMB: i64,
+    /// Secrets found in Config.Env, Config.Labels and History (CIS 4.10): the place and
+    /// the key, never the value.
+    pub Secrets: Vec<String>,
+}
+
+/// Shells that run a command string with `-c`.
+const SHELLS: [&str; 6] = ["sh", "bash", "ash", "dash", "zsh", "ksh"];
+/// Init processes that forward signals and reap zombies.
+const INITS: [&str; 5] = [
+    "docker-init",
+    "tini",
+    "dumb-init",
+    "catatonit",
+    "tini-static",
+];
+/// Process supervisors: several services in one container.
+const SUPERVISORS: [&str; 9] = [
+    "supervisord",
+    "s6-svscan",
+    "runsvdir",
+    "runsv",
+    "systemd",
+    "init",
+    "monit",
+    "pm2",
+    "circusd",
+];
+
+pub fn derive_image(
+    i: &crate::snapshot::Image,
+    now: Option<chrono::DateTime<chrono::Utc>>,
+) -> ImageDerived {
+    let created = chrono::DateTime::parse_from_rfc3339(&i.Created).ok();
+    ImageDerived {
+        AgeDays: match (created, now) {
+            (Some(c), Some(n)) if c.timestamp() > 0 => {
+                Some((n.timestamp() - c.timestamp()).max(0) / 86_400)
+            }
+            _ => None,
+        },
+        SizeMB: i.Size / 1_000_000,
+        Secrets: super::secrets::scan(&i.Config.Env, &i.Config.Labels, &i.History),
+    }
+}
+
+fn base_name(arg: &str) -> &str {
+    arg.rsplit('/').next().unwrap_or(arg)
+}
+
+/// (tag, pinned) of an image reference as given at `docker run`.
+pub fn image_reference(reference: &str) -> (String, bool) {
+    if reference.contains('@') {
+        return (String::new(), true);
+    }
+    let hex = |s: &str| s.len() >= 12 && s.bytes().all(|b| b.is_ascii_hexdigit());
+    if reference.starts_with("sha256:") || hex(reference) {
+        return (String::new(), true);
+    }
+    let last = reference.rsplit('/').next().unwrap_or(reference);
+    let tag = last
+        .split_once(':')
+        .map(|(_, t)| t.to_string())
+        .unwrap_or_default();
+    (tag, false)
 }
 
 #[derive(Debug, Clone, Default, Serialize, JsonSchema)]
@@ -75,11 +167,71 @@ pub fn derive(c: &Container) -> Derived {
             .cloned()
             .collect()
     };
+    let procs = c.Processes.as_ref();
+    let pid1 = procs.and_then(|ps| ps.iter().find(|p| p.Pid == c.State.Pid && c.State.Pid > 0));
+    let pid1_args = pid1.map(|p| {
+        if p.Args.is_empty() {
+            vec![p.Comm.clone()]
+        } else {
+            p.Args.clone()
+        }
+    });
+    let pid1_name = pid1_args
+        .as_ref()
+        .and_then(|a| a.first())
+        .map(|a| base_name(a).to_string())
+        .unwrap_or_default();
+    let wrapper = pid1_args.as_ref().is_some_and(|a| {
+        let shell = SHELLS.contains(&pid1_name.as_str())
+            || (pid1_name == "busybox" && a.get(1).is_some_and(|s| SHELLS.contains(&s.as_str())));
+        shell && a.iter().any(|x| x == "-c")
+    });
+    let supervisor = if SUPERVISORS.contains(&pid1_name.as_str()) {
+        pid1_name.clone()
+    } else {
+        // Interpreted supervisors show as `python /usr/bin/supervisord`.
+        pid1_args
+            .as_ref()
+            .and_then(|a| {
+                a.iter()
+                    .skip(1)
+                    .take(2)
+                    .map(|x| base_name(x))
+                    .find(|x| SUPERVISORS.contains(x))
+            })
+            .unwrap_or_default()
+            .to_string()
+    };
+    let mut programs: Vec<String> = Vec::new();
+    for p in procs.into_iter().flatten() {
+        let comm = p.Comm.as_str();
+        if p.State == "Z" || SHELLS.contains(&comm) || INITS.contains(&comm) || comm == supervisor {
+            continue;
+        }
+        if !programs.iter().any(|x| x == comm) {
+            programs.push(comm.to_string());
+        }
+    }
+    let anonymous = c
+        .Mounts
+        .iter()
+        .filter(|m| m.Type == "volume" && crate::collect::disk_usage::is_anonymous_volume(&m.Name))
+        .map(|m| m.Destination.clone())
+        .collect();
+    let (tag, pinned) = image_reference(&c.Config.Image);
     Derived {
         CapAdd: cap_add,
         CapDrop: cap_drop,
         ExtraCapabilities: extra,
         PublishedPorts: published_ports(c),
+        Pid1: pid1_args,
+        Pid1ShellWrapper: wrapper,
+        Supervisor: supervisor,
+        Zombies: procs.map_or(0, |ps| ps.iter().filter(|p| p.State == "Z").count() as i64),
+        Programs: programs,
+        AnonymousVolumes: anonymous,
+        ImageTag: tag,
+        ImagePinned: pinned,
     }
 }
 
@@ -164,6 +316,40 @@ mod tests {
         let mut c = Container::default();
         c.HostConfig.CapAdd = vec!["chown".into(), "NET_ADMIN".into(), "CAP_NET_ADMIN".into()];
         assert_eq!(derive(&c).ExtraCapabilities, vec!["CAP_NET_ADMIN"]);
+    }
+
+    #[test]
+    fn image_references_are_parsed() {
+        assert_eq!(image_reference("nginx"), (String::new(), false));
+        assert_eq!(image_reference("nginx:latest"), ("latest".into(), false));
+        assert_eq!(image_reference("reg:5000/app:1.2"), ("1.2".into(), false));
+        assert_eq!(image_reference("reg:5000/app"), (String::new(), false));
+        assert!(image_reference("app@sha256:abcd").1);
+        assert!(image_reference("sha256:0123456789abcdef").1);
+    }
+
+    #[test]
+    fn shell_wrapper_pid1_and_zombies_are_seen() {
+        let mut c = Container::default();
+        c.State.Pid = 10;
+        let p = |pid, comm: &str, args: &[&str], state: &str| crate::snapshot::Process {
+            Pid: pid,
+            Comm: comm.into(),
+            Args: args.iter().map(|s| s.to_string()).collect(),
+            State: state.into(),
+            ..Default::default()
+        };
+        c.Processes = Some(vec![
+            p(10, "sh", &["/bin/sh", "-c", "node app.js"], "S"),
+            p(11, "node", &["node", "app.js"], "S"),
+            p(12, "worker", &[], "Z"),
+        ]);
+        let d = derive(&c);
+        assert!(d.Pid1ShellWrapper);
+        assert_eq!(d.Zombies, 1);
+        assert_eq!(d.Programs, vec!["node"]);
+        c.Processes = None;
+        assert_eq!(derive(&c).Pid1, None);
     }
 
     #[test]

@@ -10,7 +10,7 @@ use schemars::schema_for;
 use serde::Serialize;
 
 use super::check::{Evaluation, FindingStatus, Scope};
-use super::derive::{Derived, derive};
+use super::derive::{Derived, ImageDerived, derive, derive_image};
 use super::load::Check;
 use super::schema::Ty;
 use crate::report::{CheckResult, Finding, Status};
@@ -22,6 +22,14 @@ struct CelContainer<'a> {
     #[serde(flatten)]
     inner: &'a Container,
     Derived: Derived,
+}
+
+/// An image as checks see it: Docker's fields plus `Derived`.
+#[derive(Serialize)]
+struct CelImage<'a> {
+    #[serde(flatten)]
+    inner: &'a Image,
+    Derived: ImageDerived,
 }
 
 /// Facts about the scan itself, as `scan` in expressions.
@@ -54,7 +62,10 @@ pub fn variable_types() -> BTreeMap<String, Ty> {
             if let Ty::Object(fields) = &mut container {
                 fields.insert("Derived".into(), ty(schema_for!(Derived)));
             }
-            let image = ty(schema_for!(Image));
+            let mut image = ty(schema_for!(Image));
+            if let Ty::Object(fields) = &mut image {
+                fields.insert("Derived".into(), ty(schema_for!(ImageDerived)));
+            }
             BTreeMap::from([
                 ("c".to_string(), container.clone()),
                 ("containers".to_string(), Ty::List(Box::new(container))),
@@ -89,8 +100,43 @@ pub fn evaluate(checks: &[&Check], snap: &Snapshot, env: &Arc<Env>) -> Vec<Check
     evaluate_with(checks, snap, env, &EvalOptions::default())
 }
 
-/// Evaluates `checks` over `snap`. Results come back in the order of `checks`.
+/// Evaluates `checks` over `snap`. Results come back in the order of `checks`. Checks of
+/// several benchmarks may be mixed: each is evaluated with its own benchmark's `params`.
 pub fn evaluate_with(
+    checks: &[&Check],
+    snap: &Snapshot,
+    env: &Arc<Env>,
+    options: &EvalOptions,
+) -> Vec<CheckResult> {
+    let mut groups: Vec<(*const toml::Table, Vec<usize>)> = Vec::new();
+    for (i, c) in checks.iter().enumerate() {
+        let key = Arc::as_ptr(&c.params);
+        match groups.iter_mut().find(|(k, _)| *k == key) {
+            Some((_, members)) => members.push(i),
+            None => groups.push((key, vec![i])),
+        }
+    }
+    if groups.len() <= 1 {
+        return evaluate_group(checks, snap, env, options);
+    }
+    let mut slots: Vec<Option<CheckResult>> = checks.iter().map(|_| None).collect();
+    for (_, members) in groups {
+        let group: Vec<&Check> = members.iter().map(|&i| checks[i]).collect();
+        for (i, r) in members
+            .into_iter()
+            .zip(evaluate_group(&group, snap, env, options))
+        {
+            slots[i] = Some(r);
+        }
+    }
+    slots
+        .into_iter()
+        .map(|r| r.expect("every check evaluated"))
+        .collect()
+}
+
+/// Evaluates checks that share one benchmark's `params`.
+fn evaluate_group(
     checks: &[&Check],
     snap: &Snapshot,
     env: &Arc<Env>,
@@ -109,6 +155,10 @@ pub fn evaluate_with(
             }),
         })
         .collect();
+    // Image age is measured at collection time, so a saved snapshot evaluates the same later.
+    let now = chrono::DateTime::parse_from_rfc3339(&snap.started_at)
+        .ok()
+        .map(|t| t.with_timezone(&chrono::Utc));
     let images: Vec<Object> = snap
         .images
         .iter()
@@ -116,7 +166,10 @@ pub fn evaluate_with(
             kind: "image",
             name: image_name(i),
             id: i.Id.clone(),
-            value: to_cel(i),
+            value: to_cel(&CelImage {
+                inner: i,
+                Derived: derive_image(i, now),
+            }),
         })
         .collect();
 
@@ -124,6 +177,11 @@ pub fn evaluate_with(
     register_functions(&mut root);
     root.add_variable_from_value("host", to_cel(&snap.host));
     root.add_variable_from_value("daemon", to_cel(&snap.daemon));
+    let params = checks
+        .first()
+        .map(|c| to_cel(c.params.as_ref()))
+        .unwrap_or_else(|| to_cel(&toml::Table::new()));
+    root.add_variable_from_value("params", params);
     root.add_variable_from_value(
         "scan",
         to_cel(&ScanFacts {
@@ -378,10 +436,15 @@ fn aggregate(
         );
     } else if passed == 0 {
         r.status = Status::Skip;
-        r.reason = check
-            .def
-            .skip_reason
-            .clone()
+        // One reason shared by every object (a fact-dependent `not_applicable`) is the reason.
+        let shared = r
+            .exceptions
+            .first()
+            .filter(|first| r.exceptions.iter().all(|e| e.value == first.value))
+            .and_then(|e| e.value.strip_prefix("SKIP: "))
+            .map(str::to_string);
+        r.reason = shared
+            .or_else(|| check.def.skip_reason.clone())
             .unwrap_or_else(|| format!("does not apply to any {noun}"));
         // One reason for all: say it once instead of once per object.
         let reason = format!("SKIP: {}", r.reason);
@@ -405,6 +468,14 @@ fn evaluate_object(check: &Check, ctx: &Context) -> Outcome {
             Ok(Value::Null) => {}
             Ok(Value::String(s)) if s.is_empty() => {}
             Ok(v) => return Outcome::Error(display(&v)),
+            Err(e) => return Outcome::Error(e),
+        }
+    }
+    if let Some(p) = &check.not_applicable {
+        match run(p, ctx, "not_applicable") {
+            Ok(Value::Null) => {}
+            Ok(Value::String(s)) if s.is_empty() => {}
+            Ok(v) => return Outcome::Skip(display(&v)),
             Err(e) => return Outcome::Error(e),
         }
     }

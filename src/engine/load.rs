@@ -31,10 +31,13 @@ pub struct Check {
     pub section_title: String,
     pub applies: Option<Program>,
     pub unknown: Option<Program>,
+    pub not_applicable: Option<Program>,
     pub finding: Option<Program>,
     pub evidence: Option<Program>,
     pub pass_evidence: Option<Program>,
     pub info_when: Option<Program>,
+    /// The `[params]` of its benchmark (shared by all its checks).
+    pub params: Arc<toml::Table>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -190,6 +193,9 @@ fn parse(
         if def.sections.is_empty() {
             def.sections = parent.def.sections.clone();
         }
+        let mut params = parent.def.params.clone();
+        params.extend(std::mem::take(&mut def.params));
+        def.params = params;
         checks = inherit(&def, parent.checks, origin, problems);
     }
     let inherited: BTreeSet<String> = checks.iter().map(|(_, t)| table_id(t)).collect();
@@ -268,7 +274,12 @@ fn build(files: Vec<SourceFile>, origin: String, env: &Env) -> Result<Benchmark,
             Err(e) => problems.push(format!("{file}: check {id}: {}", e.to_string().trim_end())),
         }
     }
-    let vars = super::eval::variable_types();
+    let mut vars = super::eval::variable_types();
+    vars.insert(
+        "params".into(),
+        Ty::object(def.params.keys().map(|k| (k.clone(), Ty::Any))),
+    );
+    let params = Arc::new(def.params.clone());
     let mut seen = BTreeSet::new();
     let mut checks = Vec::new();
     for (file, c) in raw_checks {
@@ -277,8 +288,20 @@ fn build(files: Vec<SourceFile>, origin: String, env: &Env) -> Result<Benchmark,
             problems.push(format!("{at}: duplicate check id"));
             continue;
         }
+        // The most specific declared section that is a whole-component prefix of the id
+        // (`5` for `5.12`; `DP.3` for `DP.3.1`).
+        let section_def = def
+            .sections
+            .iter()
+            .filter(|s| {
+                let (sec, id) = (s.id.split('.'), c.id.split('.'));
+                let sec: Vec<&str> = sec.collect();
+                let id: Vec<&str> = id.collect();
+                sec.len() < id.len() && sec[..] == id[..sec.len()]
+            })
+            .max_by_key(|s| s.id.split('.').count());
         let section = c.id.split('.').next().unwrap_or_default().to_string();
-        let Some(section_def) = def.sections.iter().find(|s| s.id == section) else {
+        let Some(section_def) = section_def else {
             problems.push(format!(
                 "{at}: section '{section}' is not declared in benchmark.toml"
             ));
@@ -324,12 +347,14 @@ fn build(files: Vec<SourceFile>, origin: String, env: &Env) -> Result<Benchmark,
         let check = Check {
             applies: compile("applies", &c.applies),
             unknown: compile("unknown", &c.unknown),
+            not_applicable: compile("not_applicable", &c.not_applicable),
             finding: compile("finding", &c.finding),
             evidence: compile("evidence", &c.evidence),
             pass_evidence: compile("pass_evidence", &c.pass_evidence),
             info_when: compile("info_when", &c.info_when),
-            section,
+            section: section_def.id.clone(),
             section_title: section_def.title.clone(),
+            params: params.clone(),
             def: c,
         };
         checks.push(check);
@@ -432,6 +457,36 @@ mod tests {
         let src = HEAD.replace("scope='container'", "scope='host'");
         let err = bench(&format!("{src}finding='c.HostConfig.Privileged'")).unwrap_err();
         assert!(err.to_string().contains("unknown variable 'c'"), "{err}");
+    }
+
+    #[test]
+    fn a_check_belongs_to_its_most_specific_section() {
+        let files = vec![
+            SourceFile {
+                name: "x/benchmark.toml".into(),
+                text: "id='x'\ntitle='X'\nversion='1'\n[params]\nlimit=3\n[[section]]\nid='DP'\ntitle='All'\n[[section]]\nid='DP.1'\ntitle='One'\n[[section]]\nid='DP.10'\ntitle='Ten'\n".into(),
+            },
+            SourceFile {
+                name: "x/a.toml".into(),
+                text: ["DP.1.1", "DP.10.1", "DP.2"]
+                    .map(|id| format!("[[check]]\nid='{id}'\ntitle='t'\nlevel='1'\nscope='host'\nremediation='r'\nfinding='params.limit > 2'\n"))
+                    .concat(),
+            },
+        ];
+        let b = build(files, "test".into(), &cel_env()).unwrap();
+        let sections: Vec<(&str, &str)> = b
+            .checks
+            .iter()
+            .map(|c| (c.def.id.as_str(), c.section.as_str()))
+            .collect();
+        assert_eq!(
+            sections,
+            vec![("DP.1.1", "DP.1"), ("DP.2", "DP"), ("DP.10.1", "DP.10")]
+        );
+        assert_eq!(
+            b.checks[0].params.get("limit").and_then(|v| v.as_integer()),
+            Some(3)
+        );
     }
 
     #[test]

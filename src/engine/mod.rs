@@ -5,6 +5,7 @@ pub mod derive;
 pub mod eval;
 pub mod load;
 pub mod schema;
+pub mod secrets;
 pub mod select;
 
 pub use eval::evaluate;

@@ -81,7 +81,7 @@ pub fn render(report: &Report, format: Format, color: bool) -> String {
 impl Report {
     /// Assembles the report of one evaluation.
     pub fn new(
-        bench: &crate::engine::Benchmark,
+        benches: &[crate::engine::Benchmark],
         snap: &crate::snapshot::Snapshot,
         results: Vec<CheckResult>,
         timings: Timings,
@@ -99,23 +99,43 @@ impl Report {
             engine_name: info.map(|i| i.Name.clone()).unwrap_or_default(),
             label: snap.host.Label.clone(),
         };
-        let sections = bench
-            .def
-            .sections
+        let sections = benches
             .iter()
+            .flat_map(|b| &b.def.sections)
             .filter(|s| results.iter().any(|r| r.section == s.id))
             .cloned()
             .collect();
+        let infos: Vec<BenchmarkInfo> = benches
+            .iter()
+            .map(|b| BenchmarkInfo {
+                id: b.def.id.clone(),
+                title: b.def.title.clone(),
+                version: b.def.version.clone(),
+            })
+            .collect();
+        let benchmark = match infos.as_slice() {
+            [one] => one.clone(),
+            many => BenchmarkInfo {
+                id: many
+                    .iter()
+                    .map(|b| b.id.as_str())
+                    .collect::<Vec<_>>()
+                    .join("+"),
+                title: many
+                    .iter()
+                    .map(|b| format!("{} {}", b.title, b.version))
+                    .collect::<Vec<_>>()
+                    .join(" + "),
+                version: String::new(),
+            },
+        };
         let summary = Summary::of(&results);
         Report {
             schema_version: SCHEMA_VERSION,
             tool: "dockbench".into(),
             tool_version: env!("CARGO_PKG_VERSION").into(),
-            benchmark: BenchmarkInfo {
-                id: bench.def.id.clone(),
-                title: bench.def.title.clone(),
-                version: bench.def.version.clone(),
-            },
+            benchmark,
+            benchmarks: infos,
             source: snap.source.clone(),
             host,
             started_at: snap.started_at.clone(),

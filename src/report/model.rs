@@ -217,7 +217,13 @@ pub struct Report {
     pub schema_version: u32,
     pub tool: String,
     pub tool_version: String,
+    /// The benchmark; when several ran together, their names joined (`a+b`) — each one
+    /// is in `benchmarks`.
     pub benchmark: BenchmarkInfo,
+    /// Every benchmark that ran, in order (reports written before this field had one:
+    /// `benchmark`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub benchmarks: Vec<BenchmarkInfo>,
     pub source: Source,
     pub host: HostInfo,
     pub started_at: String,

@@ -17,6 +17,33 @@ pub struct Daemon {
     pub Swarm: SwarmFacts,
     /// Counts for the sprawl checks, over all containers and images (not only those in scope).
     pub Inventory: Inventory,
+    /// Reclaimable disk space (`/system/df`).
+    pub DiskUsage: DiskUsage,
+}
+
+/// What `docker system df` calls reclaimable, per kind (`/system/df`).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(default)]
+pub struct DiskUsage {
+    pub Available: bool,
+    pub Reason: String,
+    /// Dangling images (untagged) that no container uses.
+    pub DanglingImages: Reclaimable,
+    /// Writable layers of containers that are not running.
+    pub StoppedContainers: Reclaimable,
+    /// Anonymous volumes no container references (`RefCount` 0).
+    pub UnusedVolumes: Reclaimable,
+    /// Build cache records not in use.
+    pub BuildCache: Reclaimable,
+    /// The sum of the four, in bytes.
+    pub TotalBytes: i64,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(default)]
+pub struct Reclaimable {
+    pub Count: i64,
+    pub Bytes: i64,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]

@@ -36,6 +36,49 @@ pub struct Host {
     pub DataRootMount: MountFacts,
     /// TCP sockets listening on the host (from /proc/net/tcp and tcp6).
     pub Listeners: ListenerFacts,
+    /// The host's DNS resolver (`/etc/resolv.conf`).
+    pub Resolver: ResolverFacts,
+    /// ufw and the DOCKER-USER firewall chain.
+    pub Firewall: FirewallFacts,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(default)]
+pub struct ResolverFacts {
+    pub Available: bool,
+    pub Reason: String,
+    /// `nameserver` entries of /etc/resolv.conf, in order.
+    pub Nameservers: Vec<String>,
+    /// Every nameserver is a loopback address (systemd-resolved's 127.0.0.53, dnsmasq on
+    /// 127.0.0.1): unreachable from a container's network namespace.
+    pub LoopbackOnly: bool,
+    /// The file Docker builds containers' resolv.conf from: /etc/resolv.conf, or
+    /// /run/systemd/resolve/resolv.conf when the former only names the 127.0.0.53 stub.
+    pub Source: String,
+    /// Nameservers containers get: those of `Source` without loopback addresses.
+    pub ContainerNameservers: Vec<String>,
+    /// None is left, so Docker gives containers its public fallback (8.8.8.8, 8.8.4.4)
+    /// unless the daemon sets `dns`.
+    pub PublicFallback: bool,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(default)]
+pub struct FirewallFacts {
+    /// Whether /etc/ufw/ufw.conf could be read (false also when ufw is not installed).
+    pub UfwInstalled: bool,
+    /// `ENABLED=yes` in /etc/ufw/ufw.conf.
+    pub UfwEnabled: bool,
+    /// Whether the ruleset could be read.
+    pub RulesAvailable: bool,
+    /// Why not (no iptables-save/nft binary, permission denied), else "".
+    pub Reason: String,
+    /// "iptables-save" or "nft list ruleset".
+    pub Source: String,
+    /// The DOCKER-USER chain exists.
+    pub DockerUserChain: bool,
+    /// Rules of DOCKER-USER other than the default `RETURN`.
+    pub DockerUserRules: Vec<String>,
 }
 
 /// Whether a group of facts could be gathered, and if not, why.

@@ -19,6 +19,23 @@ pub struct Image {
     pub Config: ImageConfig,
     /// Full, untruncated build history, newest first.
     pub History: Vec<HistoryEntry>,
+    /// What a read-only walk of the image's layer directories found.
+    pub Layers: LayerFacts,
+}
+
+/// Files of an image found by walking its layer directories on the host (overlay2 and
+/// fuse-overlayfs: `GraphDriver.Data` UpperDir and LowerDir), read-only, bounded.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(default)]
+pub struct LayerFacts {
+    pub Available: bool,
+    pub Reason: String,
+    /// Regular files with the setuid or setgid bit: `/bin/su (4755)`.
+    pub SetuidFiles: Vec<String>,
+    /// Risky tools present: netcat, sshd, compilers, package managers (`/usr/bin/gcc`).
+    pub Tools: Vec<String>,
+    /// The walk stopped at its entry or depth bound: the lists may be incomplete.
+    pub Truncated: bool,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
