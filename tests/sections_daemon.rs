@@ -259,6 +259,28 @@ fn s2_7_tls() {
         check("2.7", |s| listen_tcp(s, false, false)),
         "listening on tcp://0.0.0.0:2376 without TLS",
     );
+    // dockerd reads an address without a scheme as TCP.
+    for (hosts, shown) in [
+        (json!(["fd://", "0.0.0.0:2375"]), "0.0.0.0:2375"),
+        (json!([":2376"]), ":2376"),
+    ] {
+        warn(
+            check("2.7", |s| setting(s, "hosts", hosts, "flag", "-H")),
+            &format!("listening on {shown} without TLS"),
+        );
+    }
+    skip(
+        check("2.7", |s| {
+            setting(
+                s,
+                "hosts",
+                json!(["unix:///var/run/docker.sock", "fd://"]),
+                "file",
+                FILE,
+            )
+        }),
+        "the daemon does not listen on TCP (only local sockets)",
+    );
 }
 
 #[test]
