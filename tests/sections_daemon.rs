@@ -194,7 +194,7 @@ fn s2_5_insecure_registries() {
                 FILE,
             )
         }),
-        "insecure-registries=registry.local:5000 (file)",
+        "insecure-registries=registry.local:5000 (file: /etc/docker/daemon.json)",
     );
 }
 

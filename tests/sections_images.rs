@@ -159,6 +159,18 @@ fn s4_9_add_instead_of_copy() {
     ] {
         flagged(check("4.9", history(&[add])), "INFO", IMAGE, add);
     }
+    // Only the oldest step may be the base image's root filesystem; BuildKit writes it as
+    // `ADD rootfs.tar.gz / # buildkit` (official alpine images).
+    let alpine = "ADD alpine-minirootfs-3.20.3-x86_64.tar.gz / # buildkit";
+    pass(
+        check("4.9", |s| {
+            set(s, "images.0.History.3.CreatedBy", json!(alpine));
+        }),
+        "1 image compliant",
+    );
+    for upper in [alpine, "/bin/sh -c #(nop) ADD file:0123abcd in / "] {
+        flagged(check("4.9", history(&[upper])), "INFO", IMAGE, upper);
+    }
     // A RUN that mentions ADD is not an ADD instruction.
     pass(
         check("4.9", history(&["/bin/sh -c echo 'ADD later' > /notes"])),
