@@ -642,6 +642,15 @@ fn s3_7_s3_8_registry_certificates() {
             }),
             &format!("{ca}: permission denied"),
         );
+        // The directory itself unreadable: not "no certificates".
+        error(
+            check(id, |s| {
+                let d = file(s, "certs.d");
+                d["Exists"] = json!(false);
+                d["Error"] = json!("permission denied");
+            }),
+            "/etc/docker/certs.d: permission denied",
+        );
     }
 }
 
