@@ -715,6 +715,14 @@ fn s7_3_overlay_encryption() {
         }),
         "no overlay networks",
     );
+    // The network list failed: not "no overlay networks".
+    error(
+        check("7.3", |s| {
+            manager(s);
+            s["daemon"]["Networks"] = json!([]);
+        }),
+        "networks not collected (every daemon has at least the host and none networks)",
+    );
 }
 
 #[test]
