@@ -530,7 +530,7 @@ fn inventory(s: &mut Value, value: Value) {
 
 #[test]
 fn s6_1_image_sprawl() {
-    pass(check("6.1", |_| {}), "1 images, all in use by containers");
+    pass(check("6.1", |_| {}), "1 image, in use by a container");
     info(
         check("6.1", |s| {
             inventory(
@@ -542,17 +542,35 @@ fn s6_1_image_sprawl() {
         }),
         "3 images, 1 in use by containers; unused: old/app:1, 0123456789ab",
     );
+    pass(
+        check("6.1", |s| set(s, "daemon.Inventory.ImagesTotal", json!(2))),
+        "2 images, all in use by containers",
+    );
 }
 
 #[test]
 fn s6_2_container_sprawl() {
-    pass(check("6.2", |_| {}), "1 containers, all running");
+    pass(check("6.2", |_| {}), "1 container, running");
     info(
         check("6.2", |s| {
             set(s, "daemon.Inventory.ContainersTotal", json!(5));
             set(s, "daemon.Inventory.ContainersRunning", json!(2));
         }),
         "5 containers, 2 running: 3 stopped or never started",
+    );
+    pass(
+        check("6.2", |s| {
+            set(s, "daemon.Inventory.ContainersTotal", json!(4));
+            set(s, "daemon.Inventory.ContainersRunning", json!(4));
+        }),
+        "4 containers, all running",
+    );
+    pass(
+        check("6.2", |s| {
+            set(s, "daemon.Inventory.ContainersTotal", json!(0));
+            set(s, "daemon.Inventory.ContainersRunning", json!(0));
+        }),
+        "0 containers, all running",
     );
 }
 
