@@ -84,6 +84,11 @@ fn s2_settings_errors_invalid_file_unknown_command_line_missing_facts() {
             "daemon settings not collected",
         );
     }
+    // Checks that read /info first fall back to the settings offline, with the same errors.
+    bad["daemon"]["Info"] = Value::Null;
+    for id in ["2.13", "2.15", "2.18"] {
+        error(eval_full(DEFAULT, id, &bad, &[]), &file_error);
+    }
     // Set in daemon.json, it cannot also be a flag (dockerd refuses both): still judged.
     pass(
         check("2.2", no_command_line),
