@@ -725,7 +725,7 @@ fn no_containers_is_skip_for_container_checks() {
 }
 
 /// The whole JSON report of a fixture, through the CLI, minus what changes per run. These
-/// fixtures carry container facts only, so the report covers section 5 (tests/sections.rs
+/// fixtures carry container facts only, so the report covers section 5 (tests/sections_*.rs
 /// covers the host and daemon sections).
 fn report_snapshot(fixture: &str) -> Value {
     let out = support::dockbench()

@@ -237,14 +237,29 @@ fn walk_certs(fs: &RootFs, users: &Users, dir: &Path, depth: usize, out: &mut Ve
     if depth > MAX_CERT_DEPTH {
         return;
     }
-    let Ok(names) = fs.read_dir(dir) else {
-        return;
+    // A directory or entry that cannot be read is recorded with its error: the certificate
+    // checks must say they could not look, not that there is nothing to check.
+    let unreadable = |path: &Path, e: std::io::Error| FileFact {
+        Path: path.to_string_lossy().into_owned(),
+        Error: e.to_string(),
+        ..FileFact::default()
+    };
+    let names = match fs.read_dir(dir) {
+        Ok(names) => names,
+        Err(e) if is_not_found(&e) => return,
+        Err(e) => return out.push(unreadable(dir, e)),
     };
     for name in names {
         let path: PathBuf = dir.join(&name);
         let text = path.to_string_lossy().into_owned();
-        let Ok(meta) = fs.stat(&path, false) else {
-            continue;
+        let meta = match fs.stat(&path, false) {
+            Ok(meta) => meta,
+            // Removed while we walked: nothing to check.
+            Err(e) if is_not_found(&e) => continue,
+            Err(e) => {
+                out.push(unreadable(&path, e));
+                continue;
+            }
         };
         if meta.is_dir() {
             walk_certs(fs, users, &path, depth + 1, out);
