@@ -284,9 +284,11 @@ fn ids_in_source(text: &str) -> BTreeSet<String> {
             continue;
         };
         let inner = &text[start + 1..start + 1 + len];
+        // Numeric components, optionally after a benchmark prefix (`DP.1.1`).
+        let numeric = inner.strip_prefix("DP.").unwrap_or(inner);
         let is_id = !inner.is_empty()
             && inner.split('.').count() >= 2
-            && inner
+            && numeric
                 .split('.')
                 .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()));
         let before = text[..start].trim_end().bytes().last();
@@ -312,6 +314,7 @@ fn every_check_of_every_benchmark_has_a_fixture_case() {
         "tests/sections_host.rs",
         "tests/sections_daemon.rs",
         "tests/sections_images.rs",
+        "tests/practices.rs",
     ];
     let covered: BTreeSet<String> = default_sources
         .iter()
@@ -337,8 +340,10 @@ fn every_check_of_every_benchmark_has_a_fixture_case() {
     let mut benches = embedded_ids();
     benches.retain(|b| b != DEFAULT);
     assert!(benches.contains(&V17.to_string()) && benches.contains(&V18.to_string()));
-    // Cases of the version changes are the ids written as arguments in this file.
-    let own = ids_in_source(&versions);
+    // Cases of the version changes are the ids written as arguments in this file; the
+    // practices benchmark has its cases in tests/practices.rs.
+    let mut own = ids_in_source(&versions);
+    own.extend(ids_in_source(&read("tests/practices.rs")));
     for bench in benches {
         let all = ids(&bench);
         let changed = changed_ids(&bench);
@@ -361,9 +366,9 @@ fn every_check_of_every_benchmark_has_a_fixture_case() {
 fn id_scanner_finds_arguments_only() {
     let ids = ids_in_source(
         r#"check("1.1.3", x); for id in ["5.23", "5.24"] {} ("2.7", "2.8"), let v = "1.0.0";
-           format!("{}", "3.1 is text") assert_eq!(a, "9.9");"#,
+           format!("{}", "3.1 is text") assert_eq!(a, "9.9"); f("DP.2.1", "DX.1")"#,
     );
-    let want: BTreeSet<String> = ["1.1.3", "5.23", "5.24", "2.7", "2.8", "9.9"]
+    let want: BTreeSet<String> = ["1.1.3", "5.23", "5.24", "2.7", "2.8", "9.9", "DP.2.1"]
         .iter()
         .map(|s| s.to_string())
         .collect();
