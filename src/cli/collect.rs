@@ -15,8 +15,7 @@ pub struct CollectArgs {
 }
 
 pub async fn run(args: CollectArgs) -> u8 {
-    let opts = args.source.live_options();
-    let snap = match crate::collect::collect_live(&opts).await {
+    let snap = match args.source.collect().await {
         Ok(s) => s,
         Err(e) => return fail(exit::COLLECT, &e.to_string()),
     };

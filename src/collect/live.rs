@@ -261,6 +261,7 @@ pub async fn collect_live(opts: &LiveOptions) -> Result<Snapshot, CollectError> 
             convert(&version)
                 .map_err(|e| CollectError::Daemon(format!("daemon version not understood: {e}")))?,
         ),
+        InfoStatus: FactStatus::available(),
         Config: config,
         Networks: networks,
         Swarm: swarm,

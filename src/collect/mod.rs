@@ -7,15 +7,20 @@ pub mod host;
 pub mod listeners;
 pub mod live;
 pub mod mounts;
+pub mod offline;
 pub mod procs;
 pub mod rootfs;
 pub mod users;
 
 pub use live::{LiveOptions, collect_live};
+pub use offline::{OfflineOptions, collect_root};
 
 #[derive(Debug, thiserror::Error)]
 pub enum CollectError {
     /// The daemon could not be reached or refused the basic calls.
     #[error("{0}")]
     Daemon(String),
+    /// `--root`: the directory holds no Docker installation to scan.
+    #[error("{0}")]
+    Root(String),
 }

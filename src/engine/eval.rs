@@ -82,6 +82,8 @@ struct Object {
     name: String,
     id: String,
     value: Value,
+    /// The object's facts could not be read: every check reports ERROR for it.
+    error: String,
 }
 
 /// Evaluates `checks` over `snap` with default options.
@@ -107,6 +109,7 @@ pub fn evaluate_with(
                 inner: c,
                 Derived: derive(c),
             }),
+            error: c.Error.clone(),
         })
         .collect();
     let images: Vec<Object> = snap
@@ -117,6 +120,7 @@ pub fn evaluate_with(
             name: image_name(i),
             id: i.Id.clone(),
             value: to_cel(i),
+            error: String::new(),
         })
         .collect();
 
@@ -162,7 +166,12 @@ pub fn evaluate_with(
             let mut ctx = root.new_inner_scope();
             ctx.add_variable_from_value(var, obj.value.clone());
             for &ci in &scoped {
-                outcomes[ci].push((oi, evaluate_object(checks[ci], &ctx)));
+                let outcome = if obj.error.is_empty() {
+                    evaluate_object(checks[ci], &ctx)
+                } else {
+                    Outcome::Error(obj.error.clone())
+                };
+                outcomes[ci].push((oi, outcome));
             }
         }
     }
@@ -378,11 +387,20 @@ fn aggregate(
         );
     } else if passed == 0 {
         r.status = Status::Skip;
-        r.reason = check
-            .def
-            .skip_reason
-            .clone()
-            .unwrap_or_else(|| format!("does not apply to any {noun}"));
+        // An offline scan's reason says more than "does not apply".
+        let offline = r
+            .exceptions
+            .iter()
+            .find_map(|e| e.value.strip_prefix("SKIP: "))
+            .filter(|why| why.contains(crate::snapshot::OFFLINE))
+            .map(str::to_string);
+        r.reason = offline.unwrap_or_else(|| {
+            check
+                .def
+                .skip_reason
+                .clone()
+                .unwrap_or_else(|| format!("does not apply to any {noun}"))
+        });
         // One reason for all: say it once instead of once per object.
         let reason = format!("SKIP: {}", r.reason);
         if r.exceptions.iter().all(|e| e.value == reason) {
@@ -404,6 +422,10 @@ fn evaluate_object(check: &Check, ctx: &Context) -> Outcome {
         match run(p, ctx, "unknown") {
             Ok(Value::Null) => {}
             Ok(Value::String(s)) if s.is_empty() => {}
+            // A fact a disk clone cannot have: not applicable to this kind of scan.
+            Ok(Value::String(s)) if s.contains(crate::snapshot::OFFLINE) => {
+                return Outcome::Skip(s.to_string());
+            }
             Ok(v) => return Outcome::Error(display(&v)),
             Err(e) => return Outcome::Error(e),
         }
