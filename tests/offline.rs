@@ -82,7 +82,9 @@ fn normal_clone_is_scanned_from_its_files() {
     ] {
         assert_reason(&r, id, "SKIP", "not available in an offline scan");
     }
-    for id in ["7.1", "7.2", "7.3", "7.4", "7.5"] {
+    for id in [
+        "7.1", "7.2", "7.3", "7.4", "7.5", "7.6", "7.7", "7.8", "7.9",
+    ] {
         assert_reason(&r, id, "SKIP", "not available in an offline scan");
     }
     // 5.7 needs the processes of running containers; the exited one is still judged.
@@ -282,4 +284,374 @@ fn the_clone_is_never_written() {
         copy.to_str().unwrap(),
     ]);
     assert_eq!(before, tree_state(&copy));
+}
+
+/// A dockerd of the test's own (own data root, exec root, socket, pid file and containerd
+/// namespace, in its own network namespace: with --bridge=none in the host namespace it would
+/// delete the shared daemon's docker0). Same pattern as tests/daemon.rs.
+struct PrivateDaemon {
+    dir: PathBuf,
+    args: Vec<String>,
+    child: Option<std::process::Child>,
+}
+
+impl PrivateDaemon {
+    fn start(name: &str) -> Option<PrivateDaemon> {
+        use std::process::{Command, Stdio};
+        use std::time::{Duration, Instant};
+        let usable = Command::new("dockerd").arg("--version").output().is_ok()
+            && Command::new("unshare").arg("--version").output().is_ok()
+            && rustix::process::geteuid().is_root();
+        if !usable {
+            assert!(
+                std::env::var_os("CI").is_none(),
+                "CI: a private dockerd is needed (dockerd and unshare installed, tests run as root)"
+            );
+            eprintln!("skipped: cannot start a private dockerd (not root or no dockerd)");
+            return None;
+        }
+        // Unix socket paths must stay short: directly under /tmp.
+        let dir = PathBuf::from(format!("/tmp/dbo-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(
+            dir.join("daemon.json"),
+            r#"{"log-level": "info", "no-new-privileges": true, "userland-proxy": false}"#,
+        )
+        .unwrap();
+        let d = dir.display();
+        let args: Vec<String> = vec![
+            format!("--config-file={d}/daemon.json"),
+            format!("--data-root={d}/data"),
+            format!("--exec-root={d}/exec"),
+            format!("--pidfile={d}/dockerd.pid"),
+            format!("--host=unix://{d}/d.sock"),
+            "--bridge=none".into(),
+            "--iptables=false".into(),
+            "--ip6tables=false".into(),
+            format!("--containerd-namespace=dbo-{name}"),
+            format!("--containerd-plugins-namespace=dbo-{name}-plugins"),
+            "--storage-driver=vfs".into(),
+            "--live-restore".into(),
+        ];
+        let log = std::fs::File::create(dir.join("dockerd.log")).unwrap();
+        let child = Command::new("unshare")
+            .args(["--net", "--", "dockerd"])
+            .args(&args)
+            .stdout(log.try_clone().unwrap())
+            .stderr(log)
+            .stdin(Stdio::null())
+            .spawn()
+            .expect("start dockerd");
+        let daemon = PrivateDaemon {
+            dir,
+            args,
+            child: Some(child),
+        };
+        let deadline = Instant::now() + Duration::from_secs(60);
+        while Instant::now() < deadline {
+            if daemon.docker(&["version"]).status.success() {
+                return Some(daemon);
+            }
+            std::thread::sleep(Duration::from_millis(200));
+        }
+        let log = std::fs::read_to_string(daemon.dir.join("dockerd.log")).unwrap_or_default();
+        panic!("private dockerd did not start:\n{log}");
+    }
+
+    fn address(&self) -> String {
+        format!("unix://{}/d.sock", self.dir.display())
+    }
+
+    fn docker(&self, args: &[&str]) -> std::process::Output {
+        std::process::Command::new("docker")
+            .args(["-H", &self.address()])
+            .args(args)
+            .output()
+            .unwrap()
+    }
+
+    #[track_caller]
+    fn docker_ok(&self, args: &[&str]) {
+        let out = self.docker(args);
+        assert!(
+            out.status.success(),
+            "docker {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+
+    /// Stops dockerd (SIGTERM, as systemd would) and waits for it.
+    fn stop(&mut self) {
+        use std::time::{Duration, Instant};
+        if let Some(mut child) = self.child.take() {
+            let _ = std::process::Command::new("kill")
+                .args(["-TERM", &child.id().to_string()])
+                .status();
+            let deadline = Instant::now() + Duration::from_secs(30);
+            while Instant::now() < deadline {
+                if child.try_wait().ok().flatten().is_some() {
+                    return;
+                }
+                std::thread::sleep(Duration::from_millis(100));
+            }
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}
+
+impl Drop for PrivateDaemon {
+    fn drop(&mut self) {
+        self.stop();
+        // dockerd makes its data root a mount of its own; undo what is left, deepest first.
+        let mounts = std::fs::read_to_string("/proc/self/mounts").unwrap_or_default();
+        let mut ours: Vec<&str> = mounts
+            .lines()
+            .filter_map(|l| l.split_whitespace().nth(1))
+            .filter(|m| Path::new(m).starts_with(&self.dir))
+            .collect();
+        ours.sort_by_key(|m| std::cmp::Reverse(m.len()));
+        for m in ours {
+            let _ = std::process::Command::new("umount")
+                .arg("-l")
+                .arg(m)
+                .status();
+        }
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+/// A private dockerd gets containers with a spread of risky flags; it is scanned live, stopped,
+/// its data root and config are copied into a temp root laid out like a host, and that is
+/// scanned offline. Every check both modes can evaluate must give the same verdict, and the
+/// container and image checks the same offenders with the same evidence.
+#[test]
+fn live_and_offline_scans_of_one_daemon_agree() {
+    if !support::require_docker() {
+        return;
+    }
+    let Some(mut d) = PrivateDaemon::start("equiv") else {
+        return;
+    };
+    // The private daemon has no images: the shared test image, through `docker save | load`.
+    let saved = d.dir.join("image.tar");
+    support::docker_ok(&[
+        "save",
+        "-o",
+        saved.to_str().unwrap(),
+        "dockbench-test/busybox:1",
+    ]);
+    d.docker_ok(&["load", "-i", saved.to_str().unwrap()]);
+    let _ = std::fs::remove_file(&saved);
+    let image = "dockbench-test/busybox:1";
+    let create = |name: &str, flags: &[&str]| {
+        let mut args = vec!["create", "--name", name, "--network", "none"];
+        args.extend(flags);
+        args.push(image);
+        d.docker_ok(&args);
+    };
+    create("privileged", &["--privileged"]);
+    create(
+        "caps",
+        &[
+            "--cap-add",
+            "SYS_ADMIN",
+            "--cap-add",
+            "net_raw",
+            "--cap-drop",
+            "ALL",
+        ],
+    );
+    create(
+        "namespaces",
+        &[
+            "--pid",
+            "host",
+            "--ipc",
+            "host",
+            "--uts",
+            "host",
+            "--cgroupns",
+            "host",
+        ],
+    );
+    create(
+        "mounts",
+        &[
+            "-v",
+            "/etc:/host-etc",
+            "-v",
+            "dbo-vol:/data",
+            "--mount",
+            "type=bind,src=/usr,dst=/u,bind-propagation=rshared",
+        ],
+    );
+    create(
+        "unconfined",
+        &[
+            "--security-opt",
+            "seccomp=unconfined",
+            "--security-opt",
+            "apparmor=unconfined",
+            "--device",
+            "/dev/null:/dev/xnull",
+        ],
+    );
+    create(
+        "hardened",
+        &[
+            "--read-only",
+            "--memory",
+            "64m",
+            "--cpu-shares",
+            "512",
+            "--pids-limit",
+            "100",
+            "--restart",
+            "on-failure:5",
+            "--security-opt",
+            "no-new-privileges",
+            "--health-cmd",
+            "true",
+            "--user",
+            "1000",
+            "--ulimit",
+            "nofile=1024:2048",
+        ],
+    );
+    create("restart", &["--restart", "always"]);
+    // Host networking: with --bridge=none there is no default bridge to attach to.
+    d.docker_ok(&[
+        "create",
+        "--name",
+        "hostnet",
+        "--network",
+        "host",
+        image,
+        "sshd",
+    ]);
+
+    let live = report_of(&["scan", "--all", "--all-images", "--host", &d.address()]);
+    d.stop();
+
+    // A host layout: the data root and config at the paths the daemon used, the command line
+    // in a docker.service unit.
+    let host = tempfile::tempdir().unwrap();
+    let r = host.path();
+    let inside = |p: &Path| r.join(p.strip_prefix("/").unwrap());
+    let data = d.dir.join("data");
+    std::fs::create_dir_all(inside(&data)).unwrap();
+    for sub in ["containers", "image", "volumes"] {
+        let ok = std::process::Command::new("cp")
+            .arg("-a")
+            .arg(data.join(sub))
+            .arg(inside(&data))
+            .status()
+            .unwrap()
+            .success();
+        assert!(ok, "copy {sub}");
+    }
+    std::fs::copy(
+        d.dir.join("daemon.json"),
+        inside(&d.dir.join("daemon.json")),
+    )
+    .unwrap();
+    let unit = r.join("etc/systemd/system/docker.service");
+    std::fs::create_dir_all(unit.parent().unwrap()).unwrap();
+    std::fs::write(
+        &unit,
+        format!(
+            "[Service]\nExecStart=/usr/sbin/dockerd {}\n",
+            d.args.join(" ")
+        ),
+    )
+    .unwrap();
+    let offline = report_of(&[
+        "scan",
+        "--all",
+        "--all-images",
+        "--root",
+        r.to_str().unwrap(),
+    ]);
+    assert_eq!(
+        offline.0["containers_scanned"],
+        live.0["containers_scanned"]
+    );
+    assert_eq!(offline.0["images_scanned"], 1);
+
+    let by_id = |rep: &Report| -> BTreeMap<String, serde_json::Value> {
+        rep.0["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|x| (x["id"].as_str().unwrap().to_string(), x.clone()))
+            .collect()
+    };
+    let offenders = |x: &serde_json::Value| -> Vec<(String, String)> {
+        let mut v: Vec<(String, String)> = x["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| {
+                (
+                    f["object"].as_str().unwrap().into(),
+                    f["value"].as_str().unwrap().into(),
+                )
+            })
+            .collect();
+        v.sort();
+        v
+    };
+    let (live, offline) = (by_id(&live), by_id(&offline));
+    let mut compared = Vec::new();
+    let mut differ = Vec::new();
+    for (id, off) in &offline {
+        let on = &live[id];
+        // Host checks read two different machines here (the scanner's / and the temp root).
+        let offline_only = off["status"] == "SKIP"
+            && off["reason"]
+                .as_str()
+                .unwrap()
+                .contains("not available in an offline scan");
+        if off["scope"] == "host" || offline_only {
+            continue;
+        }
+        compared.push(id.clone());
+        let per_object = matches!(off["scope"].as_str(), Some("container" | "image"));
+        if on["status"] != off["status"] || per_object && offenders(on) != offenders(off) {
+            differ.push(format!(
+                "{id}: live {} {:?} / offline {} {:?}",
+                on["status"],
+                offenders(on),
+                off["status"],
+                offenders(off)
+            ));
+        }
+    }
+    assert!(differ.is_empty(), "verdicts differ:\n{}", differ.join("\n"));
+    // Not vacuous: most checks were compared, and the risky flags were seen.
+    assert!(
+        compared.len() >= 50,
+        "only {} compared: {compared:?}",
+        compared.len()
+    );
+    for (id, object) in [
+        ("5.5", "privileged"),
+        ("5.4", "caps"),
+        ("5.16", "namespaces"),
+        ("5.17", "namespaces"),
+        ("5.6", "mounts"),
+        ("5.20", "mounts"),
+        ("5.21", "namespaces"),
+        ("5.22", "unconfined"),
+        ("5.10", "hostnet"),
+        ("5.15", "restart"),
+    ] {
+        assert!(
+            offenders(&offline[id]).iter().any(|(o, _)| o == object),
+            "{id}: {object} not an offender offline: {}",
+            offline[id]
+        );
+    }
 }

@@ -127,6 +127,8 @@ pub async fn collect_live(opts: &LiveOptions) -> Result<Snapshot, CollectError> 
             Ok(raw) => match convert::<_, Container>(&raw) {
                 Ok(mut c) => {
                     c.Name = c.Name.trim_start_matches('/').to_string();
+                    // Docker lists mounts in Go map order (random): sort for stable evidence.
+                    c.Mounts.sort_by(|a, b| a.Destination.cmp(&b.Destination));
                     containers.push(c);
                 }
                 Err(e) => notes.push(format!(

@@ -183,6 +183,16 @@ pub fn evaluate_with(
         .map(|(check, outcome)| {
             let mut result = blank_result(check);
             if check.def.evaluation == Evaluation::Manual {
+                // Whether it applies may itself be unknowable offline (swarm checks on a clone).
+                if let Some(p) = &check.unknown
+                    && matches!(check.def.scope, Scope::Host | Scope::Daemon)
+                    && let Ok(Value::String(why)) = run(p, &root, "unknown")
+                    && why.contains(crate::snapshot::OFFLINE)
+                {
+                    result.status = Status::Skip;
+                    result.reason = why.to_string();
+                    return result;
+                }
                 // A manual check that cannot apply here (e.g. swarm checks without swarm) is SKIP.
                 if let Some(p) = &check.applies
                     && matches!(check.def.scope, Scope::Host | Scope::Daemon)
