@@ -33,6 +33,7 @@ pub fn locate(fs: &RootFs) -> Result<Layout, String> {
     }));
     let mut found: Vec<Layout> = candidates
         .into_iter()
+        .map(|l| remapped(fs, l))
         .filter(|l| is_data_root(fs, &l.data_root))
         .collect();
     if found.is_empty() {
@@ -53,6 +54,39 @@ pub fn locate(fs: &RootFs) -> Result<Layout, String> {
         )
     }));
     Ok(chosen)
+}
+
+/// With `userns-remap` the daemon keeps its state in `<data-root>/<uid>.<gid>` (what `/info`
+/// reports as DockerRootDir): the first such directory with Docker state.
+fn remapped(fs: &RootFs, mut layout: Layout) -> Layout {
+    let remap = layout
+        .config
+        .Settings
+        .get("userns-remap")
+        .and_then(|s| s.Value.as_str())
+        .is_some_and(|v| !v.is_empty());
+    if !remap {
+        return layout;
+    }
+    let is_remap_dir = |name: &str| {
+        name.split_once('.').is_some_and(|(u, g)| {
+            [u, g]
+                .iter()
+                .all(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+        })
+    };
+    let sub = fs
+        .read_dir(&layout.data_root)
+        .unwrap_or_default()
+        .into_iter()
+        .map(|n| n.to_string_lossy().into_owned())
+        .filter(|n| is_remap_dir(n))
+        .map(|n| format!("{}/{n}", layout.data_root))
+        .find(|d| is_data_root(fs, d));
+    if let Some(dir) = sub {
+        layout.data_root = dir;
+    }
+    layout
 }
 
 /// A directory with Docker's on-disk state.
@@ -203,4 +237,88 @@ pub fn storage_driver(fs: &RootFs, data_root: &str, config: &DaemonConfig) -> Op
             .and_then(|m| m.modified())
             .ok()
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn write(root: &Path, path: &str, text: &str) {
+        let p = root.join(path);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, text).unwrap();
+    }
+
+    fn mkdir(root: &Path, path: &str) {
+        std::fs::create_dir_all(root.join(path)).unwrap();
+    }
+
+    #[test]
+    fn data_root_from_a_drop_in_flag_and_userns_remap() {
+        let dir = tempfile::tempdir().unwrap();
+        let r = dir.path();
+        write(
+            r,
+            "lib/systemd/system/docker.service",
+            "[Service]\nExecStart=/usr/bin/dockerd -H fd://\n",
+        );
+        write(
+            r,
+            "etc/systemd/system/docker.service.d/10-root.conf",
+            "[Service]\nExecStart=\nExecStart=/usr/bin/dockerd --data-root /data/docker --userns-remap=default\n",
+        );
+        mkdir(r, "data/docker/165536.165536/containers");
+        mkdir(r, "var/lib/docker/containers");
+        let layout = locate(&RootFs::new(r)).unwrap();
+        assert_eq!(layout.data_root, "/data/docker/165536.165536");
+        assert!(layout.config.CommandLine.Available);
+        assert_eq!(layout.config.Settings["data-root"].Source, "flag");
+        assert!(layout.rootless_user.is_none());
+    }
+
+    #[test]
+    fn rootful_wins_and_rootless_is_noted() {
+        let dir = tempfile::tempdir().unwrap();
+        let r = dir.path();
+        mkdir(r, "var/lib/docker/image/overlay2");
+        mkdir(r, "home/bob/.local/share/docker/containers");
+        let layout = locate(&RootFs::new(r)).unwrap();
+        assert_eq!(layout.data_root, "/var/lib/docker");
+        assert!(
+            layout.notes[0].contains("rootless, user bob"),
+            "{:?}",
+            layout.notes
+        );
+        // No unit: the command line is unknown, and says why in offline terms.
+        assert!(!layout.config.CommandLine.Available);
+        assert!(
+            layout
+                .config
+                .CommandLine
+                .Reason
+                .contains(crate::snapshot::OFFLINE)
+        );
+    }
+
+    #[test]
+    fn rootless_only_and_nothing_at_all() {
+        let dir = tempfile::tempdir().unwrap();
+        let r = dir.path();
+        assert!(
+            locate(&RootFs::new(r))
+                .unwrap_err()
+                .contains("no Docker data root")
+        );
+        mkdir(r, "home/bob/.local/share/docker/containers");
+        write(
+            r,
+            "home/bob/.config/docker/daemon.json",
+            r#"{"icc": false}"#,
+        );
+        let layout = locate(&RootFs::new(r)).unwrap();
+        assert_eq!(layout.rootless_user.as_deref(), Some("bob"));
+        assert_eq!(layout.data_root, "/home/bob/.local/share/docker");
+        assert_eq!(layout.config.File, "/home/bob/.config/docker/daemon.json");
+        assert_eq!(layout.config.Settings["icc"].Source, "file");
+    }
 }
