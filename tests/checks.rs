@@ -761,3 +761,49 @@ fn full_report_of_risky_fixture() {
         ".timings" => "[timings]",
     });
 }
+
+/// A fact a disk clone cannot have is SKIP with the reason, not ERROR; a container whose
+/// files could not be read is ERROR in every container check; the swarm manual checks SKIP
+/// when whether swarm is active cannot be known.
+#[test]
+fn offline_facts_skip_and_broken_containers_error() {
+    let offline = |s: &mut Value| {
+        s["host"]["Proc"] = json!({ "Available": false,
+            "Reason": "running processes: not available in an offline scan" });
+        s["containers"][0]["Processes"] = Value::Null;
+        s["daemon"]["Info"] = Value::Null;
+        s["daemon"]["InfoStatus"] = json!({ "Available": false,
+            "Reason": "daemon info (/info): not available in an offline scan" });
+        s["host"]["Environment"] = json!({ "Available": false,
+            "Reason": "the environment of the host's docker clients: not available in an offline scan" });
+    };
+    skip(
+        with_snapshot("5.7", offline),
+        "processes not readable: running processes: not available in an offline scan",
+    );
+    for id in [
+        "2.1", "5.1", "5.2", "5.3", "7.1", "7.4", "7.6", "7.9", "4.5",
+    ] {
+        skip(
+            with_snapshot(id, offline),
+            "not available in an offline scan",
+        );
+    }
+    // Without the marker the same missing facts are ERROR, as before.
+    let r = with_snapshot("7.1", |s| s["daemon"]["Info"] = Value::Null);
+    assert_eq!(r.status.as_str(), "ERROR", "{}", r.reason);
+    let r = with_snapshot("7.4", |s| s["daemon"]["Info"] = Value::Null);
+    assert_eq!(r.status.as_str(), "ERROR", "{}", r.reason);
+
+    let broken = |s: &mut Value| {
+        s["containers"][0]["Error"] = json!("/var/lib/docker/containers/x/config.v2.json: EOF");
+    };
+    for id in ["5.5", "5.11", "4.1"] {
+        let r = with_snapshot(id, broken);
+        assert_eq!(r.status.as_str(), "ERROR", "{id}");
+        assert_eq!(
+            r.exceptions[0].value,
+            "ERROR: /var/lib/docker/containers/x/config.v2.json: EOF"
+        );
+    }
+}

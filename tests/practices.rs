@@ -404,9 +404,29 @@ fn dp_3_5_registry_mirror() {
             json!(["https://mirror.example/"]),
         )
     }));
+    // Offline (no daemon info): the daemon.json / command-line setting.
+    pass(with_snapshot("DP.3.5", |s| {
+        set(s, "daemon.Info", Value::Null);
+        set(
+            s,
+            "daemon.Config.Settings",
+            json!({"registry-mirrors": {"Value": ["https://m.example/"], "Source": "file"}}),
+        )
+    }));
+    status(
+        &with_snapshot("DP.3.5", |s| {
+            set(s, "daemon.Info", Value::Null);
+            set(
+                s,
+                "daemon.Config.Settings",
+                json!({"registry-mirrors": {"Value": [], "Source": "default"}}),
+            )
+        }),
+        "INFO",
+    );
     error(
         with_snapshot("DP.3.5", |s| set(s, "daemon.Info", Value::Null)),
-        "daemon info not available",
+        "neither daemon info nor the daemon configuration is available",
     );
 }
 

@@ -22,10 +22,11 @@ pub async fn run(args: CollectArgs) -> u8 {
         Ok(l) => l,
         Err(code) => return code,
     };
-    let opts = args
+    let snap = match args
         .source
-        .live_options(crate::progress::Progress::wanted(false));
-    let snap = match crate::collect::collect_live(&opts).await {
+        .collect(crate::progress::Progress::wanted(false))
+        .await
+    {
         Ok(s) => s,
         Err(e) => return fail(exit::COLLECT, &e.to_string()),
     };

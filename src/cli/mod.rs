@@ -19,7 +19,8 @@ pub mod exit {
     pub const POLICY: u8 = 1;
     /// Bad usage or bad input: unknown flag, invalid check files, unreadable snapshot.
     pub const USAGE: u8 = 2;
-    /// Nothing to scan: the Docker daemon could not be reached.
+    /// Nothing to scan: the Docker daemon could not be reached, or `--root` holds no Docker
+    /// data root.
     pub const COLLECT: u8 = 3;
     /// The scan ran but an output file could not be written (the others were written).
     pub const OUTPUT: u8 = 4;
@@ -32,7 +33,8 @@ Exit codes:
   0  the run completed (findings do not change this unless --fail-on is given)
   1  --fail-on: a result at or above the given level was found
   2  usage or input error (bad flag, invalid checks, unreadable snapshot)
-  3  could not collect: the Docker daemon could not be reached
+  3  could not collect: the Docker daemon could not be reached, or --root DIR has no
+     Docker data root
   4  an output file could not be written (the report was still produced)
   5  another dockbench run holds the lock on the outputs (see --lock, --wait-lock)";
 
@@ -69,6 +71,11 @@ pub struct SourceArgs {
     /// unix:///var/run/docker.sock.
     #[arg(long, value_name = "URL")]
     pub host: Option<String>,
+    /// Scan a mounted clone of another host's disk offline: every fact is read from DIR
+    /// (Docker's on-disk state, unit files, audit rules, passwd/group) — no daemon, no
+    /// network, no writes. Facts only a running host has make their checks SKIP.
+    #[arg(long, value_name = "DIR", conflicts_with = "host")]
+    pub root: Option<PathBuf>,
     /// Also scan created, exited and paused containers (default: running only).
     #[arg(long, short = 'a')]
     pub all: bool,
@@ -86,6 +93,31 @@ pub struct SourceArgs {
 }
 
 impl SourceArgs {
+    /// Collects from the mounted root (`--root`) or the live daemon; `progress`: a progress
+    /// line may be shown on stderr.
+    pub async fn collect(
+        &self,
+        progress: bool,
+    ) -> Result<crate::snapshot::Snapshot, crate::collect::CollectError> {
+        match &self.root {
+            Some(root) => {
+                let opts = crate::collect::OfflineOptions {
+                    root: root.clone(),
+                    all: self.all,
+                    all_images: self.all_images,
+                };
+                // Thousands of small file reads: off the async runtime's thread.
+                let mut snap =
+                    tokio::task::spawn_blocking(move || crate::collect::collect_root(&opts))
+                        .await
+                        .map_err(|e| crate::collect::CollectError::Root(e.to_string()))??;
+                snap.host.Label = self.host_label.clone().unwrap_or_default();
+                Ok(snap)
+            }
+            None => crate::collect::collect_live(&self.live_options(progress)).await,
+        }
+    }
+
     /// Collector options; `progress`: a progress line may be shown on stderr.
     pub fn live_options(&self, progress: bool) -> crate::collect::LiveOptions {
         crate::collect::LiveOptions {

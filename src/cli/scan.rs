@@ -15,7 +15,7 @@ pub struct ScanArgs {
     #[command(flatten)]
     pub source: SourceArgs,
     /// Evaluate a snapshot written by `dockbench collect` instead of asking a daemon.
-    #[arg(long, value_name = "FILE", conflicts_with_all = ["host", "all", "all_images", "include_self"])]
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["host", "root", "all", "all_images", "include_self"])]
     pub snapshot: Option<PathBuf>,
     #[command(flatten)]
     pub checks: CheckArgs,
@@ -108,15 +108,14 @@ pub async fn run(args: ScanArgs) -> u8 {
             }
             Err(e) => return fail(exit::USAGE, &e),
         },
-        None => {
-            let opts = args
-                .source
-                .live_options(crate::progress::Progress::wanted(args.quiet));
-            match crate::collect::collect_live(&opts).await {
-                Ok(s) => s,
-                Err(e) => return fail(exit::COLLECT, &e.to_string()),
-            }
-        }
+        None => match args
+            .source
+            .collect(crate::progress::Progress::wanted(args.quiet))
+            .await
+        {
+            Ok(s) => s,
+            Err(e) => return fail(exit::COLLECT, &e.to_string()),
+        },
     };
     let collect_ms = collect_start.elapsed().as_millis() as u64;
 

@@ -361,6 +361,17 @@ pub fn resolve(
     command_line_known: bool,
     read_file: impl Fn(&str) -> Option<Result<String, String>>,
 ) -> DaemonConfig {
+    resolve_with_default_file(args, command_line_known, DEFAULT_CONFIG_FILE, read_file)
+}
+
+/// `resolve` for a daemon whose config file, unless `--config-file` names one, is
+/// `default_file` (a rootless daemon reads `~/.config/docker/daemon.json`).
+pub fn resolve_with_default_file(
+    args: &[String],
+    command_line_known: bool,
+    default_file: &str,
+    read_file: impl Fn(&str) -> Option<Result<String, String>>,
+) -> DaemonConfig {
     let mut flags = if command_line_known {
         parse_flags(args)
     } else {
@@ -372,7 +383,7 @@ pub fn resolve(
     });
     let file = named_file
         .clone()
-        .unwrap_or_else(|| DEFAULT_CONFIG_FILE.to_string());
+        .unwrap_or_else(|| default_file.to_string());
 
     let mut config = DaemonConfig {
         Args: if command_line_known {
@@ -644,6 +655,12 @@ fn pool(raw: &str) -> Value {
 /// quotes and C escapes are undone and `%%` becomes `%`. Environment references such as
 /// `$OPTIONS` are left as written: their values live in other files.
 pub fn exec_start_args(units: &[&str]) -> Option<Vec<String>> {
+    exec_start_args_of(units, &["dockerd"])
+}
+
+/// `exec_start_args` for a unit whose program is any of `programs` (by basename): a rootless
+/// daemon's unit runs `dockerd-rootless.sh`, which passes its arguments on to dockerd.
+pub fn exec_start_args_of(units: &[&str], programs: &[&str]) -> Option<Vec<String>> {
     let mut commands: Vec<String> = Vec::new();
     for text in units {
         let mut in_service = false;
@@ -680,7 +697,7 @@ pub fn exec_start_args(units: &[&str]) -> Option<Vec<String>> {
         } else {
             args
         };
-        (basename(program) == "dockerd").then(|| args.to_vec())
+        programs.contains(&basename(program)).then(|| args.to_vec())
     })
 }
 

@@ -27,7 +27,7 @@ const BINARIES: &[&str] = &[
     "runc",
 ];
 /// systemd's system unit search path, highest priority first.
-const UNIT_DIRS: &[&str] = &[
+pub const UNIT_DIRS: &[&str] = &[
     "/etc/systemd/system",
     "/run/systemd/system",
     "/usr/local/lib/systemd/system",
@@ -147,7 +147,7 @@ fn find_binary(fs: &RootFs, users: &Users, name: &str) -> FileFact {
 
 /// A unit as systemd finds it: the first search-path dir that has it. When there is none,
 /// Path is the packaged location, missing.
-fn find_unit(fs: &RootFs, users: &Users, unit: &str) -> FileFact {
+pub fn find_unit(fs: &RootFs, users: &Users, unit: &str) -> FileFact {
     let mut found = FileFact {
         Path: format!("/usr/lib/systemd/system/{unit}"),
         ..FileFact::default()

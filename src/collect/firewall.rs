@@ -21,7 +21,7 @@ pub fn collect(root: &RootFs) -> FirewallFacts {
         Err(e) => facts.Reason = format!("cannot read /etc/ufw/ufw.conf: {e}"),
     }
     if !root.is_host_root() {
-        facts.Reason = "firewall rules are only read on the live host, not from a --root".into();
+        facts.Reason = crate::snapshot::offline_reason("the firewall ruleset (iptables/nft)");
         return facts;
     }
     let rules = match (find_binary("iptables-save"), find_binary("nft")) {

@@ -6,7 +6,7 @@ use std::path::Path;
 use super::rootfs::RootFs;
 use super::users::Users;
 use super::{audit, files, listeners, mounts};
-use crate::snapshot::{DaemonConfig, Host};
+use crate::snapshot::{DaemonConfig, FactStatus, Host};
 
 const DEFAULT_DATA_ROOT: &str = "/var/lib/docker";
 
@@ -87,7 +87,17 @@ fn identity(fs: &RootFs, live: bool) -> Host {
         KernelVersion: kernel,
         OperatingSystem: os_release_name(&os_release),
         MachineId: read("/etc/machine-id").trim().to_string(),
-        ContentTrust: std::env::var("DOCKER_CONTENT_TRUST").unwrap_or_default(),
+        // The scanner's environment says nothing about a clone's users.
+        ContentTrust: if live {
+            std::env::var("DOCKER_CONTENT_TRUST").unwrap_or_default()
+        } else {
+            String::new()
+        },
+        Environment: if live {
+            FactStatus::available()
+        } else {
+            FactStatus::offline("the environment of the host's docker clients")
+        },
         ..Host::default()
     }
 }

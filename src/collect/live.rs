@@ -170,6 +170,8 @@ pub async fn collect_live(opts: &LiveOptions) -> Result<Snapshot, CollectError> 
             Ok(raw) => match convert::<_, Container>(&raw) {
                 Ok(mut c) => {
                     c.Name = c.Name.trim_start_matches('/').to_string();
+                    // Docker lists mounts in Go map order (random): sort for stable evidence.
+                    c.Mounts.sort_by(|a, b| a.Destination.cmp(&b.Destination));
                     containers.push(c);
                 }
                 Err(e) => notes.push(format!(
@@ -345,6 +347,7 @@ pub async fn collect_live(opts: &LiveOptions) -> Result<Snapshot, CollectError> 
             convert(&version)
                 .map_err(|e| CollectError::Daemon(format!("daemon version not understood: {e}")))?,
         ),
+        InfoStatus: FactStatus::available(),
         Config: config,
         Networks: networks,
         Swarm: swarm,

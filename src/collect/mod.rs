@@ -10,6 +10,7 @@ pub mod layers;
 pub mod listeners;
 pub mod live;
 pub mod mounts;
+pub mod offline;
 pub mod own_container;
 pub mod procs;
 pub mod resolver;
@@ -17,10 +18,14 @@ pub mod rootfs;
 pub mod users;
 
 pub use live::{LiveOptions, collect_live};
+pub use offline::{OfflineOptions, collect_root};
 
 #[derive(Debug, thiserror::Error)]
 pub enum CollectError {
     /// The daemon could not be reached or refused the basic calls.
     #[error("{0}")]
     Daemon(String),
+    /// `--root`: the directory holds no Docker installation to scan.
+    #[error("{0}")]
+    Root(String),
 }

@@ -93,6 +93,8 @@ struct Object {
     name: String,
     id: String,
     value: Value,
+    /// The object's facts could not be read: every check reports ERROR for it.
+    error: String,
 }
 
 /// Evaluates `checks` over `snap` with default options.
@@ -153,6 +155,7 @@ fn evaluate_group(
                 inner: c,
                 Derived: derive(c),
             }),
+            error: c.Error.clone(),
         })
         .collect();
     // Image age is measured at collection time, so a saved snapshot evaluates the same later.
@@ -170,6 +173,7 @@ fn evaluate_group(
                 inner: i,
                 Derived: derive_image(i, now),
             }),
+            error: String::new(),
         })
         .collect();
 
@@ -220,7 +224,12 @@ fn evaluate_group(
             let mut ctx = root.new_inner_scope();
             ctx.add_variable_from_value(var, obj.value.clone());
             for &ci in &scoped {
-                outcomes[ci].push((oi, evaluate_object(checks[ci], &ctx)));
+                let outcome = if obj.error.is_empty() {
+                    evaluate_object(checks[ci], &ctx)
+                } else {
+                    Outcome::Error(obj.error.clone())
+                };
+                outcomes[ci].push((oi, outcome));
             }
         }
     }
@@ -232,6 +241,16 @@ fn evaluate_group(
         .map(|(check, outcome)| {
             let mut result = blank_result(check);
             if check.def.evaluation == Evaluation::Manual {
+                // Whether it applies may itself be unknowable offline (swarm checks on a clone).
+                if let Some(p) = &check.unknown
+                    && matches!(check.def.scope, Scope::Host | Scope::Daemon)
+                    && let Ok(Value::String(why)) = run(p, &root, "unknown")
+                    && why.contains(crate::snapshot::OFFLINE)
+                {
+                    result.status = Status::Skip;
+                    result.reason = why.to_string();
+                    return result;
+                }
                 // A manual check that cannot apply here (e.g. swarm checks without swarm) is SKIP.
                 if let Some(p) = &check.applies
                     && matches!(check.def.scope, Scope::Host | Scope::Daemon)
@@ -436,14 +455,22 @@ fn aggregate(
         );
     } else if passed == 0 {
         r.status = Status::Skip;
-        // One reason shared by every object (a fact-dependent `not_applicable`) is the reason.
+        // An offline scan's reason says more than "does not apply"; one reason shared by
+        // every object (a fact-dependent `not_applicable`) is the reason.
+        let skip_reasons = || {
+            r.exceptions
+                .iter()
+                .filter_map(|e| e.value.strip_prefix("SKIP: "))
+        };
+        let offline = skip_reasons().find(|why| why.contains(crate::snapshot::OFFLINE));
         let shared = r
             .exceptions
             .first()
             .filter(|first| r.exceptions.iter().all(|e| e.value == first.value))
-            .and_then(|e| e.value.strip_prefix("SKIP: "))
-            .map(str::to_string);
-        r.reason = shared
+            .and_then(|e| e.value.strip_prefix("SKIP: "));
+        r.reason = offline
+            .or(shared)
+            .map(str::to_string)
             .or_else(|| check.def.skip_reason.clone())
             .unwrap_or_else(|| format!("does not apply to any {noun}"));
         // One reason for all: say it once instead of once per object.
@@ -467,6 +494,10 @@ fn evaluate_object(check: &Check, ctx: &Context) -> Outcome {
         match run(p, ctx, "unknown") {
             Ok(Value::Null) => {}
             Ok(Value::String(s)) if s.is_empty() => {}
+            // A fact a disk clone cannot have: not applicable to this kind of scan.
+            Ok(Value::String(s)) if s.contains(crate::snapshot::OFFLINE) => {
+                return Outcome::Skip(s.to_string());
+            }
             Ok(v) => return Outcome::Error(display(&v)),
             Err(e) => return Outcome::Error(e),
         }

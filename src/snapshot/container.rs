@@ -29,6 +29,9 @@ pub struct Container {
     /// Processes of this container read from the host's /proc (matched by cgroup);
     /// `null` when they could not be read (see `host.Proc`).
     pub Processes: Option<Vec<Process>>,
+    /// Why this container's facts could not be read (offline: a corrupt or truncated
+    /// `config.v2.json`), else "". Every container check reports ERROR for it.
+    pub Error: String,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]

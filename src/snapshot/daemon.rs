@@ -9,6 +9,8 @@ use serde::{Deserialize, Serialize};
 pub struct Daemon {
     /// `null` when the daemon was not asked (offline scans) or did not answer.
     pub Info: Option<Info>,
+    /// Why `Info` is `null` (e.g. not available in an offline scan), else available.
+    pub InfoStatus: crate::snapshot::FactStatus,
     pub Version: Option<Version>,
     pub Config: DaemonConfig,
     /// Networks (`/networks`), with the names of their containers.

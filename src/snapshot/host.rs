@@ -19,6 +19,8 @@ pub struct Host {
     pub Proc: FactStatus,
     /// Environment of the scanner relevant to checks (`DOCKER_CONTENT_TRUST`).
     pub ContentTrust: String,
+    /// Whether the scanner's environment is the scanned host's (not in an offline scan).
+    pub Environment: FactStatus,
     /// Docker's files by role, each stat'ed once. Roles: `dockerd`, `containerd`,
     /// `containerd-shim`, `containerd-shim-runc-v1`, `containerd-shim-runc-v2`, `runc`
     /// (binaries), `data-root`, `/run/containerd`, `/etc/docker`, `docker.service`,
@@ -102,6 +104,15 @@ impl FactStatus {
             Reason: reason.into(),
         }
     }
+    /// `what` cannot be read from a disk clone (checks that need it SKIP).
+    pub fn offline(what: &str) -> Self {
+        Self::unavailable(offline_reason(what))
+    }
+}
+
+/// "WHAT: not available in an offline scan".
+pub fn offline_reason(what: &str) -> String {
+    format!("{what}: {}", super::OFFLINE)
 }
 
 /// `stat` of one file, with owner names resolved from the scanned root's passwd/group.

@@ -75,6 +75,11 @@ pub struct Source {
     pub location: String,
 }
 
+/// The phrase every "cannot be known from a disk clone" reason contains. The engine turns an
+/// `unknown` reason containing it into SKIP (not ERROR): the fact is missing by the nature of
+/// the scan, not because something went wrong.
+pub const OFFLINE: &str = "not available in an offline scan";
+
 /// A fact that could not be gathered: the checks that need it report ERROR with this reason.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(default)]

@@ -1,0 +1,324 @@
+//! Which Docker installation a clone holds and how its daemon was configured: the data root
+//! (daemon.json `data-root`, a `--data-root` in the unit's ExecStart, or the default), and
+//! the command line systemd would start dockerd with (unit + drop-ins; there is no /proc).
+//! A rootful installation wins; else the first user with a rootless one (`~/.local/share/docker`).
+use std::path::Path;
+
+use super::super::daemon_config;
+use super::super::files;
+use super::super::rootfs::RootFs;
+use super::super::users::Users;
+use crate::snapshot::{DaemonConfig, FactStatus, offline_reason};
+
+/// The installation found on the clone.
+#[derive(Debug, Clone)]
+pub struct Layout {
+    /// The data root as a path on the scanned host (`/var/lib/docker`).
+    pub data_root: String,
+    pub config: DaemonConfig,
+    /// The user of a rootless installation, else None.
+    pub rootless_user: Option<String>,
+    /// Other installations seen and not scanned.
+    pub notes: Vec<String>,
+}
+
+/// The installation to scan, or why there is none (no data root with `containers/` or `image/`).
+pub fn locate(fs: &RootFs) -> Result<Layout, String> {
+    let users = Users::load(fs);
+    let mut candidates = vec![rootful(fs, &users)];
+    candidates.extend(rootless_homes(fs).into_iter().map(|(user, home)| {
+        let mut layout = rootless(fs, &home);
+        layout.rootless_user = Some(user);
+        layout
+    }));
+    let mut found: Vec<Layout> = candidates
+        .into_iter()
+        .map(|l| remapped(fs, l))
+        .filter(|l| is_data_root(fs, &l.data_root))
+        .collect();
+    if found.is_empty() {
+        return Err(format!(
+            "{}: no Docker data root found (looked for var/lib/docker or the data-root of etc/docker/daemon.json and of the unit's ExecStart, and home/*/.local/share/docker); is this the root of a mounted host disk?",
+            fs.root.display()
+        ));
+    }
+    let mut chosen = found.remove(0);
+    chosen.notes.extend(found.iter().map(|l| {
+        format!(
+            "another Docker installation was not scanned: data root {}{}",
+            l.data_root,
+            l.rootless_user
+                .as_ref()
+                .map(|u| format!(" (rootless, user {u})"))
+                .unwrap_or_default()
+        )
+    }));
+    Ok(chosen)
+}
+
+/// With `userns-remap` the daemon keeps its state in `<data-root>/<uid>.<gid>` (what `/info`
+/// reports as DockerRootDir): the first such directory with Docker state.
+fn remapped(fs: &RootFs, mut layout: Layout) -> Layout {
+    let remap = layout
+        .config
+        .Settings
+        .get("userns-remap")
+        .and_then(|s| s.Value.as_str())
+        .is_some_and(|v| !v.is_empty());
+    if !remap {
+        return layout;
+    }
+    let is_remap_dir = |name: &str| {
+        name.split_once('.').is_some_and(|(u, g)| {
+            [u, g]
+                .iter()
+                .all(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+        })
+    };
+    let sub = fs
+        .read_dir(&layout.data_root)
+        .unwrap_or_default()
+        .into_iter()
+        .map(|n| n.to_string_lossy().into_owned())
+        .filter(|n| is_remap_dir(n))
+        .map(|n| format!("{}/{n}", layout.data_root))
+        .find(|d| is_data_root(fs, d));
+    if let Some(dir) = sub {
+        layout.data_root = dir;
+    }
+    layout
+}
+
+/// A directory with Docker's on-disk state.
+fn is_data_root(fs: &RootFs, path: &str) -> bool {
+    ["containers", "image"].iter().any(|d| {
+        fs.stat(format!("{path}/{d}"), true)
+            .is_ok_and(|m| m.is_dir())
+    })
+}
+
+/// The system daemon: docker.service (+ drop-ins) and /etc/docker/daemon.json.
+fn rootful(fs: &RootFs, users: &Users) -> Layout {
+    let unit = files::find_unit(fs, users, "docker.service");
+    let mut paths: Vec<String> = Vec::new();
+    if unit.Exists && unit.Kind != "symlink" {
+        paths.push(unit.Path.clone());
+    }
+    paths.extend(
+        unit.DropIns
+            .iter()
+            .filter(|d| d.Exists && d.Kind != "symlink")
+            .map(|d| d.Path.clone()),
+    );
+    let args = unit_args(fs, &paths, &["dockerd"]);
+    let config = config_of(fs, args, daemon_config::DEFAULT_CONFIG_FILE, &paths);
+    Layout {
+        data_root: data_root_of(&config, "/var/lib/docker"),
+        config,
+        rootless_user: None,
+        notes: Vec::new(),
+    }
+}
+
+/// A rootless daemon of the user whose home is `home`: its user unit runs
+/// `dockerd-rootless.sh`, its config is `~/.config/docker/daemon.json`.
+fn rootless(fs: &RootFs, home: &str) -> Layout {
+    let unit = format!("{home}/.config/systemd/user/docker.service");
+    let mut paths = vec![unit.clone()];
+    if let Ok(names) = fs.read_dir(format!("{unit}.d")) {
+        paths.extend(
+            names
+                .iter()
+                .map(|n| n.to_string_lossy().into_owned())
+                .filter(|n| n.ends_with(".conf"))
+                .map(|n| format!("{unit}.d/{n}")),
+        );
+    }
+    let args = unit_args(fs, &paths, &["dockerd", "dockerd-rootless.sh"]);
+    let file = format!("{home}/.config/docker/daemon.json");
+    let config = config_of(fs, args, &file, &paths);
+    Layout {
+        data_root: data_root_of(&config, &format!("{home}/.local/share/docker")),
+        config,
+        rootless_user: None,
+        notes: Vec::new(),
+    }
+}
+
+/// Users with a home under /home (the rootless install location), sorted by name.
+fn rootless_homes(fs: &RootFs) -> Vec<(String, String)> {
+    fs.read_dir("/home")
+        .unwrap_or_default()
+        .into_iter()
+        .map(|n| n.to_string_lossy().into_owned())
+        .map(|n| (n.clone(), format!("/home/{n}")))
+        .collect()
+}
+
+/// The dockerd arguments of these unit files (read in order), or None.
+fn unit_args(fs: &RootFs, paths: &[String], programs: &[&str]) -> Option<Vec<String>> {
+    let texts: Vec<String> = paths
+        .iter()
+        .filter_map(|p| fs.read_to_string(p).ok())
+        .collect();
+    let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
+    daemon_config::exec_start_args_of(&refs, programs)
+}
+
+fn config_of(
+    fs: &RootFs,
+    args: Option<Vec<String>>,
+    default_file: &str,
+    units: &[String],
+) -> DaemonConfig {
+    let known = args.is_some();
+    let mut config = daemon_config::resolve_with_default_file(
+        &args.unwrap_or_default(),
+        known,
+        default_file,
+        |path| match fs.read_to_string(path) {
+            Ok(text) => Some(Ok(text)),
+            Err(e) if super::super::rootfs::is_not_found(&e) => None,
+            Err(e) => Some(Err(e.to_string())),
+        },
+    );
+    if !known {
+        let looked = if units.is_empty() {
+            "no docker.service unit".to_string()
+        } else {
+            format!("no ExecStart running dockerd in {}", units.join(", "))
+        };
+        config.CommandLine = FactStatus::unavailable(offline_reason(&format!(
+            "the dockerd command line ({looked}; a running process's arguments are not on disk)"
+        )));
+    }
+    config
+}
+
+/// The configured data root (flag or file), else `default`.
+fn data_root_of(config: &DaemonConfig, default: &str) -> String {
+    config
+        .Settings
+        .get("data-root")
+        .filter(|s| s.Source != "default")
+        .and_then(|s| s.Value.as_str())
+        .filter(|p| !p.is_empty())
+        .map(|p| p.trim_end_matches('/').to_string())
+        .filter(|p| !p.is_empty())
+        .unwrap_or_else(|| default.to_string())
+}
+
+/// The storage driver whose image store holds the images: the configured one when its
+/// directory exists, else the only one, else the one whose `repositories.json` changed last.
+pub fn storage_driver(fs: &RootFs, data_root: &str, config: &DaemonConfig) -> Option<String> {
+    let configured = config
+        .Settings
+        .get("storage-driver")
+        .and_then(|s| s.Value.as_str())
+        .filter(|d| !d.is_empty());
+    let dir = format!("{data_root}/image");
+    let drivers: Vec<String> = fs
+        .read_dir(&dir)
+        .unwrap_or_default()
+        .into_iter()
+        .map(|n| n.to_string_lossy().into_owned())
+        .filter(|d| {
+            fs.stat(format!("{dir}/{d}"), true)
+                .is_ok_and(|m| m.is_dir())
+        })
+        .collect();
+    if let Some(c) = configured
+        && drivers.iter().any(|d| d == c)
+    {
+        return Some(c.to_string());
+    }
+    drivers.into_iter().max_by_key(|d| {
+        fs.stat(Path::new(&dir).join(d).join("repositories.json"), true)
+            .and_then(|m| m.modified())
+            .ok()
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn write(root: &Path, path: &str, text: &str) {
+        let p = root.join(path);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, text).unwrap();
+    }
+
+    fn mkdir(root: &Path, path: &str) {
+        std::fs::create_dir_all(root.join(path)).unwrap();
+    }
+
+    #[test]
+    fn data_root_from_a_drop_in_flag_and_userns_remap() {
+        let dir = tempfile::tempdir().unwrap();
+        let r = dir.path();
+        write(
+            r,
+            "lib/systemd/system/docker.service",
+            "[Service]\nExecStart=/usr/bin/dockerd -H fd://\n",
+        );
+        write(
+            r,
+            "etc/systemd/system/docker.service.d/10-root.conf",
+            "[Service]\nExecStart=\nExecStart=/usr/bin/dockerd --data-root /data/docker --userns-remap=default\n",
+        );
+        mkdir(r, "data/docker/165536.165536/containers");
+        mkdir(r, "var/lib/docker/containers");
+        let layout = locate(&RootFs::new(r)).unwrap();
+        assert_eq!(layout.data_root, "/data/docker/165536.165536");
+        assert!(layout.config.CommandLine.Available);
+        assert_eq!(layout.config.Settings["data-root"].Source, "flag");
+        assert!(layout.rootless_user.is_none());
+    }
+
+    #[test]
+    fn rootful_wins_and_rootless_is_noted() {
+        let dir = tempfile::tempdir().unwrap();
+        let r = dir.path();
+        mkdir(r, "var/lib/docker/image/overlay2");
+        mkdir(r, "home/bob/.local/share/docker/containers");
+        let layout = locate(&RootFs::new(r)).unwrap();
+        assert_eq!(layout.data_root, "/var/lib/docker");
+        assert!(
+            layout.notes[0].contains("rootless, user bob"),
+            "{:?}",
+            layout.notes
+        );
+        // No unit: the command line is unknown, and says why in offline terms.
+        assert!(!layout.config.CommandLine.Available);
+        assert!(
+            layout
+                .config
+                .CommandLine
+                .Reason
+                .contains(crate::snapshot::OFFLINE)
+        );
+    }
+
+    #[test]
+    fn rootless_only_and_nothing_at_all() {
+        let dir = tempfile::tempdir().unwrap();
+        let r = dir.path();
+        assert!(
+            locate(&RootFs::new(r))
+                .unwrap_err()
+                .contains("no Docker data root")
+        );
+        mkdir(r, "home/bob/.local/share/docker/containers");
+        write(
+            r,
+            "home/bob/.config/docker/daemon.json",
+            r#"{"icc": false}"#,
+        );
+        let layout = locate(&RootFs::new(r)).unwrap();
+        assert_eq!(layout.rootless_user.as_deref(), Some("bob"));
+        assert_eq!(layout.data_root, "/home/bob/.local/share/docker");
+        assert_eq!(layout.config.File, "/home/bob/.config/docker/daemon.json");
+        assert_eq!(layout.config.Settings["icc"].Source, "file");
+    }
+}

@@ -1,0 +1,251 @@
+//! Images from the graph-driver image store: `<data-root>/image/<driver>/imagedb/content/sha256/<id>`
+//! (the image config: config, history, rootfs), `repositories.json` (tags and digests),
+//! `imagedb/metadata/sha256/<id>/parent` and `layerdb/sha256/<chain>/{diff,parent,size}`.
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde::Deserialize;
+
+use super::super::rootfs::RootFs;
+use crate::snapshot::{HistoryEntry, Image, ImageConfig, LayerFacts, strip_nulls};
+
+/// The image store of one storage driver.
+pub struct Store<'a> {
+    fs: &'a RootFs,
+    dir: String,
+    /// image ID → (tags, digests).
+    refs: BTreeMap<String, (Vec<String>, Vec<String>)>,
+    /// (parent chain ID or "", diff ID) → layer size.
+    layers: BTreeMap<(String, String), (String, i64)>,
+    /// The storage driver and its directory of layer contents (`<data-root>/overlay2`).
+    driver: String,
+    driver_dir: String,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct RawImage {
+    architecture: String,
+    os: String,
+    created: String,
+    config: ImageConfig,
+    history: Vec<RawHistory>,
+    rootfs: RawRootFs,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct RawHistory {
+    created: String,
+    created_by: String,
+    comment: String,
+    empty_layer: bool,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct RawRootFs {
+    diff_ids: Vec<String>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct Repositories {
+    #[serde(rename = "Repositories")]
+    repositories: BTreeMap<String, BTreeMap<String, String>>,
+}
+
+impl<'a> Store<'a> {
+    pub fn open(fs: &'a RootFs, data_root: &str, driver: &str) -> Result<Store<'a>, String> {
+        let dir = format!("{data_root}/image/{driver}");
+        let repos_path = format!("{dir}/repositories.json");
+        let repos: Repositories = match fs.read_to_string(&repos_path) {
+            Ok(text) => serde_json::from_str(&text).map_err(|e| format!("{repos_path}: {e}"))?,
+            Err(e) if super::super::rootfs::is_not_found(&e) => Repositories::default(),
+            Err(e) => return Err(format!("{repos_path}: {e}")),
+        };
+        let mut refs: BTreeMap<String, (Vec<String>, Vec<String>)> = BTreeMap::new();
+        for (reference, id) in repos.repositories.into_values().flatten() {
+            let entry = refs.entry(id).or_default();
+            if reference.contains('@') {
+                entry.1.push(reference);
+            } else {
+                entry.0.push(reference);
+            }
+        }
+        let mut store = Store {
+            fs,
+            dir,
+            refs,
+            layers: BTreeMap::new(),
+            driver: driver.to_string(),
+            driver_dir: format!("{data_root}/{driver}"),
+        };
+        store.layers = store.read_layers();
+        Ok(store)
+    }
+
+    /// Every image ID in the store (`sha256:…`).
+    pub fn ids(&self) -> Vec<String> {
+        self.fs
+            .read_dir(format!("{}/imagedb/content/sha256", self.dir))
+            .unwrap_or_default()
+            .into_iter()
+            .map(|n| format!("sha256:{}", n.to_string_lossy()))
+            .collect()
+    }
+
+    /// Images `docker images` lists: all but untagged parents of other images.
+    pub fn listed(&self, ids: &[String]) -> Vec<String> {
+        let parents: BTreeSet<String> = ids.iter().filter_map(|id| self.parent(id)).collect();
+        ids.iter()
+            .filter(|id| !parents.contains(*id) || self.refs.contains_key(*id))
+            .cloned()
+            .collect()
+    }
+
+    /// Tags of an image, else its short ID.
+    pub fn display_name(&self, id: &str) -> String {
+        self.refs
+            .get(id)
+            .and_then(|(tags, _)| tags.first().cloned())
+            .unwrap_or_else(|| super::short(id).to_string())
+    }
+
+    fn parent(&self, id: &str) -> Option<String> {
+        let hex = id.trim_start_matches("sha256:");
+        self.fs
+            .read_to_string(format!("{}/imagedb/metadata/sha256/{hex}/parent", self.dir))
+            .ok()
+            .map(|p| p.trim().to_string())
+            .filter(|p| !p.is_empty())
+    }
+
+    /// Every layer of the layer store by (parent chain, diff ID): no hashing needed to walk
+    /// an image's chain.
+    fn read_layers(&self) -> BTreeMap<(String, String), (String, i64)> {
+        let dir = format!("{}/layerdb/sha256", self.dir);
+        let read = |chain: &str, file: &str| {
+            self.fs
+                .read_to_string(format!("{dir}/{chain}/{file}"))
+                .map(|t| t.trim().to_string())
+                .unwrap_or_default()
+        };
+        self.fs
+            .read_dir(&dir)
+            .unwrap_or_default()
+            .into_iter()
+            .map(|n| n.to_string_lossy().into_owned())
+            .filter_map(|chain| {
+                let diff = read(&chain, "diff");
+                (!diff.is_empty()).then(|| {
+                    let size = read(&chain, "size").parse().unwrap_or(0);
+                    (
+                        (read(&chain, "parent"), diff),
+                        (format!("sha256:{chain}"), size),
+                    )
+                })
+            })
+            .collect()
+    }
+
+    /// Sizes of the image's layers, bottom first; None when a layer is not in the store.
+    fn layer_sizes(&self, diff_ids: &[String]) -> Option<Vec<i64>> {
+        let mut parent = String::new();
+        let mut sizes = Vec::new();
+        for diff in diff_ids {
+            let (chain, size) = self.layers.get(&(parent.clone(), diff.clone()))?;
+            sizes.push(*size);
+            parent = chain.clone();
+        }
+        Some(sizes)
+    }
+
+    /// What a read-only walk of the image's layer directories finds (CIS 4.3, 4.8): the
+    /// directories are those the daemon would report in `GraphDriver.Data`, found through
+    /// `layerdb/sha256/<chain>/cache-id`.
+    fn layer_facts(&self, diff_ids: &[String]) -> LayerFacts {
+        let mut parent = String::new();
+        let mut dirs = Vec::new();
+        for diff in diff_ids {
+            let Some((chain, _)) = self.layers.get(&(parent.clone(), diff.clone())) else {
+                return LayerFacts {
+                    Reason: format!("layer {diff} is not in the layer store"),
+                    ..LayerFacts::default()
+                };
+            };
+            let hex = chain.trim_start_matches("sha256:");
+            let path = format!("{}/layerdb/sha256/{hex}/cache-id", self.dir);
+            match self.fs.read_to_string(&path) {
+                Ok(cache) => {
+                    let dir = format!("{}/{}/diff", self.driver_dir, cache.trim());
+                    dirs.push(self.fs.resolve(dir).to_string_lossy().into_owned());
+                }
+                Err(e) => {
+                    return LayerFacts {
+                        Reason: format!("{path}: {e}"),
+                        ..LayerFacts::default()
+                    };
+                }
+            }
+            parent = chain.clone();
+        }
+        // GraphDriver order: the top layer first.
+        dirs.reverse();
+        let mut data = std::collections::HashMap::new();
+        if let Some((top, lower)) = dirs.split_first() {
+            data.insert("UpperDir".to_string(), top.clone());
+            data.insert("LowerDir".to_string(), lower.join(":"));
+        }
+        super::super::layers::collect(&self.driver, &data)
+    }
+
+    /// One image as `docker image inspect` + `docker history` show it.
+    pub fn read(&self, id: &str) -> Result<Image, String> {
+        let hex = id.trim_start_matches("sha256:");
+        let path = format!("{}/imagedb/content/sha256/{hex}", self.dir);
+        let text = self
+            .fs
+            .read_to_string(&path)
+            .map_err(|e| format!("{path}: {e}"))?;
+        let mut value: serde_json::Value =
+            serde_json::from_str(&text).map_err(|e| format!("{path}: {e}"))?;
+        strip_nulls(&mut value);
+        let raw: RawImage = serde_json::from_value(value).map_err(|e| format!("{path}: {e}"))?;
+        let (tags, digests) = self.refs.get(id).cloned().unwrap_or_default();
+        let sizes = self.layer_sizes(&raw.rootfs.diff_ids);
+        let mut layer_sizes = sizes.clone().unwrap_or_default().into_iter();
+        let mut history: Vec<HistoryEntry> = raw
+            .history
+            .iter()
+            .map(|h| HistoryEntry {
+                Created: chrono::DateTime::parse_from_rfc3339(&h.created)
+                    .map(|t| t.timestamp())
+                    .unwrap_or(0),
+                CreatedBy: h.created_by.clone(),
+                Comment: h.comment.clone(),
+                Size: if h.empty_layer {
+                    0
+                } else {
+                    layer_sizes.next().unwrap_or(0)
+                },
+                Tags: Vec::new(),
+            })
+            .collect();
+        history.reverse();
+        if let Some(top) = history.first_mut() {
+            top.Tags = tags.clone();
+        }
+        Ok(Image {
+            Id: id.to_string(),
+            RepoTags: tags,
+            RepoDigests: digests,
+            Created: raw.created,
+            Size: sizes.map(|s| s.iter().sum()).unwrap_or(0),
+            Os: raw.os,
+            Architecture: raw.architecture,
+            Config: raw.config,
+            History: history,
+            Layers: self.layer_facts(&raw.rootfs.diff_ids),
+        })
+    }
+}
