@@ -81,9 +81,9 @@ impl SourceArgs {
 /// Which checks run.
 #[derive(Debug, Clone, Args)]
 pub struct CheckArgs {
-    /// Benchmark to run (see `dockbench checks list --benchmarks`).
-    #[arg(long, value_name = "NAME", default_value = crate::engine::DEFAULT_BENCHMARK)]
-    pub benchmark: String,
+    /// Benchmark to run (see `dockbench checks list --benchmarks`). Default: cis-docker-1.6.0.
+    #[arg(long, value_name = "NAME")]
+    pub benchmark: Option<String>,
     /// Load a benchmark folder of your own (benchmark.toml + check files); select it with
     /// --benchmark and its id.
     #[arg(long, value_name = "DIR")]
@@ -127,12 +127,16 @@ pub fn load_benchmark(
     args: &CheckArgs,
 ) -> Result<(crate::engine::Benchmark, std::sync::Arc<cel::Env>), String> {
     let env = crate::engine::cel_env();
+    let id = args
+        .benchmark
+        .as_deref()
+        .unwrap_or(crate::engine::DEFAULT_BENCHMARK);
     for dir in &args.checks_dir {
         let b = crate::engine::load_dir(dir, &env).map_err(|e| e.to_string())?;
-        if b.def.id == args.benchmark {
+        if b.def.id == id {
             return Ok((b, env));
         }
     }
-    let b = crate::engine::load_embedded(&args.benchmark, &env).map_err(|e| e.to_string())?;
+    let b = crate::engine::load_embedded(id, &env).map_err(|e| e.to_string())?;
     Ok((b, env))
 }

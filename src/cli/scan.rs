@@ -6,12 +6,17 @@ use std::time::Instant;
 use clap::Args;
 
 use super::{CheckArgs, FailOn, SourceArgs, exit};
+use crate::config::Config;
 use crate::engine::select::Selection;
 use crate::report::{self, Format, Report, Status};
 use crate::snapshot::{Mode, Snapshot};
 
 #[derive(Debug, Args)]
 pub struct ScanArgs {
+    /// Configuration file (dockbench.toml): defaults for these flags, include/exclude filters,
+    /// waivers. Only read when given (here or in DOCKBENCH_CONFIG); flags win over it.
+    #[arg(long, value_name = "PATH", env = "DOCKBENCH_CONFIG")]
+    pub config: Option<PathBuf>,
     #[command(flatten)]
     pub source: SourceArgs,
     /// Evaluate a snapshot written by `dockbench collect` instead of asking a daemon.
@@ -30,19 +35,28 @@ pub struct ScanArgs {
     /// Default: every check of the benchmark.
     #[arg(long, value_enum, value_name = "LEVEL")]
     pub level: Option<super::ProfileLevel>,
+    /// Run only the scored checks (those that count for the score).
+    #[arg(long)]
+    pub scored_only: bool,
     /// Users allowed in the docker group (check 1.1.2 WARNs on any other member; without
     /// this it lists the members as INFO). Comma-separated or repeated.
     #[arg(long, value_name = "USERS", value_delimiter = ',')]
     pub trusted_users: Vec<String>,
-    /// Format written to standard output.
-    #[arg(long, short = 'f', value_enum, default_value_t = Format::Text)]
-    pub format: Format,
+    /// Format written to standard output. Default: text.
+    #[arg(long, short = 'f', value_enum)]
+    pub format: Option<Format>,
     /// Also write FORMAT to PATH (repeatable), e.g. --output json=report.json.
     #[arg(long, short = 'o', value_name = "FORMAT=PATH", value_parser = parse_output)]
     pub output: Vec<(Format, PathBuf)>,
     /// Exit with code 1 when a result at or above this level exists.
     #[arg(long, value_enum, value_name = "LEVEL")]
     pub fail_on: Option<FailOn>,
+    /// Exit with code 1 when the score is below N.
+    #[arg(long, value_name = "N", allow_negative_numbers = true)]
+    pub min_score: Option<i64>,
+    /// Compare with a previous JSON report: findings new, resolved or unchanged since then.
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
     /// No colours in the terminal report (also: NO_COLOR set in the environment).
     #[arg(long)]
     pub no_color: bool,
@@ -61,15 +75,84 @@ fn parse_output(s: &str) -> Result<(Format, PathBuf), String> {
     Ok((format.parse()?, PathBuf::from(path)))
 }
 
+/// `scan`'s settings after merging the command line over the configuration file.
+struct Settings {
+    checks: CheckArgs,
+    selection: Selection,
+    level: Option<super::ProfileLevel>,
+    scored_only: bool,
+    trusted_users: Vec<String>,
+    format: Format,
+    output: Vec<(Format, PathBuf)>,
+    fail_on: Option<FailOn>,
+    min_score: Option<i64>,
+    baseline: Option<PathBuf>,
+    quiet: bool,
+    no_color: bool,
+    live: crate::collect::LiveOptions,
+    filters: crate::engine::filter::Filters,
+    waivers: Vec<crate::engine::waivers::Waiver>,
+}
+
+/// Command line > configuration file > built-in default.
+fn resolve(args: ScanArgs, config: Option<Config>) -> Settings {
+    let cfg = config.unwrap_or_default();
+    let or = |cli: Vec<String>, file: Vec<String>| if cli.is_empty() { file } else { cli };
+    // Outputs: the file's, except formats the command line names again; then the command line's.
+    let mut output: Vec<(Format, PathBuf)> = cfg
+        .output
+        .into_iter()
+        .filter(|(f, _)| !args.output.iter().any(|(g, _)| g == f))
+        .collect();
+    output.extend(args.output);
+    Settings {
+        checks: CheckArgs {
+            benchmark: args.checks.benchmark.or(cfg.benchmark),
+            checks_dir: if args.checks.checks_dir.is_empty() {
+                cfg.checks_dir
+            } else {
+                args.checks.checks_dir
+            },
+        },
+        selection: Selection {
+            check: or(args.check, cfg.check),
+            skip: or(args.skip, cfg.skip),
+        },
+        level: args.level.or(cfg.level),
+        scored_only: args.scored_only || cfg.scored_only.unwrap_or(false),
+        trusted_users: or(args.trusted_users, cfg.trusted_users),
+        format: args.format.or(cfg.format).unwrap_or(Format::Text),
+        output,
+        fail_on: args.fail_on.or(cfg.fail_on),
+        min_score: args.min_score.or(cfg.min_score),
+        baseline: args.baseline.or(cfg.baseline),
+        quiet: args.quiet || cfg.quiet.unwrap_or(false),
+        no_color: args.no_color || cfg.no_color.unwrap_or(false),
+        live: crate::collect::LiveOptions {
+            host: args.source.host.or(cfg.host),
+            all: args.source.all || cfg.all.unwrap_or(false),
+            all_images: args.source.all_images || cfg.all_images.unwrap_or(false),
+        },
+        filters: cfg.filters,
+        waivers: cfg.waivers,
+    }
+}
+
 pub async fn run(args: ScanArgs) -> u8 {
-    let (bench, env) = match super::load_benchmark(&args.checks) {
+    let config = match &args.config {
+        Some(path) => match crate::config::load(path) {
+            Ok(c) => Some(c),
+            Err(e) => return fail(exit::USAGE, &e),
+        },
+        None => None,
+    };
+    let snapshot_path = args.snapshot.clone();
+    let set = resolve(args, config);
+    let (bench, env) = match super::load_benchmark(&set.checks) {
         Ok(b) => b,
         Err(e) => return fail(exit::USAGE, &e),
     };
-    let selection = Selection {
-        check: args.check.clone(),
-        skip: args.skip.clone(),
-    };
+    let selection = &set.selection;
     let ids: Vec<&str> = bench.checks.iter().map(|c| c.def.id.as_str()).collect();
     let unmatched = selection.unmatched(&ids);
     if !unmatched.is_empty() {
@@ -82,36 +165,47 @@ pub async fn run(args: ScanArgs) -> u8 {
             ),
         );
     }
+    // Read the baseline first: a bad one should not cost a whole collection.
+    let baseline = match &set.baseline {
+        Some(path) => match read_report(path) {
+            Ok(r) => Some(r),
+            Err(e) => return fail(exit::USAGE, &format!("baseline {e}")),
+        },
+        None => None,
+    };
 
     let collect_start = Instant::now();
-    let snapshot = match &args.snapshot {
+    let mut snapshot = match &snapshot_path {
         Some(path) => match read_snapshot(path) {
             Ok(s) => s,
             Err(e) => return fail(exit::USAGE, &e),
         },
-        None => {
-            let opts = args.source.live_options();
-            match crate::collect::collect_live(&opts).await {
-                Ok(s) => s,
-                Err(e) => return fail(exit::COLLECT, &e.to_string()),
-            }
-        }
+        None => match crate::collect::collect_live(&set.live).await {
+            Ok(s) => s,
+            Err(e) => return fail(exit::COLLECT, &e.to_string()),
+        },
     };
     let collect_ms = collect_start.elapsed().as_millis() as u64;
 
     let eval_start = Instant::now();
+    let filtered = (!set.filters.is_empty()).then(|| set.filters.apply(&mut snapshot));
     let selected: Vec<&crate::engine::Check> = bench
         .checks
         .iter()
         .filter(|c| selection.selects(&c.def.id))
-        .filter(|c| args.level.is_none_or(|l| l.includes(c.def.level)))
+        .filter(|c| set.level.is_none_or(|l| l.includes(c.def.level)))
+        .filter(|c| !set.scored_only || c.def.scored)
         .collect();
     let options = crate::engine::eval::EvalOptions {
-        trusted_users: args.trusted_users.clone(),
+        trusted_users: set.trusted_users.clone(),
     };
-    let results = crate::engine::eval::evaluate_with(&selected, &snapshot, &env, &options);
+    let mut results = crate::engine::eval::evaluate_with(&selected, &snapshot, &env, &options);
+    let waivers = (!set.waivers.is_empty()).then(|| {
+        let today = chrono::Utc::now().date_naive();
+        crate::engine::waivers::apply(&mut results, &snapshot, &set.waivers, today)
+    });
     let evaluate_ms = eval_start.elapsed().as_millis() as u64;
-    let report = Report::new(
+    let mut report = Report::new(
         &bench,
         &snapshot,
         results,
@@ -120,28 +214,43 @@ pub async fn run(args: ScanArgs) -> u8 {
             evaluate_ms,
         },
     );
+    report.filtered = filtered;
+    report.waivers = waivers;
+    report.baseline = baseline.map(|old| report::diff::diff(&old, &report));
 
     let mut code = exit::OK;
-    for (format, path) in &args.output {
+    for (format, path) in &set.output {
         if let Err(e) = std::fs::write(path, report::render(&report, *format, false)) {
             eprintln!("dockbench: cannot write {}: {e}", path.display());
             code = exit::OUTPUT;
         }
     }
-    if !args.quiet {
-        let color = args.format == Format::Text
-            && !args.no_color
+    if !set.quiet {
+        let color = set.format == Format::Text
+            && !set.no_color
             && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
             && std::io::stdout().is_terminal();
-        print!("{}", report::render(&report, args.format, color));
+        print!("{}", report::render(&report, set.format, color));
     }
-    if code == exit::OK
-        && let Some(level) = args.fail_on
-        && report.results.iter().any(|r| meets(r.status, level))
-    {
+    if code == exit::OK && policy_fails(&report, set.fail_on, set.min_score) {
         code = exit::POLICY;
     }
     code
+}
+
+/// Does the report break the exit policy (`--fail-on`, `--min-score`)? WAIVED results never
+/// count, and a partly waived check counts only for its other findings.
+fn policy_fails(report: &Report, fail_on: Option<FailOn>, min_score: Option<i64>) -> bool {
+    let by_status =
+        fail_on.is_some_and(|level| report.results.iter().any(|r| meets(r.status, level)));
+    let by_score = min_score.is_some_and(|n| report.summary.score < n);
+    by_status || by_score
+}
+
+fn read_report(path: &PathBuf) -> Result<Report, String> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    report::json::parse(&text).map_err(|e| format!("{}: {e}", path.display()))
 }
 
 /// Does `status` count for `--fail-on level`?
