@@ -1,6 +1,7 @@
 //! Command line: raw arguments resolved into one config per subcommand.
 pub mod checks;
 pub mod collect;
+pub mod diff;
 pub mod report;
 pub mod scan;
 pub mod schema;
@@ -13,7 +14,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 pub mod exit {
     /// The run completed (whatever the findings, unless --fail-on says otherwise).
     pub const OK: u8 = 0;
-    /// --fail-on: results at or above the given level were found.
+    /// Policy: --fail-on level reached, score below --min-score, or (diff) --fail-on-new.
     pub const POLICY: u8 = 1;
     /// Bad usage or bad input: unknown flag, invalid check files, unreadable snapshot.
     pub const USAGE: u8 = 2;
@@ -25,9 +26,11 @@ pub mod exit {
 
 const AFTER_HELP: &str = "\
 Exit codes:
-  0  the run completed (findings do not change this unless --fail-on is given)
-  1  --fail-on: a result at or above the given level was found
-  2  usage or input error (bad flag, invalid checks, unreadable snapshot)
+  0  the run completed (findings do not change this unless a policy flag is given)
+  1  policy: a result at or above --fail-on, a score below --min-score, or a new
+     finding with `diff --fail-on-new` (WAIVED results never count)
+  2  usage or input error (bad flag, invalid checks or configuration file, unreadable
+     snapshot or baseline)
   3  could not collect: the Docker daemon could not be reached
   4  an output file could not be written (the report was still produced)";
 
@@ -49,6 +52,8 @@ pub enum Command {
     Checks(checks::ChecksCommand),
     /// Re-render a saved JSON report in any format.
     Report(report::ReportArgs),
+    /// Compare two saved JSON reports: findings new, resolved or unchanged.
+    Diff(diff::DiffArgs),
     /// Print the JSON Schema of the JSON report.
     Schema(schema::SchemaArgs),
 }

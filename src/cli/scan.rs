@@ -167,7 +167,7 @@ pub async fn run(args: ScanArgs) -> u8 {
     }
     // Read the baseline first: a bad one should not cost a whole collection.
     let baseline = match &set.baseline {
-        Some(path) => match read_report(path) {
+        Some(path) => match super::report::read(path) {
             Ok(r) => Some(r),
             Err(e) => return fail(exit::USAGE, &format!("baseline {e}")),
         },
@@ -245,12 +245,6 @@ fn policy_fails(report: &Report, fail_on: Option<FailOn>, min_score: Option<i64>
         fail_on.is_some_and(|level| report.results.iter().any(|r| meets(r.status, level)));
     let by_score = min_score.is_some_and(|n| report.summary.score < n);
     by_status || by_score
-}
-
-fn read_report(path: &PathBuf) -> Result<Report, String> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-    report::json::parse(&text).map_err(|e| format!("{}: {e}", path.display()))
 }
 
 /// Does `status` count for `--fail-on level`?
