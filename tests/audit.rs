@@ -758,7 +758,8 @@ fn check_exposition(text: &str) -> Result<usize, String> {
         matches!(s, "NaN" | "+Inf" | "-Inf") || s.parse::<f64>().is_ok()
     }
     /// Parses `{a="x",b="y"}` at the start of `s`; returns the labels and the rest.
-    fn labels(s: &str) -> Result<(Vec<(String, String)>, &str), String> {
+    type Labels = Vec<(String, String)>;
+    fn labels(s: &str) -> Result<(Labels, &str), String> {
         let mut out = Vec::new();
         let mut rest = s.strip_prefix('{').ok_or("expected {")?;
         loop {
@@ -934,7 +935,9 @@ fn prometheus_output_follows_the_exposition_format() {
     let samples = check_exposition(&text).unwrap_or_else(|e| panic!("{e}\n{text}"));
     let report: Value = serde_json::from_str(&read(Path::new(HOSTILE_REPORT))).unwrap();
     let checks = report["results"].as_array().unwrap().len();
-    assert!(samples >= 2 * checks + 7 + 1, "{samples} samples");
+    // Per check: status, findings, waived findings; then 7 status counts, info, score, 2 scanned
+    // object counts, timestamp and duration.
+    assert_eq!(samples, 3 * checks + 13);
     assert!(text.contains(&format!("dockbench_score {}\n", report["summary"]["score"])));
     assert!(text.contains("dockbench_scan_timestamp_seconds "));
     assert!(text.contains("dockbench_scan_duration_seconds "));
@@ -956,4 +959,39 @@ fn prometheus_output_follows_the_exposition_format() {
     check_exposition(&text).unwrap_or_else(|e| panic!("{e}\n{text}"));
     assert!(text.contains("dockbench_baseline_findings{state=\"new\"} 0\n"));
     assert!(text.contains("dockbench_waivers{state=\"unused\"} 1\n"));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Documentation
+
+#[test]
+fn the_readme_shows_the_shipped_example_config() {
+    let readme = read(Path::new("README.md"));
+    let example = read(Path::new("docs/dockbench.example.toml"));
+    let start = "<!-- example-config -->\n```toml\n";
+    let at = readme
+        .find(start)
+        .expect("README has the example-config marker")
+        + start.len();
+    let end = readme[at..].find("```\n<!-- /example-config -->").unwrap();
+    assert_eq!(
+        &readme[at..at + end],
+        example,
+        "README's example configuration differs from docs/dockbench.example.toml"
+    );
+}
+
+#[test]
+fn prometheus_snapshot() {
+    let out = dockbench()
+        .args([
+            "report",
+            "tests/fixtures/reports/risky-report.json",
+            "-f",
+            "prometheus",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    insta::assert_snapshot!("risky_prometheus", String::from_utf8(out.stdout).unwrap());
 }

@@ -15,7 +15,12 @@ use crate::snapshot::{Mode, Snapshot};
 pub struct ScanArgs {
     /// Configuration file (dockbench.toml): defaults for these flags, include/exclude filters,
     /// waivers. Only read when given (here or in DOCKBENCH_CONFIG); flags win over it.
-    #[arg(long, value_name = "PATH", env = "DOCKBENCH_CONFIG")]
+    #[arg(
+        long,
+        value_name = "PATH",
+        env = "DOCKBENCH_CONFIG",
+        hide_env_values = true
+    )]
     pub config: Option<PathBuf>,
     #[command(flatten)]
     pub source: SourceArgs,

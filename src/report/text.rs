@@ -185,7 +185,7 @@ pub fn render(report: &Report, color: bool) -> String {
     let _ = writeln!(out, "{} checks: {}", s.total, counts.join(", "));
     let _ = writeln!(
         out,
-        "Score: {} (+1 per scored PASS, -1 per scored WARN; WAIVED counts neither)",
+        "Score: {} (+1 per scored PASS, -1 per scored WARN)",
         s.score
     );
     let _ = writeln!(
