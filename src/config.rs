@@ -108,11 +108,24 @@ fn position(text: &str, at: usize) -> (usize, usize) {
     (line, column)
 }
 
-/// Reads and checks a configuration file.
+/// Reads and checks a configuration file. Relative paths in it (outputs, `baseline`,
+/// `checks_dir`) are relative to the file's directory, not to wherever the timer runs it.
 pub fn load(path: &Path) -> Result<Config, String> {
     let text = std::fs::read_to_string(path)
         .map_err(|e| format!("cannot read configuration {}: {e}", path.display()))?;
-    parse(&text, &path.display().to_string()).map_err(|e| e.to_string())
+    let mut config = parse(&text, &path.display().to_string()).map_err(|e| e.to_string())?;
+    let base = path.parent().unwrap_or(Path::new(""));
+    let anchor = |p: &mut PathBuf| {
+        if p.is_relative() {
+            *p = base.join(&*p);
+        }
+    };
+    config.output.iter_mut().for_each(|(_, p)| anchor(p));
+    config.checks_dir.iter_mut().for_each(anchor);
+    if let Some(p) = config.baseline.as_mut() {
+        anchor(p);
+    }
+    Ok(config)
 }
 
 /// Parses configuration text; `name` is used in messages and waiver origins.
@@ -132,14 +145,12 @@ pub fn parse(text: &str, name: &str) -> Result<Config, ConfigError> {
             e.message().trim().to_string(),
         )
     })?;
-    let spanned_parse = |v: &Spanned<String>, what: &str| -> Result<String, ConfigError> {
-        Ok(v.get_ref().clone()).and_then(|s: String| {
-            if s.trim().is_empty() {
-                Err(err(v.span().start, format!("{what} must not be empty")))
-            } else {
-                Ok(s)
-            }
-        })
+    let non_empty = |v: &Spanned<String>, what: &str| -> Result<String, ConfigError> {
+        if v.get_ref().trim().is_empty() {
+            Err(err(v.span().start, format!("{what} must not be empty")))
+        } else {
+            Ok(v.get_ref().clone())
+        }
     };
     let level = match raw.level {
         None => None,
@@ -207,8 +218,8 @@ pub fn parse(text: &str, name: &str) -> Result<Config, ConfigError> {
     let mut waivers = Vec::new();
     for w in raw.waiver {
         let (line, _) = position(text, w.check.span().start);
-        let check = spanned_parse(&w.check, "waiver check")?;
-        let reason = spanned_parse(&w.reason, "waiver reason")?;
+        let check = non_empty(&w.check, "waiver check")?;
+        let reason = non_empty(&w.reason, "waiver reason")?;
         let glob = |g: &Option<Spanned<String>>| -> Result<Option<NameGlob>, ConfigError> {
             g.as_ref()
                 .map(|g| NameGlob::new(g.get_ref()).map_err(|e| err(g.span().start, e)))

@@ -489,6 +489,29 @@ fn config_sets_defaults_for_flags() {
 }
 
 #[test]
+fn relative_paths_in_the_config_are_relative_to_its_directory() {
+    let dir = tempfile::tempdir().unwrap();
+    let sub = dir.path().join("etc");
+    std::fs::create_dir(&sub).unwrap();
+    let config = write(
+        &sub,
+        "dockbench.toml",
+        "check = [\"5.4\"]\n[output]\nprometheus = \"out/dockbench.prom\"\n",
+    );
+    std::fs::create_dir(sub.join("out")).unwrap();
+    dockbench()
+        .current_dir(dir.path())
+        .args(["scan", "-q", "--snapshot"])
+        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join(RISKY))
+        .arg("--config")
+        .arg(&config)
+        .assert()
+        .code(0);
+    let prom = read(&sub.join("out/dockbench.prom"));
+    assert!(prom.contains("dockbench_check_status{id=\"5.4\""));
+}
+
+#[test]
 fn scored_only_runs_only_scored_checks() {
     let all = json_report(&["scan", "--snapshot", RISKY]);
     let scored = json_report(&["scan", "--snapshot", RISKY, "--scored-only"]);
