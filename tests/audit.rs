@@ -559,6 +559,16 @@ fn filters_remove_objects_from_every_check() {
     );
     assert!(!text.contains("dockbench-fixture/busybox"));
     assert!(all.get("filtered").is_none());
+    for format in ["text", "markdown"] {
+        dockbench()
+            .args(["scan", "--snapshot", RISKY, "-f", format, "--config"])
+            .arg(dir.path().join("c.toml"))
+            .assert()
+            .code(0)
+            .stdout(predicate::str::contains(
+                "left out by the configuration's filters: 1 containers",
+            ));
+    }
     // Include by label: nothing in the fixture carries it, so every container check SKIPs.
     let config = write(
         dir.path(),
