@@ -726,6 +726,37 @@ fn scan_with_baseline_embeds_the_comparison() {
     let html = read(&html);
     assert!(html.contains("Since the baseline"));
     assert!(html.contains("fx-priv"));
+    // --fail-on-new: the filtered report as baseline makes fx-priv's findings new.
+    let (old_full, new_filtered) = (old.clone(), dir.path().join("new.json"));
+    dockbench()
+        .args([
+            "scan",
+            "--snapshot",
+            RISKY,
+            "-q",
+            "--fail-on-new",
+            "--baseline",
+        ])
+        .arg(&new_filtered)
+        .assert()
+        .code(1);
+    dockbench()
+        .args([
+            "scan",
+            "--snapshot",
+            RISKY,
+            "-q",
+            "--fail-on-new",
+            "--baseline",
+        ])
+        .arg(&old_full)
+        .assert()
+        .code(0);
+    dockbench()
+        .args(["scan", "--snapshot", RISKY, "-q", "--fail-on-new"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("needs a --baseline"));
     // Text: the baseline block, and `report` re-renders it from the JSON.
     dockbench()
         .args(["scan", "--snapshot", RISKY, "--baseline"])

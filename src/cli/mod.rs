@@ -28,7 +28,7 @@ const AFTER_HELP: &str = "\
 Exit codes:
   0  the run completed (findings do not change this unless a policy flag is given)
   1  policy: a result at or above --fail-on, a score below --min-score, or a new
-     finding with `diff --fail-on-new` (WAIVED results never count)
+     finding with --fail-on-new (WAIVED results never count)
   2  usage or input error (bad flag, invalid checks or configuration file, unreadable
      snapshot or baseline)
   3  could not collect: the Docker daemon could not be reached

@@ -62,6 +62,9 @@ pub struct ScanArgs {
     /// Compare with a previous JSON report: findings new, resolved or unchanged since then.
     #[arg(long, value_name = "FILE")]
     pub baseline: Option<PathBuf>,
+    /// Exit with code 1 when a finding is new since --baseline.
+    #[arg(long)]
+    pub fail_on_new: bool,
     /// No colours in the terminal report (also: NO_COLOR set in the environment).
     #[arg(long)]
     pub no_color: bool,
@@ -92,6 +95,7 @@ struct Settings {
     fail_on: Option<FailOn>,
     min_score: Option<i64>,
     baseline: Option<PathBuf>,
+    fail_on_new: bool,
     quiet: bool,
     no_color: bool,
     live: crate::collect::LiveOptions,
@@ -131,6 +135,7 @@ fn resolve(args: ScanArgs, config: Option<Config>) -> Settings {
         fail_on: args.fail_on.or(cfg.fail_on),
         min_score: args.min_score.or(cfg.min_score),
         baseline: args.baseline.or(cfg.baseline),
+        fail_on_new: args.fail_on_new || cfg.fail_on_new.unwrap_or(false),
         quiet: args.quiet || cfg.quiet.unwrap_or(false),
         no_color: args.no_color || cfg.no_color.unwrap_or(false),
         live: crate::collect::LiveOptions {
@@ -153,6 +158,12 @@ pub async fn run(args: ScanArgs) -> u8 {
     };
     let snapshot_path = args.snapshot.clone();
     let set = resolve(args, config);
+    if set.fail_on_new && set.baseline.is_none() {
+        return fail(
+            exit::USAGE,
+            "--fail-on-new needs a --baseline to compare with",
+        );
+    }
     let (bench, env) = match super::load_benchmark(&set.checks) {
         Ok(b) => b,
         Err(e) => return fail(exit::USAGE, &e),
@@ -237,7 +248,9 @@ pub async fn run(args: ScanArgs) -> u8 {
             && std::io::stdout().is_terminal();
         print!("{}", report::render(&report, set.format, color));
     }
-    if code == exit::OK && policy_fails(&report, set.fail_on, set.min_score) {
+    let new_findings =
+        set.fail_on_new && report.baseline.as_ref().is_some_and(|b| b.counts.new > 0);
+    if code == exit::OK && (new_findings || policy_fails(&report, set.fail_on, set.min_score)) {
         code = exit::POLICY;
     }
     code
