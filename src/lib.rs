@@ -1,6 +1,7 @@
 //! dockbench: collect → Snapshot → engine (declarative CEL checks) → Report → renderers.
 pub mod cli;
 pub mod collect;
+pub mod config;
 pub mod engine;
 pub mod lock;
 pub mod output;

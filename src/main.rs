@@ -22,6 +22,7 @@ async fn main() -> ExitCode {
         Command::Collect(args) => dockbench::cli::collect::run(args).await,
         Command::Checks(cmd) => dockbench::cli::checks::run(cmd),
         Command::Report(args) => dockbench::cli::report::run(args),
+        Command::Diff(args) => dockbench::cli::diff::run(args),
         Command::Schema(args) => dockbench::cli::schema::run(args),
         Command::Completions(args) => dockbench::cli::generate::run_completions(args),
         Command::Man(args) => dockbench::cli::generate::run_man(args),

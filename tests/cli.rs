@@ -20,6 +20,7 @@ fn help_texts() {
     insta::assert_snapshot!("collect_help", stdout_of(&["collect", "--help"]));
     insta::assert_snapshot!("checks_list_help", stdout_of(&["checks", "list", "--help"]));
     insta::assert_snapshot!("report_help", stdout_of(&["report", "--help"]));
+    insta::assert_snapshot!("diff_help", stdout_of(&["diff", "--help"]));
     insta::assert_snapshot!("schema_help", stdout_of(&["schema", "--help"]));
 }
 

@@ -50,6 +50,7 @@ fn every_flag_is_documented() {
         vec!["checks", "list"],
         vec!["checks", "show"],
         vec!["report"],
+        vec!["diff"],
         vec!["schema"],
         vec!["completions"],
         vec!["man"],

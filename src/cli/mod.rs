@@ -1,6 +1,7 @@
 //! Command line: raw arguments resolved into one config per subcommand.
 pub mod checks;
 pub mod collect;
+pub mod diff;
 pub mod generate;
 pub mod report;
 pub mod run_lock;
@@ -15,7 +16,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 pub mod exit {
     /// The run completed (whatever the findings, unless --fail-on says otherwise).
     pub const OK: u8 = 0;
-    /// --fail-on: results at or above the given level were found.
+    /// Policy: --fail-on level reached, score below --min-score, or (diff) --fail-on-new.
     pub const POLICY: u8 = 1;
     /// Bad usage or bad input: unknown flag, invalid check files, unreadable snapshot.
     pub const USAGE: u8 = 2;
@@ -30,9 +31,11 @@ pub mod exit {
 
 const AFTER_HELP: &str = "\
 Exit codes:
-  0  the run completed (findings do not change this unless --fail-on is given)
-  1  --fail-on: a result at or above the given level was found
-  2  usage or input error (bad flag, invalid checks, unreadable snapshot)
+  0  the run completed (findings do not change this unless a policy flag is given)
+  1  policy: a result at or above --fail-on, a score below --min-score, or a new
+     finding with --fail-on-new (WAIVED results never count)
+  2  usage or input error (bad flag, invalid checks or configuration file, unreadable
+     snapshot or baseline)
   3  could not collect: the Docker daemon could not be reached, or --root DIR has no
      Docker data root
   4  an output file could not be written (the report was still produced)
@@ -56,6 +59,8 @@ pub enum Command {
     Checks(checks::ChecksCommand),
     /// Re-render a saved JSON report in any format.
     Report(report::ReportArgs),
+    /// Compare two saved JSON reports: findings new, resolved or unchanged.
+    Diff(diff::DiffArgs),
     /// Print the JSON Schema of the JSON report.
     Schema(schema::SchemaArgs),
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
@@ -135,8 +140,9 @@ impl SourceArgs {
 #[derive(Debug, Clone, Args)]
 pub struct CheckArgs {
     /// Benchmarks to run, in this order, e.g. `cis-docker-1.6.0,dockbench-practices`
-    /// (comma-separated or repeated; `dockbench checks list` with `--benchmarks` names them).
-    #[arg(long, value_name = "NAME", value_delimiter = ',', default_value = crate::engine::DEFAULT_BENCHMARK)]
+    /// (comma-separated or repeated; `dockbench checks list --benchmarks` names them).
+    /// Default: cis-docker-1.6.0.
+    #[arg(long, value_name = "NAME", value_delimiter = ',')]
     pub benchmark: Vec<String>,
     /// Load a benchmark folder of your own (benchmark.toml + check files); select it with
     /// --benchmark and its id.
@@ -187,7 +193,13 @@ pub fn load_benchmarks(
         custom.push(crate::engine::load_dir(dir, &env).map_err(|e| e.to_string())?);
     }
     let mut out: Vec<crate::engine::Benchmark> = Vec::new();
-    for id in &args.benchmark {
+    let default = [crate::engine::DEFAULT_BENCHMARK.to_string()];
+    let ids = if args.benchmark.is_empty() {
+        &default[..]
+    } else {
+        &args.benchmark[..]
+    };
+    for id in ids {
         if out.iter().any(|b| &b.def.id == id) {
             continue;
         }

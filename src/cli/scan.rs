@@ -6,12 +6,22 @@ use std::time::Instant;
 use clap::Args;
 
 use super::{CheckArgs, FailOn, SourceArgs, exit};
+use crate::config::Config;
 use crate::engine::select::Selection;
 use crate::report::{self, Format, Report, Status};
 use crate::snapshot::{Mode, Snapshot};
 
 #[derive(Debug, Args)]
 pub struct ScanArgs {
+    /// Configuration file (dockbench.toml): defaults for these flags, include/exclude filters,
+    /// waivers. Only read when given (here or in DOCKBENCH_CONFIG); flags win over it.
+    #[arg(
+        long,
+        value_name = "PATH",
+        env = "DOCKBENCH_CONFIG",
+        hide_env_values = true
+    )]
+    pub config: Option<PathBuf>,
     #[command(flatten)]
     pub source: SourceArgs,
     /// Evaluate a snapshot written by `dockbench collect` instead of asking a daemon.
@@ -30,19 +40,31 @@ pub struct ScanArgs {
     /// Default: every check of the benchmark.
     #[arg(long, value_enum, value_name = "LEVEL")]
     pub level: Option<super::ProfileLevel>,
+    /// Run only the scored checks (those that count for the score).
+    #[arg(long)]
+    pub scored_only: bool,
     /// Users allowed in the docker group (check 1.1.2 WARNs on any other member; without
     /// this it lists the members as INFO). Comma-separated or repeated.
     #[arg(long, value_name = "USERS", value_delimiter = ',')]
     pub trusted_users: Vec<String>,
-    /// Format written to standard output.
-    #[arg(long, short = 'f', value_enum, default_value_t = Format::Text)]
-    pub format: Format,
+    /// Format written to standard output. Default: text.
+    #[arg(long, short = 'f', value_enum)]
+    pub format: Option<Format>,
     /// Also write FORMAT to PATH (repeatable), e.g. --output json=report.json.
     #[arg(long, short = 'o', value_name = "FORMAT=PATH", value_parser = parse_output)]
     pub output: Vec<(Format, PathBuf)>,
     /// Exit with code 1 when a result at or above this level exists.
     #[arg(long, value_enum, value_name = "LEVEL")]
     pub fail_on: Option<FailOn>,
+    /// Exit with code 1 when the score is below N.
+    #[arg(long, value_name = "N", allow_negative_numbers = true)]
+    pub min_score: Option<i64>,
+    /// Compare with a previous JSON report: findings new, resolved or unchanged since then.
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+    /// Exit with code 1 when a finding is new since --baseline.
+    #[arg(long)]
+    pub fail_on_new: bool,
     /// No colours in the terminal report (also: NO_COLOR set in the environment).
     #[arg(long)]
     pub no_color: bool,
@@ -64,17 +86,96 @@ fn parse_output(s: &str) -> Result<(Format, PathBuf), String> {
     Ok((format.parse()?, PathBuf::from(path)))
 }
 
+/// `scan`'s settings after merging the command line over the configuration file.
+struct Settings {
+    checks: CheckArgs,
+    selection: Selection,
+    level: Option<super::ProfileLevel>,
+    scored_only: bool,
+    trusted_users: Vec<String>,
+    format: Format,
+    output: Vec<(Format, PathBuf)>,
+    fail_on: Option<FailOn>,
+    min_score: Option<i64>,
+    baseline: Option<PathBuf>,
+    fail_on_new: bool,
+    quiet: bool,
+    no_color: bool,
+    source: super::SourceArgs,
+    filters: crate::engine::filter::Filters,
+    waivers: Vec<crate::engine::waivers::Waiver>,
+}
+
+/// Command line > configuration file > built-in default.
+fn resolve(args: ScanArgs, config: Option<Config>) -> Settings {
+    let cfg = config.unwrap_or_default();
+    let or = |cli: Vec<String>, file: Vec<String>| if cli.is_empty() { file } else { cli };
+    // Outputs: the file's, except formats the command line names again; then the command line's.
+    let mut output: Vec<(Format, PathBuf)> = cfg
+        .output
+        .into_iter()
+        .filter(|(f, _)| !args.output.iter().any(|(g, _)| g == f))
+        .collect();
+    output.extend(args.output);
+    Settings {
+        checks: CheckArgs {
+            benchmark: or(args.checks.benchmark, cfg.benchmark),
+            checks_dir: if args.checks.checks_dir.is_empty() {
+                cfg.checks_dir
+            } else {
+                args.checks.checks_dir
+            },
+        },
+        selection: Selection {
+            check: or(args.check, cfg.check),
+            skip: or(args.skip, cfg.skip),
+        },
+        level: args.level.or(cfg.level),
+        scored_only: args.scored_only || cfg.scored_only.unwrap_or(false),
+        trusted_users: or(args.trusted_users, cfg.trusted_users),
+        format: args.format.or(cfg.format).unwrap_or(Format::Text),
+        output,
+        fail_on: args.fail_on.or(cfg.fail_on),
+        min_score: args.min_score.or(cfg.min_score),
+        baseline: args.baseline.or(cfg.baseline),
+        fail_on_new: args.fail_on_new || cfg.fail_on_new.unwrap_or(false),
+        quiet: args.quiet || cfg.quiet.unwrap_or(false),
+        no_color: args.no_color || cfg.no_color.unwrap_or(false),
+        source: super::SourceArgs {
+            host: args.source.host.or(cfg.host),
+            all: args.source.all || cfg.all.unwrap_or(false),
+            all_images: args.source.all_images || cfg.all_images.unwrap_or(false),
+            ..args.source
+        },
+        filters: cfg.filters,
+        waivers: cfg.waivers,
+    }
+}
+
 pub async fn run(args: ScanArgs) -> u8 {
-    let (benches, env) = match super::load_benchmarks(&args.checks) {
+    let config = match &args.config {
+        Some(path) => match crate::config::load(path) {
+            Ok(c) => Some(c),
+            Err(e) => return fail(exit::USAGE, &e),
+        },
+        None => None,
+    };
+    let snapshot_path = args.snapshot.clone();
+    let lock_args = args.lock.clone();
+    let set = resolve(args, config);
+    if set.fail_on_new && set.baseline.is_none() {
+        return fail(
+            exit::USAGE,
+            "--fail-on-new needs a --baseline to compare with",
+        );
+    }
+    let (benches, env) = match super::load_benchmarks(&set.checks) {
         Ok(b) => b,
         Err(e) => return fail(exit::USAGE, &e),
     };
     let bench_names: Vec<&str> = benches.iter().map(|b| b.def.id.as_str()).collect();
     let all_checks: Vec<&crate::engine::Check> = benches.iter().flat_map(|b| &b.checks).collect();
-    let selection = Selection {
-        check: args.check.clone(),
-        skip: args.skip.clone(),
-    };
+    let selection = &set.selection;
     let ids: Vec<&str> = all_checks.iter().map(|c| c.def.id.as_str()).collect();
     let unmatched = selection.unmatched(&ids);
     if !unmatched.is_empty() {
@@ -87,30 +188,35 @@ pub async fn run(args: ScanArgs) -> u8 {
             ),
         );
     }
+    // Read the baseline first: a bad one should not cost a whole collection.
+    let baseline = match &set.baseline {
+        Some(path) => match super::report::read(path) {
+            Ok(r) => Some(r),
+            Err(e) => return fail(exit::USAGE, &format!("baseline {e}")),
+        },
+        None => None,
+    };
 
     // Taken before collecting, so an overlapping run fails fast instead of after its scan.
-    let _lock = match args
-        .lock
-        .take(args.output.first().map(|(_, p)| p.as_path()))
-    {
+    let _lock = match lock_args.take(set.output.first().map(|(_, p)| p.as_path())) {
         Ok(l) => l,
         Err(code) => return code,
     };
 
     let collect_start = Instant::now();
-    let snapshot = match &args.snapshot {
+    let mut snapshot = match &snapshot_path {
         Some(path) => match read_snapshot(path) {
             Ok(mut s) => {
-                if let Some(label) = &args.source.host_label {
+                if let Some(label) = &set.source.host_label {
                     s.host.Label = label.clone();
                 }
                 s
             }
             Err(e) => return fail(exit::USAGE, &e),
         },
-        None => match args
+        None => match set
             .source
-            .collect(crate::progress::Progress::wanted(args.quiet))
+            .collect(crate::progress::Progress::wanted(set.quiet))
             .await
         {
             Ok(s) => s,
@@ -120,18 +226,24 @@ pub async fn run(args: ScanArgs) -> u8 {
     let collect_ms = collect_start.elapsed().as_millis() as u64;
 
     let eval_start = Instant::now();
+    let filtered = (!set.filters.is_empty()).then(|| set.filters.apply(&mut snapshot));
     let selected: Vec<&crate::engine::Check> = all_checks
         .iter()
         .copied()
         .filter(|c| selection.selects(&c.def.id))
-        .filter(|c| args.level.is_none_or(|l| l.includes(c.def.level)))
+        .filter(|c| set.level.is_none_or(|l| l.includes(c.def.level)))
+        .filter(|c| !set.scored_only || c.def.scored)
         .collect();
     let options = crate::engine::eval::EvalOptions {
-        trusted_users: args.trusted_users.clone(),
+        trusted_users: set.trusted_users.clone(),
     };
-    let results = crate::engine::eval::evaluate_with(&selected, &snapshot, &env, &options);
+    let mut results = crate::engine::eval::evaluate_with(&selected, &snapshot, &env, &options);
+    let waivers = (!set.waivers.is_empty()).then(|| {
+        let today = chrono::Utc::now().date_naive();
+        crate::engine::waivers::apply(&mut results, &snapshot, &set.waivers, today)
+    });
     let evaluate_ms = eval_start.elapsed().as_millis() as u64;
-    let report = Report::new(
+    let mut report = Report::new(
         &benches,
         &snapshot,
         results,
@@ -140,9 +252,12 @@ pub async fn run(args: ScanArgs) -> u8 {
             evaluate_ms,
         },
     );
+    report.filtered = filtered;
+    report.waivers = waivers;
+    report.baseline = baseline.map(|old| report::diff::diff(&old, &report));
 
     let mut code = exit::OK;
-    for (format, path) in &args.output {
+    for (format, path) in &set.output {
         if let Err(e) =
             crate::output::write_atomic(path, report::render(&report, *format, false).as_bytes())
         {
@@ -150,20 +265,28 @@ pub async fn run(args: ScanArgs) -> u8 {
             code = exit::OUTPUT;
         }
     }
-    if !args.quiet {
-        let color = args.format == Format::Text
-            && !args.no_color
+    if !set.quiet {
+        let color = set.format == Format::Text
+            && !set.no_color
             && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
             && std::io::stdout().is_terminal();
-        print!("{}", report::render(&report, args.format, color));
+        print!("{}", report::render(&report, set.format, color));
     }
-    if code == exit::OK
-        && let Some(level) = args.fail_on
-        && report.results.iter().any(|r| meets(r.status, level))
-    {
+    let new_findings =
+        set.fail_on_new && report.baseline.as_ref().is_some_and(|b| b.counts.new > 0);
+    if code == exit::OK && (new_findings || policy_fails(&report, set.fail_on, set.min_score)) {
         code = exit::POLICY;
     }
     code
+}
+
+/// Does the report break the exit policy (`--fail-on`, `--min-score`)? WAIVED results never
+/// count, and a partly waived check counts only for its other findings.
+fn policy_fails(report: &Report, fail_on: Option<FailOn>, min_score: Option<i64>) -> bool {
+    let by_status =
+        fail_on.is_some_and(|level| report.results.iter().any(|r| meets(r.status, level)));
+    let by_score = min_score.is_some_and(|n| report.summary.score < n);
+    by_status || by_score
 }
 
 /// Does `status` count for `--fail-on level`?

@@ -324,6 +324,7 @@ fn blank_result(check: &Check) -> CheckResult {
         findings: Vec::new(),
         exceptions: Vec::new(),
         evaluated: 0,
+        waived: Vec::new(),
         description: d.description.trim().to_string(),
         remediation: d.remediation.trim().to_string(),
         impact: d.impact.trim().to_string(),

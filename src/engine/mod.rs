@@ -3,10 +3,12 @@
 pub mod check;
 pub mod derive;
 pub mod eval;
+pub mod filter;
 pub mod load;
 pub mod schema;
 pub mod secrets;
 pub mod select;
+pub mod waivers;
 
 pub use eval::evaluate;
 pub use load::{Benchmark, Check, DEFAULT_BENCHMARK, LoadError, cel_env, load_dir, load_embedded};

@@ -9,6 +9,11 @@ fn matches(selector: &str, id: &str) -> Option<usize> {
     (sel.len() <= parts.len() && sel[..] == parts[..sel.len()]).then_some(sel.len())
 }
 
+/// Does `selector` cover `id` on whole components (`5.1` covers 5.1 and 5.1.x, not 5.12)?
+pub fn covers(selector: &str, id: &str) -> bool {
+    matches(selector, id).is_some()
+}
+
 #[derive(Debug, Clone, Default)]
 pub struct Selection {
     pub check: Vec<String>,

@@ -30,6 +30,16 @@ pub fn cell(s: &str) -> String {
 }
 
 fn row(r: &CheckResult, f: Option<&Finding>) -> [String; 13] {
+    row_with(r, f, r.status, None)
+}
+
+/// A row; a waived finding has status WAIVED and the waiver's reason after its evidence.
+fn row_with(
+    r: &CheckResult,
+    f: Option<&Finding>,
+    status: crate::report::Status,
+    waiver: Option<&str>,
+) -> [String; 13] {
     let (kind, object, id, evidence) = match f {
         Some(f) => (
             f.kind.as_str(),
@@ -39,6 +49,10 @@ fn row(r: &CheckResult, f: Option<&Finding>) -> [String; 13] {
         ),
         None => ("", "", "", r.reason.as_str()),
     };
+    let evidence = match waiver {
+        Some(reason) => format!("{evidence} (waived: {reason})"),
+        None => evidence.to_string(),
+    };
     [
         cell(&r.id),
         cell(&r.title),
@@ -47,11 +61,11 @@ fn row(r: &CheckResult, f: Option<&Finding>) -> [String; 13] {
         assessment_label(r.assessment).to_lowercase(),
         crate::report::view::evaluation_label(r.evaluation).to_string(),
         if r.scored { "yes" } else { "no" }.to_string(),
-        r.status.to_string(),
+        status.to_string(),
         cell(kind),
         cell(object),
         cell(id),
-        cell(evidence),
+        cell(&evidence),
         cell(&r.remediation),
     ]
 }
@@ -62,11 +76,16 @@ pub fn render(report: &Report) -> String {
     for r in &report.results {
         // Offenders, then objects that could not be evaluated (ERROR) or did not apply.
         let objects: Vec<&Finding> = r.findings.iter().chain(&r.exceptions).collect();
-        if objects.is_empty() {
+        if objects.is_empty() && r.waived.is_empty() {
             w.write_record(row(r, None)).expect("writing to memory");
         }
         for f in objects {
             w.write_record(row(r, Some(f))).expect("writing to memory");
+        }
+        for wf in &r.waived {
+            let status = crate::report::Status::Waived;
+            w.write_record(row_with(r, Some(&wf.finding), status, Some(&wf.reason)))
+                .expect("writing to memory");
         }
     }
     String::from_utf8(w.into_inner().expect("flushing to memory")).expect("CSV of UTF-8 strings")

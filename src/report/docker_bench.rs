@@ -99,6 +99,12 @@ fn result(r: &CheckResult) -> Result {
             Some(format!("{details}:  {}", names.join(" "))),
             Some(names),
         )
+    } else if r.status == Status::Waived && !r.waived.is_empty() {
+        let names: Vec<String> = r.waived.iter().map(|w| w.finding.object.clone()).collect();
+        (
+            Some(format!("{details}:  {}", names.join(" "))),
+            Some(names),
+        )
     } else {
         ((!details.is_empty()).then_some(details), None)
     };

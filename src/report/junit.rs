@@ -43,6 +43,12 @@ fn evidence(r: &CheckResult) -> String {
             f.kind, f.object, f.value
         ));
     }
+    for w in &r.waived {
+        out.push_str(&format!(
+            "* waived: {} {}: {} ({})\n",
+            w.finding.kind, w.finding.object, w.finding.value, w.reason
+        ));
+    }
     out.push_str(&format!("Remediation: {}\n", r.remediation));
     out
 }
@@ -120,7 +126,7 @@ fn write_case(
                 w.create_element("skipped")
                     .with_attribute(("message", message.as_str()))
                     .write_empty()?;
-                if !r.findings.is_empty() || !r.exceptions.is_empty() {
+                if !r.findings.is_empty() || !r.exceptions.is_empty() || !r.waived.is_empty() {
                     w.create_element("system-out")
                         .write_text_content(BytesText::new(&body))?;
                 }

@@ -1,11 +1,13 @@
 //! Report model and one renderer per format.
 pub mod csv;
+pub mod diff;
 pub mod docker_bench;
 pub mod html;
 pub mod json;
 pub mod junit;
 pub mod markdown;
 pub mod model;
+pub mod prometheus;
 pub mod sarif;
 pub mod text;
 pub mod view;
@@ -33,6 +35,8 @@ pub enum Format {
     Markdown,
     /// docker-bench-security's JSON log layout, for its consumers.
     DockerBench,
+    /// Prometheus text format for node_exporter's textfile collector.
+    Prometheus,
 }
 
 impl Format {
@@ -47,6 +51,7 @@ impl Format {
             Format::Csv => "csv",
             Format::Markdown => "markdown",
             Format::DockerBench => "docker-bench",
+            Format::Prometheus => "prometheus",
         }
     }
 }
@@ -75,6 +80,7 @@ pub fn render(report: &Report, format: Format, color: bool) -> String {
         Format::Csv => csv::render(report),
         Format::Markdown => markdown::render(report),
         Format::DockerBench => docker_bench::render(report),
+        Format::Prometheus => prometheus::render(report),
     }
 }
 
@@ -148,6 +154,9 @@ impl Report {
             sections,
             results,
             summary,
+            filtered: None,
+            waivers: None,
+            baseline: None,
         }
     }
 }

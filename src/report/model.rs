@@ -88,6 +88,9 @@ pub struct CheckResult {
     pub exceptions: Vec<Finding>,
     /// How many objects were evaluated (containers, images; 1 for host and daemon checks).
     pub evaluated: usize,
+    /// Findings an accepted exception (`[[waiver]]`) covers, each with the waiver's reason.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub waived: Vec<WaivedFinding>,
     pub description: String,
     pub remediation: String,
     pub impact: String,
@@ -135,7 +138,8 @@ impl Counts {
 pub struct Summary {
     pub total: usize,
     pub counts: Counts,
-    /// docker-bench-security's score: +1 per scored PASS, −1 per scored WARN.
+    /// docker-bench-security's score: +1 per scored PASS, −1 per scored WARN (WAIVED counts
+    /// neither).
     pub score: i64,
 }
 
@@ -238,4 +242,25 @@ pub struct Report {
     pub sections: Vec<crate::engine::check::SectionDef>,
     pub results: Vec<CheckResult>,
     pub summary: Summary,
+    /// Objects left out by the configuration's include/exclude filters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub filtered: Option<crate::engine::filter::Filtered>,
+    /// Waivers of the configuration: which applied, which expired, which matched nothing.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub waivers: Option<crate::engine::waivers::WaiverSummary>,
+    /// Comparison with a previous report (`scan --baseline`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub baseline: Option<super::diff::Diff>,
+}
+
+/// A finding an accepted exception covers.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct WaivedFinding {
+    #[serde(flatten)]
+    pub finding: Finding,
+    /// The waiver's reason.
+    pub reason: String,
+    /// The waiver's expiry date (YYYY-MM-DD), if it has one.
+    #[serde(default)]
+    pub expires: Option<String>,
 }

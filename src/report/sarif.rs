@@ -232,9 +232,20 @@ pub fn to_value(report: &Report) -> Value {
         .collect();
     let mut results = Vec::new();
     for (index, r) in report.results.iter().enumerate() {
-        let Some(level) = level(r) else { continue };
-        for f in objects(r, report) {
-            results.push(result(r, index, &f, level));
+        if let Some(level) = level(r) {
+            for f in objects(r, report) {
+                results.push(result(r, index, &f, level));
+            }
+        }
+        // Waived findings stay visible as suppressed results, with the waiver's reason.
+        for w in &r.waived {
+            let mut v = result(r, index, &w.finding, default_level(r));
+            v["suppressions"] = json!([{
+                "kind": "external",
+                "status": "accepted",
+                "justification": w.reason,
+            }]);
+            results.push(v);
         }
     }
     let mut invocation = json!({

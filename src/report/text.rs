@@ -74,6 +74,13 @@ pub fn render(report: &Report, color: bool) -> String {
     for note in &report.notes {
         let _ = writeln!(out, "note: {note}");
     }
+    if let Some(f) = &report.filtered {
+        let _ = writeln!(
+            out,
+            "left out by the configuration's filters: {} containers, {} images",
+            f.containers_excluded, f.images_excluded
+        );
+    }
     for section in &report.sections {
         let results: Vec<_> = report
             .results
@@ -107,8 +114,70 @@ pub fn render(report: &Report, color: bool) -> String {
                     };
                     let _ = writeln!(out, "        * {} {}{what}", f.kind, f.object);
                 }
+                for w in &r.waived {
+                    let f = &w.finding;
+                    let what = if f.value.is_empty() {
+                        String::new()
+                    } else {
+                        format!(": {}", f.value)
+                    };
+                    let until = w
+                        .expires
+                        .as_ref()
+                        .map(|d| format!(", until {d}"))
+                        .unwrap_or_default();
+                    let _ = writeln!(
+                        out,
+                        "        ~ waived {} {}{what} ({}{until})",
+                        f.kind, f.object, w.reason
+                    );
+                }
             }
         }
+    }
+    if let Some(w) = &report.waivers {
+        let _ = writeln!(
+            out,
+            "\n{}",
+            bold(&format!(
+                "Waivers: {} applied, {} expired, {} unused",
+                w.applied.len(),
+                w.expired.len(),
+                w.unused.len()
+            ))
+        );
+        for (state, list) in [
+            ("applied", &w.applied),
+            ("expired", &w.expired),
+            ("unused", &w.unused),
+        ] {
+            for u in list {
+                let mut what = String::new();
+                for (k, v) in [
+                    ("container", &u.container),
+                    ("image", &u.image),
+                    ("label", &u.label),
+                ] {
+                    if let Some(v) = v {
+                        what.push_str(&format!(" {k} {v}"));
+                    }
+                }
+                let until = u
+                    .expires
+                    .as_ref()
+                    .map(|d| format!(", expires {d}"))
+                    .unwrap_or_default();
+                let _ = writeln!(
+                    out,
+                    "  {state:<8} {}{what}: {} ({} findings{until}; {})",
+                    u.check, u.reason, u.matched, u.origin
+                );
+            }
+        }
+    }
+    if let Some(d) = &report.baseline {
+        let _ = writeln!(out, "\n{}", bold("Baseline"));
+        out.push_str(&super::diff::render_text(d, false));
     }
     let s = &report.summary;
     let _ = writeln!(out, "\n{}", bold("Summary"));

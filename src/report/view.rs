@@ -2,7 +2,7 @@
 //! templates only iterate and print. Nothing here changes the Report's meaning.
 use serde::Serialize;
 
-use super::{CheckResult, Finding, Report, Status};
+use super::{CheckResult, Finding, Report, Status, WaivedFinding};
 use crate::engine::check::{Assessment, Evaluation};
 
 /// Display order of statuses: what needs attention first.
@@ -29,6 +29,8 @@ pub struct View<'a> {
     pub attention: Vec<CheckView<'a>>,
     /// NOTE checks (manual review), in report order.
     pub manual: Vec<CheckView<'a>>,
+    /// Checks with waived findings (WAIVED, or partly waived), in report order.
+    pub waived: Vec<CheckView<'a>>,
     pub containers_scope: &'static str,
     /// `HostInfo::identity_line`: label, machine-id, engine ID ("" when none is known).
     pub identity: String,
@@ -81,6 +83,8 @@ pub struct CheckView<'a> {
     pub evaluation: &'static str,
     pub findings: Vec<FindingView<'a>>,
     pub exceptions: Vec<FindingView<'a>>,
+    /// Findings covered by a waiver, each with its reason.
+    pub waived: &'a [WaivedFinding],
     pub references: Vec<Reference<'a>>,
     /// Description, remediation and impact split at `code spans`, for the HTML to mark up.
     pub description_parts: Vec<Part<'a>>,
@@ -221,11 +225,20 @@ fn finding_view(f: &Finding) -> FindingView<'_> {
 
 pub fn check_view(r: &CheckResult) -> CheckView<'_> {
     let mut search = format!("{} {} {}", r.id, r.title, r.reason);
-    for f in r.findings.iter().chain(&r.exceptions) {
+    for f in r
+        .findings
+        .iter()
+        .chain(&r.exceptions)
+        .chain(r.waived.iter().map(|w| &w.finding))
+    {
         search.push(' ');
         search.push_str(&f.object);
         search.push(' ');
         search.push_str(&f.value);
+    }
+    for w in &r.waived {
+        search.push(' ');
+        search.push_str(&w.reason);
     }
     CheckView {
         r,
@@ -235,6 +248,7 @@ pub fn check_view(r: &CheckResult) -> CheckView<'_> {
         evaluation: evaluation_label(r.evaluation),
         findings: r.findings.iter().map(finding_view).collect(),
         exceptions: r.exceptions.iter().map(finding_view).collect(),
+        waived: &r.waived,
         references: r
             .references
             .iter()
@@ -337,6 +351,12 @@ impl<'a> View<'a> {
                 .results
                 .iter()
                 .filter(|r| r.status == Status::Note)
+                .map(check_view)
+                .collect(),
+            waived: report
+                .results
+                .iter()
+                .filter(|r| !r.waived.is_empty())
                 .map(check_view)
                 .collect(),
             containers_scope: if report.all_containers {

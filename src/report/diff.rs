@@ -1,0 +1,264 @@
+//! Baselines: compare the open findings of two reports at check × object granularity.
+//!
+//! An open finding is an object listed under a WARN or INFO check (waived findings are not
+//! open). Its key is (check id, object kind, object name — or its ID when it has no name). The
+//! name rather than the ID, because a nightly redeploy recreates containers (new ID, same
+//! name) and rebuilds images (new ID, same tag): keyed by ID every redeploy would look like all
+//! findings resolved and new again. Pure: no I/O.
+use std::collections::HashSet;
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use super::{Report, Status};
+
+/// One open finding.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct DiffEntry {
+    pub check: String,
+    pub title: String,
+    pub status: Status,
+    pub kind: String,
+    pub object: String,
+    #[serde(default)]
+    pub id: String,
+    pub value: String,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct DiffCounts {
+    pub new: usize,
+    pub resolved: usize,
+    pub unchanged: usize,
+}
+
+/// Which report the comparison started from.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct DiffBase {
+    pub started_at: String,
+    pub hostname: String,
+    pub benchmark: String,
+    pub score: i64,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct Diff {
+    /// The older report.
+    pub baseline: DiffBase,
+    pub counts: DiffCounts,
+    /// Open now, not in the baseline.
+    pub new: Vec<DiffEntry>,
+    /// Open in the baseline, not now.
+    pub resolved: Vec<DiffEntry>,
+    /// Open in both (values as they are now).
+    pub unchanged: Vec<DiffEntry>,
+}
+
+type Key = (String, String, String);
+
+fn open_findings(report: &Report) -> Vec<(Key, DiffEntry)> {
+    let mut out = Vec::new();
+    for r in &report.results {
+        if !matches!(r.status, Status::Warn | Status::Info) {
+            continue;
+        }
+        for f in &r.findings {
+            let who = if f.object.is_empty() {
+                &f.id
+            } else {
+                &f.object
+            };
+            out.push((
+                (r.id.clone(), f.kind.clone(), who.clone()),
+                DiffEntry {
+                    check: r.id.clone(),
+                    title: r.title.clone(),
+                    status: r.status,
+                    kind: f.kind.clone(),
+                    object: f.object.clone(),
+                    id: f.id.clone(),
+                    value: f.value.clone(),
+                },
+            ));
+        }
+    }
+    out
+}
+
+/// What changed from `old` to `new`.
+pub fn diff(old: &Report, new: &Report) -> Diff {
+    let before = open_findings(old);
+    let after = open_findings(new);
+    let before_keys: HashSet<&Key> = before.iter().map(|(k, _)| k).collect();
+    let after_keys: HashSet<&Key> = after.iter().map(|(k, _)| k).collect();
+    let mut d = Diff {
+        baseline: DiffBase {
+            started_at: old.started_at.clone(),
+            hostname: old.host.hostname.clone(),
+            benchmark: old.benchmark.id.clone(),
+            score: old.summary.score,
+        },
+        ..Diff::default()
+    };
+    for (k, e) in &after {
+        if before_keys.contains(k) {
+            d.unchanged.push(e.clone());
+        } else {
+            d.new.push(e.clone());
+        }
+    }
+    for (k, e) in &before {
+        if !after_keys.contains(k) {
+            d.resolved.push(e.clone());
+        }
+    }
+    d.counts = DiffCounts {
+        new: d.new.len(),
+        resolved: d.resolved.len(),
+        unchanged: d.unchanged.len(),
+    };
+    d
+}
+
+fn line(e: &DiffEntry) -> String {
+    let value = if e.value.is_empty() {
+        String::new()
+    } else {
+        format!(": {}", e.value.replace('\n', " "))
+    };
+    format!("{} [{}] {} {}{value}", e.check, e.status, e.kind, e.object)
+}
+
+/// The comparison as text (also the baseline block of the terminal report).
+pub fn render_text(d: &Diff, unchanged: bool) -> String {
+    let mut out = format!(
+        "Compared with the report of {} ({}, {}, score {}): {} new, {} resolved, {} unchanged\n",
+        d.baseline.started_at,
+        d.baseline.hostname,
+        d.baseline.benchmark,
+        d.baseline.score,
+        d.counts.new,
+        d.counts.resolved,
+        d.counts.unchanged
+    );
+    let mut list = |label: &str, entries: &[DiffEntry]| {
+        for e in entries {
+            out.push_str(&format!("  {label:<9} {}\n", line(e)));
+        }
+    };
+    list("new", &d.new);
+    list("resolved", &d.resolved);
+    if unchanged {
+        list("unchanged", &d.unchanged);
+    }
+    out
+}
+
+/// The comparison as Markdown (data escaped).
+pub fn render_markdown(d: &Diff) -> String {
+    use super::markdown::escape;
+    let mut out = format!(
+        "# dockbench diff\n\nBaseline: {} ({}, {}, score {})\n\n| | Findings |\n|---|---|\n| new | {} |\n| resolved | {} |\n| unchanged | {} |\n",
+        escape(&d.baseline.started_at),
+        escape(&d.baseline.hostname),
+        escape(&d.baseline.benchmark),
+        d.baseline.score,
+        d.counts.new,
+        d.counts.resolved,
+        d.counts.unchanged
+    );
+    for (label, entries) in [
+        ("New", &d.new),
+        ("Resolved", &d.resolved),
+        ("Unchanged", &d.unchanged),
+    ] {
+        if entries.is_empty() {
+            continue;
+        }
+        out.push_str(&format!(
+            "\n## {label}\n\n| Check | Status | Object | Evidence |\n|---|---|---|---|\n"
+        ));
+        for e in entries.iter() {
+            out.push_str(&format!(
+                "| {} | {} | {} {} | {} |\n",
+                escape(&e.check),
+                e.status,
+                escape(&e.kind),
+                escape(&e.object),
+                escape(&e.value)
+            ));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn report(findings: &[(&str, Status, &str, &str)]) -> Report {
+        let text = include_str!("../../tests/fixtures/reports/risky-report.json");
+        let mut r = super::super::json::parse(text).unwrap();
+        r.results.truncate(0);
+        let template = super::super::json::parse(text).unwrap().results[0].clone();
+        for (check, status, name, id) in findings {
+            let mut c = template.clone();
+            c.id = check.to_string();
+            c.status = *status;
+            c.findings = vec![super::super::Finding {
+                kind: "container".into(),
+                object: name.to_string(),
+                id: id.to_string(),
+                value: "v".into(),
+            }];
+            r.results.push(c);
+        }
+        r
+    }
+
+    #[test]
+    fn classifies_new_resolved_unchanged() {
+        let old = report(&[
+            ("5.4", Status::Warn, "web", "a1"),
+            ("5.5", Status::Warn, "db", "b1"),
+            ("1.2.1", Status::Note, "host", ""),
+        ]);
+        let new = report(&[
+            // Recreated container: new ID, same name → unchanged.
+            ("5.4", Status::Warn, "web", "a2"),
+            ("5.6", Status::Info, "db", "b1"),
+            ("1.2.1", Status::Note, "host", ""),
+        ]);
+        let d = diff(&old, &new);
+        let ids = |v: &[DiffEntry]| v.iter().map(|e| e.check.clone()).collect::<Vec<_>>();
+        assert_eq!(ids(&d.unchanged), ["5.4"]);
+        assert_eq!(ids(&d.new), ["5.6"]);
+        assert_eq!(ids(&d.resolved), ["5.5"]);
+        assert_eq!(
+            d.counts,
+            DiffCounts {
+                new: 1,
+                resolved: 1,
+                unchanged: 1
+            }
+        );
+        let text = render_text(&d, false);
+        assert!(text.contains("1 new, 1 resolved, 1 unchanged"), "{text}");
+        assert!(
+            text.contains("new       5.6 [INFO] container db: v"),
+            "{text}"
+        );
+        assert!(!text.contains("unchanged 5.4"));
+        assert!(render_markdown(&d).contains("## Resolved"));
+    }
+
+    #[test]
+    fn same_report_has_nothing_new() {
+        let r = report(&[("5.4", Status::Warn, "web", "a1")]);
+        let d = diff(&r, &r);
+        assert_eq!(
+            (d.counts.new, d.counts.resolved, d.counts.unchanged),
+            (0, 0, 1)
+        );
+    }
+}
