@@ -27,6 +27,8 @@ enum OneOrMany {
 #[serde(deny_unknown_fields)]
 struct Raw {
     host: Option<String>,
+    host_label: Option<String>,
+    include_self: Option<bool>,
     all: Option<bool>,
     all_images: Option<bool>,
     benchmark: Option<OneOrMany>,
@@ -78,6 +80,8 @@ struct RawWaiver {
 #[derive(Debug, Default)]
 pub struct Config {
     pub host: Option<String>,
+    pub host_label: Option<String>,
+    pub include_self: Option<bool>,
     pub all: Option<bool>,
     pub all_images: Option<bool>,
     pub benchmark: Vec<String>,
@@ -271,6 +275,8 @@ pub fn parse(text: &str, name: &str) -> Result<Config, ConfigError> {
     }
     Ok(Config {
         host: raw.host,
+        host_label: raw.host_label,
+        include_self: raw.include_self,
         all: raw.all,
         all_images: raw.all_images,
         benchmark: match raw.benchmark {

@@ -445,7 +445,7 @@ fn config_sets_defaults_for_flags() {
         dir.path(),
         "c.toml",
         &format!(
-            "check = [\"5\"]\nskip = [\"5.9\"]\nlevel = 1\nscored_only = true\nformat = \"csv\"\n[output]\njson = {}\n",
+            "check = [\"5\"]\nskip = [\"5.9\"]\nlevel = 1\nscored_only = true\nformat = \"csv\"\nhost_label = \"web-eu-1\"\nbenchmark = [\"cis-docker-1.6.0\", \"dockbench-practices\"]\n[output]\njson = {}\n",
             toml_string(json_out.to_str().unwrap())
         ),
     );
@@ -461,6 +461,8 @@ fn config_sets_defaults_for_flags() {
             .starts_with("id,title,")
     );
     let report: Value = serde_json::from_str(&read(&json_out)).unwrap();
+    assert_eq!(report["host"]["label"], "web-eu-1");
+    assert_eq!(report["benchmarks"].as_array().unwrap().len(), 2);
     let results = report["results"].as_array().unwrap();
     assert!(!results.is_empty());
     for r in results {
@@ -486,6 +488,28 @@ fn config_sets_defaults_for_flags() {
         .unwrap();
     let report: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(report["results"].as_array().unwrap().len(), 1);
+    // ... and its benchmark list.
+    let out = dockbench()
+        .args([
+            "scan",
+            "--snapshot",
+            RISKY,
+            "--benchmark",
+            "dockbench-practices",
+            "--check",
+            "DP",
+            "--skip",
+            "DP.1.1",
+            "-f",
+            "json",
+            "--config",
+        ])
+        .arg(&config)
+        .output()
+        .unwrap();
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["benchmarks"].as_array().unwrap().len(), 1);
+    assert_eq!(report["benchmark"]["id"], "dockbench-practices");
 }
 
 #[test]

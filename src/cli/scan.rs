@@ -145,6 +145,8 @@ fn resolve(args: ScanArgs, config: Option<Config>) -> Settings {
             host: args.source.host.or(cfg.host),
             all: args.source.all || cfg.all.unwrap_or(false),
             all_images: args.source.all_images || cfg.all_images.unwrap_or(false),
+            include_self: args.source.include_self || cfg.include_self.unwrap_or(false),
+            host_label: args.source.host_label.or(cfg.host_label),
             ..args.source
         },
         filters: cfg.filters,

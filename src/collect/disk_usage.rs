@@ -124,6 +124,27 @@ pub fn fetch(address: &str, version: &str) -> Result<Value, String> {
     serde_json::from_str(body).map_err(|e| format!("/system/df: {e}"))
 }
 
+/// Older daemons (before 23.0) refuse a second `/system/df` while one runs — another scan, a
+/// `docker system df` — with "a disk usage operation is already running": wait for it (up to a
+/// minute) rather than report the fact missing.
+fn fetch_when_free(address: &str, version: &str) -> Result<Value, String> {
+    let mut pause = Duration::from_millis(200);
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    loop {
+        match fetch(address, version) {
+            Err(e) if is_busy(&e) && std::time::Instant::now() + pause < deadline => {
+                std::thread::sleep(pause);
+                pause = (pause * 2).min(Duration::from_secs(5));
+            }
+            other => return other,
+        }
+    }
+}
+
+fn is_busy(error: &str) -> bool {
+    error.contains("disk usage operation is already running")
+}
+
 fn exchange(stream: &mut (impl Read + Write), request: &str) -> Result<Vec<u8>, String> {
     stream
         .write_all(request.as_bytes())
@@ -135,7 +156,7 @@ fn exchange(stream: &mut (impl Read + Write), request: &str) -> Result<Vec<u8>, 
 
 /// Gathers the facts, or an unavailable marker with the reason.
 pub fn collect(address: &str, negotiated: &str) -> (DiskUsage, BTreeMap<String, i64>) {
-    match fetch(address, &request_version(negotiated)) {
+    match fetch_when_free(address, &request_version(negotiated)) {
         Ok(df) => parse(&df),
         Err(e) => (
             DiskUsage {
@@ -151,6 +172,14 @@ pub fn collect(address: &str, negotiated: &str) -> (DiskUsage, BTreeMap<String, 
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn a_running_disk_usage_operation_is_waited_for() {
+        assert!(is_busy(
+            r#"/system/df answered 500: {"message":"a disk usage operation is already running"}"#
+        ));
+        assert!(!is_busy("/system/df answered 500: {\"message\":\"boom\"}"));
+    }
 
     #[test]
     fn classic_answer_is_summed() {
