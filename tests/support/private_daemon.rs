@@ -1,0 +1,140 @@
+//! A dockerd of the test's own: its own data root, exec root, socket, pid file and containerd
+//! namespace, no bridge and no iptables changes, in its own network namespace (a dockerd with
+//! `--bridge=none` in the host's namespace deletes the shared daemon's docker0). The machine's
+//! own daemon is never touched. Used by tests/daemon.rs and tests/offline.rs.
+// Each test binary uses part of it.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+pub struct PrivateDaemon {
+    pub dir: PathBuf,
+    /// dockerd's whole command line (without the program name).
+    pub args: Vec<String>,
+    child: Option<Child>,
+}
+
+impl PrivateDaemon {
+    /// Starts dockerd with `config` as its config file and `extra` on the command line, or
+    /// returns None (skip) when this machine cannot run one and CI is not set.
+    pub fn start(name: &str, config: &str, extra: &[&str]) -> Option<PrivateDaemon> {
+        let usable = Command::new("dockerd").arg("--version").output().is_ok()
+            && Command::new("unshare").arg("--version").output().is_ok()
+            && rustix::process::geteuid().is_root();
+        if !usable {
+            assert!(
+                std::env::var_os("CI").is_none(),
+                "CI: a private dockerd is needed (dockerd and unshare installed, tests run as root)"
+            );
+            eprintln!("skipped: cannot start a private dockerd (not root or no dockerd)");
+            return None;
+        }
+        // Unix socket paths must stay short: keep the directory directly under /tmp.
+        let dir = PathBuf::from(format!("/tmp/dbd-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("daemon.json"), config).unwrap();
+        let d = dir.display();
+        let mut args: Vec<String> = vec![
+            format!("--config-file={d}/daemon.json"),
+            format!("--data-root={d}/data"),
+            format!("--exec-root={d}/exec"),
+            format!("--pidfile={d}/dockerd.pid"),
+            format!("--host=unix://{d}/d.sock"),
+            "--bridge=none".into(),
+            "--iptables=false".into(),
+            "--ip6tables=false".into(),
+            format!("--containerd-namespace=dbd-{name}"),
+            format!("--containerd-plugins-namespace=dbd-{name}-plugins"),
+            "--storage-driver=vfs".into(),
+        ];
+        args.extend(extra.iter().map(|a| a.to_string()));
+        let log = std::fs::File::create(dir.join("dockerd.log")).unwrap();
+        let child = Command::new("unshare")
+            .args(["--net", "--", "dockerd"])
+            .args(&args)
+            .stdout(log.try_clone().unwrap())
+            .stderr(log)
+            .stdin(Stdio::null())
+            .spawn()
+            .expect("start dockerd");
+        let daemon = PrivateDaemon {
+            dir,
+            args,
+            child: Some(child),
+        };
+        let deadline = Instant::now() + Duration::from_secs(60);
+        while Instant::now() < deadline {
+            if daemon.docker(&["version"]).status.success() {
+                return Some(daemon);
+            }
+            std::thread::sleep(Duration::from_millis(200));
+        }
+        let log = std::fs::read_to_string(daemon.dir.join("dockerd.log")).unwrap_or_default();
+        panic!("private dockerd did not start:\n{log}");
+    }
+
+    pub fn address(&self) -> String {
+        format!("unix://{}/d.sock", self.dir.display())
+    }
+
+    pub fn config_path(&self) -> PathBuf {
+        self.dir.join("daemon.json")
+    }
+
+    pub fn docker(&self, args: &[&str]) -> Output {
+        Command::new("docker")
+            .args(["-H", &self.address()])
+            .args(args)
+            .output()
+            .unwrap()
+    }
+
+    #[track_caller]
+    pub fn docker_ok(&self, args: &[&str]) {
+        let out = self.docker(args);
+        assert!(
+            out.status.success(),
+            "docker {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+
+    /// Stops dockerd (SIGTERM, as systemd would) and waits for it.
+    pub fn stop(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = Command::new("kill")
+                .args(["-TERM", &child.id().to_string()])
+                .status();
+            let deadline = Instant::now() + Duration::from_secs(30);
+            while Instant::now() < deadline {
+                if child.try_wait().ok().flatten().is_some() {
+                    return;
+                }
+                std::thread::sleep(Duration::from_millis(100));
+            }
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}
+
+impl Drop for PrivateDaemon {
+    fn drop(&mut self) {
+        self.stop();
+        // dockerd makes its data root a mount of its own; undo what is left, deepest first.
+        let mounts = std::fs::read_to_string("/proc/self/mounts").unwrap_or_default();
+        let mut ours: Vec<&str> = mounts
+            .lines()
+            .filter_map(|l| l.split_whitespace().nth(1))
+            .filter(|m| Path::new(m).starts_with(&self.dir))
+            .collect();
+        ours.sort_by_key(|m| std::cmp::Reverse(m.len()));
+        for m in ours {
+            let _ = Command::new("umount").arg("-l").arg(m).status();
+        }
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
