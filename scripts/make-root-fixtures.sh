@@ -34,9 +34,12 @@ host_files() {
   ln -s ../usr/lib/os-release "$r/etc/os-release"
   # An absolute link, as on real hosts: it must resolve inside the clone, not on the scanner.
   ln -s /run "$r/var/run"
+  # Merged /usr: the audit rule below names /bin/containerd, the binary is found as
+  # /usr/bin/containerd; auditd resolves the rule's path, so it audits that file.
+  ln -s usr/bin "$r/bin"
   printf 'root:x:0:0:root:/root:/bin/sh\nalice:x:1000:1000::/home/alice:/bin/sh\nci:x:1001:999::/home/ci:/bin/sh\n' >"$r/etc/passwd"
   printf 'root:x:0:\nalice:x:1000:\ndocker:x:999:alice\n' >"$r/etc/group"
-  printf -- '-w /usr/bin/dockerd -k docker\n-w /var/lib/docker -k docker\n' >"$r/etc/audit/rules.d/docker.rules"
+  printf -- '-w /usr/bin/dockerd -k docker\n-w /var/lib/docker -k docker\n-w /bin/containerd -k docker\n' >"$r/etc/audit/rules.d/docker.rules"
   for b in dockerd containerd runc; do : >"$r/usr/bin/$b"; chmod 755 "$r/usr/bin/$b"; done
 }
 

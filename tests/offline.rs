@@ -74,6 +74,13 @@ fn normal_clone_is_scanned_from_its_files() {
     assert_reason(&r, "2.16", "PASS", "");
     // Host: audit rules and users of the clone, never of the scanning machine.
     assert_reason(&r, "1.1.3", "PASS", "");
+    // The rule names /bin/containerd; /bin links to usr/bin inside the clone.
+    assert_reason(
+        &r,
+        "1.1.14",
+        "PASS",
+        "audited: /usr/bin/containerd by rule \"-w /bin/containerd -k docker\"",
+    );
     assert_eq!(r.status("1.1.6"), "WARN");
     assert_eq!(r.status("1.1.2"), "INFO");
     assert!(

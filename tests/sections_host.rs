@@ -207,8 +207,14 @@ fn s1_1_3_to_1_1_18_audit_rules() {
 }
 
 /// host.json with its audit rules replaced by `rules` (as a rule file has them), marked on
-/// Docker's files by the collector's own matching.
+/// Docker's files by the collector's own matching, in a scanned root without symlinks.
 fn with_rules(s: &mut Value, rules: &str) {
+    let root = tempfile::tempdir().unwrap();
+    with_rules_in(&RootFs::new(root.path()), s, rules);
+}
+
+/// `with_rules` with symlinks resolved in the scanned root `fs`.
+fn with_rules_in(fs: &RootFs, s: &mut Value, rules: &str) {
     let rules = parse_rules(rules);
     let audit = AuditFacts {
         Available: true,
@@ -219,7 +225,7 @@ fn with_rules(s: &mut Value, rules: &str) {
     };
     let mut files: std::collections::BTreeMap<String, FileFact> =
         serde_json::from_value(s["host"]["Files"].take()).unwrap();
-    mark_audited(files.values_mut(), &audit);
+    mark_audited(fs, files.values_mut(), &audit);
     s["host"]["Files"] = serde_json::to_value(files).unwrap();
     s["host"]["Audit"] = serde_json::to_value(audit).unwrap();
 }
@@ -227,19 +233,18 @@ fn with_rules(s: &mut Value, rules: &str) {
 #[test]
 fn audit_counts_only_rules_on_the_exact_path() {
     let dockerd = |rules: &str| check("1.1.3", |s| with_rules(s, rules));
-    let audited = format!("audited: /usr/sbin/dockerd {RULES}");
+    let audited = |rule: &str| format!("audited: /usr/sbin/dockerd by rule \"{rule}\" {RULES}");
     let missing = format!("no audit rule watches /usr/sbin/dockerd {RULES}");
-    pass(dockerd("-w /usr/sbin/dockerd -p rwxa -k docker"), &audited);
-    pass(dockerd("-w /usr/sbin/dockerd/ -k docker"), &audited);
-    // A syscall rule on the path counts, as `-F path=` and glued `-Fpath=`.
-    pass(
-        dockerd("-a always,exit -F arch=b64 -S all -F path=/usr/sbin/dockerd -F perm=x -k docker"),
-        &audited,
-    );
-    pass(
-        dockerd("-a always,exit -Fpath=/usr/sbin/dockerd -k docker"),
-        &audited,
-    );
+    // A watch counts, with or without a trailing `/`; so does a syscall rule on the path, as
+    // `-F path=` and glued `-Fpath=`. The evidence names the rule.
+    for rule in [
+        "-w /usr/sbin/dockerd -p rwxa -k docker",
+        "-w /usr/sbin/dockerd/ -k docker",
+        "-a always,exit -F arch=b64 -S all -F path=/usr/sbin/dockerd -F perm=x -k docker",
+        "-a always,exit -Fpath=/usr/sbin/dockerd -k docker",
+    ] {
+        pass(dockerd(rule), &audited(rule));
+    }
     // Substrings, parents, comments and deleting rules do not (docker-bench-security greps).
     for rules in [
         "-w /usr/sbin/dockerd.old -k docker",
@@ -260,12 +265,52 @@ fn audit_counts_only_rules_on_the_exact_path() {
                 "-a exit,always -F arch=b64 -S openat -F dir=/var/lib/docker/ -k docker",
             )
         }),
-        &format!("audited: /var/lib/docker {RULES}"),
+        &format!(
+            "audited: /var/lib/docker by rule \"-a exit,always -F arch=b64 -S openat -F dir=/var/lib/docker/ -k docker\" {RULES}"
+        ),
     );
     // Auditing one file says nothing about another.
     warn(
         check("1.1.11", |s| with_rules(s, "-w /etc/docker -k docker")),
         &format!("no audit rule watches /etc/docker/daemon.json {RULES}"),
+    );
+}
+
+/// `/var/run -> /run` (absolute, as on every systemd host): auditd resolves a rule's path when
+/// it loads it, so a rule on either name audits the socket. Resolved inside the scanned root.
+#[test]
+fn audit_rules_match_through_symlinks_of_the_scanned_root() {
+    let linked = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(linked.path().join("run/containerd")).unwrap();
+    std::fs::create_dir_all(linked.path().join("var")).unwrap();
+    std::os::unix::fs::symlink("/run", linked.path().join("var/run")).unwrap();
+    let linked = RootFs::new(linked.path());
+    let plain = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(plain.path().join("var/run")).unwrap();
+    let plain = RootFs::new(plain.path());
+
+    // 1.7.0 1.1.9: the daemon's socket is /var/run/docker.sock, the rule names /run.
+    let rule = "-w /run/docker.sock -p rwxa -k docker";
+    pass(
+        check_in(V17, "1.1.9", |s| with_rules_in(&linked, s, rule)),
+        &format!("audited: /var/run/docker.sock by rule \"{rule}\" {RULES}"),
+    );
+    warn(
+        check_in(V17, "1.1.9", |s| with_rules_in(&plain, s, rule)),
+        &format!("no audit rule watches /var/run/docker.sock {RULES}"),
+    );
+    // The other way round (1.6.0 1.1.8): a -F path= rule through the link.
+    let rule = "-a always,exit -F path=/var/run/containerd/containerd.sock -k docker";
+    pass(
+        check("1.1.8", |s| with_rules_in(&linked, s, rule)),
+        &format!("audited: /run/containerd/containerd.sock by rule \"{rule}\" {RULES}"),
+    );
+    // Still no parents: a rule on /run does not audit the socket below it.
+    warn(
+        check_in(V17, "1.1.9", |s| {
+            with_rules_in(&linked, s, "-w /run -p rwxa -k docker")
+        }),
+        &format!("no audit rule watches /var/run/docker.sock {RULES}"),
     );
 }
 

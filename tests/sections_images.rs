@@ -112,6 +112,14 @@ fn s4_7_update_alone() {
         "/bin/sh -c yum makecache && yum install -y curl",
         "/bin/sh -c apt-get update && apt-get -y upgrade",
         "/bin/sh -c zypper refresh && zypper in -y curl",
+        "/bin/sh -c zypper --non-interactive refresh && zypper --non-interactive install curl",
+        "/bin/sh -c apt update && apt install -y curl",
+        "/bin/sh -c apt-get -o Acquire::Retries=3 update && apt-get -o Dpkg::Use-Pty=0 -y install curl",
+        "RUN /bin/sh -c apk --no-cache update && apk --no-cache add curl # buildkit",
+        "/bin/sh -c microdnf makecache && microdnf install -y curl",
+        "/bin/sh -c tdnf makecache && tdnf install -y curl",
+        "/bin/sh -c dnf makecache && dnf -y install curl && dnf clean all",
+        "/bin/sh -c apt-get update && DEBIAN_FRONTEND=noninteractive /usr/bin/apt-get dist-upgrade -y",
     ] {
         pass(check("4.7", history(&[combined])), "1 image compliant");
     }
@@ -120,6 +128,16 @@ fn s4_7_update_alone() {
         "RUN /bin/sh -c apt-get -q update # buildkit",
         "/bin/sh -c apk update",
         "/bin/sh -c dnf makecache",
+        "/bin/sh -c apt-get -o Acquire::Retries=3 update",
+        "/bin/sh -c tdnf makecache",
+        // "in", "add", "install" elsewhere in the step are not an install.
+        "/bin/sh -c apt-get update && echo done in 5s",
+        "/bin/sh -c apt-get update && useradd -m app",
+        "/bin/sh -c apk update && echo 'install later' > /notes",
+        "/bin/sh -c apt-get update && pip install requests",
+        "/bin/sh -c zypper refresh && ls /usr/share/zypper-in",
+        // `yum update` alone upgrades once, then stays cached: still an update alone.
+        "/bin/sh -c yum -y update",
     ] {
         flagged(check("4.7", history(&[alone])), "INFO", IMAGE, alone);
     }

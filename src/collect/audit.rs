@@ -1,9 +1,11 @@
 //! Audit rules (CIS 1.1.3–1.1.18): the kernel's loaded rules (`auditctl -l`) when the scanner
 //! may list them, else the rule files of the scanned root. Matching a file to a rule is by
 //! exact path, never by substring (a rule on `/usr/bin/containerd-shim` does not audit
-//! `/usr/bin/containerd`).
-use std::collections::BTreeSet;
-use std::path::Path;
+//! `/usr/bin/containerd`), after resolving symlinks inside the scanned root as the kernel does
+//! when it loads the rule (`-w /run/docker.sock` audits `/var/run/docker.sock` when
+//! `/var/run -> /run`).
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
 use super::rootfs::{RootFs, is_not_found};
@@ -142,35 +144,41 @@ pub fn parse_rules(text: &str) -> Vec<String> {
 /// Paths watched by `-w PATH` or by a syscall rule's `-F path=PATH` / `-F dir=PATH`;
 /// sorted, unique, without a trailing `/`. Deleting rules (`-W`, `-d`, `-D`) are skipped.
 pub fn watched_paths(rules: &[String]) -> Vec<String> {
-    let mut out = BTreeSet::new();
-    for rule in rules {
-        let tokens: Vec<&str> = rule.split_whitespace().collect();
-        if matches!(tokens.first(), Some(t) if t.starts_with("-W") || t.starts_with("-d") || *t == "-D")
-        {
-            continue;
-        }
-        let mut rest = tokens.iter();
-        while let Some(token) = rest.next() {
-            // getopt style: the value is the next token or glued to the flag (`-Fpath=/x`).
-            let Some(flag @ ("-w" | "-F")) = token.get(..2) else {
-                continue;
-            };
-            let value = match &token[2..] {
-                "" => rest.next().copied().unwrap_or(""),
-                glued => glued,
-            };
-            let path = match flag {
-                "-w" => Some(value),
-                _ => value
-                    .strip_prefix("path=")
-                    .or_else(|| value.strip_prefix("dir=")),
-            };
-            if let Some(p) = path.filter(|p| !p.is_empty()) {
-                out.insert(normalize(p).to_string());
-            }
-        }
-    }
+    let out: BTreeSet<String> = rules
+        .iter()
+        .flat_map(|r| rule_paths(r))
+        .map(|p| normalize(p).to_string())
+        .collect();
     out.into_iter().collect()
+}
+
+/// The paths one rule watches (as written, possibly with a trailing `/`).
+fn rule_paths(rule: &str) -> Vec<&str> {
+    let tokens: Vec<&str> = rule.split_whitespace().collect();
+    if matches!(tokens.first(), Some(t) if t.starts_with("-W") || t.starts_with("-d") || *t == "-D")
+    {
+        return Vec::new();
+    }
+    let mut out = Vec::new();
+    let mut rest = tokens.iter();
+    while let Some(token) = rest.next() {
+        // getopt style: the value is the next token or glued to the flag (`-Fpath=/x`).
+        let Some(flag @ ("-w" | "-F")) = token.get(..2) else {
+            continue;
+        };
+        let value = match &token[2..] {
+            "" => rest.next().copied().unwrap_or(""),
+            glued => glued,
+        };
+        let path = match flag {
+            "-w" => Some(value),
+            _ => value
+                .strip_prefix("path=")
+                .or_else(|| value.strip_prefix("dir=")),
+        };
+        out.extend(path.filter(|p| !p.is_empty()));
+    }
+    out
 }
 
 fn normalize(path: &str) -> &str {
@@ -180,13 +188,48 @@ fn normalize(path: &str) -> &str {
     }
 }
 
-/// Sets `Audited` on each fact (and its drop-ins) whose path a rule watches exactly.
-pub fn mark_audited<'a>(facts: impl IntoIterator<Item = &'a mut FileFact>, audit: &AuditFacts) {
-    let watched: BTreeSet<&str> = audit.WatchedPaths.iter().map(|p| normalize(p)).collect();
-    for fact in facts {
-        fact.Audited = !fact.Path.is_empty() && watched.contains(normalize(&fact.Path));
-        mark_audited(fact.DropIns.iter_mut(), audit);
+/// Sets `Audited` and `AuditRule` on each fact (and its drop-ins) whose path a rule watches
+/// exactly. Both sides are resolved inside the scanned root: the rule's path as the kernel
+/// resolves a watch (directories followed, the last name not: a rule on a link watches the
+/// link), the fact's path also fully (a rule on a link's target audits what the link names).
+/// `Path` stays as the benchmark names it.
+pub fn mark_audited<'a>(
+    fs: &RootFs,
+    facts: impl IntoIterator<Item = &'a mut FileFact>,
+    audit: &AuditFacts,
+) {
+    let mut watched: BTreeMap<PathBuf, &str> = BTreeMap::new();
+    for rule in &audit.Rules {
+        for path in rule_paths(rule) {
+            watched.entry(resolved(fs, path, false)).or_insert(rule);
+        }
     }
+    mark(fs, facts, &watched);
+}
+
+fn mark<'a>(
+    fs: &RootFs,
+    facts: impl IntoIterator<Item = &'a mut FileFact>,
+    watched: &BTreeMap<PathBuf, &str>,
+) {
+    for fact in facts {
+        let rule = (!fact.Path.is_empty())
+            .then(|| {
+                [false, true]
+                    .into_iter()
+                    .find_map(|follow| watched.get(&resolved(fs, &fact.Path, follow)))
+            })
+            .flatten();
+        fact.Audited = rule.is_some();
+        fact.AuditRule = rule.map(|r| r.to_string()).unwrap_or_default();
+        mark(fs, fact.DropIns.iter_mut(), watched);
+    }
+}
+
+/// Where `path` is below the root; on a symlink loop, the path as written (compared as text).
+fn resolved(fs: &RootFs, path: &str, follow_last: bool) -> PathBuf {
+    fs.try_resolve(Path::new(path), follow_last)
+        .unwrap_or_else(|_| fs.resolve(path))
 }
 
 #[cfg(test)]
@@ -255,13 +298,130 @@ mod tests {
                 ..fact("/lib/systemd/system/docker.service")
             },
         ];
-        mark_audited(files.iter_mut(), &audit);
+        let root = tempfile::tempdir().unwrap();
+        mark_audited(&RootFs::new(root.path()), files.iter_mut(), &audit);
         let audited: Vec<bool> = files.iter().map(|f| f.Audited).collect();
         assert_eq!(
             audited,
             [false, true, false, true, true, false, false, false]
         );
         assert!(files[7].DropIns[0].Audited);
+        assert_eq!(
+            files[7].DropIns[0].AuditRule,
+            "-w /usr/bin/dockerd -k docker"
+        );
+        assert_eq!(
+            files[4].AuditRule,
+            "-a exit,always -F arch=b64 -S openat -F dir=/var/lib/docker/ -F key=docker"
+        );
+        assert_eq!(files[0].AuditRule, "");
+    }
+
+    /// A clone with the usual links: `var/run -> /run` (absolute: it must resolve inside the
+    /// root, not on this machine), a binary reached through a link, and a link loop.
+    fn linked_root() -> tempfile::TempDir {
+        use std::os::unix::fs::symlink;
+        let dir = tempfile::tempdir().unwrap();
+        let r = dir.path();
+        for d in [
+            "run/containerd",
+            "var",
+            "usr/bin",
+            "usr/libexec/docker",
+            "etc",
+        ] {
+            std::fs::create_dir_all(r.join(d)).unwrap();
+        }
+        std::fs::write(r.join("run/docker.sock"), "").unwrap();
+        std::fs::write(r.join("usr/libexec/docker/dockerd"), "").unwrap();
+        std::fs::write(r.join("usr/bin/runc"), "").unwrap();
+        symlink("/run", r.join("var/run")).unwrap();
+        symlink("/usr/libexec/docker/dockerd", r.join("usr/bin/dockerd")).unwrap();
+        symlink("/usr/bin/runc", r.join("usr/bin/containerd")).unwrap();
+        symlink("loop-b", r.join("etc/loop-a")).unwrap();
+        symlink("loop-a", r.join("etc/loop-b")).unwrap();
+        dir
+    }
+
+    fn audited_with(root: &Path, rules: &str, path: &str) -> (bool, String) {
+        let audit = facts("test".into(), parse_rules(rules));
+        let mut fact = FileFact {
+            Path: path.into(),
+            ..FileFact::default()
+        };
+        mark_audited(&RootFs::new(root), [&mut fact], &audit);
+        assert_eq!(fact.Path, path, "the path stays as the benchmark names it");
+        (fact.Audited, fact.AuditRule)
+    }
+
+    #[test]
+    fn symlinks_resolve_inside_the_root() {
+        let root = linked_root();
+        let r = root.path();
+        let yes = |rules: &str, path: &str| {
+            assert_eq!(
+                audited_with(r, rules, path),
+                (true, rules.to_string()),
+                "{rules} should audit {path}"
+            );
+        };
+        let no = |rules: &str, path: &str| {
+            assert_eq!(
+                audited_with(r, rules, path),
+                (false, String::new()),
+                "{rules} should not audit {path}"
+            );
+        };
+        // The socket through /var/run -> /run, either way round, as -w or -F path=.
+        yes(
+            "-w /run/docker.sock -p rwxa -k docker",
+            "/var/run/docker.sock",
+        );
+        yes("-w /var/run/docker.sock -k docker", "/run/docker.sock");
+        yes(
+            "-a always,exit -F path=/run/docker.sock -k docker",
+            "/var/run/docker.sock",
+        );
+        yes("-w /var/run/containerd/ -k docker", "/run/containerd");
+        // Still exact: not a parent, not a sibling, not a substring.
+        no("-w /run -k docker", "/var/run/docker.sock");
+        no("-w /var/run -k docker", "/run/docker.sock");
+        no("-w /run/docker.socket -k docker", "/var/run/docker.sock");
+        no(
+            "-w /run/containerd -k docker",
+            "/var/run/containerd/containerd.sock",
+        );
+        // A rule on a link's target audits the file the link names; a rule on the link
+        // itself still counts for the path as written.
+        yes(
+            "-w /usr/libexec/docker/dockerd -k docker",
+            "/usr/bin/dockerd",
+        );
+        yes("-w /usr/bin/dockerd -k docker", "/usr/bin/dockerd");
+        // The kernel watches a rule's last name unresolved: a rule on a link does not
+        // audit another name of its target.
+        no("-w /usr/bin/containerd -k docker", "/usr/bin/runc");
+        no(
+            "-w /usr/bin/dockerd -k docker",
+            "/usr/libexec/docker/dockerd",
+        );
+        // Missing files and link loops compare as written, never panic or hang.
+        yes("-w /var/run/missing.sock -k docker", "/run/missing.sock");
+        yes("-w /etc/loop-a/x -k docker", "/etc/loop-a/x");
+        no("-w /etc/loop-b/x -k docker", "/etc/loop-a/x");
+    }
+
+    #[test]
+    fn absolute_links_never_resolve_on_the_scanning_machine() {
+        // The clone's /var/run is a plain directory: `/run/docker.sock` is another file there,
+        // whatever this machine's /var/run is.
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("var/run")).unwrap();
+        std::fs::create_dir_all(dir.path().join("run")).unwrap();
+        assert_eq!(
+            audited_with(dir.path(), "-w /run/docker.sock", "/var/run/docker.sock"),
+            (false, String::new())
+        );
     }
 
     /// A fresh file per script: rewriting a just-run executable can fail with ETXTBSY.

@@ -28,7 +28,7 @@ pub fn collect_host_facts(
     let users = Users::load(fs);
     let (mut files, mut certs) = files::stat_docker_files(fs, &users, config, &data_root);
     let audit = audit::collect(fs, live);
-    audit::mark_audited(files.values_mut().chain(certs.iter_mut()), &audit);
+    audit::mark_audited(fs, files.values_mut().chain(certs.iter_mut()), &audit);
     Host {
         Files: files,
         RegistryCerts: certs,

@@ -136,6 +136,9 @@ pub struct FileFact {
     pub Error: String,
     /// An audit rule watches exactly this path (`-w PATH` or `-F path=`/`dir=`).
     pub Audited: bool,
+    /// The rule that audits it, as listed ("" when none). Its path may differ from `Path`
+    /// when a symlink leads to the same file (`-w /run/docker.sock` for `/var/run/docker.sock`).
+    pub AuditRule: String,
     /// For systemd units: the drop-in files (`<unit>.d/*.conf`) in the unit search path.
     pub DropIns: Vec<FileFact>,
 }
