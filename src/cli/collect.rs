@@ -24,7 +24,7 @@ pub async fn run(args: CollectArgs) -> u8 {
     };
     let snap = match args
         .source
-        .collect(crate::progress::Progress::wanted(false))
+        .collect(crate::progress::Progress::wanted(false), true)
         .await
     {
         Ok(s) => s,

@@ -102,9 +102,11 @@ pub struct SourceArgs {
 impl SourceArgs {
     /// Collects from the mounted root (`--root`) or the live daemon; `progress`: a progress
     /// line may be shown on stderr.
+    /// `disk_usage`: ask the daemon's `/system/df` (see `LiveOptions::disk_usage`).
     pub async fn collect(
         &self,
         progress: bool,
+        disk_usage: bool,
     ) -> Result<crate::snapshot::Snapshot, crate::collect::CollectError> {
         match &self.root {
             Some(root) => {
@@ -121,7 +123,13 @@ impl SourceArgs {
                 snap.host.Label = self.host_label.clone().unwrap_or_default();
                 Ok(snap)
             }
-            None => crate::collect::collect_live(&self.live_options(progress)).await,
+            None => {
+                let opts = crate::collect::LiveOptions {
+                    disk_usage,
+                    ..self.live_options(progress)
+                };
+                crate::collect::collect_live(&opts).await
+            }
         }
     }
 
@@ -134,6 +142,7 @@ impl SourceArgs {
             include_self: self.include_self,
             host_label: self.host_label.clone().unwrap_or_default(),
             progress,
+            disk_usage: true,
         }
     }
 }

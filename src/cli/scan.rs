@@ -205,6 +205,17 @@ pub async fn run(args: ScanArgs) -> u8 {
         Err(code) => return code,
     };
 
+    let selected: Vec<&crate::engine::Check> = all_checks
+        .iter()
+        .copied()
+        .filter(|c| selection.selects(&c.def.id))
+        .filter(|c| set.level.is_none_or(|l| l.includes(c.def.level)))
+        .filter(|c| !set.scored_only || c.def.scored)
+        .collect();
+    let needs_disk_usage = selected
+        .iter()
+        .any(|c| c.def.reads("DiskUsage") || c.def.reads("SizeRw"));
+
     let collect_start = Instant::now();
     let mut snapshot = match &snapshot_path {
         Some(path) => match read_snapshot(path) {
@@ -218,7 +229,10 @@ pub async fn run(args: ScanArgs) -> u8 {
         },
         None => match set
             .source
-            .collect(crate::progress::Progress::wanted(set.quiet))
+            .collect(
+                crate::progress::Progress::wanted(set.quiet),
+                needs_disk_usage,
+            )
             .await
         {
             Ok(s) => s,
@@ -229,13 +243,6 @@ pub async fn run(args: ScanArgs) -> u8 {
 
     let eval_start = Instant::now();
     let filtered = (!set.filters.is_empty()).then(|| set.filters.apply(&mut snapshot));
-    let selected: Vec<&crate::engine::Check> = all_checks
-        .iter()
-        .copied()
-        .filter(|c| selection.selects(&c.def.id))
-        .filter(|c| set.level.is_none_or(|l| l.includes(c.def.level)))
-        .filter(|c| !set.scored_only || c.def.scored)
-        .collect();
     let options = crate::engine::eval::EvalOptions {
         trusted_users: set.trusted_users.clone(),
     };

@@ -38,6 +38,10 @@ pub struct LiveOptions {
     pub host_label: String,
     /// Show a progress line on stderr for many containers (the caller checked the terminal).
     pub progress: bool,
+    /// Ask `/system/df` (reclaimable space, writable layer sizes). The daemon sizes every layer
+    /// for it — seconds on a host with thousands of containers — so a scan whose checks do not
+    /// read those facts leaves it out.
+    pub disk_usage: bool,
 }
 
 pub fn daemon_address(opts: &LiveOptions) -> String {
@@ -90,7 +94,20 @@ pub async fn collect_live(opts: &LiveOptions) -> Result<Snapshot, CollectError> 
     let df_task = {
         let address = address.clone();
         let negotiated = docker.client_version().to_string();
-        tokio::task::spawn_blocking(move || super::disk_usage::collect(&address, &negotiated))
+        let wanted = opts.disk_usage;
+        tokio::task::spawn_blocking(move || {
+            if wanted {
+                super::disk_usage::collect(&address, &negotiated)
+            } else {
+                (
+                    crate::snapshot::DiskUsage {
+                        Reason: "not gathered: no selected check reads /system/df".into(),
+                        ..Default::default()
+                    },
+                    Default::default(),
+                )
+            }
+        })
     };
     let firewall_task =
         tokio::task::spawn_blocking(|| super::firewall::collect(&super::rootfs::RootFs::new("/")));

@@ -97,6 +97,25 @@ pub struct CheckDef {
     pub review: String,
 }
 
+impl CheckDef {
+    /// Does any expression of the check mention `name` (a fact such as `DiskUsage`)? Lets a
+    /// scan leave out costly facts no selected check reads.
+    pub fn reads(&self, name: &str) -> bool {
+        [
+            &self.applies,
+            &self.unknown,
+            &self.not_applicable,
+            &self.finding,
+            &self.evidence,
+            &self.pass_evidence,
+            &self.info_when,
+        ]
+        .into_iter()
+        .flatten()
+        .any(|expr| expr.contains(name))
+    }
+}
+
 fn default_true() -> bool {
     true
 }
@@ -157,4 +176,29 @@ pub enum Scope {
 pub enum FindingStatus {
     Warn,
     Info,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_finds_facts_in_any_expression() {
+        let def: CheckDef = toml::from_str(
+            r#"
+id = "X.1"
+title = "t"
+level = "1"
+description = "d"
+remediation = "r"
+scope = "daemon"
+unknown = "daemon.Info == null ? 'no info' : ''"
+finding = "daemon.DiskUsage.TotalBytes > 0"
+"#,
+        )
+        .unwrap();
+        assert!(def.reads("DiskUsage"));
+        assert!(def.reads("Info"));
+        assert!(!def.reads("SizeRw"));
+    }
 }

@@ -60,17 +60,17 @@ pub fn variable_types() -> BTreeMap<String, Ty> {
                 |schema: schemars::Schema| Ty::from_schema(&serde_json::to_value(schema).unwrap());
             let mut container = ty(schema_for!(Container));
             if let Ty::Object(fields) = &mut container {
-                fields.insert("Derived".into(), ty(schema_for!(Derived)));
+                Arc::make_mut(fields).insert("Derived".into(), ty(schema_for!(Derived)));
             }
             let mut image = ty(schema_for!(Image));
             if let Ty::Object(fields) = &mut image {
-                fields.insert("Derived".into(), ty(schema_for!(ImageDerived)));
+                Arc::make_mut(fields).insert("Derived".into(), ty(schema_for!(ImageDerived)));
             }
             BTreeMap::from([
                 ("c".to_string(), container.clone()),
-                ("containers".to_string(), Ty::List(Box::new(container))),
+                ("containers".to_string(), Ty::List(Arc::new(container))),
                 ("image".to_string(), image.clone()),
-                ("images".to_string(), Ty::List(Box::new(image))),
+                ("images".to_string(), Ty::List(Arc::new(image))),
                 ("host".to_string(), ty(schema_for!(Host))),
                 ("daemon".to_string(), ty(schema_for!(Daemon))),
                 ("scan".to_string(), ty(schema_for!(ScanFacts))),

@@ -2,17 +2,20 @@
 //! JSON Schema, and a walk over a compiled expression that rejects unknown fields at load
 //! time (a typo in a check is a load error, never a silent PASS).
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use cel::common::ast::{EntryExpr, Expr, IdedExpr};
 use serde_json::Value as Json;
 
+/// Shared subtrees (`Arc`): validating an expression clones types at every step, and a deep
+/// copy of the snapshot's type per step made loading the checks slow.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Ty {
     /// An object with a fixed set of fields.
-    Object(BTreeMap<String, Ty>),
+    Object(Arc<BTreeMap<String, Ty>>),
     /// A map with free keys (labels, settings).
-    Map(Box<Ty>),
-    List(Box<Ty>),
+    Map(Arc<Ty>),
+    List(Arc<Ty>),
     Scalar,
     /// Anything (free-form JSON, results of functions).
     Any,
@@ -26,7 +29,7 @@ impl Ty {
     }
 
     pub fn object(fields: impl IntoIterator<Item = (String, Ty)>) -> Ty {
-        Ty::Object(fields.into_iter().collect())
+        Ty::Object(Arc::new(fields.into_iter().collect()))
     }
 }
 
@@ -65,19 +68,19 @@ fn convert(schema: &Json, defs: &Json, depth: usize) -> Ty {
     match types.as_slice() {
         ["object"] => {
             if let Some(props) = schema.get("properties").and_then(Json::as_object) {
-                Ty::Object(
+                Ty::Object(Arc::new(
                     props
                         .iter()
                         .map(|(k, v)| (k.clone(), convert(v, defs, depth + 1)))
                         .collect(),
-                )
+                ))
             } else if let Some(extra) = schema.get("additionalProperties") {
-                Ty::Map(Box::new(convert(extra, defs, depth + 1)))
+                Ty::Map(Arc::new(convert(extra, defs, depth + 1)))
             } else {
                 Ty::Any
             }
         }
-        ["array"] => Ty::List(Box::new(
+        ["array"] => Ty::List(Arc::new(
             schema
                 .get("items")
                 .map_or(Ty::Any, |i| convert(i, defs, depth + 1)),
@@ -181,7 +184,7 @@ fn infer(e: &IdedExpr, scope: &mut Vec<(String, Ty)>) -> Result<Ty, String> {
                     Ty::Any
                 });
             }
-            Ok(Ty::List(Box::new(elem.unwrap_or(Ty::Any))))
+            Ok(Ty::List(Arc::new(elem.unwrap_or(Ty::Any))))
         }
         Expr::Map(map) => {
             for entry in &map.entries {
