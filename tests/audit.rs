@@ -1069,6 +1069,40 @@ fn the_readme_shows_the_shipped_example_config() {
     );
 }
 
+/// The example's waivers must waive the checks their reasons talk about: a waiver on the wrong
+/// check id is an exception nobody accepted (and "unused" on the real finding).
+#[test]
+fn the_example_config_waives_the_checks_its_reasons_describe() {
+    let example: toml::Table = read(Path::new("docs/dockbench.example.toml"))
+        .parse()
+        .unwrap();
+    // Words of a waiver's reason → words of the title of the check it must name.
+    let expected = [
+        ("per-process metrics", "process namespace"),
+        ("cgroup", "memory usage"),
+    ];
+    let waivers = example["waiver"].as_array().unwrap();
+    assert_eq!(waivers.len(), expected.len());
+    for w in waivers {
+        let reason = w["reason"].as_str().unwrap();
+        let check = w["check"].as_str().unwrap();
+        let (_, topic) = expected
+            .iter()
+            .find(|(words, _)| reason.contains(words))
+            .unwrap_or_else(|| panic!("no expectation for the waiver {reason:?}"));
+        let out = dockbench()
+            .args(["checks", "show", check])
+            .output()
+            .unwrap();
+        let title = String::from_utf8(out.stdout).unwrap();
+        let title = title.lines().next().unwrap_or_default();
+        assert!(
+            title.contains(topic),
+            "waiver {check} ({reason}) names {title:?}, not a check about {topic}"
+        );
+    }
+}
+
 #[test]
 fn prometheus_snapshot() {
     let out = dockbench()
