@@ -1103,6 +1103,27 @@ fn the_example_config_waives_the_checks_its_reasons_describe() {
     }
 }
 
+/// Alert rules and JSON queries name a level the same way: `level="1"`, as in JSON and SARIF.
+#[test]
+fn prometheus_levels_are_the_json_levels() {
+    let json = json_report(&["scan", "--snapshot", RISKY]);
+    let out = dockbench()
+        .args(["scan", "--snapshot", RISKY, "-f", "prometheus"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    for r in json["results"].as_array().unwrap() {
+        let sample = format!(
+            "dockbench_check_status{{id=\"{}\",status=\"{}\",section=\"{}\",level=\"{}\",",
+            r["id"].as_str().unwrap(),
+            r["status"].as_str().unwrap(),
+            r["section"].as_str().unwrap(),
+            r["level"].as_str().unwrap()
+        );
+        assert!(text.contains(&sample), "no {sample} in\n{text}");
+    }
+}
+
 #[test]
 fn prometheus_snapshot() {
     let out = dockbench()

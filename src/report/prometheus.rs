@@ -101,7 +101,7 @@ pub fn render(report: &Report) -> String {
                 ("id", &r.id),
                 ("status", r.status.as_str()),
                 ("section", &r.section),
-                ("level", r.level.label()),
+                ("level", r.level.id()),
                 ("scored", if r.scored { "true" } else { "false" }),
                 ("title", &r.title),
             ])
