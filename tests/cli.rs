@@ -242,6 +242,26 @@ fn unwritable_output_exits_4_but_still_reports() {
         ));
 }
 
+/// The README's `dockbench checks show DP.4.1` works without `--benchmark`; CIS IDs still
+/// resolve in the default benchmark first.
+#[test]
+fn checks_show_finds_ids_of_other_embedded_benchmarks() {
+    let out = stdout_of(&["checks", "show", "DP.4.1"]);
+    assert!(out.starts_with("DP.4.1 "), "{out}");
+    let out = stdout_of(&["checks", "show", "2.7"]);
+    assert!(
+        out.contains("TLS authentication"),
+        "1.6.0's 2.7, not 1.8.0's: {out}"
+    );
+    dockbench()
+        .args(["checks", "show", "DP.9.9"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "no check DP.9.9 in cis-docker-1.6.0",
+        ));
+}
+
 #[test]
 fn checks_list_shows_every_check() {
     let out = stdout_of(&["checks", "list"]);
