@@ -310,6 +310,49 @@ fn sarif_schema() -> Value {
     schema
 }
 
+/// A waiver of a check the run left out (`--check`, `--benchmark`) is not "unused": it is not
+/// listed at all; a waiver that names no check (a typo) still is.
+#[test]
+fn waivers_of_checks_not_run_are_not_unused() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = write(
+        dir.path(),
+        "w.toml",
+        "[[waiver]]\ncheck = \"5.16\"\nreason = \"host metrics\"\n\n[[waiver]]\ncheck = \"5.99\"\nreason = \"typo\"\n",
+    );
+    let config = config.to_str().unwrap();
+    let json = json_report(&[
+        "scan",
+        "--snapshot",
+        RISKY,
+        "--check",
+        "5.4",
+        "--config",
+        config,
+    ]);
+    let w = &json["waivers"];
+    let checks = |list: &Value| -> Vec<String> {
+        list.as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["check"].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert_eq!(checks(&w["unused"]), ["5.99"], "{w}");
+    assert!(checks(&w["applied"]).is_empty() && checks(&w["expired"]).is_empty());
+    // The same waiver applies when its check runs.
+    let json = json_report(&[
+        "scan",
+        "--snapshot",
+        RISKY,
+        "--check",
+        "5.16",
+        "--config",
+        config,
+    ]);
+    assert_eq!(checks(&json["waivers"]["applied"]), ["5.16"]);
+}
+
 #[test]
 fn waived_checks_count_neither_way_in_the_score() {
     let dir = tempfile::tempdir().unwrap();

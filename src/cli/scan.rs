@@ -242,7 +242,9 @@ pub async fn run(args: ScanArgs) -> u8 {
     let mut results = crate::engine::eval::evaluate_with(&selected, &snapshot, &env, &options);
     let waivers = (!set.waivers.is_empty()).then(|| {
         let today = chrono::Utc::now().date_naive();
-        crate::engine::waivers::apply(&mut results, &snapshot, &set.waivers, today)
+        let ran: Vec<&str> = selected.iter().map(|c| c.def.id.as_str()).collect();
+        let waivers = crate::engine::waivers::for_run(&set.waivers, &ran, &ids);
+        crate::engine::waivers::apply(&mut results, &snapshot, &waivers, today)
     });
     let evaluate_ms = eval_start.elapsed().as_millis() as u64;
     let mut report = Report::new(
