@@ -262,6 +262,27 @@ fn checks_show_finds_ids_of_other_embedded_benchmarks() {
         ));
 }
 
+/// A selector of a benchmark that is not selected says which benchmark has it, and how to add
+/// it (or, for another CIS version, whose IDs clash, how to run it instead).
+#[test]
+fn check_selectors_of_other_benchmarks_name_them() {
+    let snap = "tests/fixtures/snapshots/clean.json";
+    dockbench()
+        .args(["scan", "--snapshot", snap, "--check", "5.4,DP.2"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "dockbench-practices has DP.2: add it with --benchmark cis-docker-1.6.0,dockbench-practices",
+        ));
+    dockbench()
+        .args(["scan", "--snapshot", snap, "--check", "2.19"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "cis-docker-1.8.0 has 2.19: run it with --benchmark cis-docker-1.8.0",
+        ));
+}
+
 #[test]
 fn checks_list_shows_every_check() {
     let out = stdout_of(&["checks", "list"]);
