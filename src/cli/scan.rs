@@ -326,32 +326,6 @@ pub fn fail(code: u8, message: &str) -> u8 {
     code
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn fail_on_levels_are_ordered() {
-        assert!(meets(Status::Error, FailOn::Warn));
-        assert!(meets(Status::Warn, FailOn::Warn));
-        assert!(!meets(Status::Info, FailOn::Warn));
-        assert!(meets(Status::Info, FailOn::Info));
-        assert!(!meets(Status::Warn, FailOn::Error));
-        assert!(!meets(Status::Note, FailOn::Info));
-        assert!(!meets(Status::Skip, FailOn::Info));
-    }
-
-    #[test]
-    fn output_argument_parses() {
-        assert_eq!(
-            parse_output("json=a.json").unwrap(),
-            (Format::Json, PathBuf::from("a.json"))
-        );
-        assert!(parse_output("json").is_err());
-        assert!(parse_output("pdf=x").is_err());
-    }
-}
-
 /// "; dockbench-practices has DP.2: add it with --benchmark A,dockbench-practices" when a
 /// selector that matched nothing names checks of an embedded benchmark not selected (one
 /// whose IDs clash with the loaded ones, another CIS version, replaces rather than joins).
@@ -392,4 +366,30 @@ fn other_benchmark_hint(
         return format!("; {other} has {}: {flag}", hits.join(", "));
     }
     String::new()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fail_on_levels_are_ordered() {
+        assert!(meets(Status::Error, FailOn::Warn));
+        assert!(meets(Status::Warn, FailOn::Warn));
+        assert!(!meets(Status::Info, FailOn::Warn));
+        assert!(meets(Status::Info, FailOn::Info));
+        assert!(!meets(Status::Warn, FailOn::Error));
+        assert!(!meets(Status::Note, FailOn::Info));
+        assert!(!meets(Status::Skip, FailOn::Info));
+    }
+
+    #[test]
+    fn output_argument_parses() {
+        assert_eq!(
+            parse_output("json=a.json").unwrap(),
+            (Format::Json, PathBuf::from("a.json"))
+        );
+        assert!(parse_output("json").is_err());
+        assert!(parse_output("pdf=x").is_err());
+    }
 }
