@@ -7,9 +7,10 @@
 //! findings resolved and new again.
 //!
 //! Only checks that both reports evaluated are compared: a check missing from one report
-//! (another benchmark, another `--check`/`--skip`/`--level`) or ERROR in either says nothing
-//! about its findings, and counting them as resolved or new would be a false verdict (and a
-//! false `--fail-on-new`). Those checks are listed as `not_compared`. Pure: no I/O.
+//! (another benchmark, another `--check`/`--skip`/`--level`) or ERROR or SKIP in either (not
+//! evaluated: facts missing, e.g. offline, or nothing in scope) says nothing about its
+//! findings, and counting them as resolved or new would be a false verdict (and a false
+//! `--fail-on-new`). Those checks are listed as `not_compared`. Pure: no I/O.
 use std::collections::{HashMap, HashSet};
 
 use schemars::JsonSchema;
@@ -57,7 +58,7 @@ pub struct Diff {
     pub resolved: Vec<DiffEntry>,
     /// Open in both (values as they are now).
     pub unchanged: Vec<DiffEntry>,
-    /// Checks left out of the comparison: in only one of the reports, or ERROR in either.
+    /// Checks left out of the comparison: in only one of the reports, or ERROR or SKIP in either.
     #[serde(default)]
     pub not_compared: Vec<String>,
 }
@@ -94,16 +95,17 @@ fn open_findings(report: &Report) -> Vec<(Key, DiffEntry)> {
 }
 
 /// Check ids of `old` and `new` (in report order, old's first) whose findings cannot be
-/// compared: absent from one report, or not evaluated (ERROR) in either.
+/// compared: absent from one report, or not evaluated (ERROR, SKIP) in either.
 fn not_compared(old: &Report, new: &Report) -> Vec<String> {
     let status = |r: &Report| -> HashMap<String, Status> {
         r.results.iter().map(|c| (c.id.clone(), c.status)).collect()
     };
     let (before, after) = (status(old), status(new));
+    let evaluated = |s: &Status| !matches!(s, Status::Error | Status::Skip);
     let mut out: Vec<String> = Vec::new();
     for r in old.results.iter().chain(&new.results) {
         let comparable = match (before.get(&r.id), after.get(&r.id)) {
-            (Some(a), Some(b)) => *a != Status::Error && *b != Status::Error,
+            (Some(a), Some(b)) => evaluated(a) && evaluated(b),
             _ => false,
         };
         if !comparable && !out.contains(&r.id) {
@@ -163,7 +165,7 @@ fn not_compared_note(d: &Diff) -> String {
         ids.push_str(&format!(", … ({} more)", n - SHOWN));
     }
     let checks = if n == 1 { "check" } else { "checks" };
-    format!("; {n} {checks} not compared (in only one report, or ERROR): {ids}")
+    format!("; {n} {checks} not compared (in only one report, or ERROR or SKIP): {ids}")
 }
 
 fn line(e: &DiffEntry) -> String {
@@ -306,31 +308,37 @@ mod tests {
     }
 
     #[test]
-    fn checks_missing_from_a_report_or_in_error_are_not_compared() {
+    fn checks_missing_from_a_report_or_not_evaluated_are_not_compared() {
         // Baseline: CIS 5.4 and 5.5; now: 5.5 could not be evaluated, DP.5.1 newly selected.
         let old = report(&[
             ("5.4", Status::Warn, "web", "a1"),
             ("5.5", Status::Warn, "web", "a1"),
+            ("2.1", Status::Info, "daemon", ""),
         ]);
+        // 2.1: SKIP offline ("not available in an offline scan"), not resolved.
         let mut new = report(&[
             ("5.4", Status::Warn, "web", "a1"),
             ("5.5", Status::Error, "web", "a1"),
+            ("2.1", Status::Skip, "daemon", ""),
             ("DP.5.1", Status::Warn, "web", "a1"),
         ]);
         new.results[1].findings.clear();
+        new.results[2].findings.clear();
         let d = diff(&old, &new);
         assert_eq!(
             (d.counts.new, d.counts.resolved, d.counts.unchanged),
             (0, 0, 1),
             "{d:?}"
         );
-        assert_eq!(d.not_compared, ["5.5", "DP.5.1"]);
+        assert_eq!(d.not_compared, ["5.5", "2.1", "DP.5.1"]);
         let text = render_text(&d, false);
         assert!(
-            text.contains("; 2 checks not compared (in only one report, or ERROR): 5.5, DP.5.1"),
+            text.contains(
+                "; 3 checks not compared (in only one report, or ERROR or SKIP): 5.5, 2.1, DP.5.1"
+            ),
             "{text}"
         );
-        assert!(render_markdown(&d).contains("2 checks not compared"));
+        assert!(render_markdown(&d).contains("3 checks not compared"));
     }
 
     #[test]
