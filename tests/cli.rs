@@ -45,6 +45,22 @@ fn unreachable_daemon_exits_3_with_advice() {
         );
 }
 
+/// A refused TCP connection says so, not only bollard's "client error (Connect)".
+#[test]
+fn unreachable_tcp_daemon_names_the_os_error() {
+    // A loopback port nothing listens on: bind one, note it, close it.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    dockbench()
+        .args(["scan", "--host", &format!("tcp://127.0.0.1:{port}")])
+        .assert()
+        .code(3)
+        .stderr(predicate::str::contains("Connection refused"));
+}
+
 #[test]
 fn unreadable_snapshot_is_a_usage_error() {
     let dir = tempfile::tempdir().unwrap();
