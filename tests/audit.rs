@@ -1167,6 +1167,35 @@ fn prometheus_levels_are_the_json_levels() {
     }
 }
 
+/// The host identity of the other formats is in `dockbench_info` too (a fleet's series).
+#[test]
+fn prometheus_info_carries_the_host_label_and_machine_id() {
+    let json = json_report(&["scan", "--snapshot", RISKY, "--host-label", "web-eu-1"]);
+    let out = dockbench()
+        .args([
+            "scan",
+            "--snapshot",
+            RISKY,
+            "--host-label",
+            "web-eu-1",
+            "-f",
+            "prometheus",
+        ])
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    let info = text
+        .lines()
+        .find(|l| l.starts_with("dockbench_info{"))
+        .unwrap();
+    assert!(info.contains("label=\"web-eu-1\""), "{info}");
+    let machine_id = json["host"]["machine_id"].as_str().unwrap();
+    assert!(
+        info.contains(&format!("machine_id=\"{machine_id}\"")),
+        "{info}"
+    );
+}
+
 #[test]
 fn prometheus_snapshot() {
     let out = dockbench()
