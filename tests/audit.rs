@@ -1196,6 +1196,24 @@ fn prometheus_info_carries_the_host_label_and_machine_id() {
     );
 }
 
+/// "1 finding", not "1 findings", in the text report's waiver list.
+#[test]
+fn text_waiver_list_counts_in_the_singular_for_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = write(
+        dir.path(),
+        "w.toml",
+        "[[waiver]]\ncheck = \"5.16\"\nreason = \"host metrics\"\n",
+    );
+    let out = dockbench()
+        .args(["scan", "--snapshot", RISKY, "--check", "5.16", "--config"])
+        .arg(&config)
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("host metrics (1 finding; "), "{text}");
+}
+
 #[test]
 fn prometheus_snapshot() {
     let out = dockbench()
