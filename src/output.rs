@@ -45,7 +45,8 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
     let mut tmp = tempfile::Builder::new()
         .prefix(&format!(".{name}."))
         .suffix(".tmp")
-        .tempfile_in(&dir)?;
+        .tempfile_in(&dir)
+        .map_err(without_temp_path)?;
     tmp.write_all(bytes)?;
     let mode = existing.map_or(NEW_FILE_MODE, |m| m.permissions().mode() & 0o7777);
     tmp.as_file()
@@ -57,6 +58,17 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
         let _ = d.sync_all();
     }
     Ok(())
+}
+
+/// tempfile appends "at path <dir>/.name.XXXX.tmp" to its errors: the caller names the output,
+/// and a random temporary name in the message only confuses.
+/// Its wrapper hides the inner error (no `source`), so the suffix is cut from the message.
+fn without_temp_path(e: io::Error) -> io::Error {
+    let msg = e.to_string();
+    match msg.find(" at path \"") {
+        Some(at) => io::Error::new(e.kind(), &msg[..at]),
+        None => e,
+    }
 }
 
 /// The file a symlink points to (so the link stays a link), else `path` itself.
@@ -76,6 +88,16 @@ fn resolve_link(path: &Path) -> io::Result<PathBuf> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_missing_directory_is_reported_without_the_temporary_name() {
+        let dir = tempfile::tempdir().unwrap();
+        let err = write_atomic(&dir.path().join("missing/r.json"), b"{}").unwrap_err();
+        assert_eq!(err.kind(), io::ErrorKind::NotFound);
+        let msg = err.to_string();
+        assert!(!msg.contains(".tmp"), "{msg}");
+        assert!(msg.contains("No such file or directory"), "{msg}");
+    }
 
     #[test]
     fn replaces_content_and_keeps_the_mode() {

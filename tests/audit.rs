@@ -310,6 +310,49 @@ fn sarif_schema() -> Value {
     schema
 }
 
+/// A waiver of a check the run left out (`--check`, `--benchmark`) is not "unused": it is not
+/// listed at all; a waiver that names no check (a typo) still is.
+#[test]
+fn waivers_of_checks_not_run_are_not_unused() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = write(
+        dir.path(),
+        "w.toml",
+        "[[waiver]]\ncheck = \"5.16\"\nreason = \"host metrics\"\n\n[[waiver]]\ncheck = \"5.99\"\nreason = \"typo\"\n",
+    );
+    let config = config.to_str().unwrap();
+    let json = json_report(&[
+        "scan",
+        "--snapshot",
+        RISKY,
+        "--check",
+        "5.4",
+        "--config",
+        config,
+    ]);
+    let w = &json["waivers"];
+    let checks = |list: &Value| -> Vec<String> {
+        list.as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["check"].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert_eq!(checks(&w["unused"]), ["5.99"], "{w}");
+    assert!(checks(&w["applied"]).is_empty() && checks(&w["expired"]).is_empty());
+    // The same waiver applies when its check runs.
+    let json = json_report(&[
+        "scan",
+        "--snapshot",
+        RISKY,
+        "--check",
+        "5.16",
+        "--config",
+        config,
+    ]);
+    assert_eq!(checks(&json["waivers"]["applied"]), ["5.16"]);
+}
+
 #[test]
 fn waived_checks_count_neither_way_in_the_score() {
     let dir = tempfile::tempdir().unwrap();
@@ -1067,6 +1110,108 @@ fn the_readme_shows_the_shipped_example_config() {
         example,
         "README's example configuration differs from docs/dockbench.example.toml"
     );
+}
+
+/// The example's waivers must waive the checks their reasons talk about: a waiver on the wrong
+/// check id is an exception nobody accepted (and "unused" on the real finding).
+#[test]
+fn the_example_config_waives_the_checks_its_reasons_describe() {
+    let example: toml::Table = read(Path::new("docs/dockbench.example.toml"))
+        .parse()
+        .unwrap();
+    // Words of a waiver's reason → words of the title of the check it must name.
+    let expected = [
+        ("per-process metrics", "process namespace"),
+        ("cgroup", "memory usage"),
+    ];
+    let waivers = example["waiver"].as_array().unwrap();
+    assert_eq!(waivers.len(), expected.len());
+    for w in waivers {
+        let reason = w["reason"].as_str().unwrap();
+        let check = w["check"].as_str().unwrap();
+        let (_, topic) = expected
+            .iter()
+            .find(|(words, _)| reason.contains(words))
+            .unwrap_or_else(|| panic!("no expectation for the waiver {reason:?}"));
+        let out = dockbench()
+            .args(["checks", "show", check])
+            .output()
+            .unwrap();
+        let title = String::from_utf8(out.stdout).unwrap();
+        let title = title.lines().next().unwrap_or_default();
+        assert!(
+            title.contains(topic),
+            "waiver {check} ({reason}) names {title:?}, not a check about {topic}"
+        );
+    }
+}
+
+/// Alert rules and JSON queries name a level the same way: `level="1"`, as in JSON and SARIF.
+#[test]
+fn prometheus_levels_are_the_json_levels() {
+    let json = json_report(&["scan", "--snapshot", RISKY]);
+    let out = dockbench()
+        .args(["scan", "--snapshot", RISKY, "-f", "prometheus"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    for r in json["results"].as_array().unwrap() {
+        let sample = format!(
+            "dockbench_check_status{{id=\"{}\",status=\"{}\",section=\"{}\",level=\"{}\",",
+            r["id"].as_str().unwrap(),
+            r["status"].as_str().unwrap(),
+            r["section"].as_str().unwrap(),
+            r["level"].as_str().unwrap()
+        );
+        assert!(text.contains(&sample), "no {sample} in\n{text}");
+    }
+}
+
+/// The host identity of the other formats is in `dockbench_info` too (a fleet's series).
+#[test]
+fn prometheus_info_carries_the_host_label_and_machine_id() {
+    let json = json_report(&["scan", "--snapshot", RISKY, "--host-label", "web-eu-1"]);
+    let out = dockbench()
+        .args([
+            "scan",
+            "--snapshot",
+            RISKY,
+            "--host-label",
+            "web-eu-1",
+            "-f",
+            "prometheus",
+        ])
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    let info = text
+        .lines()
+        .find(|l| l.starts_with("dockbench_info{"))
+        .unwrap();
+    assert!(info.contains("label=\"web-eu-1\""), "{info}");
+    let machine_id = json["host"]["machine_id"].as_str().unwrap();
+    assert!(
+        info.contains(&format!("machine_id=\"{machine_id}\"")),
+        "{info}"
+    );
+}
+
+/// "1 finding", not "1 findings", in the text report's waiver list.
+#[test]
+fn text_waiver_list_counts_in_the_singular_for_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = write(
+        dir.path(),
+        "w.toml",
+        "[[waiver]]\ncheck = \"5.16\"\nreason = \"host metrics\"\n",
+    );
+    let out = dockbench()
+        .args(["scan", "--snapshot", RISKY, "--check", "5.16", "--config"])
+        .arg(&config)
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("host metrics (1 finding; "), "{text}");
 }
 
 #[test]

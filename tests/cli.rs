@@ -45,6 +45,22 @@ fn unreachable_daemon_exits_3_with_advice() {
         );
 }
 
+/// A refused TCP connection says so, not only bollard's "client error (Connect)".
+#[test]
+fn unreachable_tcp_daemon_names_the_os_error() {
+    // A loopback port nothing listens on: bind one, note it, close it.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    dockbench()
+        .args(["scan", "--host", &format!("tcp://127.0.0.1:{port}")])
+        .assert()
+        .code(3)
+        .stderr(predicate::str::contains("Connection refused"));
+}
+
 #[test]
 fn unreadable_snapshot_is_a_usage_error() {
     let dir = tempfile::tempdir().unwrap();
@@ -239,6 +255,47 @@ fn unwritable_output_exits_4_but_still_reports() {
         .stdout(predicate::str::contains("\"results\""))
         .stderr(predicate::str::contains(
             "cannot write /nonexistent-dir/r.json",
+        ));
+}
+
+/// The README's `dockbench checks show DP.4.1` works without `--benchmark`; CIS IDs still
+/// resolve in the default benchmark first.
+#[test]
+fn checks_show_finds_ids_of_other_embedded_benchmarks() {
+    let out = stdout_of(&["checks", "show", "DP.4.1"]);
+    assert!(out.starts_with("DP.4.1 "), "{out}");
+    let out = stdout_of(&["checks", "show", "2.7"]);
+    assert!(
+        out.contains("TLS authentication"),
+        "1.6.0's 2.7, not 1.8.0's: {out}"
+    );
+    dockbench()
+        .args(["checks", "show", "DP.9.9"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "no check DP.9.9 in cis-docker-1.6.0",
+        ));
+}
+
+/// A selector of a benchmark that is not selected says which benchmark has it, and how to add
+/// it (or, for another CIS version, whose IDs clash, how to run it instead).
+#[test]
+fn check_selectors_of_other_benchmarks_name_them() {
+    let snap = "tests/fixtures/snapshots/clean.json";
+    dockbench()
+        .args(["scan", "--snapshot", snap, "--check", "5.4,DP.2"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "dockbench-practices has DP.2: add it with --benchmark cis-docker-1.6.0,dockbench-practices",
+        ));
+    dockbench()
+        .args(["scan", "--snapshot", snap, "--check", "2.19"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "cis-docker-1.8.0 has 2.19: run it with --benchmark cis-docker-1.8.0",
         ));
 }
 

@@ -586,3 +586,21 @@ fn report_refuses_bad_input_with_exit_2() {
 }
 
 use predicates::prelude::*;
+
+/// Two benchmarks together have no single version: the headings do not show an empty one.
+#[test]
+fn headings_of_a_two_benchmark_report_have_no_empty_version() {
+    let mut r = load(RISKY);
+    r.benchmark.title = "CIS Docker Benchmark 1.6.0 + dockbench production practices 1.0".into();
+    r.benchmark.version = String::new();
+    let md = report::render(&r, Format::Markdown, false);
+    assert!(
+        md.contains("## CIS Docker Benchmark 1.6.0 + dockbench production practices 1.0 — "),
+        "{}",
+        md.lines().take(5).collect::<Vec<_>>().join("\n")
+    );
+    let html = report::render(&r, Format::Html, false);
+    assert!(
+        html.contains("<h1>CIS Docker Benchmark 1.6.0 + dockbench production practices 1.0</h1>")
+    );
+}

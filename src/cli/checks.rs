@@ -64,10 +64,22 @@ pub fn run(cmd: ChecksCommand) -> u8 {
             }
         }
         ChecksCommand::Show { id, checks } => {
-            let (benches, _) = match super::load_benchmarks(&checks) {
+            let (mut benches, env) = match super::load_benchmarks(&checks) {
                 Ok(b) => b,
                 Err(e) => return fail(exit::USAGE, &e),
             };
+            // Without --benchmark, an ID of another embedded benchmark (`DP.4.1`) is still
+            // found: the default is searched first, so CIS IDs keep meaning 1.6.0.
+            if checks.benchmark.is_empty() {
+                for other in crate::engine::load::embedded_ids() {
+                    if benches.iter().any(|b| b.def.id == other) {
+                        continue;
+                    }
+                    if let Ok(b) = crate::engine::load_embedded(&other, &env) {
+                        benches.push(b);
+                    }
+                }
+            }
             match benches
                 .iter()
                 .flat_map(|b| &b.checks)

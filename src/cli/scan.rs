@@ -184,9 +184,10 @@ pub async fn run(args: ScanArgs) -> u8 {
         return fail(
             exit::USAGE,
             &format!(
-                "no check of {} matches: {} (see `dockbench checks list`)",
+                "no check of {} matches: {} (see `dockbench checks list`){}",
                 bench_names.join(", "),
-                unmatched.join(", ")
+                unmatched.join(", "),
+                other_benchmark_hint(&unmatched, &bench_names, &ids, &env)
             ),
         );
     }
@@ -249,7 +250,9 @@ pub async fn run(args: ScanArgs) -> u8 {
     let mut results = crate::engine::eval::evaluate_with(&selected, &snapshot, &env, &options);
     let waivers = (!set.waivers.is_empty()).then(|| {
         let today = chrono::Utc::now().date_naive();
-        crate::engine::waivers::apply(&mut results, &snapshot, &set.waivers, today)
+        let ran: Vec<&str> = selected.iter().map(|c| c.def.id.as_str()).collect();
+        let waivers = crate::engine::waivers::for_run(&set.waivers, &ran, &ids);
+        crate::engine::waivers::apply(&mut results, &snapshot, &waivers, today)
     });
     let evaluate_ms = eval_start.elapsed().as_millis() as u64;
     let mut report = Report::new(
@@ -328,6 +331,48 @@ fn read_snapshot(path: &PathBuf) -> Result<Snapshot, String> {
 pub fn fail(code: u8, message: &str) -> u8 {
     eprintln!("dockbench: {message}");
     code
+}
+
+/// "; dockbench-practices has DP.2: add it with --benchmark A,dockbench-practices" when a
+/// selector that matched nothing names checks of an embedded benchmark not selected (one
+/// whose IDs clash with the loaded ones, another CIS version, replaces rather than joins).
+fn other_benchmark_hint(
+    unmatched: &[&str],
+    selected: &[&str],
+    loaded_ids: &[&str],
+    env: &cel::Env,
+) -> String {
+    for other in crate::engine::load::embedded_ids() {
+        if selected.contains(&other.as_str()) {
+            continue;
+        }
+        let Ok(b) = crate::engine::load_embedded(&other, env) else {
+            continue;
+        };
+        let hits: Vec<&str> = unmatched
+            .iter()
+            .filter(|sel| {
+                b.checks
+                    .iter()
+                    .any(|c| crate::engine::select::covers(sel, &c.def.id))
+            })
+            .copied()
+            .collect();
+        if hits.is_empty() {
+            continue;
+        }
+        let clash = b
+            .checks
+            .iter()
+            .any(|c| loaded_ids.contains(&c.def.id.as_str()));
+        let flag = if clash {
+            format!("run it with --benchmark {other}")
+        } else {
+            format!("add it with --benchmark {},{other}", selected.join(","))
+        };
+        return format!("; {other} has {}: {flag}", hits.join(", "));
+    }
+    String::new()
 }
 
 #[cfg(test)]

@@ -58,18 +58,35 @@ fn convert<T: Serialize, U: DeserializeOwned>(value: &T) -> Result<U, String> {
     serde_json::from_value(json).map_err(|e| e.to_string())
 }
 
+/// An error with its causes: bollard's own message ("client error (Connect)") says less than
+/// the OS error underneath ("Connection refused").
+fn with_causes(e: &dyn std::error::Error) -> String {
+    let mut out = e.to_string();
+    let mut cause = e.source();
+    while let Some(c) = cause {
+        let msg = c.to_string();
+        if !out.contains(&msg) {
+            out.push_str(": ");
+            out.push_str(&msg);
+        }
+        cause = c.source();
+    }
+    out
+}
+
 pub async fn collect_live(opts: &LiveOptions) -> Result<Snapshot, CollectError> {
     let started = chrono::Utc::now();
     let address = daemon_address(opts);
-    let unreachable = |e: &dyn std::fmt::Display| {
+    let unreachable_because = |why: &str| {
         CollectError::Daemon(format!(
-            "cannot reach the Docker daemon at {address}: {e} (is it running? use --host, DOCKER_HOST, or scan a saved --snapshot)"
+            "cannot reach the Docker daemon at {address}: {why} (is it running? use --host, DOCKER_HOST, or scan a saved --snapshot)"
         ))
     };
+    let unreachable = |e: &dyn std::error::Error| unreachable_because(&with_causes(e));
     if let Some(path) = address.strip_prefix("unix://")
         && !Path::new(path).exists()
     {
-        return Err(unreachable(&"socket not found"));
+        return Err(unreachable_because("socket not found"));
     }
     let docker = Docker::connect_with_host(&address)
         .map_err(|e| unreachable(&e))?

@@ -139,6 +139,15 @@ pub enum Level {
 }
 
 impl Level {
+    /// The value JSON and SARIF use (`1`, `2`, `swarm`): machine-facing formats say the same.
+    pub fn id(self) -> &'static str {
+        match self {
+            Level::L1 => "1",
+            Level::L2 => "2",
+            Level::Swarm => "swarm",
+        }
+    }
+
     pub fn label(self) -> &'static str {
         match self {
             Level::L1 => "Level 1",

@@ -130,6 +130,22 @@ impl Waiver {
     }
 }
 
+/// The waivers that concern this run: those whose `check` covers a check that ran, and those
+/// that cover no check of the loaded benchmarks at all (a typo: reported as unused). A waiver
+/// for checks this run left out (`--check`, `--skip`, `--level`, `--scored-only`) is neither
+/// applied nor unused here, so it is not listed: "unused" would wrongly say it is no longer
+/// needed.
+pub fn for_run(waivers: &[Waiver], ran: &[&str], loaded: &[&str]) -> Vec<Waiver> {
+    waivers
+        .iter()
+        .filter(|w| {
+            ran.iter().any(|id| covers(&w.check, id))
+                || !loaded.iter().any(|id| covers(&w.check, id))
+        })
+        .cloned()
+        .collect()
+}
+
 /// Applies `waivers` to `results` (scan date `today`, UTC) and says what each waiver did.
 pub fn apply(
     results: &mut [CheckResult],
@@ -308,6 +324,18 @@ mod tests {
         assert_eq!(rs[0].reason, "1 of 3 containers affected, 1 waived");
         assert_eq!(rs[0].findings, vec![finding("web")]);
         assert_eq!(rs[0].waived[0].finding, finding("metrics-agent"));
+    }
+
+    #[test]
+    fn waivers_of_checks_left_out_of_the_run_are_not_listed() {
+        let ws = [
+            waiver("5.4", None, None),
+            waiver("5.16", Some("metrics-agent"), None),
+            waiver("5.99", None, None),
+        ];
+        let kept = for_run(&ws, &["5.4"], &["5.4", "5.16"]);
+        let checks: Vec<&str> = kept.iter().map(|w| w.check.as_str()).collect();
+        assert_eq!(checks, ["5.4", "5.99"], "5.16 did not run; 5.99 is a typo");
     }
 
     #[test]

@@ -4,8 +4,14 @@
 //! open). Its key is (check id, object kind, object name — or its ID when it has no name). The
 //! name rather than the ID, because a nightly redeploy recreates containers (new ID, same
 //! name) and rebuilds images (new ID, same tag): keyed by ID every redeploy would look like all
-//! findings resolved and new again. Pure: no I/O.
-use std::collections::HashSet;
+//! findings resolved and new again.
+//!
+//! Only checks that both reports evaluated are compared: a check missing from one report
+//! (another benchmark, another `--check`/`--skip`/`--level`) or ERROR or SKIP in either (not
+//! evaluated: facts missing, e.g. offline, or nothing in scope) says nothing about its
+//! findings, and counting them as resolved or new would be a false verdict (and a false
+//! `--fail-on-new`). Those checks are listed as `not_compared`. Pure: no I/O.
+use std::collections::{HashMap, HashSet};
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -52,6 +58,9 @@ pub struct Diff {
     pub resolved: Vec<DiffEntry>,
     /// Open in both (values as they are now).
     pub unchanged: Vec<DiffEntry>,
+    /// Checks left out of the comparison: in only one of the reports, or ERROR or SKIP in either.
+    #[serde(default)]
+    pub not_compared: Vec<String>,
 }
 
 type Key = (String, String, String);
@@ -85,10 +94,33 @@ fn open_findings(report: &Report) -> Vec<(Key, DiffEntry)> {
     out
 }
 
+/// Check ids of `old` and `new` (in report order, old's first) whose findings cannot be
+/// compared: absent from one report, or not evaluated (ERROR, SKIP) in either.
+fn not_compared(old: &Report, new: &Report) -> Vec<String> {
+    let status = |r: &Report| -> HashMap<String, Status> {
+        r.results.iter().map(|c| (c.id.clone(), c.status)).collect()
+    };
+    let (before, after) = (status(old), status(new));
+    let evaluated = |s: &Status| !matches!(s, Status::Error | Status::Skip);
+    let mut out: Vec<String> = Vec::new();
+    for r in old.results.iter().chain(&new.results) {
+        let comparable = match (before.get(&r.id), after.get(&r.id)) {
+            (Some(a), Some(b)) => evaluated(a) && evaluated(b),
+            _ => false,
+        };
+        if !comparable && !out.contains(&r.id) {
+            out.push(r.id.clone());
+        }
+    }
+    out
+}
+
 /// What changed from `old` to `new`.
 pub fn diff(old: &Report, new: &Report) -> Diff {
-    let before = open_findings(old);
-    let after = open_findings(new);
+    let skipped: HashSet<String> = not_compared(old, new).into_iter().collect();
+    let compared = |e: &(Key, DiffEntry)| !skipped.contains(&e.1.check);
+    let before: Vec<_> = open_findings(old).into_iter().filter(compared).collect();
+    let after: Vec<_> = open_findings(new).into_iter().filter(compared).collect();
     let before_keys: HashSet<&Key> = before.iter().map(|(k, _)| k).collect();
     let after_keys: HashSet<&Key> = after.iter().map(|(k, _)| k).collect();
     let mut d = Diff {
@@ -117,7 +149,23 @@ pub fn diff(old: &Report, new: &Report) -> Diff {
         resolved: d.resolved.len(),
         unchanged: d.unchanged.len(),
     };
+    d.not_compared = not_compared(old, new);
     d
+}
+
+/// "; N checks not compared (…): 2.7, DP.1.1, …" — empty when every check was compared.
+fn not_compared_note(d: &Diff) -> String {
+    const SHOWN: usize = 8;
+    if d.not_compared.is_empty() {
+        return String::new();
+    }
+    let n = d.not_compared.len();
+    let mut ids = d.not_compared[..n.min(SHOWN)].join(", ");
+    if n > SHOWN {
+        ids.push_str(&format!(", … ({} more)", n - SHOWN));
+    }
+    let checks = if n == 1 { "check" } else { "checks" };
+    format!("; {n} {checks} not compared (in only one report, or ERROR or SKIP): {ids}")
 }
 
 fn line(e: &DiffEntry) -> String {
@@ -132,14 +180,15 @@ fn line(e: &DiffEntry) -> String {
 /// The comparison as text (also the baseline block of the terminal report).
 pub fn render_text(d: &Diff, unchanged: bool) -> String {
     let mut out = format!(
-        "Compared with the report of {} ({}, {}, score {}): {} new, {} resolved, {} unchanged\n",
+        "Compared with the report of {} ({}, {}, score {}): {} new, {} resolved, {} unchanged{}\n",
         d.baseline.started_at,
         d.baseline.hostname,
         d.baseline.benchmark,
         d.baseline.score,
         d.counts.new,
         d.counts.resolved,
-        d.counts.unchanged
+        d.counts.unchanged,
+        not_compared_note(d)
     );
     let mut list = |label: &str, entries: &[DiffEntry]| {
         for e in entries {
@@ -167,6 +216,10 @@ pub fn render_markdown(d: &Diff) -> String {
         d.counts.resolved,
         d.counts.unchanged
     );
+    let note = not_compared_note(d);
+    if let Some(note) = note.strip_prefix("; ") {
+        out.push_str(&format!("\n{}.\n", escape(note)));
+    }
     for (label, entries) in [
         ("New", &d.new),
         ("Resolved", &d.resolved),
@@ -221,11 +274,13 @@ mod tests {
         let old = report(&[
             ("5.4", Status::Warn, "web", "a1"),
             ("5.5", Status::Warn, "db", "b1"),
+            ("5.6", Status::Pass, "", ""),
             ("1.2.1", Status::Note, "host", ""),
         ]);
         let new = report(&[
             // Recreated container: new ID, same name → unchanged.
             ("5.4", Status::Warn, "web", "a2"),
+            ("5.5", Status::Pass, "", ""),
             ("5.6", Status::Info, "db", "b1"),
             ("1.2.1", Status::Note, "host", ""),
         ]);
@@ -250,6 +305,40 @@ mod tests {
         );
         assert!(!text.contains("unchanged 5.4"));
         assert!(render_markdown(&d).contains("## Resolved"));
+    }
+
+    #[test]
+    fn checks_missing_from_a_report_or_not_evaluated_are_not_compared() {
+        // Baseline: CIS 5.4 and 5.5; now: 5.5 could not be evaluated, DP.5.1 newly selected.
+        let old = report(&[
+            ("5.4", Status::Warn, "web", "a1"),
+            ("5.5", Status::Warn, "web", "a1"),
+            ("2.1", Status::Info, "daemon", ""),
+        ]);
+        // 2.1: SKIP offline ("not available in an offline scan"), not resolved.
+        let mut new = report(&[
+            ("5.4", Status::Warn, "web", "a1"),
+            ("5.5", Status::Error, "web", "a1"),
+            ("2.1", Status::Skip, "daemon", ""),
+            ("DP.5.1", Status::Warn, "web", "a1"),
+        ]);
+        new.results[1].findings.clear();
+        new.results[2].findings.clear();
+        let d = diff(&old, &new);
+        assert_eq!(
+            (d.counts.new, d.counts.resolved, d.counts.unchanged),
+            (0, 0, 1),
+            "{d:?}"
+        );
+        assert_eq!(d.not_compared, ["5.5", "2.1", "DP.5.1"]);
+        let text = render_text(&d, false);
+        assert!(
+            text.contains(
+                "; 3 checks not compared (in only one report, or ERROR or SKIP): 5.5, 2.1, DP.5.1"
+            ),
+            "{text}"
+        );
+        assert!(render_markdown(&d).contains("3 checks not compared"));
     }
 
     #[test]

@@ -64,6 +64,9 @@ pub fn render(report: &Report) -> String {
             ("benchmark", bench),
             ("hostname", host),
             ("docker_version", &report.host.docker_version),
+            // The host identity every other format carries: a fleet's series stay apart.
+            ("label", &report.host.label),
+            ("machine_id", &report.host.machine_id),
         ])
     );
 
@@ -101,7 +104,7 @@ pub fn render(report: &Report) -> String {
                 ("id", &r.id),
                 ("status", r.status.as_str()),
                 ("section", &r.section),
-                ("level", r.level.label()),
+                ("level", r.level.id()),
                 ("scored", if r.scored { "true" } else { "false" }),
                 ("title", &r.title),
             ])

@@ -167,9 +167,14 @@ pub fn render(report: &Report, color: bool) -> String {
                     .as_ref()
                     .map(|d| format!(", expires {d}"))
                     .unwrap_or_default();
+                let findings = if u.matched == 1 {
+                    "finding"
+                } else {
+                    "findings"
+                };
                 let _ = writeln!(
                     out,
-                    "  {state:<8} {}{what}: {} ({} findings{until}; {})",
+                    "  {state:<8} {}{what}: {} ({} {findings}{until}; {})",
                     u.check, u.reason, u.matched, u.origin
                 );
             }
