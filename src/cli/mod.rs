@@ -108,7 +108,7 @@ impl SourceArgs {
         progress: bool,
         disk_usage: bool,
     ) -> Result<crate::snapshot::Snapshot, crate::collect::CollectError> {
-        match &self.root {
+        let mut snap = match &self.root {
             Some(root) => {
                 let opts = crate::collect::OfflineOptions {
                     root: root.clone(),
@@ -116,33 +116,30 @@ impl SourceArgs {
                     all_images: self.all_images,
                 };
                 // Thousands of small file reads: off the async runtime's thread.
-                let mut snap =
-                    tokio::task::spawn_blocking(move || crate::collect::collect_root(&opts))
-                        .await
-                        .map_err(|e| crate::collect::CollectError::Root(e.to_string()))??;
-                snap.host.Label = self.host_label.clone().unwrap_or_default();
-                Ok(snap)
+                tokio::task::spawn_blocking(move || crate::collect::collect_root(&opts))
+                    .await
+                    .map_err(|e| crate::collect::CollectError::Root(e.to_string()))??
             }
             None => {
                 let opts = crate::collect::LiveOptions {
+                    host: self.host.clone(),
+                    all: self.all,
+                    all_images: self.all_images,
+                    include_self: self.include_self,
+                    progress,
                     disk_usage,
-                    ..self.live_options(progress)
                 };
-                crate::collect::collect_live(&opts).await
+                crate::collect::collect_live(&opts).await?
             }
-        }
+        };
+        self.apply_label(&mut snap);
+        Ok(snap)
     }
 
-    /// Collector options; `progress`: a progress line may be shown on stderr.
-    pub fn live_options(&self, progress: bool) -> crate::collect::LiveOptions {
-        crate::collect::LiveOptions {
-            host: self.host.clone(),
-            all: self.all,
-            all_images: self.all_images,
-            include_self: self.include_self,
-            host_label: self.host_label.clone().unwrap_or_default(),
-            progress,
-            disk_usage: true,
+    /// `--host-label`, on collected facts or a saved snapshot (where it replaces the stored one).
+    pub fn apply_label(&self, snap: &mut crate::snapshot::Snapshot) {
+        if let Some(label) = &self.host_label {
+            snap.host.Label = label.clone();
         }
     }
 }

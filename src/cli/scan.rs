@@ -221,9 +221,7 @@ pub async fn run(args: ScanArgs) -> u8 {
     let mut snapshot = match &snapshot_path {
         Some(path) => match read_snapshot(path) {
             Ok(mut s) => {
-                if let Some(label) = &set.source.host_label {
-                    s.host.Label = label.clone();
-                }
+                set.source.apply_label(&mut s);
                 s
             }
             Err(e) => return fail(exit::USAGE, &e),

@@ -34,8 +34,6 @@ pub struct LiveOptions {
     pub all_images: bool,
     /// Keep dockbench's own container in the scan (it is left out by default).
     pub include_self: bool,
-    /// `--host-label`: recorded in the snapshot's host identity.
-    pub host_label: String,
     /// Show a progress line on stderr for many containers (the caller checked the terminal).
     pub progress: bool,
     /// Ask `/system/df` (reclaimable space, writable layer sizes). The daemon sizes every layer
@@ -361,7 +359,6 @@ pub async fn collect_live(opts: &LiveOptions) -> Result<Snapshot, CollectError> 
         });
     let host = crate::snapshot::Host {
         Proc: proc_status,
-        Label: opts.host_label.clone(),
         Resolver: super::resolver::collect(&super::rootfs::RootFs::new("/")),
         Firewall: firewall,
         ..super::host::collect_host_facts(

@@ -121,16 +121,7 @@ fn result(r: &CheckResult) -> Result {
 }
 
 pub fn log(report: &Report) -> Log {
-    let mut sections: Vec<(String, String)> = report
-        .sections
-        .iter()
-        .map(|s| (s.id.clone(), s.title.clone()))
-        .collect();
-    for r in &report.results {
-        if !sections.iter().any(|(id, _)| *id == r.section) {
-            sections.push((r.section.clone(), r.section_title.clone()));
-        }
-    }
+    let sections = report.section_list();
     Log {
         dockerbenchsecurity: report.tool_version.clone(),
         start: epoch(&report.started_at),
@@ -143,8 +134,8 @@ pub fn log(report: &Report) -> Log {
                     .filter(|r| r.section == id)
                     .map(result)
                     .collect(),
-                id,
-                desc,
+                id: id.to_string(),
+                desc: desc.to_string(),
             })
             .collect(),
         checks: report.results.len(),

@@ -154,16 +154,7 @@ fn write(report: &Report) -> std::io::Result<Vec<u8>> {
     );
     let timestamp = junit_time(&report.started_at).unwrap_or_default();
     let hostname = clean(&report.host.hostname, true);
-    let mut sections: Vec<(String, String)> = report
-        .sections
-        .iter()
-        .map(|s| (s.id.clone(), s.title.clone()))
-        .collect();
-    for r in &report.results {
-        if !sections.iter().any(|(id, _)| *id == r.section) {
-            sections.push((r.section.clone(), r.section_title.clone()));
-        }
-    }
+    let sections = report.section_list();
     let properties = [
         ("benchmark", clean(&report.benchmark.id, true)),
         ("benchmark_version", clean(&report.benchmark.version, true)),

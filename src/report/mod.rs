@@ -159,4 +159,20 @@ impl Report {
             baseline: None,
         }
     }
+
+    /// (id, title) of each section: as the report lists them, then any section a result names
+    /// that is not listed (a custom check in a section of its own).
+    pub fn section_list(&self) -> Vec<(&str, &str)> {
+        let mut sections: Vec<(&str, &str)> = self
+            .sections
+            .iter()
+            .map(|s| (s.id.as_str(), s.title.as_str()))
+            .collect();
+        for r in &self.results {
+            if !sections.iter().any(|(id, _)| *id == r.section) {
+                sections.push((&r.section, &r.section_title));
+            }
+        }
+        sections
+    }
 }

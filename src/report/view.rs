@@ -300,18 +300,8 @@ impl<'a> View<'a> {
                 meaning: meaning(s),
             })
             .collect();
-        // Sections as the report lists them, then any section a result names that is not listed.
-        let mut section_ids: Vec<(&str, &str)> = report
-            .sections
-            .iter()
-            .map(|s| (s.id.as_str(), s.title.as_str()))
-            .collect();
-        for r in &report.results {
-            if !section_ids.iter().any(|(id, _)| *id == r.section) {
-                section_ids.push((&r.section, &r.section_title));
-            }
-        }
-        let sections = section_ids
+        let sections = report
+            .section_list()
             .into_iter()
             .map(|(id, title)| {
                 let results: Vec<&CheckResult> =
