@@ -3,6 +3,7 @@ pub mod cli;
 pub mod collect;
 pub mod config;
 pub mod engine;
+pub mod fleet;
 pub mod lock;
 pub mod output;
 pub mod progress;

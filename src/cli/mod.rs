@@ -3,6 +3,7 @@ pub mod checks;
 pub mod collect;
 pub mod diff;
 pub mod generate;
+pub mod merge;
 pub mod report;
 pub mod run_lock;
 pub mod scan;
@@ -65,6 +66,8 @@ pub enum Command {
     Diff(diff::DiffArgs),
     /// Print the JSON Schema of the JSON report.
     Schema(schema::SchemaArgs),
+    /// Merge many hosts' reports (and snapshots) into one fleet report.
+    Merge(merge::MergeArgs),
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
     Completions(generate::CompletionsArgs),
     /// Print the man page (roff) of dockbench and its subcommands.
