@@ -184,7 +184,10 @@ pub fn run(args: MergeArgs) -> u8 {
         for id in crate::engine::load::embedded_ids() {
             if let Ok(b) = crate::engine::load_embedded(&id, &crate::engine::cel_env()) {
                 for c in &b.checks {
-                    check_benchmark.insert(c.def.id.clone(), b.def.id.clone());
+                    check_benchmark
+                        .entry(c.def.id.clone())
+                        .or_insert_with(Vec::new)
+                        .push(b.def.id.clone());
                 }
             }
         }
@@ -193,12 +196,19 @@ pub fn run(args: MergeArgs) -> u8 {
                 Ok(b) => b,
                 Err(e) => return fail(exit::USAGE, &e),
             };
-            let evaluated = evaluate(snapshots, &files, &benches, &env, &cfg);
-            hosts.extend(
-                evaluated
-                    .into_iter()
-                    .map(|(i, r)| (i, HostReport::of(&r), Some(Box::new(r)))),
-            );
+            let owner: std::collections::HashMap<&str, &str> = benches
+                .iter()
+                .flat_map(|b| {
+                    b.checks
+                        .iter()
+                        .map(|c| (c.def.id.as_str(), b.def.id.as_str()))
+                })
+                .collect();
+            let evaluated = evaluate(snapshots, &benches, &env, &cfg);
+            hosts.extend(evaluated.into_iter().map(|(i, r)| {
+                let view = HostReport::of(&r, |id| owner.get(id).map(|b| b.to_string()));
+                (i, view, Some(Box::new(r)))
+            }));
         }
     }
 
@@ -478,7 +488,6 @@ fn classify(path: &Path, full: bool) -> Result<Parsed, String> {
 /// filters and waivers.
 fn evaluate(
     snapshots: Vec<(usize, Snapshot)>,
-    _files: &[PathBuf],
     benches: &[crate::engine::Benchmark],
     env: &std::sync::Arc<cel::Env>,
     cfg: &crate::config::Config,

@@ -87,8 +87,9 @@ fn count<'de, D: serde::Deserializer<'de>>(d: D) -> Result<usize, D::Error> {
 }
 
 impl HostReport {
-    /// The fleet's view of a full Report (a snapshot evaluated by `merge`).
-    pub fn of(r: &Report) -> HostReport {
+    /// The fleet's view of a full Report (a snapshot evaluated by `merge`); `benchmark_of`:
+    /// the benchmark of a check ID.
+    pub fn of(r: &Report, benchmark_of: impl Fn(&str) -> Option<String>) -> HostReport {
         let bench = |b: &crate::report::BenchmarkInfo| Bench {
             id: b.id.clone(),
             title: b.title.clone(),
@@ -126,7 +127,7 @@ impl HostReport {
                     scored: c.scored,
                     status: c.status,
                     severity: None,
-                    benchmark: None,
+                    benchmark: benchmark_of(&c.id),
                     findings: c.findings.len(),
                 })
                 .collect(),

@@ -271,9 +271,9 @@ pub struct Options {
     pub inventory: Option<Vec<String>>,
     pub fail_on: Option<FailOn>,
     pub min_score: Option<i64>,
-    /// check ID → benchmark ID, for reports of several benchmarks whose results do not name
-    /// their benchmark.
-    pub check_benchmark: HashMap<String, String>,
+    /// check ID → the benchmarks that have it, for reports of several benchmarks whose
+    /// results do not name their benchmark (the first of the report's benchmarks wins).
+    pub check_benchmark: HashMap<String, Vec<String>>,
 }
 
 /// Merges the host reports as of `now`. `skipped`: inputs the caller did not read as host
@@ -557,12 +557,16 @@ fn host_row(
         if res.status == Status::Warn {
             severity.bump(sev);
         }
-        let bench_id = res
-            .benchmark
-            .as_deref()
-            .or_else(|| opts.check_benchmark.get(&res.id).map(String::as_str));
-        let slot = match bench_id {
-            Some(id) => benches.iter().position(|b| b.id == id),
+        let bench_id = res.benchmark.as_deref().or_else(|| {
+            let owners = opts.check_benchmark.get(&res.id)?;
+            benches
+                .iter()
+                .find(|b| owners.contains(&b.id))
+                .map(|b| b.id.as_str())
+        });
+        let bench_id = bench_id.map(str::to_string);
+        let slot = match &bench_id {
+            Some(id) => benches.iter().position(|b| &b.id == id),
             None => None,
         }
         .or(if benches.len() == 1 { Some(0) } else { None });
@@ -571,7 +575,7 @@ fn host_row(
             None => {
                 // A check no benchmark claims: its own bucket, never silently dropped.
                 benches.push(HostBenchmark {
-                    id: bench_id.unwrap_or("unattributed").to_string(),
+                    id: bench_id.unwrap_or_else(|| "unattributed".into()),
                     title: String::new(),
                     version: String::new(),
                     score: 0,
