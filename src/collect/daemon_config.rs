@@ -13,7 +13,7 @@ use serde_json::{Map, Value, json};
 use crate::snapshot::{DaemonConfig, FactStatus, Setting};
 
 /// Where dockerd reads its config file unless `--config-file` says otherwise (rootful daemon).
-pub const DEFAULT_CONFIG_FILE: &str = "/etc/docker/daemon.json";
+pub use crate::docker::DEFAULT_CONFIG_FILE;
 
 const NO_COMMAND_LINE: &str = "no dockerd process visible in /proc (scanner in another PID namespace? run on the host or with --pid host)";
 

@@ -15,6 +15,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use super::CollectError;
+use crate::docker::{image_display_name, short_id};
 use crate::snapshot::{
     Container, Daemon, FactStatus, Image, Inventory, Mode, Network, Snapshot, Source, SwarmFacts,
     strip_nulls,
@@ -158,13 +159,13 @@ pub async fn collect_live(opts: &LiveOptions) -> Result<Snapshot, CollectError> 
         if opts.include_self {
             notes.push(format!(
                 "dockbench's own container {name} ({}) is included (--include-self)",
-                short(&own)
+                short_id(&own)
             ));
         } else if ids.contains(&own) {
             ids.retain(|id| *id != own);
             notes.push(format!(
                 "dockbench's own container {name} ({}) left out (--include-self keeps it)",
-                short(&own)
+                short_id(&own)
             ));
         }
     }
@@ -214,11 +215,11 @@ pub async fn collect_live(opts: &LiveOptions) -> Result<Snapshot, CollectError> 
                 status_code: 404, ..
             }) => notes.push(format!(
                 "container {} disappeared between list and inspect; left out",
-                short(&id)
+                short_id(&id)
             )),
             Err(e) => notes.push(format!(
                 "container {}: inspect failed: {e}; left out",
-                short(&id)
+                short_id(&id)
             )),
         }
     }
@@ -278,7 +279,7 @@ pub async fn collect_live(opts: &LiveOptions) -> Result<Snapshot, CollectError> 
     let images = images
         .into_iter()
         .filter_map(|(id, r)| {
-            r.map_err(|e| notes.push(format!("image {}: {e}; left out", short(&id))))
+            r.map_err(|e| notes.push(format!("image {}: {e}; left out", short_id(&id))))
                 .ok()
         })
         .collect();
@@ -404,11 +405,6 @@ pub async fn collect_live(opts: &LiveOptions) -> Result<Snapshot, CollectError> 
     })
 }
 
-fn short(id: &str) -> &str {
-    let id = id.trim_start_matches("sha256:");
-    &id[..id.len().min(12)]
-}
-
 /// Sprawl counts over every container and image (CIS 6.1, 6.2).
 fn inventory(containers: &[ContainerSummary], images: &[ImageSummary]) -> Inventory {
     let in_use: BTreeSet<&str> = containers
@@ -418,13 +414,7 @@ fn inventory(containers: &[ContainerSummary], images: &[ImageSummary]) -> Invent
     let unused = images
         .iter()
         .filter(|i| !in_use.contains(i.id.as_str()))
-        .map(|i| {
-            i.repo_tags
-                .iter()
-                .find(|t| *t != "<none>:<none>")
-                .cloned()
-                .unwrap_or_else(|| short(&i.id).to_string())
-        })
+        .map(|i| image_display_name(&i.repo_tags, &i.id))
         .collect();
     Inventory {
         Available: true,
