@@ -444,7 +444,7 @@ fn classify(path: &Path, full: bool) -> Result<Parsed, String> {
     let shown = path.display();
     let bytes = std::fs::read(path).map_err(|e| format!("cannot read {shown}: {e}"))?;
     if let Ok(h) = serde_json::from_slice::<HostReport>(&bytes)
-        && h.schema_version == report::SCHEMA_VERSION
+        && (1..=report::SCHEMA_VERSION).contains(&h.schema_version)
     {
         let r = if full {
             let text = std::str::from_utf8(&bytes).map_err(|e| format!("{shown}: {e}"))?;
