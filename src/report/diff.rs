@@ -44,7 +44,36 @@ pub struct DiffBase {
     pub started_at: String,
     pub hostname: String,
     pub benchmark: String,
+    /// The baseline's combined score (`summary.combined_score`).
+    #[serde(alias = "score")]
+    pub combined_score: i64,
+    /// The baseline's score per benchmark (empty in reports before schema version 2).
+    #[serde(default)]
+    pub scores: Vec<BenchmarkScore>,
+}
+
+/// One benchmark's score.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct BenchmarkScore {
+    pub id: String,
     pub score: i64,
+}
+
+impl DiffBase {
+    /// "score 12", or "scores cis-docker-1.6.0 12, dockbench-practices -3".
+    fn scores_text(&self) -> String {
+        match self.scores.as_slice() {
+            [_, _, ..] => {
+                let each: Vec<String> = self
+                    .scores
+                    .iter()
+                    .map(|s| format!("{} {}", s.id, s.score))
+                    .collect();
+                format!("scores {}", each.join(", "))
+            }
+            _ => format!("score {}", self.combined_score),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -128,7 +157,16 @@ pub fn diff(old: &Report, new: &Report) -> Diff {
             started_at: old.started_at.clone(),
             hostname: old.host.hostname.clone(),
             benchmark: old.benchmark.id.clone(),
-            score: old.summary.score,
+            combined_score: old.summary.combined_score,
+            scores: old
+                .summary
+                .benchmarks
+                .iter()
+                .map(|b| BenchmarkScore {
+                    id: b.id.clone(),
+                    score: b.score,
+                })
+                .collect(),
         },
         ..Diff::default()
     };
@@ -180,11 +218,11 @@ fn line(e: &DiffEntry) -> String {
 /// The comparison as text (also the baseline block of the terminal report).
 pub fn render_text(d: &Diff, unchanged: bool) -> String {
     let mut out = format!(
-        "Compared with the report of {} ({}, {}, score {}): {} new, {} resolved, {} unchanged{}\n",
+        "Compared with the report of {} ({}, {}, {}): {} new, {} resolved, {} unchanged{}\n",
         d.baseline.started_at,
         d.baseline.hostname,
         d.baseline.benchmark,
-        d.baseline.score,
+        d.baseline.scores_text(),
         d.counts.new,
         d.counts.resolved,
         d.counts.unchanged,
@@ -207,11 +245,11 @@ pub fn render_text(d: &Diff, unchanged: bool) -> String {
 pub fn render_markdown(d: &Diff) -> String {
     use super::markdown::escape;
     let mut out = format!(
-        "# dockbench diff\n\nBaseline: {} ({}, {}, score {})\n\n| | Findings |\n|---|---|\n| new | {} |\n| resolved | {} |\n| unchanged | {} |\n",
+        "# dockbench diff\n\nBaseline: {} ({}, {}, {})\n\n| | Findings |\n|---|---|\n| new | {} |\n| resolved | {} |\n| unchanged | {} |\n",
         escape(&d.baseline.started_at),
         escape(&d.baseline.hostname),
         escape(&d.baseline.benchmark),
-        d.baseline.score,
+        escape(&d.baseline.scores_text()),
         d.counts.new,
         d.counts.resolved,
         d.counts.unchanged
