@@ -217,7 +217,10 @@ fn waivers_apply_expire_and_report_unused_in_every_format() {
         .collect();
     assert_eq!(
         suppressed,
-        [("5.4", "privileged on purpose"), ("5.16", REASON)]
+        [
+            ("cis-docker-1.6.0/5.4", "privileged on purpose"),
+            ("cis-docker-1.6.0/5.16", REASON)
+        ]
     );
     assert!(
         results

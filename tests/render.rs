@@ -172,7 +172,35 @@ fn sarif_has_a_rule_per_check_and_a_result_per_offender() {
     let rules = run["tool"]["driver"]["rules"].as_array().unwrap();
     assert_eq!(rules.len(), r.results.len());
     for (rule, check) in rules.iter().zip(&r.results) {
-        assert_eq!(rule["id"], check.id.as_str());
+        assert_eq!(rule["id"], format!("cis-docker-1.6.0/{}", check.id));
+        let sev = check.severity.unwrap().as_str();
+        let score: f64 = rule["properties"]["security-severity"]
+            .as_str()
+            .unwrap()
+            .parse()
+            .unwrap();
+        // GitHub's bands: critical ≥ 9, high 7–8.9, medium 4–6.9, low < 4.
+        let band = match score {
+            s if s >= 9.0 => "critical",
+            s if s >= 7.0 => "high",
+            s if s >= 4.0 => "medium",
+            _ => "low",
+        };
+        assert_eq!(band, sev, "{}", check.id);
+        let tags: Vec<&str> = rule["properties"]["tags"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| t.as_str().unwrap())
+            .collect();
+        assert!(
+            tags.contains(&format!("level-{}", check.level.id()).as_str()),
+            "{tags:?}"
+        );
+        assert!(
+            !tags.iter().any(|t| t.starts_with("level-level")),
+            "{tags:?}"
+        );
         assert_eq!(rule["shortDescription"]["text"], check.title.as_str());
         assert_eq!(rule["help"]["text"], check.remediation.as_str());
         assert!(rule["properties"]["tags"].as_array().unwrap().len() >= 3);
@@ -187,11 +215,19 @@ fn sarif_has_a_rule_per_check_and_a_result_per_offender() {
     assert_eq!(results.len(), expected);
     let mut fingerprints = std::collections::HashSet::new();
     for res in results {
-        let check = r.results.iter().find(|c| c.id == res["ruleId"]).unwrap();
+        let check = r
+            .results
+            .iter()
+            .find(|c| format!("cis-docker-1.6.0/{}", c.id) == res["ruleId"])
+            .unwrap();
         let level = res["level"].as_str().unwrap();
+        let sev = check.severity.unwrap().as_str();
         match check.status {
-            report::Status::Warn if check.scored => assert_eq!(level, "error"),
-            report::Status::Warn => assert_eq!(level, "warning"),
+            report::Status::Warn if ["critical", "high"].contains(&sev) => {
+                assert_eq!(level, "error")
+            }
+            report::Status::Warn if sev == "medium" => assert_eq!(level, "warning"),
+            report::Status::Warn => assert_eq!(level, "note"),
             report::Status::Info => assert_eq!(level, "note"),
             s => panic!("no result expected for {s}"),
         }
@@ -205,7 +241,7 @@ fn sarif_has_a_rule_per_check_and_a_result_per_offender() {
                 .all(|b| b.is_ascii_alphanumeric() || b"-._~/%".contains(&b)),
             "{uri}"
         );
-        let fp = res["partialFingerprints"]["dockbench/v1"].as_str().unwrap();
+        let fp = res["partialFingerprints"]["dockbench/v2"].as_str().unwrap();
         assert!(
             fingerprints.insert(fp.to_string()),
             "duplicate fingerprint {fp}"
@@ -764,4 +800,40 @@ fn version_1_reports_are_read_with_severities_and_per_benchmark_scores() {
         ])
         .assert()
         .stdout(predicates::str::contains("\"combined_score\""));
+}
+
+/// A redeploy recreates containers (new IDs, same names): the SARIF alerts stay the same, as
+/// `dockbench diff` calls the findings unchanged. Another host's same-named container is
+/// another alert.
+#[test]
+fn sarif_fingerprints_survive_a_redeploy_and_tell_hosts_apart() {
+    let before = load(RISKY);
+    let mut after = before.clone();
+    for c in &mut after.results {
+        for f in c.findings.iter_mut().chain(&mut c.exceptions) {
+            if !f.id.is_empty() {
+                f.id = format!("new{}", f.id);
+            }
+        }
+    }
+    let prints = |r: &Report| -> Vec<String> {
+        let v: Value = serde_json::from_str(&report::render(r, Format::Sarif, false)).unwrap();
+        v["runs"][0]["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|x| {
+                x["partialFingerprints"]["dockbench/v2"]
+                    .as_str()
+                    .unwrap()
+                    .to_string()
+            })
+            .collect()
+    };
+    assert_eq!(prints(&before), prints(&after));
+    assert_eq!(report::diff::diff(&before, &after).counts.new, 0);
+    let mut other_host = before.clone();
+    other_host.host.machine_id = "another-machine".into();
+    let a = prints(&before);
+    assert!(prints(&other_host).iter().all(|p| !a.contains(p)));
 }
