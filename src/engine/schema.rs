@@ -80,6 +80,17 @@ impl Ty {
     const INT: Ty = Ty::Prim(Prim::Int);
     const STRING: Ty = Ty::Prim(Prim::String);
 
+    /// The name with its article, for messages: `an int`, `a string`.
+    fn a(&self) -> String {
+        let name = self.name();
+        let article = if name.starts_with(['a', 'e', 'i', 'o', 'u']) {
+            "an"
+        } else {
+            "a"
+        };
+        format!("{article} {name}")
+    }
+
     /// The name in messages: `int`, `list`, `map`, `object`.
     fn name(&self) -> &'static str {
         match self {
@@ -194,9 +205,9 @@ pub fn check_expression(
     };
     if ty.family().is_some_and(|f| Some(f) != want.family()) {
         return Err(format!(
-            "must be a {}, but this expression gives a {}",
-            want.name(),
-            ty.name()
+            "must be {}, but this expression gives {}",
+            want.a(),
+            ty.a()
         ));
     }
     Ok(())
@@ -261,7 +272,7 @@ fn infer(e: &IdedExpr, scope: &mut Vec<(String, Ty)>) -> Result<Ty, String> {
                 Ty::Map(value) => (Ty::STRING, (**value).clone()),
                 Ty::Object(_) => (Ty::STRING, Ty::Any),
                 Ty::Prim(p) if *p != Prim::Dyn => {
-                    return Err(format!("cannot iterate over a {}", p.name()));
+                    return Err(format!("cannot iterate over {}", Ty::Prim(*p).a()));
                 }
                 _ => (Ty::Any, Ty::Any),
             };
@@ -291,7 +302,7 @@ fn infer(e: &IdedExpr, scope: &mut Vec<(String, Ty)>) -> Result<Ty, String> {
             let result = (|| {
                 let cond = infer(&comp.loop_cond, scope)?;
                 if !cond.is("bool") {
-                    return Err(format!("a condition must be a bool, not a {}", cond.name()));
+                    return Err(format!("a condition must be a bool, not {}", cond.a()));
                 }
                 infer(&comp.loop_step, scope)?;
                 infer(&comp.result, scope)
@@ -357,17 +368,17 @@ fn symbol(func: &str) -> &str {
 fn call(func: &str, target: Option<Ty>, args: &[Ty], exprs: &[IdedExpr]) -> Result<Ty, String> {
     let mismatch = |a: &Ty, b: &Ty| {
         Err(format!(
-            "'{}' cannot combine a {} and a {}",
+            "'{}' cannot combine {} and {}",
             symbol(func),
-            a.name(),
-            b.name()
+            a.a(),
+            b.a()
         ))
     };
     let method_on = |want: &[&str]| -> Result<(), String> {
         match &target {
             Some(t) if t.family().is_some_and(|f| !want.contains(&f)) => Err(format!(
-                "{func}() is not a method of a {} (it is one of: {})",
-                t.name(),
+                "{func}() is not a method of {} (it is one of: {})",
+                t.a(),
                 want.join(", ")
             )),
             _ => Ok(()),
@@ -376,7 +387,7 @@ fn call(func: &str, target: Option<Ty>, args: &[Ty], exprs: &[IdedExpr]) -> Resu
     let string_args = || -> Result<(), String> {
         for a in args {
             if !a.is("string") {
-                return Err(format!("{func}() takes a string, not a {}", a.name()));
+                return Err(format!("{func}() takes a string, not {}", a.a()));
             }
         }
         Ok(())
@@ -385,7 +396,7 @@ fn call(func: &str, target: Option<Ty>, args: &[Ty], exprs: &[IdedExpr]) -> Resu
         ("_[_]", [container, key]) => index(container, key, &exprs[1])?,
         ("_?_:_", [cond, a, b]) => {
             if !cond.is("bool") {
-                return Err(format!("a condition must be a bool, not a {}", cond.name()));
+                return Err(format!("a condition must be a bool, not {}", cond.a()));
             }
             match (a, b) {
                 _ if a == b => a.clone(),
@@ -398,24 +409,20 @@ fn call(func: &str, target: Option<Ty>, args: &[Ty], exprs: &[IdedExpr]) -> Resu
         ("_&&_" | "_||_", [a, b]) => {
             for t in [a, b] {
                 if !t.is("bool") {
-                    return Err(format!(
-                        "'{}' needs bools, not a {}",
-                        symbol(func),
-                        t.name()
-                    ));
+                    return Err(format!("'{}' needs bools, not {}", symbol(func), t.a()));
                 }
             }
             Ty::BOOL
         }
         ("!_", [a]) => {
             if !a.is("bool") {
-                return Err(format!("'!' needs a bool, not a {}", a.name()));
+                return Err(format!("'!' needs a bool, not {}", a.a()));
             }
             Ty::BOOL
         }
         ("-_", [a]) => {
             if !a.is("number") {
-                return Err(format!("'-' needs a number, not a {}", a.name()));
+                return Err(format!("'-' needs a number, not {}", a.a()));
             }
             a.clone()
         }
@@ -463,8 +470,8 @@ fn call(func: &str, target: Option<Ty>, args: &[Ty], exprs: &[IdedExpr]) -> Resu
                 Ty::Any | Ty::Prim(Prim::Dyn) => Ty::Any,
                 other => {
                     return Err(format!(
-                        "'in' needs a list or a map on its right, not a {}",
-                        other.name()
+                        "'in' needs a list or a map on its right, not {}",
+                        other.a()
                     ));
                 }
             };
@@ -472,8 +479,8 @@ fn call(func: &str, target: Option<Ty>, args: &[Ty], exprs: &[IdedExpr]) -> Resu
                 && x != y
             {
                 return Err(format!(
-                    "'in' looks for a {} among {}s",
-                    elem.name(),
+                    "'in' looks for {} among {}s",
+                    elem.a(),
                     member.name()
                 ));
             }
@@ -485,7 +492,7 @@ fn call(func: &str, target: Option<Ty>, args: &[Ty], exprs: &[IdedExpr]) -> Resu
                 && t.family()
                     .is_some_and(|f| !["string", "bytes", "list", "map"].contains(&f))
             {
-                return Err(format!("size() of a {}, which has no size", t.name()));
+                return Err(format!("size() of {}, which has no size", t.a()));
             }
             Ty::INT
         }
@@ -500,8 +507,8 @@ fn call(func: &str, target: Option<Ty>, args: &[Ty], exprs: &[IdedExpr]) -> Resu
                     ""
                 };
                 return Err(format!(
-                    "{func}() is a string method, called on a {}{hint}",
-                    t.name()
+                    "{func}() is a string method, called on {}{hint}",
+                    t.a()
                 ));
             }
             string_args()?;
@@ -544,7 +551,7 @@ fn call(func: &str, target: Option<Ty>, args: &[Ty], exprs: &[IdedExpr]) -> Resu
         ("matches", [a, b]) => {
             for t in [a, b] {
                 if !t.is("string") {
-                    return Err(format!("matches() takes strings, not a {}", t.name()));
+                    return Err(format!("matches() takes strings, not {}", t.a()));
                 }
             }
             Ty::BOOL
@@ -564,9 +571,9 @@ fn call(func: &str, target: Option<Ty>, args: &[Ty], exprs: &[IdedExpr]) -> Resu
                         && w != g
                     {
                         return Err(format!(
-                            "{func}(): '{name}' must be a {}, not a {} ({})",
-                            want.name(),
-                            got.name(),
+                            "{func}(): '{name}' must be {}, not {} ({})",
+                            want.a(),
+                            got.a(),
                             h.signature()
                         ));
                     }
@@ -586,8 +593,8 @@ fn field(operand: &Ty, name: &str) -> Result<Ty, String> {
         }),
         Ty::Map(value) => Ok((**value).clone()),
         Ty::List(_) | Ty::Prim(_) => Err(format!(
-            "field '{name}' selected on a {}, which has no fields",
-            operand.name()
+            "field '{name}' selected on {}, which has no fields",
+            operand.a()
         )),
         Ty::Any => Ok(Ty::Any),
     }
@@ -597,7 +604,7 @@ fn index(container: &Ty, key: &Ty, key_expr: &IdedExpr) -> Result<Ty, String> {
     Ok(match container {
         Ty::List(elem) => {
             if !key.is("number") {
-                return Err(format!("a list index must be an int, not a {}", key.name()));
+                return Err(format!("a list index must be an int, not {}", key.a()));
             }
             (**elem).clone()
         }
@@ -607,7 +614,7 @@ fn index(container: &Ty, key: &Ty, key_expr: &IdedExpr) -> Result<Ty, String> {
             _ => Ty::Any,
         },
         Ty::Prim(p) if *p != Prim::Dyn => {
-            return Err(format!("cannot index a {}", p.name()));
+            return Err(format!("cannot index {}", Ty::Prim(*p).a()));
         }
         _ => Ty::Any,
     })
@@ -759,17 +766,17 @@ mod tests {
             (
                 "c.HostConfig.Memory + c.Name == ''",
                 "finding",
-                "'+' cannot combine a int and a string",
+                "'+' cannot combine an int and a string",
             ),
             (
                 "c.Name > 3",
                 "finding",
-                "'>' cannot combine a string and a int",
+                "'>' cannot combine a string and an int",
             ),
             (
                 "c.Name == 0",
                 "finding",
-                "'==' cannot combine a string and a int",
+                "'==' cannot combine a string and an int",
             ),
             (
                 "c.HostConfig.Privileged.size() > 0",
@@ -799,12 +806,12 @@ mod tests {
             (
                 "pathWithin(c.HostConfig.Memory, '/')",
                 "finding",
-                "'path' must be a string, not a int",
+                "'path' must be a string, not an int",
             ),
             (
                 "1 in c.HostConfig.CapAdd",
                 "finding",
-                "'in' looks for a int among strings",
+                "'in' looks for an int among strings",
             ),
             (
                 "c.Name.Foo == ''",
@@ -814,7 +821,7 @@ mod tests {
             (
                 "c.HostConfig.Memory.exists(m, true)",
                 "finding",
-                "cannot iterate over a int",
+                "cannot iterate over an int",
             ),
         ] {
             let err = check(src, key).expect_err(src);
