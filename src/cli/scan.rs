@@ -56,7 +56,7 @@ pub struct ScanArgs {
     /// Exit with code 1 when a result at or above this level exists.
     #[arg(long, value_enum, value_name = "LEVEL")]
     pub fail_on: Option<FailOn>,
-    /// Exit with code 1 when the score is below N.
+    /// Exit with code 1 when a benchmark's score is below N.
     #[arg(long, value_name = "N", allow_negative_numbers = true)]
     pub min_score: Option<i64>,
     /// Compare with a previous JSON report: findings new, resolved or unchanged since then.
@@ -305,7 +305,8 @@ pub async fn run(args: ScanArgs) -> u8 {
 fn policy_fails(report: &Report, fail_on: Option<FailOn>, min_score: Option<i64>) -> bool {
     let by_status =
         fail_on.is_some_and(|level| report.results.iter().any(|r| meets(r.status, level)));
-    let by_score = min_score.is_some_and(|n| report.summary.score < n);
+    // Each benchmark's own score: a practices score must not hide a CIS one below the bar.
+    let by_score = min_score.is_some_and(|n| report.summary.benchmarks.iter().any(|b| b.score < n));
     by_status || by_score
 }
 

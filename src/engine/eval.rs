@@ -54,7 +54,7 @@ struct CelHost<'a> {
 
 /// Facts about the scan itself, as `scan` in expressions.
 #[derive(Serialize, schemars::JsonSchema)]
-struct ScanFacts {
+pub struct ScanFacts {
     /// "live", "root" or "snapshot".
     Mode: String,
     /// Whether stopped and created containers are in scope.
@@ -408,7 +408,10 @@ fn blank_result(check: &Check) -> CheckResult {
         title: d.title.clone(),
         section: check.section.clone(),
         section_title: check.section_title.clone(),
+        benchmark: check.benchmark.to_string(),
         level: d.level,
+        severity: Some(d.severity),
+        severity_rationale: d.severity_rationale.trim().to_string(),
         assessment: d.assessment,
         evaluation: d.evaluation,
         scored: d.scored,

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use cel::{Env, Program};
 
 use super::check::{BenchmarkDef, CheckDef, Evaluation};
-use super::schema::{Ty, check_fields};
+use super::schema::{Ty, check_expression};
 
 mod embedded {
     include!(concat!(env!("OUT_DIR"), "/embedded_checks.rs"));
@@ -38,6 +38,8 @@ pub struct Check {
     pub info_when: Option<Program>,
     /// The `[params]` of its benchmark (shared by all its checks).
     pub params: Arc<toml::Table>,
+    /// The id of its benchmark (`cis-docker-1.6.0`): reports score each benchmark apart.
+    pub benchmark: Arc<str>,
 }
 
 impl Check {
@@ -297,6 +299,7 @@ fn build(files: Vec<SourceFile>, origin: String, env: &Env) -> Result<Benchmark,
         Ty::object(def.params.keys().map(|k| (k.clone(), Ty::Any))),
     );
     let params = Arc::new(def.params.clone());
+    let bench_id: Arc<str> = def.id.as_str().into();
     let mut seen = BTreeSet::new();
     let mut checks = Vec::new();
     for (file, c) in raw_checks {
@@ -324,7 +327,11 @@ fn build(files: Vec<SourceFile>, origin: String, env: &Env) -> Result<Benchmark,
             ));
             continue;
         };
-        for (field, value) in [("title", &c.title), ("remediation", &c.remediation)] {
+        for (field, value) in [
+            ("title", &c.title),
+            ("remediation", &c.remediation),
+            ("severity_rationale", &c.severity_rationale),
+        ] {
             if value.trim().is_empty() {
                 problems.push(format!("{at}: '{field}' must not be empty"));
             }
@@ -345,7 +352,7 @@ fn build(files: Vec<SourceFile>, origin: String, env: &Env) -> Result<Benchmark,
         let mut compile = |field: &str, src: &Option<String>| -> Option<Program> {
             let src = src.as_ref()?;
             match env.compile(src) {
-                Ok(p) => match check_fields(p.expression(), &scope_vars) {
+                Ok(p) => match check_expression(p.expression(), &scope_vars, field) {
                     Ok(()) => match per_object_scan(&p, c.scope) {
                         Some(msg) => {
                             problems.push(format!("{at}: {field}: {msg}"));
@@ -378,6 +385,7 @@ fn build(files: Vec<SourceFile>, origin: String, env: &Env) -> Result<Benchmark,
             section: section_def.id.clone(),
             section_title: section_def.title.clone(),
             params: params.clone(),
+            benchmark: bench_id.clone(),
             def: c,
         };
         checks.push(check);
@@ -453,13 +461,51 @@ mod tests {
         build(files, "test".into(), &cel_env())
     }
 
-    const HEAD: &str =
-        "[[check]]\nid='5.5'\ntitle='t'\nlevel='1'\nscope='container'\nremediation='r'\n";
+    const HEAD: &str = "[[check]]\nid='5.5'\ntitle='t'\nlevel='1'\nscope='container'\nseverity='low'\nseverity_rationale='t'\nremediation='r'\n";
 
     #[test]
     fn embedded_benchmarks_load() {
         for id in embedded_ids() {
             load_embedded(&id, &cel_env()).unwrap_or_else(|e| panic!("{id}: {e}"));
+        }
+    }
+
+    #[test]
+    fn severity_and_its_rationale_are_required() {
+        let src = "[[check]]\nid='5.5'\ntitle='t'\nlevel='1'\nscope='container'\nremediation='r'\nfinding='true'\n";
+        let err = bench(src).unwrap_err();
+        assert!(err.to_string().contains("severity"), "{err}");
+        let err = bench(&format!("{src}severity='urgent'\nseverity_rationale='x'\n")).unwrap_err();
+        assert!(err.to_string().contains("urgent"), "{err}");
+        let err = bench(&format!("{src}severity='high'\nseverity_rationale=' '\n")).unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("'severity_rationale' must not be empty"),
+            "{err}"
+        );
+        let ok = bench(&format!("{src}severity='high'\nseverity_rationale='why'\n")).unwrap();
+        assert_eq!(
+            ok.checks[0].def.severity,
+            super::super::check::Severity::High
+        );
+    }
+
+    #[test]
+    fn every_embedded_check_has_a_severity_with_a_rationale() {
+        for id in embedded_ids() {
+            let b = load_embedded(&id, &cel_env()).unwrap();
+            for c in &b.checks {
+                assert!(
+                    !c.def.severity_rationale.trim().is_empty(),
+                    "{id} {}",
+                    c.def.id
+                );
+                assert!(
+                    !c.def.severity_rationale.contains('\n'),
+                    "{id} {}: one line",
+                    c.def.id
+                );
+            }
         }
     }
 
@@ -512,7 +558,7 @@ mod tests {
             SourceFile {
                 name: "x/a.toml".into(),
                 text: ["DP.1.1", "DP.10.1", "DP.2"]
-                    .map(|id| format!("[[check]]\nid='{id}'\ntitle='t'\nlevel='1'\nscope='host'\nremediation='r'\nfinding='params.limit > 2'\n"))
+                    .map(|id| format!("[[check]]\nid='{id}'\ntitle='t'\nlevel='1'\nscope='host'\nseverity='low'\nseverity_rationale='t'\nremediation='r'\nfinding='params.limit > 2'\n"))
                     .concat(),
             },
         ];
