@@ -17,8 +17,8 @@ use serde::de::DeserializeOwned;
 use super::CollectError;
 use crate::docker::{image_display_name, short_id};
 use crate::snapshot::{
-    Container, Daemon, FactStatus, Image, Inventory, Mode, Network, Snapshot, Source, SwarmFacts,
-    strip_nulls,
+    Cause, Container, Daemon, FactStatus, Image, Inventory, Mode, Network, Snapshot, Source,
+    SwarmFacts, strip_nulls,
 };
 
 /// How many inspect calls run at once.
@@ -429,13 +429,16 @@ fn attach_processes<E: std::fmt::Display>(
             if blind == 0 {
                 FactStatus::available()
             } else {
-                FactStatus::unavailable(format!(
-                    "no processes visible for {blind} running container(s): the scanner does not see the host's PID namespace (run it on the host, or with --pid host)"
-                ))
+                FactStatus::unreadable(
+                    Cause::Unreadable,
+                    format!(
+                        "no processes visible for {blind} running container(s): the scanner does not see the host's PID namespace (run it on the host, or with --pid host)"
+                    ),
+                )
             }
         }
-        Ok(Err(e)) => FactStatus::unavailable(e),
-        Err(e) => FactStatus::unavailable(format!("reading /proc failed: {e}")),
+        Ok(Err(e)) => FactStatus::unreadable(Cause::Unreadable, e),
+        Err(e) => FactStatus::unreadable(Cause::Unreadable, format!("reading /proc failed: {e}")),
     }
 }
 

@@ -344,11 +344,11 @@ fn evaluate_group(
                 // Whether it applies may itself be unknowable offline (swarm checks on a clone).
                 if let Some(p) = &check.unknown
                     && matches!(check.def.scope, Scope::Host | Scope::Daemon)
-                    && let Ok(Value::String(why)) = run(p, &root, "unknown")
-                    && why.contains(crate::snapshot::OFFLINE)
+                    && let Ok(v) = run(p, &root, "unknown")
+                    && let Some(Outcome::Skip(why)) = unknown_outcome(&v)
                 {
                     result.status = Status::Skip;
-                    result.reason = why.to_string();
+                    result.reason = why;
                     return result;
                 }
                 // A manual check that cannot apply here (e.g. swarm checks without swarm) is SKIP.
@@ -568,13 +568,11 @@ fn evaluate_object(check: &Check, ctx: &Context) -> Outcome {
     // Missing facts first: a check must not SKIP on facts it could not read.
     if let Some(p) = &check.unknown {
         match run(p, ctx, "unknown") {
-            Ok(Value::Null) => {}
-            Ok(Value::String(s)) if s.is_empty() => {}
-            // A fact a disk clone cannot have: not applicable to this kind of scan.
-            Ok(Value::String(s)) if s.contains(crate::snapshot::OFFLINE) => {
-                return Outcome::Skip(s.to_string());
+            Ok(v) => {
+                if let Some(outcome) = unknown_outcome(&v) {
+                    return outcome;
+                }
             }
-            Ok(v) => return Outcome::Error(display(&v)),
             Err(e) => return Outcome::Error(e),
         }
     }
@@ -637,6 +635,33 @@ fn evaluate_object(check: &Check, ctx: &Context) -> Outcome {
     }
 }
 
+/// What an `unknown` expression's value means: `null` or "" → known (None); a fact status
+/// (any object with `State`, e.g. `host.Audit` or `daemon.InfoStatus`) → SKIP for
+/// `not_in_mode`, ERROR for `unavailable`, known for `available`; other text → ERROR.
+fn unknown_outcome(v: &Value) -> Option<Outcome> {
+    match v {
+        Value::Null => None,
+        Value::String(s) if s.is_empty() => None,
+        // Format-1 wording of a fact a disk clone cannot have (custom checks written then).
+        Value::String(s) if s.contains(crate::snapshot::OFFLINE) => {
+            Some(Outcome::Skip(s.to_string()))
+        }
+        Value::Map(m) => {
+            let field = |k: &str| match m.map.get(&cel::objects::Key::from(k)) {
+                Some(Value::String(s)) => s.to_string(),
+                _ => String::new(),
+            };
+            match field("State").as_str() {
+                "available" => None,
+                "not_in_mode" => Some(Outcome::Skip(field("Reason"))),
+                "unavailable" => Some(Outcome::Error(field("Reason"))),
+                _ => Some(Outcome::Error(display(v))),
+            }
+        }
+        other => Some(Outcome::Error(display(other))),
+    }
+}
+
 fn run(p: &Program, ctx: &Context, what: &str) -> Result<Value, String> {
     p.execute(ctx).map_err(|e| format!("{what}: {e}"))
 }
@@ -689,6 +714,21 @@ fn register_functions(ctx: &mut Context) {
         |path: Arc<String>, dir: Arc<String>| -> bool { path_within(&path, &dir) },
     )
     .expect("pathWithin is not a standard function");
+    // withReason(status, text): the fact status `status` (any object with `State`, such as
+    // `host.Audit` or `daemon.InfoStatus`) with its `Reason` replaced by `text`, keeping its
+    // state: an `unknown` expression names what it could not know and still SKIPs when the
+    // fact cannot exist in this kind of scan (ERROR when it could not be read).
+    ctx.add_function("withReason", |status: Value, text: Arc<String>| -> Value {
+        match status {
+            Value::Map(mut m) => {
+                Arc::make_mut(&mut m.map).insert("Reason".into(), Value::String(text));
+                Value::Map(m)
+            }
+            // Not a status: the text alone (ERROR).
+            _ => Value::String(text),
+        }
+    })
+    .expect("withReason is not a standard function");
     // show(x): any value as evidence text (lists joined with ", ", maps as k=v).
     ctx.add_function("show", |v: Value| -> String { display(&v) })
         .expect("show is not a standard function");

@@ -4,6 +4,8 @@ use std::collections::BTreeMap;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+use super::FactStatus;
+
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(default)]
 pub struct Host {
@@ -83,36 +85,9 @@ pub struct FirewallFacts {
     pub DockerUserRules: Vec<String>,
 }
 
-/// Whether a group of facts could be gathered, and if not, why.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
-#[serde(default)]
-pub struct FactStatus {
-    pub Available: bool,
-    pub Reason: String,
-}
-
-impl FactStatus {
-    pub fn available() -> Self {
-        FactStatus {
-            Available: true,
-            Reason: String::new(),
-        }
-    }
-    pub fn unavailable(reason: impl Into<String>) -> Self {
-        FactStatus {
-            Available: false,
-            Reason: reason.into(),
-        }
-    }
-    /// `what` cannot be read from a disk clone (checks that need it SKIP).
-    pub fn offline(what: &str) -> Self {
-        Self::unavailable(offline_reason(what))
-    }
-}
-
-/// "WHAT: not available in an offline scan".
+/// "WHAT: not available in an offline scan" (the reason text of `FactStatus::offline`).
 pub fn offline_reason(what: &str) -> String {
-    format!("{what}: {}", super::OFFLINE)
+    format!("{what}: {}", super::ScanMode::Offline.phrase())
 }
 
 /// `stat` of one file, with owner names resolved from the scanned root's passwd/group.

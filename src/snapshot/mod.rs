@@ -8,11 +8,13 @@ mod container;
 mod daemon;
 mod host;
 mod image;
+mod status;
 
 pub use container::*;
 pub use daemon::*;
 pub use host::*;
 pub use image::*;
+pub use status::{Cause, FactStatus, ScanMode, State};
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -75,17 +77,8 @@ pub struct Source {
     pub location: String,
 }
 
-/// The phrase every "cannot be known from a disk clone" reason contains. The engine turns an
-/// `unknown` reason containing it into SKIP (not ERROR): the fact is missing by the nature of
-/// the scan, not because something went wrong.
+/// The phrase of format-1 reasons of facts a disk clone cannot have (see `ScanMode::phrase`).
 pub const OFFLINE: &str = "not available in an offline scan";
-
-/// A fact that could not be gathered: the checks that need it report ERROR with this reason.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
-#[serde(default)]
-pub struct Unavailable {
-    pub Reason: String,
-}
 
 impl Snapshot {
     pub fn from_json(text: &str) -> Result<Snapshot, SnapshotError> {
