@@ -248,18 +248,42 @@ impl<'de> Deserialize<'de> for FactStatus {
         #[serde(default)]
         #[allow(non_snake_case)]
         struct Raw {
-            Available: bool,
+            Available: Option<bool>,
             State: Option<State>,
             Reason: String,
             Cause: String,
             ScanMode: String,
+            // Format 1's names in a file's and the firewall's facts.
+            Error: Option<String>,
+            RulesAvailable: Option<bool>,
         }
         let raw = Raw::deserialize(d)?;
         fn parse<T: serde::de::DeserializeOwned>(text: &str) -> Option<T> {
             serde_json::from_value(serde_json::Value::from(text)).ok()
         }
-        Ok(match raw.State {
-            None => FactStatus::from_v1(raw.Available, raw.Reason),
+        // Format-1 fields written over a current status (a hand-edited file, a test patch)
+        // are what the writer meant.
+        let edited = match (raw.State, raw.Available) {
+            _ if raw.Error.as_ref().is_some_and(|e| !e.is_empty()) => true,
+            (Some(state), Some(available)) => (state == State::Available) != available,
+            _ => false,
+        };
+        let state = if edited { None } else { raw.State };
+        let available = match (&raw.Error, raw.Available) {
+            (Some(e), _) if edited && !e.is_empty() => None,
+            (_, a) => a,
+        };
+        let raw = Raw {
+            Available: available,
+            ..raw
+        };
+        Ok(match state {
+            None => match (raw.Available, raw.Error, raw.RulesAvailable) {
+                (Some(available), _, _) => FactStatus::from_v1(available, raw.Reason),
+                (None, Some(error), _) => FactStatus::from_v1(error.is_empty(), error),
+                (None, None, Some(rules)) => FactStatus::from_v1(rules, raw.Reason),
+                (None, None, None) => FactStatus::from_v1(false, raw.Reason),
+            },
             Some(State::Available) => FactStatus::Available,
             Some(State::Unavailable) => FactStatus::Unavailable {
                 cause: parse(&raw.Cause).unwrap_or_default(),

@@ -296,7 +296,7 @@ mod tests {
                 .config
                 .CommandLine
                 .reason()
-                .contains(crate::snapshot::OFFLINE)
+                .contains(crate::snapshot::ScanMode::Offline.phrase())
         );
         assert!(matches!(
             layout.config.CommandLine,
