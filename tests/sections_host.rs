@@ -12,7 +12,7 @@ use dockbench::collect::files::stat_fact;
 use dockbench::collect::rootfs::RootFs;
 use dockbench::collect::users::Users;
 use dockbench::engine::{cel_env, load_embedded};
-use dockbench::snapshot::{AuditFacts, FileFact};
+use dockbench::snapshot::{AuditFacts, FactStatus, FileFact};
 use fixtures::*;
 use serde_json::{Value, json};
 
@@ -29,8 +29,7 @@ fn with_rules(s: &mut Value, rules: &str) {
 fn with_rules_in(fs: &RootFs, s: &mut Value, rules: &str) {
     let rules = parse_rules(rules);
     let audit = AuditFacts {
-        Available: true,
-        Reason: String::new(),
+        Status: FactStatus::Available,
         Source: "/etc/audit/rules.d/docker.rules".into(),
         WatchedPaths: watched_paths(&rules),
         Rules: rules,
