@@ -8,3 +8,4 @@ pub mod output;
 pub mod progress;
 pub mod report;
 pub mod snapshot;
+pub mod term;

@@ -3,7 +3,7 @@
 use clap::{Args, CommandFactory};
 use clap_complete::Shell;
 
-use super::{Cli, exit};
+use super::Cli;
 
 #[derive(Debug, Args)]
 pub struct CompletionsArgs {
@@ -72,13 +72,9 @@ fn subcommand_sections(roff: &mut clap_mangen::roff::Roff, parent: &str, cmd: &c
 }
 
 pub fn run_completions(args: CompletionsArgs) -> u8 {
-    use std::io::Write;
-    let _ = std::io::stdout().write_all(&completions(args.shell));
-    exit::OK
+    crate::output::print(&String::from_utf8_lossy(&completions(args.shell)))
 }
 
 pub fn run_man(_args: ManArgs) -> u8 {
-    use std::io::Write;
-    let _ = std::io::stdout().write_all(&man_page());
-    exit::OK
+    crate::output::print(&String::from_utf8_lossy(&man_page()))
 }

@@ -133,6 +133,8 @@ impl SourceArgs {
             }
         };
         self.apply_label(&mut snap);
+        // Before anything is written or evaluated: no secret value leaves the collector.
+        crate::engine::secrets::redact_snapshot(&mut snap);
         Ok(snap)
     }
 

@@ -3,7 +3,7 @@ use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::time::Instant;
 
-use clap::Args;
+use clap::{Args, ValueEnum};
 
 use super::{CheckArgs, FailOn, SourceArgs, exit};
 use crate::config::Config;
@@ -165,6 +165,15 @@ pub async fn run(args: ScanArgs) -> u8 {
     let snapshot_path = args.snapshot.clone();
     let lock_args = args.lock.clone();
     let set = resolve(args, config);
+    if let Some(path) = crate::output::repeated(set.output.iter().map(|(_, p)| p.as_path())) {
+        return fail(
+            exit::USAGE,
+            &format!(
+                "{} is given twice as an output: each --output needs its own file",
+                path.display()
+            ),
+        );
+    }
     if set.fail_on_new && set.baseline.is_none() {
         return fail(
             exit::USAGE,
@@ -213,6 +222,13 @@ pub async fn run(args: ScanArgs) -> u8 {
         .filter(|c| set.level.is_none_or(|l| l.includes(c.def.level)))
         .filter(|c| !set.scored_only || c.def.scored)
         .collect();
+    if selected.is_empty() {
+        // A gate that evaluates nothing would always pass: refused, not reported as clean.
+        return fail(
+            exit::USAGE,
+            "the selection leaves no check to run (see --check, --skip, --level, --scored-only)",
+        );
+    }
     let needs_disk_usage = selected
         .iter()
         .any(|c| c.def.reads("DiskUsage") || c.def.reads("SizeRw"));
@@ -265,13 +281,14 @@ pub async fn run(args: ScanArgs) -> u8 {
     report.filtered = filtered;
     report.waivers = waivers;
     report.baseline = baseline.map(|old| report::diff::diff(&old, &report));
+    crate::engine::secrets::redact_all(&mut report);
 
     let mut code = exit::OK;
     for (format, path) in &set.output {
         if let Err(e) =
             crate::output::write_atomic(path, report::render(&report, *format, false).as_bytes())
         {
-            eprintln!("dockbench: cannot write {}: {e}", path.display());
+            crate::term::error(&format!("cannot write {}: {e}", path.display()));
             code = exit::OUTPUT;
         }
     }
@@ -280,23 +297,78 @@ pub async fn run(args: ScanArgs) -> u8 {
             && !set.no_color
             && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
             && std::io::stdout().is_terminal();
-        print!("{}", report::render(&report, set.format, color));
+        let printed = crate::output::print(&report::render(&report, set.format, color));
+        if printed != exit::OK {
+            code = printed;
+        }
     }
-    let new_findings =
-        set.fail_on_new && report.baseline.as_ref().is_some_and(|b| b.counts.new > 0);
-    if code == exit::OK && (new_findings || policy_fails(&report, set.fail_on, set.min_score)) {
+    let new_findings = match &report.baseline {
+        Some(b) if set.fail_on_new => b.counts.new,
+        _ => 0,
+    };
+    let mut why = policy_failures(&report, set.fail_on, set.min_score);
+    if new_findings > 0 {
+        why.push(format!(
+            "{new_findings} new finding{} since the baseline (--fail-on-new)",
+            plural(new_findings)
+        ));
+    }
+    if code == exit::OK && !why.is_empty() {
+        // Also with -q: a gate that fails must say why.
+        crate::term::error(&format!("exit code 1: {}", why.join("; ")));
         code = exit::POLICY;
     }
     code
 }
 
-/// Does the report break the exit policy (`--fail-on`, `--min-score`)? WAIVED results never
-/// count, and a partly waived check counts only for its other findings.
-fn policy_fails(report: &Report, fail_on: Option<FailOn>, min_score: Option<i64>) -> bool {
-    let by_status =
-        fail_on.is_some_and(|level| report.results.iter().any(|r| meets(r.status, level)));
-    let by_score = min_score.is_some_and(|n| report.summary.score < n);
-    by_status || by_score
+fn plural(n: usize) -> &'static str {
+    if n == 1 { "" } else { "s" }
+}
+
+/// Why the report breaks the exit policy (`--fail-on`, `--min-score`), one phrase per
+/// reason; empty when it does not. WAIVED results never count, and a partly waived check
+/// counts only for its other findings.
+fn policy_failures(
+    report: &Report,
+    fail_on: Option<FailOn>,
+    min_score: Option<i64>,
+) -> Vec<String> {
+    let mut why = Vec::new();
+    if let Some(level) = fail_on {
+        let hits: Vec<&str> = report
+            .results
+            .iter()
+            .filter(|r| meets(r.status, level))
+            .map(|r| r.id.as_str())
+            .collect();
+        if !hits.is_empty() {
+            let shown: Vec<&str> = hits.iter().take(10).copied().collect();
+            let more = if hits.len() > shown.len() {
+                format!(" and {} more", hits.len() - shown.len())
+            } else {
+                String::new()
+            };
+            why.push(format!(
+                "{} check{} at or above --fail-on {} ({}{more})",
+                hits.len(),
+                plural(hits.len()),
+                level
+                    .to_possible_value()
+                    .map(|v| v.get_name().to_string())
+                    .unwrap_or_default(),
+                shown.join(", ")
+            ));
+        }
+    }
+    if let Some(n) = min_score
+        && report.summary.score < n
+    {
+        why.push(format!(
+            "score {} is below --min-score {n}",
+            report.summary.score
+        ));
+    }
+    why
 }
 
 /// Does `status` count for `--fail-on level`?
@@ -322,12 +394,14 @@ fn read_snapshot(path: &PathBuf) -> Result<Snapshot, String> {
         snap.source.location
     );
     snap.source.mode = Mode::Snapshot;
+    // A snapshot written by an older dockbench may hold values in clear.
+    crate::engine::secrets::redact_snapshot(&mut snap);
     snap.source.location = origin;
     Ok(snap)
 }
 
 pub fn fail(code: u8, message: &str) -> u8 {
-    eprintln!("dockbench: {message}");
+    crate::term::error(message);
     code
 }
 

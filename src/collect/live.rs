@@ -404,9 +404,11 @@ pub async fn collect_live(opts: &LiveOptions) -> Result<Snapshot, CollectError> 
     })
 }
 
+/// The first 12 characters (not bytes: a clone's directory names are anyone's text).
 fn short(id: &str) -> &str {
     let id = id.trim_start_matches("sha256:");
-    &id[..id.len().min(12)]
+    let end = id.char_indices().nth(12).map_or(id.len(), |(i, _)| i);
+    &id[..end]
 }
 
 /// Sprawl counts over every container and image (CIS 6.1, 6.2).

@@ -191,9 +191,11 @@ fn inventory(
     }
 }
 
+/// The first 12 characters (not bytes: a clone's directory names are anyone's text).
 fn short(id: &str) -> &str {
     let id = id.trim_start_matches("sha256:");
-    &id[..id.len().min(12)]
+    let end = id.char_indices().nth(12).map_or(id.len(), |(i, _)| i);
+    &id[..end]
 }
 
 /// `f` over `items` on a few threads (reads of thousands of small files), in order.
