@@ -58,14 +58,15 @@ pub fn visible_lines(s: &str) -> Cow<'_, str> {
 }
 
 /// Writes `message` to stderr as `dockbench: message`, terminal-safe. Used for every error
-/// and warning line, since messages quote paths, names and daemon answers.
+/// and warning line, since messages quote paths, names and daemon answers. Lines after the
+/// first are indented, so no line of a message can pass for a line of its own.
 pub fn error(message: &str) {
     use std::io::Write as _;
     // A closed or full stderr has nowhere to report to: ignored, never a panic.
     let _ = writeln!(
         std::io::stderr().lock(),
         "dockbench: {}",
-        visible_lines(message)
+        visible_lines(message).replace('\n', "\n  ")
     );
 }
 

@@ -334,8 +334,12 @@ fn redact_labels(labels: &mut BTreeMap<String, String>) {
 
 /// A healthcheck's test: `["CMD-SHELL", "cmd"]` or `["CMD", arg…]`; the kind stays.
 fn redact_health(test: &mut [String]) {
-    if let Some((_, rest)) = test.split_first_mut() {
-        redact_list(rest, redact_text);
+    if let Some((kind, rest)) = test.split_first_mut() {
+        if kind == "CMD" {
+            redact_args(rest);
+        } else {
+            redact_list(rest, redact_text);
+        }
     }
 }
 
