@@ -2,6 +2,7 @@
 pub mod checks;
 pub mod collect;
 pub mod diff;
+pub mod format;
 pub mod generate;
 pub mod report;
 pub mod run_lock;
@@ -190,6 +191,14 @@ pub enum FailOn {
     Warn,
     /// Any ERROR (a check that could not be evaluated).
     Error,
+}
+
+/// The config file's `fail_on` (case-insensitive, as on the command line).
+impl std::str::FromStr for FailOn {
+    type Err = ();
+    fn from_str(s: &str) -> Result<Self, ()> {
+        <FailOn as ValueEnum>::from_str(s, true).map_err(|_| ())
+    }
 }
 
 /// The selected benchmarks in the order given, plus the CEL environment, or exit code 2

@@ -1,7 +1,9 @@
 //! The data form of a check, as written in `checks/<benchmark>/*.toml`.
 use std::collections::BTreeMap;
 
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
+
+pub use crate::results::{Assessment, Evaluation, FindingStatus, Level, Scope, SectionDef};
 
 /// `benchmark.toml` of a benchmark folder.
 #[derive(Debug, Clone, Deserialize)]
@@ -29,13 +31,6 @@ pub struct BenchmarkDef {
     /// parent's when the benchmark `extends` another.
     #[serde(default)]
     pub params: toml::Table,
-}
-
-#[derive(Debug, Clone, Deserialize, Serialize, PartialEq, schemars::JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct SectionDef {
-    pub id: String,
-    pub title: String,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -124,67 +119,6 @@ fn default_evaluation() -> Evaluation {
 }
 fn default_finding_status() -> FindingStatus {
     FindingStatus::Warn
-}
-
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize, Serialize, schemars::JsonSchema,
-)]
-pub enum Level {
-    #[serde(rename = "1")]
-    L1,
-    #[serde(rename = "2")]
-    L2,
-    #[serde(rename = "swarm")]
-    Swarm,
-}
-
-impl Level {
-    /// The value JSON and SARIF use (`1`, `2`, `swarm`): machine-facing formats say the same.
-    pub fn id(self) -> &'static str {
-        match self {
-            Level::L1 => "1",
-            Level::L2 => "2",
-            Level::Swarm => "swarm",
-        }
-    }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            Level::L1 => "Level 1",
-            Level::L2 => "Level 2",
-            Level::Swarm => "Swarm Level 1",
-        }
-    }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, schemars::JsonSchema)]
-#[serde(rename_all = "lowercase")]
-pub enum Assessment {
-    Automated,
-    Manual,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, schemars::JsonSchema)]
-#[serde(rename_all = "lowercase")]
-pub enum Evaluation {
-    Automated,
-    Manual,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, schemars::JsonSchema)]
-#[serde(rename_all = "lowercase")]
-pub enum Scope {
-    Host,
-    Daemon,
-    Container,
-    Image,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, schemars::JsonSchema)]
-#[serde(rename_all = "UPPERCASE")]
-pub enum FindingStatus {
-    Warn,
-    Info,
 }
 
 #[cfg(test)]

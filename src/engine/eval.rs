@@ -13,8 +13,10 @@ use super::check::{Evaluation, FindingStatus, Scope};
 use super::derive::{Derived, ImageDerived, derive, derive_image};
 use super::load::Check;
 use super::schema::Ty;
-use crate::report::{CheckResult, Finding, Status};
+use crate::results::{CheckResult, Finding, Status};
 use crate::snapshot::{Container, Daemon, Host, Image, Snapshot};
+
+pub use crate::docker::{normalize_path, path_within};
 
 /// A container as checks see it: Docker's fields plus `Derived`.
 #[derive(Serialize)]
@@ -602,16 +604,7 @@ pub fn display(v: &Value) -> String {
 }
 
 fn image_name(i: &Image) -> String {
-    i.RepoTags
-        .iter()
-        .find(|t| *t != "<none>:<none>")
-        .cloned()
-        .unwrap_or_else(|| {
-            i.Id.trim_start_matches("sha256:")
-                .chars()
-                .take(12)
-                .collect()
-        })
+    crate::docker::image_display_name(&i.RepoTags, &i.Id)
 }
 
 /// CEL helper functions (documented in the README's "Writing checks").
@@ -641,38 +634,4 @@ fn register_functions(ctx: &mut Context) {
         },
     )
     .expect("permsWithin is not a standard function");
-}
-
-pub fn normalize_path(p: &str) -> Vec<&str> {
-    let mut parts: Vec<&str> = Vec::new();
-    for part in p.split('/') {
-        match part {
-            "" | "." => {}
-            ".." => {
-                parts.pop();
-            }
-            other => parts.push(other),
-        }
-    }
-    parts
-}
-
-pub fn path_within(path: &str, dir: &str) -> bool {
-    let (p, d) = (normalize_path(path), normalize_path(dir));
-    p.len() >= d.len() && p[..d.len()] == d[..]
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn path_within_matches_whole_components() {
-        assert!(path_within("/etc", "/etc"));
-        assert!(path_within("/etc/ssl/certs", "/etc/"));
-        assert!(path_within("//etc//ssl", "/etc"));
-        assert!(!path_within("/etcd", "/etc"));
-        assert!(path_within("/var/../etc/passwd", "/etc"));
-        assert!(path_within("/anything", "/"));
-    }
 }

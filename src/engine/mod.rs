@@ -1,5 +1,6 @@
 //! Check loading and validation, CEL evaluation, selection. No I/O happens here except
 //! reading check files at load time.
+pub mod assemble;
 pub mod check;
 pub mod derive;
 pub mod eval;

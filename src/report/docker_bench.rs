@@ -24,7 +24,7 @@
 use serde::Serialize;
 
 use super::{CheckResult, Report, Status};
-use crate::engine::check::Assessment;
+use crate::results::Assessment;
 
 /// The log; fields in the order the reference tool writes them.
 #[derive(Debug, Serialize)]

@@ -2,7 +2,8 @@
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use crate::engine::check::{Assessment, Evaluation, Level, Scope};
+use super::diff::Diff;
+use super::vocab::{Assessment, Evaluation, Level, Scope, SectionDef};
 use crate::snapshot::Source;
 
 /// Bumped on any incompatible change of the Report JSON.
@@ -239,18 +240,18 @@ pub struct Report {
     pub images_scanned: usize,
     /// Collection notes (containers that vanished, facts that could not be read).
     pub notes: Vec<String>,
-    pub sections: Vec<crate::engine::check::SectionDef>,
+    pub sections: Vec<SectionDef>,
     pub results: Vec<CheckResult>,
     pub summary: Summary,
     /// Objects left out by the configuration's include/exclude filters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub filtered: Option<crate::engine::filter::Filtered>,
+    pub filtered: Option<Filtered>,
     /// Waivers of the configuration: which applied, which expired, which matched nothing.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub waivers: Option<crate::engine::waivers::WaiverSummary>,
+    pub waivers: Option<WaiverSummary>,
     /// Comparison with a previous report (`scan --baseline`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub baseline: Option<super::diff::Diff>,
+    pub baseline: Option<Diff>,
 }
 
 /// A finding an accepted exception covers.
@@ -263,4 +264,54 @@ pub struct WaivedFinding {
     /// The waiver's expiry date (YYYY-MM-DD), if it has one.
     #[serde(default)]
     pub expires: Option<String>,
+}
+
+impl Report {
+    /// (id, title) of each section: as the report lists them, then any section a result names
+    /// that is not listed (a custom check in a section of its own).
+    pub fn section_list(&self) -> Vec<(&str, &str)> {
+        let mut sections: Vec<(&str, &str)> = self
+            .sections
+            .iter()
+            .map(|s| (s.id.as_str(), s.title.as_str()))
+            .collect();
+        for r in &self.results {
+            if !sections.iter().any(|(id, _)| *id == r.section) {
+                sections.push((&r.section, &r.section_title));
+            }
+        }
+        sections
+    }
+}
+
+/// How many objects the filters left out (shown in every report that has filters).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct Filtered {
+    pub containers_excluded: usize,
+    pub images_excluded: usize,
+}
+
+/// A waiver as the report lists it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct WaiverUse {
+    pub check: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub container: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub image: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub label: Option<String>,
+    pub reason: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expires: Option<String>,
+    pub origin: String,
+    /// Findings it covers (for an expired waiver: would cover).
+    pub matched: usize,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct WaiverSummary {
+    pub applied: Vec<WaiverUse>,
+    pub expired: Vec<WaiverUse>,
+    pub unused: Vec<WaiverUse>,
 }
