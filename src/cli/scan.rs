@@ -313,6 +313,14 @@ pub async fn run(args: ScanArgs) -> u8 {
             plural(new_findings)
         ));
     }
+    if !snapshot.faults.is_empty() && code != exit::OUTPUT {
+        // A partial scan is never a pass, whatever the policy says.
+        crate::term::error(&format!(
+            "exit code 3: partial scan: {}",
+            snapshot.faults.join("; ")
+        ));
+        return exit::COLLECT;
+    }
     if code == exit::OK && !why.is_empty() {
         // Also with -q: a gate that fails must say why.
         crate::term::error(&format!("exit code 1: {}", why.join("; ")));

@@ -175,7 +175,7 @@ fn evaluate_group(
                 inner: i,
                 Derived: derive_image(i, now),
             }),
-            error: String::new(),
+            error: i.Error.clone(),
         })
         .collect();
 

@@ -257,6 +257,7 @@ impl<'a> Store<'a> {
             Config: raw.config,
             History: history,
             Layers: self.layer_facts(&raw.rootfs.diff_ids),
+            Error: String::new(),
         })
     }
 }
