@@ -9,6 +9,27 @@ use std::path::{Path, PathBuf};
 /// quote its configuration, so only the owner reads them unless the owner says otherwise.
 const NEW_FILE_MODE: u32 = 0o600;
 
+/// Largest snapshot, report or baseline read (bytes): far above what 10 000 containers need,
+/// and a stop for `/dev/zero` given by mistake.
+pub const MAX_INPUT: u64 = 256 << 20;
+
+/// Reads a file named on the command line (a snapshot, a saved report) as text, at most
+/// `MAX_INPUT` bytes. Pipes work (`<(…)`, `-` is the caller's); more than the cap is an error.
+pub fn read_input(path: &Path) -> io::Result<String> {
+    use std::io::Read;
+    let file = fs::File::open(path)?;
+    let mut bytes = Vec::new();
+    file.take(MAX_INPUT + 1).read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > MAX_INPUT {
+        return Err(io::Error::new(
+            io::ErrorKind::FileTooLarge,
+            format!("larger than {} MiB: not read", MAX_INPUT >> 20),
+        ));
+    }
+    String::from_utf8(bytes)
+        .map_err(|_| io::Error::new(io::ErrorKind::InvalidData, "not UTF-8 text"))
+}
+
 /// Writes `text` to standard output and flushes it. Returns the exit code to use: 0 when
 /// written, and also when the reader went away (`dockbench scan | head -1`: the output ends
 /// quietly, as in other Unix tools); 4 (`exit::OUTPUT`) with a message on stderr when the

@@ -69,7 +69,7 @@ pub fn read(input: &PathBuf) -> Result<report::Report, String> {
         std::io::read_to_string(std::io::stdin())
             .map_err(|e| format!("cannot read standard input: {e}"))?
     } else {
-        std::fs::read_to_string(input)
+        crate::output::read_input(input)
             .map_err(|e| format!("cannot read report {}: {e}", input.display()))?
     };
     report::json::parse(&text).map_err(|e| format!("{}: {e}", input.display()))

@@ -391,7 +391,7 @@ fn meets(status: Status, level: FailOn) -> bool {
 }
 
 fn read_snapshot(path: &PathBuf) -> Result<Snapshot, String> {
-    let text = std::fs::read_to_string(path)
+    let text = crate::output::read_input(path)
         .map_err(|e| format!("cannot read snapshot {}: {e}", path.display()))?;
     let mut snap = Snapshot::from_json(&text).map_err(|e| format!("{}: {e}", path.display()))?;
     // Keep where the facts were originally collected from in the location.
