@@ -191,10 +191,7 @@ impl RootFs {
     /// Opens `path` below the root with `flags` (plus `O_CLOEXEC | O_NOCTTY`, and
     /// `O_NOFOLLOW` when `follow_last` is false), confined to the root.
     fn open(&self, path: &Path, flags: OFlags, follow_last: bool) -> io::Result<OwnedFd> {
-        let mut flags = flags | OFlags::CLOEXEC | OFlags::NOCTTY;
-        if !follow_last {
-            flags |= OFlags::NOFOLLOW;
-        }
+        let flags = open_flags(flags, follow_last);
         if self.is_host_root() && !self.walk_only {
             let abs = Path::new("/").join(relative(path));
             return Ok(rustix::fs::open(abs, flags, Mode::empty())?);
@@ -239,6 +236,19 @@ impl RootFs {
         p.extend(parts);
         p
     }
+}
+
+/// `flags` plus `O_CLOEXEC`, `O_NOCTTY` (not with `O_PATH`: openat2 refuses any flag but
+/// `O_DIRECTORY`, `O_NOFOLLOW` and `O_CLOEXEC` with it) and `O_NOFOLLOW` for an lstat.
+fn open_flags(flags: OFlags, follow_last: bool) -> OFlags {
+    let mut flags = flags | OFlags::CLOEXEC;
+    if !flags.contains(OFlags::PATH) {
+        flags |= OFlags::NOCTTY;
+    }
+    if !follow_last {
+        flags |= OFlags::NOFOLLOW;
+    }
+    flags
 }
 
 /// The lookup `openat2(RESOLVE_IN_ROOT)` does, one component at a time by descriptor: `..`
@@ -471,6 +481,25 @@ mod tests {
         let names = fs.read_dir("/var/run/../etc").unwrap();
         // `var/run` is `/run`, so `..` from it is the root.
         assert_eq!(names, ["abs", "os-release", "parent", "passwd", "up"]);
+    }
+
+    #[test]
+    fn openat2_is_used_where_the_kernel_has_it() {
+        let (_dir, fs) = tree();
+        let root = fs.root_dir().unwrap();
+        let how = ResolveFlags::IN_ROOT | ResolveFlags::NO_MAGICLINKS;
+        // Every flag set `open` passes is one the kernel accepts: EINVAL would mean each
+        // lookup silently took the fallback walk.
+        for (flags, follow) in [
+            (OFlags::PATH, true),
+            (OFlags::PATH, false),
+            (OFlags::RDONLY | OFlags::DIRECTORY | OFlags::NONBLOCK, true),
+        ] {
+            match rustix::fs::openat2(&*root, "etc", open_flags(flags, follow), Mode::empty(), how) {
+                Ok(_) | Err(Errno::NOSYS | Errno::PERM) => {}
+                Err(e) => panic!("openat2 refused {flags:?}: {e}"),
+            }
+        }
     }
 
     /// Both lookups (openat2 and the descriptor walk) keep every read inside the root.
