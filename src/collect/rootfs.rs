@@ -495,7 +495,8 @@ mod tests {
             (OFlags::PATH, false),
             (OFlags::RDONLY | OFlags::DIRECTORY | OFlags::NONBLOCK, true),
         ] {
-            match rustix::fs::openat2(&*root, "etc", open_flags(flags, follow), Mode::empty(), how) {
+            match rustix::fs::openat2(&*root, "etc", open_flags(flags, follow), Mode::empty(), how)
+            {
                 Ok(_) | Err(Errno::NOSYS | Errno::PERM) => {}
                 Err(e) => panic!("openat2 refused {flags:?}: {e}"),
             }

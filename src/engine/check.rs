@@ -3,7 +3,9 @@ use std::collections::BTreeMap;
 
 use serde::Deserialize;
 
-pub use crate::results::{Assessment, Evaluation, FindingStatus, Level, Scope, SectionDef};
+pub use crate::results::{
+    Assessment, Evaluation, FindingStatus, Level, Scope, SectionDef, Severity,
+};
 
 /// `benchmark.toml` of a benchmark folder.
 #[derive(Debug, Clone, Deserialize)]
@@ -49,6 +51,10 @@ pub struct CheckDef {
     #[serde(default = "default_true")]
     pub scored: bool,
     pub scope: Scope,
+    /// How bad a finding is (ours; CIS rates none): required.
+    pub severity: Severity,
+    /// One line: why this severity (shown by `checks show` and in the reports).
+    pub severity_rationale: String,
     #[serde(default)]
     pub description: String,
     pub remediation: String,
@@ -135,6 +141,8 @@ level = "1"
 description = "d"
 remediation = "r"
 scope = "daemon"
+severity = "low"
+severity_rationale = "test"
 unknown = "daemon.Info == null ? 'no info' : ''"
 finding = "daemon.DiskUsage.TotalBytes > 0"
 "#,

@@ -15,7 +15,7 @@ use std::collections::{HashMap, HashSet};
 
 use super::{Report, Status};
 
-pub use crate::results::diff::{Diff, DiffBase, DiffCounts, DiffEntry};
+pub use crate::results::diff::{BenchmarkScore, Diff, DiffBase, DiffCounts, DiffEntry};
 
 type Key = (String, String, String);
 
@@ -82,7 +82,16 @@ pub fn diff(old: &Report, new: &Report) -> Diff {
             started_at: old.started_at.clone(),
             hostname: old.host.hostname.clone(),
             benchmark: old.benchmark.id.clone(),
-            score: old.summary.score,
+            combined_score: old.summary.combined_score,
+            scores: old
+                .summary
+                .benchmarks
+                .iter()
+                .map(|b| BenchmarkScore {
+                    id: b.id.clone(),
+                    score: b.score,
+                })
+                .collect(),
         },
         ..Diff::default()
     };
@@ -134,11 +143,11 @@ fn line(e: &DiffEntry) -> String {
 /// The comparison as text (also the baseline block of the terminal report).
 pub fn render_text(d: &Diff, unchanged: bool) -> String {
     let mut out = format!(
-        "Compared with the report of {} ({}, {}, score {}): {} new, {} resolved, {} unchanged{}\n",
+        "Compared with the report of {} ({}, {}, {}): {} new, {} resolved, {} unchanged{}\n",
         d.baseline.started_at,
         d.baseline.hostname,
         d.baseline.benchmark,
-        d.baseline.score,
+        d.baseline.scores_text(),
         d.counts.new,
         d.counts.resolved,
         d.counts.unchanged,
@@ -161,11 +170,11 @@ pub fn render_text(d: &Diff, unchanged: bool) -> String {
 pub fn render_markdown(d: &Diff) -> String {
     use super::markdown::escape;
     let mut out = format!(
-        "# dockbench diff\n\nBaseline: {} ({}, {}, score {})\n\n| | Findings |\n|---|---|\n| new | {} |\n| resolved | {} |\n| unchanged | {} |\n",
+        "# dockbench diff\n\nBaseline: {} ({}, {}, {})\n\n| | Findings |\n|---|---|\n| new | {} |\n| resolved | {} |\n| unchanged | {} |\n",
         escape(&d.baseline.started_at),
         escape(&d.baseline.hostname),
         escape(&d.baseline.benchmark),
-        d.baseline.score,
+        escape(&d.baseline.scores_text()),
         d.counts.new,
         d.counts.resolved,
         d.counts.unchanged

@@ -192,11 +192,21 @@ pub fn render(report: &Report, color: bool) -> String {
         .map(|st| paint(*st, &format!("{} {}", s.counts.get(*st), st.as_str())))
         .collect();
     let _ = writeln!(out, "{} checks: {}", s.total, counts.join(", "));
-    let _ = writeln!(
-        out,
-        "Score: {} (+1 per scored PASS, -1 per scored WARN)",
-        s.score
-    );
+    match s.benchmarks.as_slice() {
+        [_, _, ..] => {
+            let _ = writeln!(out, "Scores (+1 per scored PASS, -1 per scored WARN):");
+            for b in &s.benchmarks {
+                let _ = writeln!(out, "  {}: {} ({} checks)", b.id, b.score, b.total);
+            }
+        }
+        _ => {
+            let _ = writeln!(
+                out,
+                "Score: {} (+1 per scored PASS, -1 per scored WARN)",
+                s.combined_score
+            );
+        }
+    }
     let _ = writeln!(
         out,
         "Timings: collect {} ms, evaluate {} ms",

@@ -31,7 +31,36 @@ pub struct DiffBase {
     pub started_at: String,
     pub hostname: String,
     pub benchmark: String,
+    /// The baseline's combined score (`summary.combined_score`).
+    #[serde(alias = "score")]
+    pub combined_score: i64,
+    /// The baseline's score per benchmark (empty in reports before schema version 2).
+    #[serde(default)]
+    pub scores: Vec<BenchmarkScore>,
+}
+
+/// One benchmark's score.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct BenchmarkScore {
+    pub id: String,
     pub score: i64,
+}
+
+impl DiffBase {
+    /// "score 12", or "scores cis-docker-1.6.0 12, dockbench-practices -3".
+    pub fn scores_text(&self) -> String {
+        match self.scores.as_slice() {
+            [_, _, ..] => {
+                let each: Vec<String> = self
+                    .scores
+                    .iter()
+                    .map(|s| format!("{} {}", s.id, s.score))
+                    .collect();
+                format!("scores {}", each.join(", "))
+            }
+            _ => format!("score {}", self.combined_score),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]

@@ -5,6 +5,6 @@ pub mod diff;
 pub mod model;
 pub mod vocab;
 
-pub use diff::{Diff, DiffBase, DiffCounts, DiffEntry};
+pub use diff::{BenchmarkScore, Diff, DiffBase, DiffCounts, DiffEntry};
 pub use model::*;
 pub use vocab::*;
