@@ -2,10 +2,15 @@
 //! fuse-overlayfs, from `GraphDriver.Data`), for setuid/setgid files (CIS 4.8) and risky
 //! tools (CIS 4.3). Bounded in entries and depth; never follows symlinks; never writes.
 use std::collections::BTreeSet;
-use std::os::unix::fs::{FileTypeExt, MetadataExt};
+use std::ffi::OsString;
+use std::os::fd::OwnedFd;
+use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
-use crate::snapshot::{FactStatus, LayerFacts};
+use rustix::fs::{AtFlags, FileType, Mode, OFlags};
+
+use crate::snapshot::{Cause, FactStatus, LayerFacts};
 
 /// At most this many directory entries per image.
 pub const MAX_ENTRIES: usize = 200_000;
@@ -19,15 +24,15 @@ pub const TOOLS: [&str; 22] = [
     "make", "apt", "apt-get", "dpkg", "yum", "dnf", "microdnf", "apk", "rpm", "zypper",
 ];
 
+/// Storage drivers whose layers are plain directories that can be walked.
+pub const OVERLAY_DRIVERS: [&str; 4] = ["overlay2", "overlay", "overlayfs", "fuse-overlayfs"];
+
 /// The layer directories of an image, top (newest) first, from `GraphDriver`.
 pub fn layer_dirs(
     driver: &str,
     data: &std::collections::HashMap<String, String>,
 ) -> Result<Vec<PathBuf>, String> {
-    if !matches!(
-        driver,
-        "overlay2" | "overlay" | "overlayfs" | "fuse-overlayfs"
-    ) {
+    if !OVERLAY_DRIVERS.contains(&driver) {
         return Err(format!(
             "storage driver '{driver}': layer directories are only walked for overlay2 and fuse-overlayfs"
         ));
@@ -51,77 +56,140 @@ pub fn layer_dirs(
     Ok(dirs)
 }
 
+/// One layer directory to walk: its name for messages, and the directory opened (a clone's
+/// layers are opened through the confined lookup of `RootFs`, so the walk starts inside).
+pub struct LayerDir {
+    pub name: String,
+    pub dir: std::io::Result<OwnedFd>,
+}
+
+impl LayerDir {
+    /// A directory of this host (the daemon's `GraphDriver` paths in a live scan).
+    pub fn open(path: &Path) -> LayerDir {
+        LayerDir {
+            name: path.display().to_string(),
+            dir: rustix::fs::open(path, dir_flags(), Mode::empty()).map_err(Into::into),
+        }
+    }
+}
+
+fn dir_flags() -> OFlags {
+    OFlags::RDONLY | OFlags::DIRECTORY | OFlags::NOFOLLOW | OFlags::NONBLOCK | OFlags::CLOEXEC
+}
+
 /// Walks `dirs` (top first): a path in an upper layer hides the same path below, and an
-/// overlay whiteout (a 0/0 character device) deletes it.
-pub fn walk(dirs: &[PathBuf]) -> LayerFacts {
+/// overlay whiteout (a 0/0 character device) deletes it. Every directory is opened by
+/// descriptor relative to its parent with `O_NOFOLLOW`, so no symlink (a loop, a link to
+/// the scanner's `/usr/bin`) is ever followed. A directory or entry that cannot be read
+/// makes the facts unavailable, naming it: "nothing found" must mean "nothing there".
+pub fn walk(dirs: Vec<LayerDir>) -> LayerFacts {
     let mut facts = LayerFacts {
         Status: FactStatus::Available,
         ..LayerFacts::default()
     };
     let mut seen: BTreeSet<String> = BTreeSet::new();
     let mut entries = 0usize;
-    for dir in dirs {
-        if let Err(e) = std::fs::symlink_metadata(dir) {
-            return LayerFacts {
-                Status: FactStatus::unavailable(format!(
-                    "cannot read layer {}: {e}",
-                    dir.display()
-                )),
-                ..LayerFacts::default()
+    let mut unreadable: Option<String> = None;
+    'layers: for layer in dirs {
+        let top = match layer.dir {
+            Ok(fd) => Arc::new(fd),
+            Err(e) => {
+                return LayerFacts {
+                    Status: FactStatus::io(format!("cannot read layer {}: {e}", layer.name), &e),
+                    ..LayerFacts::default()
+                };
+            }
+        };
+        // (parent directory, name in it, path in the image, depth); the root has no name.
+        let mut stack: Vec<(Arc<OwnedFd>, Option<OsString>, String, usize)> =
+            vec![(top, None, String::new(), 0)];
+        while let Some((parent, name, rel, depth)) = stack.pop() {
+            let dir = match &name {
+                None => parent.try_clone(),
+                Some(n) => rustix::fs::openat(&*parent, n.as_os_str(), dir_flags(), Mode::empty())
+                    .map_err(Into::into),
             };
-        }
-        let mut stack: Vec<(PathBuf, String, usize)> = vec![(dir.clone(), String::new(), 0)];
-        while let Some((abs, rel, depth)) = stack.pop() {
-            let Ok(read) = std::fs::read_dir(&abs) else {
-                continue;
+            // One descriptor lists the directory, a copy of it anchors the children.
+            let opened = dir.and_then(|d: OwnedFd| {
+                let anchor = Arc::new(d.try_clone()?);
+                Ok((anchor, rustix::fs::Dir::new(d)?))
+            });
+            let (this, mut listing) = match opened {
+                Ok(o) => o,
+                Err(e) => {
+                    unreadable.get_or_insert(format!("{}{}: {e}", layer.name, rel));
+                    continue;
+                }
             };
-            for entry in read.flatten() {
+            while let Some(entry) = listing.read() {
+                let entry = match entry {
+                    Ok(e) => e,
+                    Err(e) => {
+                        unreadable.get_or_insert(format!("{}{}: {e}", layer.name, rel));
+                        break;
+                    }
+                };
+                let raw = entry.file_name().to_bytes();
+                if raw == b"." || raw == b".." {
+                    continue;
+                }
                 entries += 1;
                 if entries > MAX_ENTRIES {
                     facts.Truncated = true;
-                    break;
+                    break 'layers;
                 }
-                let name = entry.file_name().to_string_lossy().into_owned();
+                let os_name = OsString::from(std::ffi::OsStr::from_bytes(raw));
+                let name = os_name.to_string_lossy().into_owned();
                 let path = format!("{rel}/{name}");
-                let Ok(meta) = entry.metadata() else { continue };
-                let ft = meta.file_type();
+                let st = match rustix::fs::statat(&*this, &os_name, AtFlags::SYMLINK_NOFOLLOW) {
+                    Ok(st) => st,
+                    Err(e) => {
+                        unreadable.get_or_insert(format!("{}{path}: {e}", layer.name));
+                        continue;
+                    }
+                };
+                let kind = FileType::from_raw_mode(st.st_mode);
+                let mode = st.st_mode & 0o7777;
                 if !seen.insert(path.clone()) {
                     // Hidden by a newer layer; a directory may still hold files of its own.
-                    if ft.is_dir() && depth < MAX_DEPTH {
-                        stack.push((entry.path(), path, depth + 1));
+                    if kind == FileType::Directory && depth < MAX_DEPTH {
+                        stack.push((this.clone(), Some(os_name), path, depth + 1));
                     }
                     continue;
                 }
-                if ft.is_char_device() && meta.rdev() == 0 {
+                if kind == FileType::CharacterDevice && st.st_rdev == 0 {
                     continue; // whiteout: deleted in this layer
                 }
-                if ft.is_dir() {
+                if kind == FileType::Directory {
                     if depth < MAX_DEPTH {
-                        stack.push((entry.path(), path, depth + 1));
+                        stack.push((this.clone(), Some(os_name), path, depth + 1));
                     } else {
                         facts.Truncated = true;
                     }
                     continue;
                 }
-                if ft.is_file() && meta.mode() & 0o6000 != 0 {
-                    facts
-                        .SetuidFiles
-                        .push(format!("{path} ({:04o})", meta.mode() & 0o7777));
+                if kind == FileType::RegularFile && mode & 0o6000 != 0 {
+                    facts.SetuidFiles.push(format!("{path} ({mode:04o})"));
                 }
-                if (ft.is_file() || ft.is_symlink())
+                if matches!(kind, FileType::RegularFile | FileType::Symlink)
                     && in_bin_dir(&rel)
                     && TOOLS.contains(&name.as_str())
                 {
                     facts.Tools.push(path);
                 }
             }
-            if facts.Truncated && entries > MAX_ENTRIES {
-                break;
-            }
         }
     }
     facts.SetuidFiles.sort();
     facts.Tools.sort();
+    if let Some(what) = unreadable {
+        facts.Status = FactStatus::unreadable(
+            Cause::Unreadable,
+            format!(
+                "cannot read {what}: the layers were not fully walked, so a file there would go unseen"
+            ),
+        );
+    }
     facts
 }
 
@@ -134,7 +202,7 @@ fn in_bin_dir(rel: &str) -> bool {
 /// The facts for one image, or the reason they could not be gathered.
 pub fn collect(driver: &str, data: &std::collections::HashMap<String, String>) -> LayerFacts {
     match layer_dirs(driver, data) {
-        Ok(dirs) => walk(&dirs),
+        Ok(dirs) => walk(dirs.iter().map(|d| LayerDir::open(d)).collect()),
         Err(reason) => LayerFacts {
             Status: FactStatus::unavailable(reason),
             ..LayerFacts::default()
@@ -167,7 +235,10 @@ mod tests {
         std::fs::write(upper.path().join("usr/bin/passwd"), "y").unwrap();
         // A file called gcc outside a bin directory is not a tool.
         std::fs::write(lower.path().join("gcc"), "x").unwrap();
-        let facts = walk(&[upper.path().into(), lower.path().into()]);
+        let facts = walk(vec![
+            LayerDir::open(upper.path()),
+            LayerDir::open(lower.path()),
+        ]);
         assert!(facts.Status.is_available());
         assert_eq!(facts.SetuidFiles, vec!["/bin/su (4755)"]);
         assert_eq!(facts.Tools, vec!["/bin/nc", "/usr/bin/gcc"]);

@@ -60,8 +60,9 @@ fn read_process(dir: &Path, pid: i64) -> Option<Process> {
     // comm is in parentheses and may itself contain spaces or parentheses.
     let open = stat.find('(')?;
     let close = stat.rfind(')')?;
-    let comm = stat[open + 1..close].to_string();
-    let mut rest = stat[close + 1..].split_whitespace();
+    // `get`: a malformed line with `)` before `(` is no process, not a panic.
+    let comm = stat.get(open + 1..close)?.to_string();
+    let mut rest = stat.get(close + 1..)?.split_whitespace();
     let state = rest.next().unwrap_or("").to_string();
     let ppid = rest.next().and_then(|s| s.parse().ok()).unwrap_or(0);
     let args = std::fs::read(dir.join("cmdline"))

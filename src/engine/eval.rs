@@ -313,7 +313,11 @@ fn evaluate_group(
         }
         for oi in 0..count {
             let (name, id, error) = match scope {
-                Scope::Image => (&image_names[oi], &snap.images[oi].Id, ""),
+                Scope::Image => (
+                    &image_names[oi],
+                    &snap.images[oi].Id,
+                    snap.images[oi].Error.as_str(),
+                ),
                 _ => {
                     let c = &snap.containers[oi];
                     (&c.Name, &c.Id, c.Error.as_str())

@@ -102,7 +102,8 @@ impl std::str::FromStr for Format {
 /// Renders a report in one format. `color` only matters for text.
 pub fn render(report: &Report, format: Format, color: bool) -> String {
     match format {
-        Format::Text => text::render(report, color),
+        // Scanned strings reach a terminal here: escaped at this boundary (see `term`).
+        Format::Text => text::render(&crate::term::safe_copy(report), color),
         Format::Json => json::render(report),
         Format::Html => html::render(report),
         Format::Sarif => sarif::render(report),

@@ -23,6 +23,9 @@ pub struct Image {
     pub History: Vec<HistoryEntry>,
     /// What a read-only walk of the image's layer directories found.
     pub Layers: LayerFacts,
+    /// Why the image could not be inspected (every image check is ERROR for it); "" when it was.
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub Error: String,
 }
 
 /// Files of an image found by walking its layer directories on the host (overlay2 and
