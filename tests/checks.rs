@@ -586,7 +586,8 @@ fn s5_26_no_new_privileges() {
     // Running: the effective NoNewPrivs of its processes decides, whatever the options say.
     warn(
         with("5.26", |c| set(c, "Processes.0.NoNewPrivs", json!(false))),
-        "pid 8737 (sleep): NoNewPrivs=0",
+        // The options say otherwise: the evidence shows both.
+        "configured: no-new-privileges=true (SecurityOpt=no-new-privileges); kernel: pid 8737 (sleep): NoNewPrivs=0",
     );
     pass(with("5.26", |c| {
         set(c, "HostConfig.SecurityOpt", json!([]))
@@ -603,7 +604,10 @@ fn s5_26_no_new_privileges() {
     pass(created(json!(["no-new-privileges=true"])));
     let unset = "no-new-privileges not in SecurityOpt and not set by the daemon";
     warn(created(json!([])), unset);
-    warn(created(json!(["no-new-privileges=false"])), unset);
+    warn(
+        created(json!(["no-new-privileges=false"])),
+        "SecurityOpt=no-new-privileges=false",
+    );
     pass(with_snapshot("5.26", |s| {
         stopped(&mut s["containers"][0]);
         set(&mut s["containers"][0], "HostConfig.SecurityOpt", json!([]));
@@ -688,12 +692,20 @@ fn s5_32_docker_socket() {
         (
             "/var/run/docker.sock",
             false,
-            "/var/run/docker.sock -> /x (ro)",
+            "/var/run/docker.sock -> /x (ro: a read-only mount does not stop API calls)",
         ),
         ("/run/docker.sock", true, "/run/docker.sock -> /x (rw)"),
-        ("/var/run", false, "/var/run -> /x (ro)"),
+        (
+            "/var/run",
+            false,
+            "/var/run -> /x (ro: a read-only mount does not stop API calls)",
+        ),
         ("/run", true, "/run -> /x (rw)"),
-        ("/var", false, "/var -> /x (ro)"),
+        (
+            "/var",
+            false,
+            "/var -> /x (ro: a read-only mount does not stop API calls)",
+        ),
     ] {
         warn(with("5.32", |c| c["Mounts"] = bind(source, rw)), shown);
     }

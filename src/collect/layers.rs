@@ -59,8 +59,14 @@ pub fn walk(dirs: &[PathBuf]) -> LayerFacts {
         ..LayerFacts::default()
     };
     let mut seen: BTreeSet<String> = BTreeSet::new();
+    // Paths deleted by an upper layer (whiteouts) or hidden by an opaque directory there:
+    // nothing at or below them in lower layers is part of the image.
+    let mut deleted: BTreeSet<String> = BTreeSet::new();
     let mut entries = 0usize;
+    let mut passwd_seen = false;
     for dir in dirs {
+        // Opaque directories of this layer hide lower layers only.
+        let mut opaque: Vec<String> = Vec::new();
         if let Err(e) = std::fs::symlink_metadata(dir) {
             return LayerFacts {
                 Reason: format!("cannot read layer {}: {e}", dir.display()),
@@ -80,17 +86,39 @@ pub fn walk(dirs: &[PathBuf]) -> LayerFacts {
                 }
                 let name = entry.file_name().to_string_lossy().into_owned();
                 let path = format!("{rel}/{name}");
+                if deleted.contains(&path) {
+                    continue;
+                }
+                // fuse-overlayfs (and the layer tar format) mark deletions with files:
+                // `.wh.NAME` deletes NAME, `.wh..wh..opq` makes the directory opaque.
+                if name == ".wh..wh..opq" {
+                    opaque.push(rel.clone());
+                    continue;
+                }
+                if let Some(target) = name.strip_prefix(".wh.") {
+                    deleted.insert(format!("{rel}/{target}"));
+                    continue;
+                }
                 let Ok(meta) = entry.metadata() else { continue };
                 let ft = meta.file_type();
+                if ft.is_char_device() && meta.rdev() == 0 {
+                    // overlay whiteout: deleted in this layer, for the layers below.
+                    deleted.insert(path);
+                    continue;
+                }
+                if ft.is_dir() && is_opaque(&entry.path()) {
+                    opaque.push(path.clone());
+                }
+                if path == "/etc/passwd" && !passwd_seen && ft.is_file() {
+                    passwd_seen = true;
+                    facts.Users = read_passwd(&entry.path());
+                }
                 if !seen.insert(path.clone()) {
                     // Hidden by a newer layer; a directory may still hold files of its own.
                     if ft.is_dir() && depth < MAX_DEPTH {
                         stack.push((entry.path(), path, depth + 1));
                     }
                     continue;
-                }
-                if ft.is_char_device() && meta.rdev() == 0 {
-                    continue; // whiteout: deleted in this layer
                 }
                 if ft.is_dir() {
                     if depth < MAX_DEPTH {
@@ -116,10 +144,52 @@ pub fn walk(dirs: &[PathBuf]) -> LayerFacts {
                 break;
             }
         }
+        // Lower layers' contents of an opaque directory are hidden; the directory itself
+        // (this layer's) was walked already.
+        for dir in opaque {
+            deleted.insert(dir.clone());
+            if dir.is_empty() {
+                return finish(facts); // an opaque layer root hides every lower layer
+            }
+        }
     }
+    finish(facts)
+}
+
+fn finish(mut facts: LayerFacts) -> LayerFacts {
     facts.SetuidFiles.sort();
     facts.Tools.sort();
     facts
+}
+
+/// overlay2 marks an opaque directory with an extended attribute (`trusted.` when rootful,
+/// `user.` for rootless and fuse-overlayfs).
+fn is_opaque(dir: &Path) -> bool {
+    let mut buf = [0u8; 4];
+    [
+        "trusted.overlay.opaque",
+        "user.overlay.opaque",
+        "user.fuseoverlayfs.opaque",
+    ]
+    .iter()
+    .any(|attr| {
+        matches!(rustix::fs::lgetxattr(dir, *attr, &mut buf), Ok(n) if n >= 1 && buf[0] == b'y')
+    })
+}
+
+/// User name → UID from a passwd file (`name:x:uid:gid:…`), at most 1 MiB read.
+fn read_passwd(path: &Path) -> std::collections::BTreeMap<String, i64> {
+    use std::io::Read;
+    let mut text = String::new();
+    let _ = std::fs::File::open(path).and_then(|f| f.take(1 << 20).read_to_string(&mut text));
+    text.lines()
+        .filter_map(|line| {
+            let mut f = line.split(':');
+            let name = f.next()?.trim();
+            let uid = f.nth(1)?.trim().parse().ok()?;
+            (!name.is_empty() && !name.starts_with('#')).then(|| (name.to_string(), uid))
+        })
+        .collect()
 }
 
 fn in_bin_dir(rel: &str) -> bool {

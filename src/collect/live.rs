@@ -169,10 +169,9 @@ pub async fn collect_live(opts: &LiveOptions) -> Result<Snapshot, CollectError> 
         }
     }
 
-    // One inspect per container, concurrently; /proc is read at the same time.
-    let id_set: BTreeSet<String> = ids.iter().cloned().collect();
-    let procs_task = tokio::task::spawn_blocking(move || {
-        super::procs::by_container(Path::new("/proc"), &id_set)
+    // One inspect per container, concurrently; /proc is walked once at the same time.
+    let procs_task = tokio::task::spawn_blocking(|| {
+        super::procs::ProcTable::scan(Path::new("/proc"), Path::new("/sys/fs/cgroup"))
     });
     let mut progress = crate::progress::Progress::new(ids.len(), opts.progress);
     let inspected: Vec<(
@@ -283,29 +282,17 @@ pub async fn collect_live(opts: &LiveOptions) -> Result<Snapshot, CollectError> 
         })
         .collect();
 
-    let proc_status = match procs_task.await {
-        Ok(Ok(mut by_id)) => {
-            let mut blind = 0;
-            for c in &mut containers {
-                let found = by_id.remove(&c.Id).unwrap_or_default();
-                c.Processes = if c.State.Running && found.is_empty() {
-                    blind += 1;
-                    None
-                } else {
-                    Some(found)
-                };
-            }
-            if blind == 0 {
-                FactStatus::available()
-            } else {
-                FactStatus::unavailable(format!(
-                    "no processes visible for {blind} running container(s): the scanner does not see the host's PID namespace (run it on the host, or with --pid host)"
-                ))
-            }
-        }
-        Ok(Err(e)) => FactStatus::unavailable(e),
-        Err(e) => FactStatus::unavailable(format!("reading /proc failed: {e}")),
-    };
+    let table = procs_task
+        .await
+        .unwrap_or_else(|e| Err(format!("reading /proc failed: {e}")));
+    // A daemon reached other than by a local unix socket runs elsewhere: its PIDs are not ours.
+    let remote = (!address.starts_with("unix://")).then_some(address.as_str());
+    // A few files per running container, from the table walked during the inspects.
+    let proc_status = super::procs::observe_containers(
+        table.as_ref().map_err(String::as_str),
+        &mut containers,
+        remote,
+    );
 
     let found = super::daemon_config::find_dockerd_args_for(
         Path::new("/proc"),

@@ -10,7 +10,7 @@ use schemars::schema_for;
 use serde::Serialize;
 
 use super::check::{Evaluation, FindingStatus, Scope};
-use super::derive::{Derived, ImageDerived, derive, derive_image};
+use super::derive::{DeriveContext, Derived, ImageDerived, derive, derive_image};
 use super::load::Check;
 use super::schema::Ty;
 use crate::report::{CheckResult, Finding, Status};
@@ -144,6 +144,7 @@ fn evaluate_group(
     env: &Arc<Env>,
     options: &EvalOptions,
 ) -> Vec<CheckResult> {
+    let derive_ctx = DeriveContext::new(snap);
     let containers: Vec<Object> = snap
         .containers
         .iter()
@@ -153,7 +154,7 @@ fn evaluate_group(
             id: c.Id.clone(),
             value: to_cel(&CelContainer {
                 inner: c,
-                Derived: derive(c),
+                Derived: derive(c, &derive_ctx),
             }),
             error: c.Error.clone(),
         })
