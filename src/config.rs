@@ -191,14 +191,12 @@ pub fn parse(text: &str, name: &str) -> Result<Config, ConfigError> {
     }
     let fail_on = match &raw.fail_on {
         None => None,
-        Some(f) => Some(
-            <crate::cli::FailOn as clap::ValueEnum>::from_str(f.get_ref(), true).map_err(|_| {
-                err(
-                    f.span().start,
-                    format!("fail_on '{}': expected info, warn or error", f.get_ref()),
-                )
-            })?,
-        ),
+        Some(f) => Some(f.get_ref().parse::<crate::cli::FailOn>().map_err(|_| {
+            err(
+                f.span().start,
+                format!("fail_on '{}': expected info, warn or error", f.get_ref()),
+            )
+        })?),
     };
     let filter = |raw: Option<RawFilter>, table: &str| -> Result<ObjectFilter, ConfigError> {
         let raw = raw.unwrap_or_default();

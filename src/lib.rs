@@ -2,9 +2,12 @@
 pub mod cli;
 pub mod collect;
 pub mod config;
+pub mod docker;
 pub mod engine;
+pub mod fleet;
 pub mod lock;
 pub mod output;
 pub mod progress;
 pub mod report;
+pub mod results;
 pub mod snapshot;

@@ -217,7 +217,10 @@ fn waivers_apply_expire_and_report_unused_in_every_format() {
         .collect();
     assert_eq!(
         suppressed,
-        [("5.4", "privileged on purpose"), ("5.16", REASON)]
+        [
+            ("cis-docker-1.6.0/5.4", "privileged on purpose"),
+            ("cis-docker-1.6.0/5.16", REASON)
+        ]
     );
     assert!(
         results
@@ -364,8 +367,8 @@ fn waived_checks_count_neither_way_in_the_score() {
     assert_eq!(result(&without, "5.16")["scored"], true);
     // 5.16: WARN (−1) → WAIVED (0); 5.4 stays WARN.
     assert_eq!(
-        with["summary"]["score"].as_i64().unwrap(),
-        without["summary"]["score"].as_i64().unwrap() + 1
+        with["summary"]["combined_score"].as_i64().unwrap(),
+        without["summary"]["combined_score"].as_i64().unwrap() + 1
     );
 }
 
@@ -390,7 +393,7 @@ fn fail_on_ignores_waived_findings() {
 
 #[test]
 fn min_score_and_precedence_over_the_config_file() {
-    let score = json_report(&["scan", "--snapshot", RISKY])["summary"]["score"]
+    let score = json_report(&["scan", "--snapshot", RISKY])["summary"]["benchmarks"][0]["score"]
         .as_i64()
         .unwrap();
     let code = |extra: &[&str]| {
@@ -1069,7 +1072,10 @@ fn prometheus_output_follows_the_exposition_format() {
     // Per check: status, findings, waived findings; then 7 status counts, info, score, 2 scanned
     // object counts, timestamp and duration.
     assert_eq!(samples, 3 * checks + 13);
-    assert!(text.contains(&format!("dockbench_score {}\n", report["summary"]["score"])));
+    assert!(text.contains(&format!(
+        "dockbench_score{{benchmark=\"cis-docker-1.6.0\"}} {}\n",
+        report["summary"]["benchmarks"][0]["score"]
+    )));
     assert!(text.contains("dockbench_scan_timestamp_seconds "));
     assert!(text.contains("dockbench_scan_duration_seconds "));
     for status in ["pass", "warn", "info", "note", "skip", "error", "waived"] {

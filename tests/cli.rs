@@ -124,7 +124,7 @@ fn broken_custom_check_is_a_clear_error() {
     .unwrap();
     std::fs::write(
         dir.path().join("checks.toml"),
-        "[[check]]\nid = '1.1'\ntitle = 'x'\nlevel = '1'\nscope = 'container'\nremediation = 'r'\nfinding = 'c.HostConfig.Priviliged'\n",
+        "[[check]]\nid = '1.1'\ntitle = 'x'\nlevel = '1'\nscope = 'container'\nseverity = 'low'\nseverity_rationale = 'test'\nremediation = 'r'\nfinding = 'c.HostConfig.Priviliged'\n",
     )
     .unwrap();
     dockbench()
@@ -160,7 +160,7 @@ fn custom_benchmark_folder_runs() {
     .unwrap();
     std::fs::write(
         dir.path().join("checks.toml"),
-        "[[check]]\nid = '1.1'\ntitle = 'no web'\nlevel = '1'\nscope = 'container'\nremediation = 'r'\nfinding = \"c.Name.startsWith('web')\"\nevidence = \"'name ' + c.Name\"\n",
+        "[[check]]\nid = '1.1'\ntitle = 'no web'\nlevel = '1'\nscope = 'container'\nseverity = 'low'\nseverity_rationale = 'test'\nremediation = 'r'\nfinding = \"c.Name.startsWith('web')\"\nevidence = \"'name ' + c.Name\"\n",
     )
     .unwrap();
     let out = dockbench()
@@ -211,7 +211,7 @@ fn fail_on_and_outputs() {
         .stdout("");
     let report: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
-    assert_eq!(report["schema_version"], 1);
+    assert_eq!(report["schema_version"], 2);
     assert!(std::fs::read_to_string(&text).unwrap().contains("Score:"));
     // Without --fail-on, findings do not change the exit code.
     dockbench()

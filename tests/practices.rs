@@ -922,7 +922,7 @@ fn duplicate_ids_across_benchmarks_are_a_usage_error() {
     .unwrap();
     std::fs::write(
         dir.path().join("a.toml"),
-        "[[check]]\nid='DP.1.1'\ntitle='t'\nlevel='1'\nscope='host'\nremediation='r'\nfinding='false'\n",
+        "[[check]]\nid='DP.1.1'\ntitle='t'\nlevel='1'\nscope='host'\nseverity='low'\nseverity_rationale='t'\nremediation='r'\nfinding='false'\n",
     )
     .unwrap();
     let out = support::dockbench()
@@ -983,7 +983,7 @@ fn unknown_params_are_load_errors() {
     .unwrap();
     std::fs::write(
         dir.path().join("a.toml"),
-        "[[check]]\nid='1.1'\ntitle='t'\nlevel='1'\nscope='host'\nremediation='r'\nfinding='params.limt > 1'\n",
+        "[[check]]\nid='1.1'\ntitle='t'\nlevel='1'\nscope='host'\nseverity='low'\nseverity_rationale='t'\nremediation='r'\nfinding='params.limt > 1'\n",
     )
     .unwrap();
     let out = support::dockbench()

@@ -172,7 +172,35 @@ fn sarif_has_a_rule_per_check_and_a_result_per_offender() {
     let rules = run["tool"]["driver"]["rules"].as_array().unwrap();
     assert_eq!(rules.len(), r.results.len());
     for (rule, check) in rules.iter().zip(&r.results) {
-        assert_eq!(rule["id"], check.id.as_str());
+        assert_eq!(rule["id"], format!("cis-docker-1.6.0/{}", check.id));
+        let sev = check.severity.unwrap().as_str();
+        let score: f64 = rule["properties"]["security-severity"]
+            .as_str()
+            .unwrap()
+            .parse()
+            .unwrap();
+        // GitHub's bands: critical ≥ 9, high 7–8.9, medium 4–6.9, low < 4.
+        let band = match score {
+            s if s >= 9.0 => "critical",
+            s if s >= 7.0 => "high",
+            s if s >= 4.0 => "medium",
+            _ => "low",
+        };
+        assert_eq!(band, sev, "{}", check.id);
+        let tags: Vec<&str> = rule["properties"]["tags"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| t.as_str().unwrap())
+            .collect();
+        assert!(
+            tags.contains(&format!("level-{}", check.level.id()).as_str()),
+            "{tags:?}"
+        );
+        assert!(
+            !tags.iter().any(|t| t.starts_with("level-level")),
+            "{tags:?}"
+        );
         assert_eq!(rule["shortDescription"]["text"], check.title.as_str());
         assert_eq!(rule["help"]["text"], check.remediation.as_str());
         assert!(rule["properties"]["tags"].as_array().unwrap().len() >= 3);
@@ -187,11 +215,19 @@ fn sarif_has_a_rule_per_check_and_a_result_per_offender() {
     assert_eq!(results.len(), expected);
     let mut fingerprints = std::collections::HashSet::new();
     for res in results {
-        let check = r.results.iter().find(|c| c.id == res["ruleId"]).unwrap();
+        let check = r
+            .results
+            .iter()
+            .find(|c| format!("cis-docker-1.6.0/{}", c.id) == res["ruleId"])
+            .unwrap();
         let level = res["level"].as_str().unwrap();
+        let sev = check.severity.unwrap().as_str();
         match check.status {
-            report::Status::Warn if check.scored => assert_eq!(level, "error"),
-            report::Status::Warn => assert_eq!(level, "warning"),
+            report::Status::Warn if ["critical", "high"].contains(&sev) => {
+                assert_eq!(level, "error")
+            }
+            report::Status::Warn if sev == "medium" => assert_eq!(level, "warning"),
+            report::Status::Warn => assert_eq!(level, "note"),
             report::Status::Info => assert_eq!(level, "note"),
             s => panic!("no result expected for {s}"),
         }
@@ -205,7 +241,7 @@ fn sarif_has_a_rule_per_check_and_a_result_per_offender() {
                 .all(|b| b.is_ascii_alphanumeric() || b"-._~/%".contains(&b)),
             "{uri}"
         );
-        let fp = res["partialFingerprints"]["dockbench/v1"].as_str().unwrap();
+        let fp = res["partialFingerprints"]["dockbench/v2"].as_str().unwrap();
         assert!(
             fingerprints.insert(fp.to_string()),
             "duplicate fingerprint {fp}"
@@ -423,7 +459,7 @@ fn docker_bench_layout_matches_the_reference_tool() {
     assert!(v["start"].as_i64().unwrap() > 0);
     assert!(v["end"].as_i64().unwrap() >= v["start"].as_i64().unwrap());
     assert_eq!(v["checks"], r.results.len());
-    assert_eq!(v["score"], r.summary.score);
+    assert_eq!(v["score"], r.summary.benchmarks[0].score);
     assert!(v.get("totalChecks").is_none());
     let mut n = 0;
     for section in v["tests"].as_array().unwrap() {
@@ -603,4 +639,201 @@ fn headings_of_a_two_benchmark_report_have_no_empty_version() {
     assert!(
         html.contains("<h1>CIS Docker Benchmark 1.6.0 + dockbench production practices 1.0</h1>")
     );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Severity and per-benchmark scores (schema version 2); version 1 reports still read.
+
+const RISKY_V1: &str = "tests/fixtures/reports/v1/risky-report.json";
+
+/// A scan of the risky snapshot with both embedded benchmarks, as JSON.
+fn two_benchmark_report() -> Report {
+    let out = dockbench()
+        .args([
+            "scan",
+            "--snapshot",
+            "tests/fixtures/snapshots/risky.json",
+            "--benchmark",
+            "cis-docker-1.6.0,dockbench-practices",
+            "--format",
+            "json",
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.code().is_some_and(|c| c <= 1), "{out:?}");
+    report::json::parse(&String::from_utf8(out.stdout).unwrap()).unwrap()
+}
+
+#[test]
+fn every_result_carries_its_severity_and_benchmark() {
+    let r = load(RISKY);
+    let v = json_file(RISKY);
+    for (res, raw) in r.results.iter().zip(v["results"].as_array().unwrap()) {
+        assert!(res.severity.is_some(), "{}", res.id);
+        assert!(!res.severity_rationale.is_empty(), "{}", res.id);
+        assert_eq!(res.benchmark, "cis-docker-1.6.0");
+        let sev = raw["severity"].as_str().unwrap();
+        assert!(
+            ["critical", "high", "medium", "low"].contains(&sev),
+            "{sev}"
+        );
+    }
+    let privileged = r.results.iter().find(|c| c.id == "5.5").unwrap();
+    assert_eq!(raw_severity(&v, "5.5"), "critical");
+    assert_eq!(privileged.severity.unwrap().as_str(), "critical");
+}
+
+fn raw_severity<'a>(v: &'a Value, id: &str) -> &'a str {
+    v["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["id"] == id)
+        .unwrap()["severity"]
+        .as_str()
+        .unwrap()
+}
+
+#[test]
+fn each_benchmark_has_its_own_score_and_docker_bench_carries_the_cis_one() {
+    let r = two_benchmark_report();
+    let ids: Vec<&str> = r.summary.benchmarks.iter().map(|b| b.id.as_str()).collect();
+    assert_eq!(ids, ["cis-docker-1.6.0", "dockbench-practices"]);
+    for b in &r.summary.benchmarks {
+        let mine: Vec<_> = r.results.iter().filter(|c| c.benchmark == b.id).collect();
+        assert_eq!(b.total, mine.len());
+        let score: i64 = mine
+            .iter()
+            .filter(|c| c.scored)
+            .map(|c| match c.status {
+                report::Status::Pass => 1,
+                report::Status::Warn => -1,
+                _ => 0,
+            })
+            .sum();
+        assert_eq!(b.score, score, "{}", b.id);
+        assert_eq!(
+            b.counts.warn,
+            mine.iter()
+                .filter(|c| c.status == report::Status::Warn)
+                .count()
+        );
+    }
+    let (cis, dp) = (&r.summary.benchmarks[0], &r.summary.benchmarks[1]);
+    assert_eq!(r.summary.combined_score, cis.score + dp.score);
+    assert_ne!(
+        dp.score, 0,
+        "the practices score must differ for this test to mean anything"
+    );
+    let db: Value = serde_json::from_str(&report::render(&r, Format::DockerBench, false)).unwrap();
+    assert_eq!(db["score"], cis.score);
+    // The text summary names each benchmark's score, not one combined "Score".
+    let text = report::render(&r, Format::Text, false);
+    assert!(
+        text.contains(&format!("  cis-docker-1.6.0: {} (", cis.score)),
+        "{text}"
+    );
+    assert!(text.contains(&format!("  dockbench-practices: {} (", dp.score)));
+    assert!(!text.contains("\nScore: "));
+    let prom = report::render(&r, Format::Prometheus, false);
+    assert!(prom.contains(&format!(
+        "dockbench_score{{benchmark=\"cis-docker-1.6.0\"}} {}",
+        cis.score
+    )));
+    let junit = report::render(&r, Format::Junit, false);
+    assert!(junit.contains(&format!(
+        "name=\"score.dockbench-practices\" value=\"{}\"",
+        dp.score
+    )));
+    let html = report::render(&r, Format::Html, false);
+    assert!(html.contains("Score · dockbench-practices"));
+}
+
+#[test]
+fn version_1_reports_are_read_with_severities_and_per_benchmark_scores() {
+    let old = json_file(RISKY_V1);
+    assert_eq!(old["schema_version"], 1);
+    let v1 = load(RISKY_V1);
+    assert_eq!(
+        v1.schema_version,
+        report::SCHEMA_VERSION,
+        "upgraded on reading"
+    );
+    assert_eq!(v1.summary.benchmarks.len(), 1);
+    assert_eq!(v1.summary.benchmarks[0].id, "cis-docker-1.6.0");
+    assert_eq!(
+        v1.summary.benchmarks[0].score,
+        old["summary"]["score"].as_i64().unwrap()
+    );
+    assert_eq!(
+        v1.summary.combined_score,
+        old["summary"]["score"].as_i64().unwrap()
+    );
+    let now = load(RISKY);
+    for r in &v1.results {
+        assert_eq!(r.benchmark, "cis-docker-1.6.0");
+        let current = now.results.iter().find(|c| c.id == r.id).unwrap();
+        assert_eq!(r.severity, current.severity, "{}", r.id);
+    }
+    // `report`, `diff` and `scan --baseline` take it.
+    dockbench()
+        .args(["report", RISKY_V1, "--format", "sarif"])
+        .assert()
+        .code(0)
+        .stdout(
+            predicates::str::contains("security-severity").or(predicates::str::contains("2.1.0")),
+        );
+    dockbench()
+        .args(["diff", RISKY_V1, RISKY])
+        .assert()
+        .code(0)
+        .stdout(predicates::str::contains("Compared with"));
+    dockbench()
+        .args([
+            "scan",
+            "--snapshot",
+            "tests/fixtures/snapshots/risky.json",
+            "--baseline",
+            RISKY_V1,
+            "--format",
+            "json",
+        ])
+        .assert()
+        .stdout(predicates::str::contains("\"combined_score\""));
+}
+
+/// A redeploy recreates containers (new IDs, same names): the SARIF alerts stay the same, as
+/// `dockbench diff` calls the findings unchanged. Another host's same-named container is
+/// another alert.
+#[test]
+fn sarif_fingerprints_survive_a_redeploy_and_tell_hosts_apart() {
+    let before = load(RISKY);
+    let mut after = before.clone();
+    for c in &mut after.results {
+        for f in c.findings.iter_mut().chain(&mut c.exceptions) {
+            if !f.id.is_empty() {
+                f.id = format!("new{}", f.id);
+            }
+        }
+    }
+    let prints = |r: &Report| -> Vec<String> {
+        let v: Value = serde_json::from_str(&report::render(r, Format::Sarif, false)).unwrap();
+        v["runs"][0]["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|x| {
+                x["partialFingerprints"]["dockbench/v2"]
+                    .as_str()
+                    .unwrap()
+                    .to_string()
+            })
+            .collect()
+    };
+    assert_eq!(prints(&before), prints(&after));
+    assert_eq!(report::diff::diff(&before, &after).counts.new, 0);
+    let mut other_host = before.clone();
+    other_host.host.machine_id = "another-machine".into();
+    let a = prints(&before);
+    assert!(prints(&other_host).iter().all(|p| !a.contains(p)));
 }

@@ -32,7 +32,7 @@ pub struct ListArgs {
     /// List the available benchmarks instead.
     #[arg(long)]
     pub benchmarks: bool,
-    #[arg(long, value_enum, default_value_t = ListFormat::Text)]
+    #[arg(short = 'f', long, value_enum, default_value_t = ListFormat::Text)]
     pub format: ListFormat,
 }
 
@@ -153,6 +153,7 @@ pub fn list(b: &Benchmark, format: ListFormat) -> String {
                         "id": c.def.id, "title": c.def.title, "section": c.section,
                         "level": c.def.level, "assessment": c.def.assessment,
                         "evaluation": c.def.evaluation, "scored": c.def.scored, "scope": c.def.scope,
+                        "severity": c.def.severity, "severity_rationale": c.def.severity_rationale.trim(),
                     })
                 })
                 .collect();
@@ -181,8 +182,9 @@ pub fn list(b: &Benchmark, format: ListFormat) -> String {
             ));
             for c in &b.checks {
                 out.push_str(&format!(
-                    "{:<7} {:<14} {:<10} {:<14} {:<9} {}\n",
+                    "{:<7} {:<8} {:<14} {:<10} {:<14} {:<9} {}\n",
                     c.def.id,
+                    c.def.severity.as_str(),
                     c.def.level.label(),
                     assessment(c.def.assessment),
                     evaluation(c.def.evaluation),
@@ -207,6 +209,11 @@ fn show(c: &crate::engine::Check) -> String {
         evaluation(d.evaluation),
         if d.scored { "scored" } else { "unscored" },
         d.scope
+    ));
+    out.push_str(&format!(
+        "severity {} — {}\n",
+        d.severity,
+        d.severity_rationale.trim()
     ));
     let mut block = |name: &str, text: &str| {
         if !text.trim().is_empty() {

@@ -2,7 +2,9 @@
 pub mod checks;
 pub mod collect;
 pub mod diff;
+pub mod format;
 pub mod generate;
+pub mod merge;
 pub mod report;
 pub mod run_lock;
 pub mod scan;
@@ -65,6 +67,8 @@ pub enum Command {
     Diff(diff::DiffArgs),
     /// Print the JSON Schema of the JSON report.
     Schema(schema::SchemaArgs),
+    /// Merge many hosts' reports (and snapshots) into one fleet report.
+    Merge(merge::MergeArgs),
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
     Completions(generate::CompletionsArgs),
     /// Print the man page (roff) of dockbench and its subcommands.
@@ -188,6 +192,14 @@ pub enum FailOn {
     Warn,
     /// Any ERROR (a check that could not be evaluated).
     Error,
+}
+
+/// The config file's `fail_on` (case-insensitive, as on the command line).
+impl std::str::FromStr for FailOn {
+    type Err = ();
+    fn from_str(s: &str) -> Result<Self, ()> {
+        <FailOn as ValueEnum>::from_str(s, true).map_err(|_| ())
+    }
 }
 
 /// The selected benchmarks in the order given, plus the CEL environment, or exit code 2

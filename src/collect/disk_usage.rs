@@ -70,10 +70,7 @@ pub fn parse(df: &Value) -> (DiskUsage, BTreeMap<String, i64>) {
     (usage, size_rw)
 }
 
-/// Docker names anonymous volumes with 64 hex digits.
-pub fn is_anonymous_volume(name: &str) -> bool {
-    name.len() == 64 && name.bytes().all(|b| b.is_ascii_hexdigit())
-}
+pub use crate::docker::is_anonymous_volume;
 
 /// The API version to ask with: the classic shape exists up to 1.51, and Docker 29 refuses
 /// anything below 1.44.

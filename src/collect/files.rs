@@ -34,9 +34,7 @@ pub const UNIT_DIRS: &[&str] = &[
     "/usr/lib/systemd/system",
     "/lib/systemd/system",
 ];
-const DEFAULT_SOCKET: &str = "/var/run/docker.sock";
-const DEFAULT_CONFIG_FILE: &str = "/etc/docker/daemon.json";
-const CERTS_D: &str = "/etc/docker/certs.d";
+use crate::docker::{CERTS_D, DEFAULT_CONFIG_FILE, DEFAULT_SOCKET};
 /// Deep enough for `certs.d/<registry>/<file>`; bounds a pathological tree.
 const MAX_CERT_DEPTH: usize = 8;
 

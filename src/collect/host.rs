@@ -8,7 +8,7 @@ use super::users::Users;
 use super::{audit, files, listeners, mounts};
 use crate::snapshot::{DaemonConfig, FactStatus, Host};
 
-const DEFAULT_DATA_ROOT: &str = "/var/lib/docker";
+use crate::docker::DEFAULT_DATA_ROOT;
 
 /// Identity facts of the live host (kept for callers that want only these).
 pub fn collect(root: &Path) -> Host {

@@ -1,6 +1,6 @@
 //! Live collector: the Engine API (bollard, version negotiated) plus the local host's /proc
 //! and files. Every fact is fetched once, concurrently with a bound; nothing is written.
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 use std::time::Duration;
 
@@ -15,6 +15,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use super::CollectError;
+use crate::docker::{image_display_name, short_id};
 use crate::snapshot::{
     Container, Daemon, FactStatus, Image, Inventory, Mode, Network, Snapshot, Source, SwarmFacts,
     strip_nulls,
@@ -72,27 +73,13 @@ fn with_causes(e: &dyn std::error::Error) -> String {
     out
 }
 
+/// Collects the live snapshot: the daemon's API objects, its configuration and the host's
+/// facts, the slow ones (`/system/df`, the firewall, /proc) concurrently with the inspects.
 pub async fn collect_live(opts: &LiveOptions) -> Result<Snapshot, CollectError> {
     let started = chrono::Utc::now();
     let address = daemon_address(opts);
-    let unreachable_because = |why: &str| {
-        CollectError::Daemon(format!(
-            "cannot reach the Docker daemon at {address}: {why} (is it running? use --host, DOCKER_HOST, or scan a saved --snapshot)"
-        ))
-    };
-    let unreachable = |e: &dyn std::error::Error| unreachable_because(&with_causes(e));
-    if let Some(path) = address.strip_prefix("unix://")
-        && !Path::new(path).exists()
-    {
-        return Err(unreachable_because("socket not found"));
-    }
-    let docker = Docker::connect_with_host(&address)
-        .map_err(|e| unreachable(&e))?
-        .with_timeout(Duration::from_secs(60));
-    let docker = docker
-        .negotiate_version()
-        .await
-        .map_err(|e| unreachable(&e))?;
+    let docker = connect(&address).await?;
+    let unreachable = |e: &dyn std::error::Error| unreachable(&address, &with_causes(e));
 
     // All containers are listed (one call) for the sprawl counts; only those in scope
     // are inspected.
@@ -104,26 +91,12 @@ pub async fn collect_live(opts: &LiveOptions) -> Result<Snapshot, CollectError> 
         docker.list_images(Some(ListImagesOptionsBuilder::new().all(false).build())),
         docker.list_networks(None::<ListNetworksOptions>),
     );
-    // Facts that take their time run on blocking threads while the inspects go on:
-    // `/system/df` (sizes every layer), the firewall ruleset.
-    let df_task = {
-        let address = address.clone();
-        let negotiated = docker.client_version().to_string();
-        let wanted = opts.disk_usage;
-        tokio::task::spawn_blocking(move || {
-            if wanted {
-                super::disk_usage::collect(&address, &negotiated)
-            } else {
-                (
-                    crate::snapshot::DiskUsage {
-                        Reason: "not gathered: no selected check reads /system/df".into(),
-                        ..Default::default()
-                    },
-                    Default::default(),
-                )
-            }
-        })
-    };
+    // Facts that take their time run on blocking threads while the inspects go on.
+    let df_task = spawn_disk_usage(
+        &address,
+        docker.client_version().to_string(),
+        opts.disk_usage,
+    );
     let firewall_task =
         tokio::task::spawn_blocking(|| super::firewall::collect(&super::rootfs::RootFs::new("/")));
     let info = info.map_err(|e| unreachable(&e))?;
@@ -138,174 +111,27 @@ pub async fn collect_live(opts: &LiveOptions) -> Result<Snapshot, CollectError> 
             ..Inventory::default()
         },
     };
-    let mut ids: Vec<String> = list
-        .iter()
-        .filter(|c| opts.all || c.state == Some(ContainerSummaryStateEnum::RUNNING))
-        .filter_map(|c| c.id.clone())
-        .collect();
-    // Only a container of the daemon being scanned is ours: a remote daemon's list never
-    // holds the ID of the container we run in.
-    if let Some(own) = super::own_container::own_container_id(Path::new("/proc/self"))
-        && let Some(summary) = list.iter().find(|c| c.id.as_deref() == Some(own.as_str()))
-    {
-        let name = summary
-            .names
-            .iter()
-            .flatten()
-            .next()
-            .map(|n| n.trim_start_matches('/').to_string())
-            .unwrap_or_default();
-        if opts.include_self {
-            notes.push(format!(
-                "dockbench's own container {name} ({}) is included (--include-self)",
-                short(&own)
-            ));
-        } else if ids.contains(&own) {
-            ids.retain(|id| *id != own);
-            notes.push(format!(
-                "dockbench's own container {name} ({}) left out (--include-self keeps it)",
-                short(&own)
-            ));
-        }
-    }
+    let ids = containers_in_scope(&list, opts, &mut notes);
 
-    // One inspect per container, concurrently; /proc is walked once at the same time.
+    // One inspect per container, concurrently; /proc is walked once at the same time, and
+    // every /proc fact (container processes, their kernel view, the daemon's command line)
+    // comes from that walk.
     let procs_task = tokio::task::spawn_blocking(|| {
         super::procs::ProcTable::scan(Path::new("/proc"), Path::new("/sys/fs/cgroup"))
     });
-    let mut progress = crate::progress::Progress::new(ids.len(), opts.progress);
-    let inspected: Vec<(
-        String,
-        Result<bollard::models::ContainerInspectResponse, bollard::errors::Error>,
-    )> = stream::iter(ids)
-        .map(|id| {
-            let docker = &docker;
-            async move {
-                (
-                    id.clone(),
-                    docker
-                        .inspect_container(&id, None::<InspectContainerOptions>)
-                        .await,
-                )
-            }
-        })
-        .buffered(CONCURRENCY)
-        .inspect(|_| progress.tick())
-        .collect()
-        .await;
-    progress.finish();
-
-    let mut containers = Vec::new();
-    for (id, result) in inspected {
-        match result {
-            Ok(raw) => match convert::<_, Container>(&raw) {
-                Ok(mut c) => {
-                    c.Name = c.Name.trim_start_matches('/').to_string();
-                    // Docker lists mounts in Go map order (random): sort for stable evidence.
-                    c.Mounts.sort_by(|a, b| a.Destination.cmp(&b.Destination));
-                    containers.push(c);
-                }
-                Err(e) => notes.push(format!(
-                    "container {id}: inspect answer not understood: {e}"
-                )),
-            },
-            Err(bollard::errors::Error::DockerResponseServerError {
-                status_code: 404, ..
-            }) => notes.push(format!(
-                "container {} disappeared between list and inspect; left out",
-                short(&id)
-            )),
-            Err(e) => notes.push(format!(
-                "container {}: inspect failed: {e}; left out",
-                short(&id)
-            )),
-        }
-    }
-
-    // Images the containers use (or all of them), each inspected once with its full history.
-    let mut image_ids: BTreeSet<String> = containers
-        .iter()
-        .map(|c| c.Image.clone())
-        .filter(|i| !i.is_empty())
-        .collect();
-    if opts.all_images {
-        match &image_list {
-            Ok(all) => image_ids.extend(all.iter().map(|i| i.id.clone())),
-            Err(e) => notes.push(format!(
-                "listing images failed: {e}; only images in use are scanned"
-            )),
-        }
-    }
-    let images: Vec<(String, Result<Image, String>)> = stream::iter(image_ids)
-        .map(|id| {
-            let docker = &docker;
-            async move {
-                let (inspect, history) =
-                    tokio::join!(docker.inspect_image(&id), docker.image_history(&id));
-                let layers = match &inspect {
-                    Ok(i) => {
-                        let driver = i.graph_driver.clone().unwrap_or_default();
-                        tokio::task::spawn_blocking(move || {
-                            super::layers::collect(&driver.name, &driver.data)
-                        })
-                        .await
-                        .unwrap_or_else(|e| crate::snapshot::LayerFacts {
-                            Reason: format!("layer walk failed: {e}"),
-                            ..Default::default()
-                        })
-                    }
-                    Err(_) => Default::default(),
-                };
-                let result = inspect
-                    .map_err(|e| e.to_string())
-                    .and_then(|i| convert::<_, Image>(&i))
-                    .map(|img| Image {
-                        Layers: layers,
-                        ..img
-                    })
-                    .and_then(|mut img| {
-                        let history = history.map_err(|e| format!("history: {e}"))?;
-                        img.History = history.iter().map(convert).collect::<Result<_, _>>()?;
-                        Ok(img)
-                    });
-                (id, result)
-            }
-        })
-        .buffered(CONCURRENCY)
-        .collect()
-        .await;
-    let images = images
-        .into_iter()
-        .filter_map(|(id, r)| {
-            r.map_err(|e| notes.push(format!("image {}: {e}; left out", short(&id))))
-                .ok()
-        })
-        .collect();
-
+    let mut containers = inspect_containers(&docker, ids, opts.progress, &mut notes).await;
+    let images = inspect_images(&docker, &containers, &image_list, opts, &mut notes).await;
     let table = procs_task
         .await
         .unwrap_or_else(|e| Err(format!("reading /proc failed: {e}")));
     // A daemon reached other than by a local unix socket runs elsewhere: its PIDs are not ours.
     let remote = (!address.starts_with("unix://")).then_some(address.as_str());
-    // A few files per running container, from the table walked during the inspects.
     let proc_status = super::procs::observe_containers(
         table.as_ref().map_err(String::as_str),
         &mut containers,
         remote,
     );
-
-    let found = super::daemon_config::find_dockerd_args_for(
-        Path::new("/proc"),
-        address.strip_prefix("unix://"),
-    );
-    let known = found.is_some();
-    let args = found.unwrap_or_default();
-    let config =
-        super::daemon_config::resolve(&args, known, |path| match std::fs::read_to_string(path) {
-            Ok(text) => Some(Ok(text)),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
-            Err(e) => Some(Err(e.to_string())),
-        });
+    let config = daemon_config(&address, table.as_ref().ok());
 
     let networks = match networks {
         Ok(list) => list
@@ -323,7 +149,6 @@ pub async fn collect_live(opts: &LiveOptions) -> Result<Snapshot, CollectError> 
     };
     let swarm = swarm_facts(&docker, &info).await;
 
-    // A few dozen stats and at most one `auditctl -l`: cheap enough to run in place.
     let (disk_usage, size_rw) = df_task.await.unwrap_or_else(|e| {
         (
             crate::snapshot::DiskUsage {
@@ -344,17 +169,12 @@ pub async fn collect_live(opts: &LiveOptions) -> Result<Snapshot, CollectError> 
             Reason: format!("reading the firewall failed: {e}"),
             ..Default::default()
         });
-    let host = crate::snapshot::Host {
-        Proc: proc_status,
-        Resolver: super::resolver::collect(&super::rootfs::RootFs::new("/")),
-        Firewall: firewall,
-        ..super::host::collect_host_facts(
-            &super::rootfs::RootFs::new("/"),
-            true,
-            &config,
-            info.docker_root_dir.as_deref().unwrap_or(""),
-        )
-    };
+    let host = host_facts(
+        proc_status,
+        firewall,
+        &config,
+        info.docker_root_dir.as_deref().unwrap_or(""),
+    );
 
     let daemon = Daemon {
         Info: Some(
@@ -391,9 +211,250 @@ pub async fn collect_live(opts: &LiveOptions) -> Result<Snapshot, CollectError> 
     })
 }
 
-fn short(id: &str) -> &str {
-    let id = id.trim_start_matches("sha256:");
-    &id[..id.len().min(12)]
+fn unreachable(address: &str, why: &str) -> CollectError {
+    CollectError::Daemon(format!(
+        "cannot reach the Docker daemon at {address}: {why} (is it running? use --host, DOCKER_HOST, or scan a saved --snapshot)"
+    ))
+}
+
+/// A client for `address` speaking the daemon's API version.
+async fn connect(address: &str) -> Result<Docker, CollectError> {
+    if let Some(path) = address.strip_prefix("unix://")
+        && !Path::new(path).exists()
+    {
+        return Err(unreachable(address, "socket not found"));
+    }
+    let docker = Docker::connect_with_host(address)
+        .map_err(|e| unreachable(address, &with_causes(&e)))?
+        .with_timeout(Duration::from_secs(60));
+    docker
+        .negotiate_version()
+        .await
+        .map_err(|e| unreachable(address, &with_causes(&e)))
+}
+
+/// `/system/df` on a blocking thread (it sizes every layer), or a "not gathered" reason when
+/// no selected check reads it.
+fn spawn_disk_usage(
+    address: &str,
+    negotiated: String,
+    wanted: bool,
+) -> tokio::task::JoinHandle<(crate::snapshot::DiskUsage, BTreeMap<String, i64>)> {
+    let address = address.to_string();
+    tokio::task::spawn_blocking(move || {
+        if wanted {
+            super::disk_usage::collect(&address, &negotiated)
+        } else {
+            (
+                crate::snapshot::DiskUsage {
+                    Reason: "not gathered: no selected check reads /system/df".into(),
+                    ..Default::default()
+                },
+                Default::default(),
+            )
+        }
+    })
+}
+
+/// IDs of the listed containers the scan inspects: running ones (all with `--all`), without
+/// dockbench's own container unless `--include-self`.
+fn containers_in_scope(
+    list: &[ContainerSummary],
+    opts: &LiveOptions,
+    notes: &mut Vec<String>,
+) -> Vec<String> {
+    let mut ids: Vec<String> = list
+        .iter()
+        .filter(|c| opts.all || c.state == Some(ContainerSummaryStateEnum::RUNNING))
+        .filter_map(|c| c.id.clone())
+        .collect();
+    // Only a container of the daemon being scanned is ours: a remote daemon's list never
+    // holds the ID of the container we run in.
+    if let Some(own) = super::own_container::own_container_id(Path::new("/proc/self"))
+        && let Some(summary) = list.iter().find(|c| c.id.as_deref() == Some(own.as_str()))
+    {
+        let name = summary
+            .names
+            .iter()
+            .flatten()
+            .next()
+            .map(|n| n.trim_start_matches('/').to_string())
+            .unwrap_or_default();
+        if opts.include_self {
+            notes.push(format!(
+                "dockbench's own container {name} ({}) is included (--include-self)",
+                short_id(&own)
+            ));
+        } else if ids.contains(&own) {
+            ids.retain(|id| *id != own);
+            notes.push(format!(
+                "dockbench's own container {name} ({}) left out (--include-self keeps it)",
+                short_id(&own)
+            ));
+        }
+    }
+    ids
+}
+
+/// One inspect per container, concurrently; containers that vanished or did not parse are
+/// left out with a note.
+async fn inspect_containers(
+    docker: &Docker,
+    ids: Vec<String>,
+    show_progress: bool,
+    notes: &mut Vec<String>,
+) -> Vec<Container> {
+    let mut progress = crate::progress::Progress::new(ids.len(), show_progress);
+    let inspected: Vec<(
+        String,
+        Result<bollard::models::ContainerInspectResponse, bollard::errors::Error>,
+    )> = stream::iter(ids)
+        .map(|id| async move {
+            (
+                id.clone(),
+                docker
+                    .inspect_container(&id, None::<InspectContainerOptions>)
+                    .await,
+            )
+        })
+        .buffered(CONCURRENCY)
+        .inspect(|_| progress.tick())
+        .collect()
+        .await;
+    progress.finish();
+
+    let mut containers = Vec::new();
+    for (id, result) in inspected {
+        match result {
+            Ok(raw) => match convert::<_, Container>(&raw) {
+                Ok(mut c) => {
+                    c.Name = c.Name.trim_start_matches('/').to_string();
+                    // Docker lists mounts in Go map order (random): sort for stable evidence.
+                    c.Mounts.sort_by(|a, b| a.Destination.cmp(&b.Destination));
+                    containers.push(c);
+                }
+                Err(e) => notes.push(format!(
+                    "container {id}: inspect answer not understood: {e}"
+                )),
+            },
+            Err(bollard::errors::Error::DockerResponseServerError {
+                status_code: 404, ..
+            }) => notes.push(format!(
+                "container {} disappeared between list and inspect; left out",
+                short_id(&id)
+            )),
+            Err(e) => notes.push(format!(
+                "container {}: inspect failed: {e}; left out",
+                short_id(&id)
+            )),
+        }
+    }
+    containers
+}
+
+/// Images the containers use (or all of them), each inspected once with its full history and
+/// layer facts; images that fail are left out with a note.
+async fn inspect_images(
+    docker: &Docker,
+    containers: &[Container],
+    image_list: &Result<Vec<ImageSummary>, bollard::errors::Error>,
+    opts: &LiveOptions,
+    notes: &mut Vec<String>,
+) -> Vec<Image> {
+    let mut image_ids: BTreeSet<String> = containers
+        .iter()
+        .map(|c| c.Image.clone())
+        .filter(|i| !i.is_empty())
+        .collect();
+    if opts.all_images {
+        match image_list {
+            Ok(all) => image_ids.extend(all.iter().map(|i| i.id.clone())),
+            Err(e) => notes.push(format!(
+                "listing images failed: {e}; only images in use are scanned"
+            )),
+        }
+    }
+    let images: Vec<(String, Result<Image, String>)> = stream::iter(image_ids)
+        .map(|id| async move {
+            let (inspect, history) =
+                tokio::join!(docker.inspect_image(&id), docker.image_history(&id));
+            let layers = match &inspect {
+                Ok(i) => {
+                    let driver = i.graph_driver.clone().unwrap_or_default();
+                    tokio::task::spawn_blocking(move || {
+                        super::layers::collect(&driver.name, &driver.data)
+                    })
+                    .await
+                    .unwrap_or_else(|e| crate::snapshot::LayerFacts {
+                        Reason: format!("layer walk failed: {e}"),
+                        ..Default::default()
+                    })
+                }
+                Err(_) => Default::default(),
+            };
+            let result = inspect
+                .map_err(|e| e.to_string())
+                .and_then(|i| convert::<_, Image>(&i))
+                .map(|img| Image {
+                    Layers: layers,
+                    ..img
+                })
+                .and_then(|mut img| {
+                    let history = history.map_err(|e| format!("history: {e}"))?;
+                    img.History = history.iter().map(convert).collect::<Result<_, _>>()?;
+                    Ok(img)
+                });
+            (id, result)
+        })
+        .buffered(CONCURRENCY)
+        .collect()
+        .await;
+    images
+        .into_iter()
+        .filter_map(|(id, r)| {
+            r.map_err(|e| notes.push(format!("image {}: {e}; left out", short_id(&id))))
+                .ok()
+        })
+        .collect()
+}
+
+/// The scanned daemon's effective configuration: its command line from /proc (the dockerd
+/// holding the socket we talk to) merged with its config file.
+fn daemon_config(
+    address: &str,
+    table: Option<&super::procs::ProcTable>,
+) -> crate::snapshot::DaemonConfig {
+    let socket = address.strip_prefix("unix://");
+    let found = match table {
+        Some(t) => {
+            let pids: Vec<u64> = t.pids_named("dockerd").iter().map(|p| *p as u64).collect();
+            super::daemon_config::find_dockerd_args_among(Path::new("/proc"), &pids, socket)
+        }
+        None => super::daemon_config::find_dockerd_args_for(Path::new("/proc"), socket),
+    };
+    let known = found.is_some();
+    let args = found.unwrap_or_default();
+    super::daemon_config::resolve(&args, known, |path| match std::fs::read_to_string(path) {
+        Ok(text) => Some(Ok(text)),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+        Err(e) => Some(Err(e.to_string())),
+    })
+}
+
+/// The local host's facts: a few dozen stats and at most one `auditctl -l`, cheap enough to
+/// run in place, plus the facts gathered alongside.
+fn host_facts(
+    proc_status: FactStatus,
+    firewall: crate::snapshot::FirewallFacts,
+    config: &crate::snapshot::DaemonConfig,
+    data_root: &str,
+) -> crate::snapshot::Host {
+    crate::snapshot::Host {
+        Proc: proc_status,
+        Resolver: super::resolver::collect(&super::rootfs::RootFs::new("/")),
+        Firewall: firewall,
+        ..super::host::collect_host_facts(&super::rootfs::RootFs::new("/"), true, config, data_root)
+    }
 }
 
 /// Sprawl counts over every container and image (CIS 6.1, 6.2).
@@ -405,13 +466,7 @@ fn inventory(containers: &[ContainerSummary], images: &[ImageSummary]) -> Invent
     let unused = images
         .iter()
         .filter(|i| !in_use.contains(i.id.as_str()))
-        .map(|i| {
-            i.repo_tags
-                .iter()
-                .find(|t| *t != "<none>:<none>")
-                .cloned()
-                .unwrap_or_else(|| short(&i.id).to_string())
-        })
+        .map(|i| image_display_name(&i.repo_tags, &i.id))
         .collect();
     Inventory {
         Available: true,

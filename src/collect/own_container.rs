@@ -8,6 +8,8 @@
 //! `<data-root>/containers/<id>/{hostname,hosts,resolv.conf}` into every container.
 use std::path::Path;
 
+use crate::docker::{id_from_cgroup, id_from_mountinfo, short_id};
+
 /// Our own container ID, if we run in a Docker container. `proc_self` is `/proc/self`.
 pub fn own_container_id(proc_self: &Path) -> Option<String> {
     let read = |name: &str| std::fs::read_to_string(proc_self.join(name)).unwrap_or_default();
@@ -26,63 +28,10 @@ pub fn host_process_dir(proc_root: &Path, what: &str) -> Result<std::path::PathB
     if own_container_id(&init).as_deref() == Some(own.as_str()) {
         return Err(format!(
             "dockbench runs in container {} without the host's PID namespace (--pid host): the host's {what} is not visible",
-            &own[..12]
+            short_id(&own)
         ));
     }
     Ok(init)
-}
-
-fn is_id(s: &str) -> bool {
-    s.len() == 64
-        && s.bytes()
-            .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase())
-}
-
-/// The container ID in a `/proc/<pid>/cgroup` text: `docker-<id>.scope` (systemd driver,
-/// rootful or rootless) or `/docker/<id>` (cgroupfs driver, also nested below a parent).
-pub fn id_from_cgroup(text: &str) -> Option<String> {
-    for line in text.lines() {
-        let path = line.splitn(3, ':').nth(2).unwrap_or("");
-        let segments: Vec<&str> = path.split('/').collect();
-        for (i, seg) in segments.iter().enumerate().rev() {
-            if let Some(id) = seg
-                .strip_prefix("docker-")
-                .and_then(|s| s.strip_suffix(".scope"))
-                && is_id(id)
-            {
-                return Some(id.to_string());
-            }
-            if is_id(seg) && i > 0 && segments[i - 1] == "docker" {
-                return Some(seg.to_string());
-            }
-        }
-    }
-    None
-}
-
-/// The container ID in a `/proc/<pid>/mountinfo` text: the root of the bind mount on
-/// `/etc/hostname`, `/etc/hosts` or `/etc/resolv.conf` is `…/containers/<id>/<that file>`.
-pub fn id_from_mountinfo(text: &str) -> Option<String> {
-    for line in text.lines() {
-        let mut fields = line.split(' ');
-        let (Some(root), Some(mount_point)) = (fields.nth(3), fields.next()) else {
-            continue;
-        };
-        if !matches!(
-            mount_point,
-            "/etc/hostname" | "/etc/hosts" | "/etc/resolv.conf"
-        ) {
-            continue;
-        }
-        let mut parts = root.rsplit('/');
-        let (_file, id, dir) = (parts.next(), parts.next(), parts.next());
-        if dir == Some("containers")
-            && let Some(id) = id.filter(|id| is_id(id))
-        {
-            return Some(id.to_string());
-        }
-    }
-    None
 }
 
 #[cfg(test)]

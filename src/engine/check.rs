@@ -1,7 +1,11 @@
 //! The data form of a check, as written in `checks/<benchmark>/*.toml`.
 use std::collections::BTreeMap;
 
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
+
+pub use crate::results::{
+    Assessment, Evaluation, FindingStatus, Level, Scope, SectionDef, Severity,
+};
 
 /// `benchmark.toml` of a benchmark folder.
 #[derive(Debug, Clone, Deserialize)]
@@ -31,13 +35,6 @@ pub struct BenchmarkDef {
     pub params: toml::Table,
 }
 
-#[derive(Debug, Clone, Deserialize, Serialize, PartialEq, schemars::JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct SectionDef {
-    pub id: String,
-    pub title: String,
-}
-
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CheckDef {
@@ -54,6 +51,10 @@ pub struct CheckDef {
     #[serde(default = "default_true")]
     pub scored: bool,
     pub scope: Scope,
+    /// How bad a finding is (ours; CIS rates none): required.
+    pub severity: Severity,
+    /// One line: why this severity (shown by `checks show` and in the reports).
+    pub severity_rationale: String,
     #[serde(default)]
     pub description: String,
     pub remediation: String,
@@ -126,67 +127,6 @@ fn default_finding_status() -> FindingStatus {
     FindingStatus::Warn
 }
 
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize, Serialize, schemars::JsonSchema,
-)]
-pub enum Level {
-    #[serde(rename = "1")]
-    L1,
-    #[serde(rename = "2")]
-    L2,
-    #[serde(rename = "swarm")]
-    Swarm,
-}
-
-impl Level {
-    /// The value JSON and SARIF use (`1`, `2`, `swarm`): machine-facing formats say the same.
-    pub fn id(self) -> &'static str {
-        match self {
-            Level::L1 => "1",
-            Level::L2 => "2",
-            Level::Swarm => "swarm",
-        }
-    }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            Level::L1 => "Level 1",
-            Level::L2 => "Level 2",
-            Level::Swarm => "Swarm Level 1",
-        }
-    }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, schemars::JsonSchema)]
-#[serde(rename_all = "lowercase")]
-pub enum Assessment {
-    Automated,
-    Manual,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, schemars::JsonSchema)]
-#[serde(rename_all = "lowercase")]
-pub enum Evaluation {
-    Automated,
-    Manual,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, schemars::JsonSchema)]
-#[serde(rename_all = "lowercase")]
-pub enum Scope {
-    Host,
-    Daemon,
-    Container,
-    Image,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, schemars::JsonSchema)]
-#[serde(rename_all = "UPPERCASE")]
-pub enum FindingStatus {
-    Warn,
-    Info,
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -201,6 +141,8 @@ level = "1"
 description = "d"
 remediation = "r"
 scope = "daemon"
+severity = "low"
+severity_rationale = "test"
 unknown = "daemon.Info == null ? 'no info' : ''"
 finding = "daemon.DiskUsage.TotalBytes > 0"
 "#,

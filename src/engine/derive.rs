@@ -9,6 +9,8 @@ use serde::Serialize;
 
 use crate::snapshot::{Container, Image, Mode, Snapshot};
 
+pub use crate::docker::image_reference;
+
 /// Docker's default capability set (moby `oci/caps/defaults.go`).
 pub const DEFAULT_CAPS: [&str; 14] = [
     "CAP_CHOWN",
@@ -295,23 +297,6 @@ fn base_name(arg: &str) -> &str {
     arg.rsplit('/').next().unwrap_or(arg)
 }
 
-/// (tag, pinned) of an image reference as given at `docker run`.
-pub fn image_reference(reference: &str) -> (String, bool) {
-    if reference.contains('@') {
-        return (String::new(), true);
-    }
-    let hex = |s: &str| s.len() >= 12 && s.bytes().all(|b| b.is_ascii_hexdigit());
-    if reference.starts_with("sha256:") || hex(reference) {
-        return (String::new(), true);
-    }
-    let last = reference.rsplit('/').next().unwrap_or(reference);
-    let tag = last
-        .split_once(':')
-        .map(|(_, t)| t.to_string())
-        .unwrap_or_default();
-    (tag, false)
-}
-
 #[derive(Debug, Clone, Default, Serialize, JsonSchema)]
 pub struct PublishedPort {
     /// Host address as Docker reports it ("" and "0.0.0.0" and "::" all mean every interface).
@@ -396,7 +381,7 @@ pub fn derive(c: &Container, ctx: &DeriveContext) -> Derived {
     let anonymous = c
         .Mounts
         .iter()
-        .filter(|m| m.Type == "volume" && crate::collect::disk_usage::is_anonymous_volume(&m.Name))
+        .filter(|m| m.Type == "volume" && crate::docker::is_anonymous_volume(&m.Name))
         .map(|m| m.Destination.clone())
         .collect();
     let (tag, pinned) = image_reference(&c.Config.Image);

@@ -6,8 +6,6 @@
 use std::collections::BTreeMap;
 
 use globset::{Glob, GlobMatcher};
-use schemars::JsonSchema;
-use serde::{Deserialize, Serialize};
 
 use crate::snapshot::Snapshot;
 
@@ -97,12 +95,7 @@ pub struct Filters {
     pub images: ObjectFilter,
 }
 
-/// How many objects the filters left out (shown in every report that has filters).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
-pub struct Filtered {
-    pub containers_excluded: usize,
-    pub images_excluded: usize,
-}
+pub use crate::results::Filtered;
 
 impl Filters {
     pub fn is_empty(&self) -> bool {

@@ -38,6 +38,25 @@ pub struct Check {
     pub info_when: Option<Program>,
     /// The `[params]` of its benchmark (shared by all its checks).
     pub params: Arc<toml::Table>,
+    /// The id of its benchmark (`cis-docker-1.6.0`): reports score each benchmark apart.
+    pub benchmark: Arc<str>,
+}
+
+impl Check {
+    /// Its compiled expressions, whichever are given.
+    pub fn programs(&self) -> impl Iterator<Item = &Program> {
+        [
+            &self.applies,
+            &self.unknown,
+            &self.not_applicable,
+            &self.finding,
+            &self.evidence,
+            &self.pass_evidence,
+            &self.info_when,
+        ]
+        .into_iter()
+        .flatten()
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -280,6 +299,7 @@ fn build(files: Vec<SourceFile>, origin: String, env: &Env) -> Result<Benchmark,
         Ty::object(def.params.keys().map(|k| (k.clone(), Ty::Any))),
     );
     let params = Arc::new(def.params.clone());
+    let bench_id: Arc<str> = def.id.as_str().into();
     let mut seen = BTreeSet::new();
     let mut checks = Vec::new();
     for (file, c) in raw_checks {
@@ -307,7 +327,11 @@ fn build(files: Vec<SourceFile>, origin: String, env: &Env) -> Result<Benchmark,
             ));
             continue;
         };
-        for (field, value) in [("title", &c.title), ("remediation", &c.remediation)] {
+        for (field, value) in [
+            ("title", &c.title),
+            ("remediation", &c.remediation),
+            ("severity_rationale", &c.severity_rationale),
+        ] {
             if value.trim().is_empty() {
                 problems.push(format!("{at}: '{field}' must not be empty"));
             }
@@ -329,7 +353,13 @@ fn build(files: Vec<SourceFile>, origin: String, env: &Env) -> Result<Benchmark,
             let src = src.as_ref()?;
             match env.compile(src) {
                 Ok(p) => match check_fields(p.expression(), &scope_vars) {
-                    Ok(()) => Some(p),
+                    Ok(()) => match per_object_scan(&p, c.scope) {
+                        Some(msg) => {
+                            problems.push(format!("{at}: {field}: {msg}"));
+                            None
+                        }
+                        None => Some(p),
+                    },
                     Err(msg) => {
                         problems.push(format!("{at}: {field}: {msg}"));
                         None
@@ -355,6 +385,7 @@ fn build(files: Vec<SourceFile>, origin: String, env: &Env) -> Result<Benchmark,
             section: section_def.id.clone(),
             section_title: section_def.title.clone(),
             params: params.clone(),
+            benchmark: bench_id.clone(),
             def: c,
         };
         checks.push(check);
@@ -368,6 +399,26 @@ fn build(files: Vec<SourceFile>, origin: String, env: &Env) -> Result<Benchmark,
         origin,
         checks,
     })
+}
+
+/// A per-object check reading the list of all objects runs over every object once per
+/// object: quadratic (DP.1.2 did, 35 s at 1,000 containers). Such facts are derived once.
+fn per_object_scan(p: &Program, scope: super::check::Scope) -> Option<String> {
+    use super::check::Scope;
+    let noun = match scope {
+        Scope::Container => "container",
+        Scope::Image => "image",
+        _ => return None,
+    };
+    let refs = p.references();
+    let list = ["containers", "images"]
+        .into_iter()
+        .find(|v| refs.has_variable(v))?;
+    Some(format!(
+        "reads `{list}` in a per-{noun} check: that scans every object for each {noun} \
+         (quadratic); read a fact derived once instead (`host.Derived`, `c.Derived`; see \
+         src/engine/host_derived.rs), or make it a host-scoped check"
+    ))
 }
 
 /// Variables visible to a check of `scope`: the globals, plus `c` or `image` for
@@ -410,13 +461,51 @@ mod tests {
         build(files, "test".into(), &cel_env())
     }
 
-    const HEAD: &str =
-        "[[check]]\nid='5.5'\ntitle='t'\nlevel='1'\nscope='container'\nremediation='r'\n";
+    const HEAD: &str = "[[check]]\nid='5.5'\ntitle='t'\nlevel='1'\nscope='container'\nseverity='low'\nseverity_rationale='t'\nremediation='r'\n";
 
     #[test]
     fn embedded_benchmarks_load() {
         for id in embedded_ids() {
             load_embedded(&id, &cel_env()).unwrap_or_else(|e| panic!("{id}: {e}"));
+        }
+    }
+
+    #[test]
+    fn severity_and_its_rationale_are_required() {
+        let src = "[[check]]\nid='5.5'\ntitle='t'\nlevel='1'\nscope='container'\nremediation='r'\nfinding='true'\n";
+        let err = bench(src).unwrap_err();
+        assert!(err.to_string().contains("severity"), "{err}");
+        let err = bench(&format!("{src}severity='urgent'\nseverity_rationale='x'\n")).unwrap_err();
+        assert!(err.to_string().contains("urgent"), "{err}");
+        let err = bench(&format!("{src}severity='high'\nseverity_rationale=' '\n")).unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("'severity_rationale' must not be empty"),
+            "{err}"
+        );
+        let ok = bench(&format!("{src}severity='high'\nseverity_rationale='why'\n")).unwrap();
+        assert_eq!(
+            ok.checks[0].def.severity,
+            super::super::check::Severity::High
+        );
+    }
+
+    #[test]
+    fn every_embedded_check_has_a_severity_with_a_rationale() {
+        for id in embedded_ids() {
+            let b = load_embedded(&id, &cel_env()).unwrap();
+            for c in &b.checks {
+                assert!(
+                    !c.def.severity_rationale.trim().is_empty(),
+                    "{id} {}",
+                    c.def.id
+                );
+                assert!(
+                    !c.def.severity_rationale.contains('\n'),
+                    "{id} {}: one line",
+                    c.def.id
+                );
+            }
         }
     }
 
@@ -469,7 +558,7 @@ mod tests {
             SourceFile {
                 name: "x/a.toml".into(),
                 text: ["DP.1.1", "DP.10.1", "DP.2"]
-                    .map(|id| format!("[[check]]\nid='{id}'\ntitle='t'\nlevel='1'\nscope='host'\nremediation='r'\nfinding='params.limit > 2'\n"))
+                    .map(|id| format!("[[check]]\nid='{id}'\ntitle='t'\nlevel='1'\nscope='host'\nseverity='low'\nseverity_rationale='t'\nremediation='r'\nfinding='params.limit > 2'\n"))
                     .concat(),
             },
         ];
@@ -487,6 +576,26 @@ mod tests {
             b.checks[0].params.get("limit").and_then(|v| v.as_integer()),
             Some(3)
         );
+    }
+
+    #[test]
+    fn a_per_object_check_may_not_scan_all_objects() {
+        for expr in [
+            "containers.exists(o, o.State.OOMKilled)",
+            "images.exists(i, i.Id == c.Image)",
+        ] {
+            let err = bench(&format!("{HEAD}finding='{expr}'")).unwrap_err();
+            assert!(err.to_string().contains("quadratic"), "{err}");
+            assert!(err.to_string().contains("host.Derived"), "{err}");
+        }
+        // A host-scoped check reads them once: allowed.
+        let src = HEAD.replace("scope='container'", "scope='host'");
+        bench(&format!(
+            "{src}finding='containers.exists(o, o.State.OOMKilled)'"
+        ))
+        .unwrap();
+        // So is the derived fact.
+        bench(&format!("{HEAD}finding='size(host.Derived.OOMKilled) > 0'")).unwrap();
     }
 
     #[test]

@@ -1,9 +1,11 @@
 //! Check loading and validation, CEL evaluation, selection. No I/O happens here except
 //! reading check files at load time.
+pub mod assemble;
 pub mod check;
 pub mod derive;
 pub mod eval;
 pub mod filter;
+pub mod host_derived;
 pub mod load;
 pub mod schema;
 pub mod secrets;

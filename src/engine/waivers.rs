@@ -13,12 +13,10 @@
 //! - A waiver whose `expires` date is before the scan date (UTC) no longer applies and is
 //!   listed as expired; a waiver that covers no finding is listed as unused.
 use chrono::NaiveDate;
-use schemars::JsonSchema;
-use serde::{Deserialize, Serialize};
 
 use super::filter::{LabelMatch, NameGlob};
 use super::select::covers;
-use crate::report::{CheckResult, Finding, Status, WaivedFinding};
+use crate::results::{CheckResult, Finding, Status, WaivedFinding};
 use crate::snapshot::Snapshot;
 
 #[derive(Debug, Clone)]
@@ -33,30 +31,7 @@ pub struct Waiver {
     pub origin: String,
 }
 
-/// A waiver as the report lists it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
-pub struct WaiverUse {
-    pub check: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub container: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub image: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub label: Option<String>,
-    pub reason: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub expires: Option<String>,
-    pub origin: String,
-    /// Findings it covers (for an expired waiver: would cover).
-    pub matched: usize,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
-pub struct WaiverSummary {
-    pub applied: Vec<WaiverUse>,
-    pub expired: Vec<WaiverUse>,
-    pub unused: Vec<WaiverUse>,
-}
+pub use crate::results::{WaiverSummary, WaiverUse};
 
 impl Waiver {
     fn describe(&self, matched: usize) -> WaiverUse {
@@ -241,7 +216,10 @@ mod tests {
             title: "t".into(),
             section: "5".into(),
             section_title: "s".into(),
+            benchmark: "x".into(),
             level: Level::L1,
+            severity: Some(crate::engine::check::Severity::High),
+            severity_rationale: String::new(),
             assessment: None,
             evaluation: Evaluation::Automated,
             scored: true,

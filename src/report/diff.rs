@@ -13,55 +13,9 @@
 //! `--fail-on-new`). Those checks are listed as `not_compared`. Pure: no I/O.
 use std::collections::{HashMap, HashSet};
 
-use schemars::JsonSchema;
-use serde::{Deserialize, Serialize};
-
 use super::{Report, Status};
 
-/// One open finding.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
-pub struct DiffEntry {
-    pub check: String,
-    pub title: String,
-    pub status: Status,
-    pub kind: String,
-    pub object: String,
-    #[serde(default)]
-    pub id: String,
-    pub value: String,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
-pub struct DiffCounts {
-    pub new: usize,
-    pub resolved: usize,
-    pub unchanged: usize,
-}
-
-/// Which report the comparison started from.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
-pub struct DiffBase {
-    pub started_at: String,
-    pub hostname: String,
-    pub benchmark: String,
-    pub score: i64,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
-pub struct Diff {
-    /// The older report.
-    pub baseline: DiffBase,
-    pub counts: DiffCounts,
-    /// Open now, not in the baseline.
-    pub new: Vec<DiffEntry>,
-    /// Open in the baseline, not now.
-    pub resolved: Vec<DiffEntry>,
-    /// Open in both (values as they are now).
-    pub unchanged: Vec<DiffEntry>,
-    /// Checks left out of the comparison: in only one of the reports, or ERROR or SKIP in either.
-    #[serde(default)]
-    pub not_compared: Vec<String>,
-}
+pub use crate::results::diff::{BenchmarkScore, Diff, DiffBase, DiffCounts, DiffEntry};
 
 type Key = (String, String, String);
 
@@ -128,7 +82,16 @@ pub fn diff(old: &Report, new: &Report) -> Diff {
             started_at: old.started_at.clone(),
             hostname: old.host.hostname.clone(),
             benchmark: old.benchmark.id.clone(),
-            score: old.summary.score,
+            combined_score: old.summary.combined_score,
+            scores: old
+                .summary
+                .benchmarks
+                .iter()
+                .map(|b| BenchmarkScore {
+                    id: b.id.clone(),
+                    score: b.score,
+                })
+                .collect(),
         },
         ..Diff::default()
     };
@@ -180,11 +143,11 @@ fn line(e: &DiffEntry) -> String {
 /// The comparison as text (also the baseline block of the terminal report).
 pub fn render_text(d: &Diff, unchanged: bool) -> String {
     let mut out = format!(
-        "Compared with the report of {} ({}, {}, score {}): {} new, {} resolved, {} unchanged{}\n",
+        "Compared with the report of {} ({}, {}, {}): {} new, {} resolved, {} unchanged{}\n",
         d.baseline.started_at,
         d.baseline.hostname,
         d.baseline.benchmark,
-        d.baseline.score,
+        d.baseline.scores_text(),
         d.counts.new,
         d.counts.resolved,
         d.counts.unchanged,
@@ -207,11 +170,11 @@ pub fn render_text(d: &Diff, unchanged: bool) -> String {
 pub fn render_markdown(d: &Diff) -> String {
     use super::markdown::escape;
     let mut out = format!(
-        "# dockbench diff\n\nBaseline: {} ({}, {}, score {})\n\n| | Findings |\n|---|---|\n| new | {} |\n| resolved | {} |\n| unchanged | {} |\n",
+        "# dockbench diff\n\nBaseline: {} ({}, {}, {})\n\n| | Findings |\n|---|---|\n| new | {} |\n| resolved | {} |\n| unchanged | {} |\n",
         escape(&d.baseline.started_at),
         escape(&d.baseline.hostname),
         escape(&d.baseline.benchmark),
-        d.baseline.score,
+        escape(&d.baseline.scores_text()),
         d.counts.new,
         d.counts.resolved,
         d.counts.unchanged

@@ -7,19 +7,72 @@ pub fn render(report: &Report) -> String {
     s
 }
 
-/// Reads a saved JSON report back.
+/// Reads a saved JSON report back: the current schema version, or version 1 (written by
+/// dockbench before severities and per-benchmark scores), which is upgraded on the way in.
 pub fn parse(text: &str) -> Result<Report, String> {
-    let raw: serde_json::Value =
+    let mut raw: serde_json::Value =
         serde_json::from_str(text).map_err(|e| format!("not valid JSON: {e}"))?;
-    match raw.get("schema_version").and_then(|v| v.as_u64()) {
-        Some(v) if v == super::SCHEMA_VERSION as u64 => {}
+    let version = match raw.get("schema_version").and_then(|v| v.as_u64()) {
+        Some(v) if v == 1 || v == super::SCHEMA_VERSION as u64 => v,
         Some(v) => {
             return Err(format!(
-                "report schema version {v} is not supported (this dockbench reads {})",
+                "report schema version {v} is not supported (this dockbench reads 1 to {})",
                 super::SCHEMA_VERSION
             ));
         }
         None => return Err("not a dockbench JSON report: no \"schema_version\"".into()),
+    };
+    if version == 1
+        && let Some(summary) = raw.get_mut("summary").and_then(|s| s.as_object_mut())
+    {
+        // Recomputed below from the results; only the field names must fit for now.
+        if let Some(score) = summary.remove("score") {
+            summary.insert("combined_score".into(), score);
+        }
+        summary
+            .entry("benchmarks")
+            .or_insert(serde_json::Value::Array(Vec::new()));
     }
-    serde_json::from_value(raw).map_err(|e| format!("not a dockbench JSON report: {e}"))
+    let mut report: Report =
+        serde_json::from_value(raw).map_err(|e| format!("not a dockbench JSON report: {e}"))?;
+    if version == 1 {
+        upgrade_v1(&mut report);
+    }
+    Ok(report)
+}
+
+/// Version 1 results have no benchmark and no severity: both come from the embedded
+/// benchmarks the report names (a check of none of them — a custom one — keeps the report's
+/// first benchmark and no severity). The summary is then recomputed per benchmark, with the
+/// same rule version 1 used for its one score.
+fn upgrade_v1(report: &mut Report) {
+    let names: Vec<String> = if report.benchmarks.is_empty() {
+        vec![report.benchmark.id.clone()]
+    } else {
+        report.benchmarks.iter().map(|b| b.id.clone()).collect()
+    };
+    let env = crate::engine::cel_env();
+    let loaded: Vec<crate::engine::Benchmark> = names
+        .iter()
+        .filter_map(|id| crate::engine::load_embedded(id, &env).ok())
+        .collect();
+    for r in &mut report.results {
+        let found = loaded
+            .iter()
+            .find_map(|b| b.checks.iter().find(|c| c.def.id == r.id));
+        match found {
+            Some(c) => {
+                r.benchmark = c.benchmark.to_string();
+                if r.severity.is_none() {
+                    r.severity = Some(c.def.severity);
+                    r.severity_rationale = c.def.severity_rationale.trim().to_string();
+                }
+            }
+            None if r.benchmark.is_empty() => r.benchmark = names[0].clone(),
+            None => {}
+        }
+    }
+    report.summary = super::Summary::of(&report.results);
+    // Its content is now that of the current version: written back, it says so.
+    report.schema_version = super::SCHEMA_VERSION;
 }

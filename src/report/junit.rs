@@ -155,7 +155,7 @@ fn write(report: &Report) -> std::io::Result<Vec<u8>> {
     let timestamp = junit_time(&report.started_at).unwrap_or_default();
     let hostname = clean(&report.host.hostname, true);
     let sections = report.section_list();
-    let properties = [
+    let mut properties: Vec<(String, String)> = [
         ("benchmark", clean(&report.benchmark.id, true)),
         ("benchmark_version", clean(&report.benchmark.version, true)),
         ("tool_version", clean(&report.tool_version, true)),
@@ -167,8 +167,21 @@ fn write(report: &Report) -> std::io::Result<Vec<u8>> {
         ("machine_id", clean(&report.host.machine_id, true)),
         ("engine_id", clean(&report.host.engine_id, true)),
         ("engine_name", clean(&report.host.engine_name, true)),
-        ("score", report.summary.score.to_string()),
-    ];
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_string(), v))
+    .collect();
+    // One benchmark: `score`; several: each one's `score.ID` and the `combined_score`.
+    let combined = report.summary.combined_score.to_string();
+    match report.summary.benchmarks.as_slice() {
+        [_, _, ..] => {
+            for b in &report.summary.benchmarks {
+                properties.push((format!("score.{}", clean(&b.id, true)), b.score.to_string()));
+            }
+            properties.push(("combined_score".into(), combined));
+        }
+        _ => properties.push(("score".into(), combined)),
+    }
     w.create_element("testsuites")
         .with_attributes([
             ("name", suite_name.as_str()),
@@ -203,7 +216,7 @@ fn write(report: &Report) -> std::io::Result<Vec<u8>> {
                         w.create_element("properties").write_inner_content(|w| {
                             for (k, v) in &properties {
                                 w.create_element("property")
-                                    .with_attributes([("name", *k), ("value", v.as_str())])
+                                    .with_attributes([("name", k.as_str()), ("value", v.as_str())])
                                     .write_empty()?;
                             }
                             Ok(())

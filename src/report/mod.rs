@@ -1,4 +1,5 @@
-//! Report model and one renderer per format.
+//! One renderer per format over the Report model of [`crate::results`], plus the baseline
+//! diff and the shared text view.
 pub mod csv;
 pub mod diff;
 pub mod docker_bench;
@@ -6,40 +7,66 @@ pub mod html;
 pub mod json;
 pub mod junit;
 pub mod markdown;
-pub mod model;
 pub mod prometheus;
 pub mod sarif;
 pub mod text;
 pub mod view;
 
-pub use model::*;
-
-use clap::ValueEnum;
+/// The model moved to [`crate::results`]; these paths stay for callers.
+pub use crate::results::model;
+pub use crate::results::*;
 
 /// Output formats (`--format`, `--output FORMAT=PATH`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+/// Plain data (each one's description: [`Format::summary`]); the command line's parser for it
+/// lives in `cli::format`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
-    /// Terminal report grouped by section.
     Text,
-    /// The Report as JSON (schema_version 1; `dockbench schema` prints its JSON Schema).
     Json,
-    /// One self-contained HTML page: summary, filter, search, print to PDF.
     Html,
-    /// SARIF 2.1.0 for code scanning (one rule per check, one result per offending object).
     Sarif,
-    /// JUnit XML: a testsuite per section, a testcase per check.
     Junit,
-    /// CSV: one row per check and offending object (for spreadsheets).
     Csv,
-    /// Markdown: summary table and the non-passing checks (wikis, merge requests).
     Markdown,
-    /// docker-bench-security's JSON log layout, for its consumers.
     DockerBench,
-    /// Prometheus text format for node_exporter's textfile collector.
     Prometheus,
 }
 
 impl Format {
+    /// Every format, in the order `--help` lists them.
+    pub const ALL: [Format; 9] = [
+        Format::Text,
+        Format::Json,
+        Format::Html,
+        Format::Sarif,
+        Format::Junit,
+        Format::Csv,
+        Format::Markdown,
+        Format::DockerBench,
+        Format::Prometheus,
+    ];
+
+    /// One line for `--help`.
+    pub fn summary(self) -> &'static str {
+        match self {
+            Format::Text => "Terminal report grouped by section",
+            Format::Json => {
+                "The Report as JSON (schema_version 1; `dockbench schema` prints its JSON Schema)"
+            }
+            Format::Html => "One self-contained HTML page: summary, filter, search, print to PDF",
+            Format::Sarif => {
+                "SARIF 2.1.0 for code scanning (one rule per check, one result per offending object)"
+            }
+            Format::Junit => "JUnit XML: a testsuite per section, a testcase per check",
+            Format::Csv => "CSV: one row per check and offending object (for spreadsheets)",
+            Format::Markdown => {
+                "Markdown: summary table and the non-passing checks (wikis, merge requests)"
+            }
+            Format::DockerBench => "docker-bench-security's JSON log layout, for its consumers",
+            Format::Prometheus => "Prometheus text format for node_exporter's textfile collector",
+        }
+    }
+
     /// The name on the command line (`docker-bench` for DockerBench).
     pub fn name(self) -> &'static str {
         match self {
@@ -59,13 +86,16 @@ impl Format {
 impl std::str::FromStr for Format {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        <Format as ValueEnum>::from_str(s, true).map_err(|_| {
-            let names: Vec<&str> = Format::value_variants().iter().map(|f| f.name()).collect();
-            format!(
-                "unknown format '{s}' (expected one of: {})",
-                names.join(", ")
-            )
-        })
+        Format::ALL
+            .into_iter()
+            .find(|f| f.name().eq_ignore_ascii_case(s))
+            .ok_or_else(|| {
+                let names: Vec<&str> = Format::ALL.iter().map(|f| f.name()).collect();
+                format!(
+                    "unknown format '{s}' (expected one of: {})",
+                    names.join(", ")
+                )
+            })
     }
 }
 
@@ -81,98 +111,5 @@ pub fn render(report: &Report, format: Format, color: bool) -> String {
         Format::Markdown => markdown::render(report),
         Format::DockerBench => docker_bench::render(report),
         Format::Prometheus => prometheus::render(report),
-    }
-}
-
-impl Report {
-    /// Assembles the report of one evaluation.
-    pub fn new(
-        benches: &[crate::engine::Benchmark],
-        snap: &crate::snapshot::Snapshot,
-        results: Vec<CheckResult>,
-        timings: Timings,
-    ) -> Report {
-        let info = snap.daemon.Info.as_ref();
-        let version = snap.daemon.Version.as_ref();
-        let host = HostInfo {
-            hostname: snap.host.Hostname.clone(),
-            operating_system: snap.host.OperatingSystem.clone(),
-            kernel: snap.host.KernelVersion.clone(),
-            docker_version: version.map(|v| v.Version.clone()).unwrap_or_default(),
-            api_version: version.map(|v| v.ApiVersion.clone()).unwrap_or_default(),
-            machine_id: snap.host.MachineId.clone(),
-            engine_id: info.map(|i| i.ID.clone()).unwrap_or_default(),
-            engine_name: info.map(|i| i.Name.clone()).unwrap_or_default(),
-            label: snap.host.Label.clone(),
-        };
-        let sections = benches
-            .iter()
-            .flat_map(|b| &b.def.sections)
-            .filter(|s| results.iter().any(|r| r.section == s.id))
-            .cloned()
-            .collect();
-        let infos: Vec<BenchmarkInfo> = benches
-            .iter()
-            .map(|b| BenchmarkInfo {
-                id: b.def.id.clone(),
-                title: b.def.title.clone(),
-                version: b.def.version.clone(),
-            })
-            .collect();
-        let benchmark = match infos.as_slice() {
-            [one] => one.clone(),
-            many => BenchmarkInfo {
-                id: many
-                    .iter()
-                    .map(|b| b.id.as_str())
-                    .collect::<Vec<_>>()
-                    .join("+"),
-                title: many
-                    .iter()
-                    .map(|b| format!("{} {}", b.title, b.version))
-                    .collect::<Vec<_>>()
-                    .join(" + "),
-                version: String::new(),
-            },
-        };
-        let summary = Summary::of(&results);
-        Report {
-            schema_version: SCHEMA_VERSION,
-            tool: "dockbench".into(),
-            tool_version: env!("CARGO_PKG_VERSION").into(),
-            benchmark,
-            benchmarks: infos,
-            source: snap.source.clone(),
-            host,
-            started_at: snap.started_at.clone(),
-            finished_at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
-            timings,
-            all_containers: snap.all_containers,
-            containers_scanned: snap.containers.len(),
-            images_scanned: snap.images.len(),
-            notes: snap.notes.clone(),
-            sections,
-            results,
-            summary,
-            filtered: None,
-            waivers: None,
-            baseline: None,
-        }
-    }
-
-    /// (id, title) of each section: as the report lists them, then any section a result names
-    /// that is not listed (a custom check in a section of its own).
-    pub fn section_list(&self) -> Vec<(&str, &str)> {
-        let mut sections: Vec<(&str, &str)> = self
-            .sections
-            .iter()
-            .map(|s| (s.id.as_str(), s.title.as_str()))
-            .collect();
-        for r in &self.results {
-            if !sections.iter().any(|(id, _)| *id == r.section) {
-                sections.push((&r.section, &r.section_title));
-            }
-        }
-        sections
     }
 }

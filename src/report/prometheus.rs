@@ -87,9 +87,16 @@ pub fn render(report: &Report) -> String {
     header(
         &mut out,
         "dockbench_score",
-        "docker-bench-security score: +1 per scored PASS, -1 per scored WARN.",
+        "docker-bench-security score of each benchmark: +1 per scored PASS, -1 per scored WARN.",
     );
-    let _ = writeln!(out, "dockbench_score {}", report.summary.score);
+    for b in &report.summary.benchmarks {
+        let _ = writeln!(
+            out,
+            "dockbench_score{} {}",
+            labels(&[("benchmark", &b.id)]),
+            b.score
+        );
+    }
 
     header(
         &mut out,

@@ -1,8 +1,14 @@
 //! SARIF 2.1.0 for code scanning (GitHub, GitLab, Azure DevOps): one rule per check, one result
 //! per offending object of each WARN, INFO and ERROR check.
 //!
-//! Levels: WARN → `error` when the check is scored, `warning` when not; INFO → `note`;
-//! ERROR (could not evaluate) → `error`.
+//! Rules: one per check, its id namespaced by benchmark (`cis-docker-1.6.0/5.4`,
+//! `dockbench-practices/DP.5.2`): two benchmarks in one run, or a custom check numbered like a CIS
+//! one, never share a rule. Each rule carries `properties.security-severity` (GitHub's 0–10
+//! scale: critical 9.5, high 8.0, medium 5.5, low 3.0) from the check's severity.
+//!
+//! Levels follow the severity: a WARN of a critical or high check → `error`, medium →
+//! `warning`, low → `note`; INFO → `note`; ERROR (could not evaluate) → `warning` (nothing was
+//! found; the scan needs attention).
 //!
 //! Locations: GitHub requires a physical location and rejects URI schemes other than `file`
 //! ("SARIF URI scheme "docker" did not match the checkout URI scheme "file""), so every location is
@@ -10,29 +16,65 @@
 //! else a stable pseudo-path `docker/<kind>s/<name>` (`docker/containers/web`). The object also
 //! appears as a logical location and in the result's properties.
 //!
-//! `partialFingerprints["dockbench/v1"]` is a hash of the check id, the object kind and the
-//! object's id (its name when it has none), so an alert stays one alert across scans.
+//! `partialFingerprints["dockbench/v2"]` is a hash of the rule id, the host's identity
+//! (machine-id, else engine ID, else host name) and the object's stable name — container name,
+//! image repository:tag, file path (its ID only when it has no name) — so an alert stays one
+//! alert when a redeploy recreates the container or rebuilds the image (as `dockbench diff`
+//! matches findings), and the same container name on two hosts is two alerts.
 use serde_json::{Value, json};
 
 use super::{CheckResult, Finding, Report, Status};
+use crate::engine::check::Severity;
 
 pub const SCHEMA_URI: &str = "https://json.schemastore.org/sarif-2.1.0.json";
-pub const FINGERPRINT_KEY: &str = "dockbench/v1";
+pub const FINGERPRINT_KEY: &str = "dockbench/v2";
+
+/// GitHub's `security-severity` (a number as a string, 0.0–10.0) of a severity.
+pub fn security_severity(s: Option<Severity>) -> &'static str {
+    match s {
+        Some(Severity::Critical) => "9.5",
+        Some(Severity::High) => "8.0",
+        Some(Severity::Medium) | None => "5.5",
+        Some(Severity::Low) => "3.0",
+    }
+}
 
 /// SARIF level of a result, `None` for statuses that produce no result.
 pub fn level(r: &CheckResult) -> Option<&'static str> {
     match r.status {
-        Status::Warn if r.scored => Some("error"),
-        Status::Warn => Some("warning"),
+        Status::Warn => Some(default_level(r)),
         Status::Info => Some("note"),
-        Status::Error => Some("error"),
+        Status::Error => Some("warning"),
         _ => None,
     }
 }
 
-/// The level a rule's results have unless a result says otherwise.
+/// The level of a finding of the rule: from its severity.
 fn default_level(r: &CheckResult) -> &'static str {
-    if r.scored { "error" } else { "warning" }
+    match r.severity {
+        Some(Severity::Critical | Severity::High) => "error",
+        Some(Severity::Medium) | None => "warning",
+        Some(Severity::Low) => "note",
+    }
+}
+
+/// The rule id: `benchmark/check` (`cis-docker-1.6.0/5.4`); the bare check id in a report
+/// that does not say its benchmark.
+pub fn rule_id(r: &CheckResult) -> String {
+    if r.benchmark.is_empty() {
+        r.id.clone()
+    } else {
+        format!("{}/{}", r.benchmark, r.id)
+    }
+}
+
+/// The host part of a fingerprint: machine-id, else the engine ID, else the host name.
+pub fn host_identity(report: &Report) -> &str {
+    let h = &report.host;
+    [&h.machine_id, &h.engine_id, &h.hostname]
+        .into_iter()
+        .find(|s| !s.is_empty())
+        .map_or("", |s| s.as_str())
 }
 
 /// 64-bit FNV-1a: small, stable across versions and platforms (unlike std's hasher).
@@ -51,9 +93,14 @@ fn fnv1a(parts: &[&str]) -> String {
     format!("{h:016x}")
 }
 
-pub fn fingerprint(check_id: &str, f: &Finding) -> String {
-    let key = if f.id.is_empty() { &f.object } else { &f.id };
-    fnv1a(&[check_id, &f.kind, key])
+/// The fingerprint of finding `f` of rule `rule_id` on host `host` (see the module docs).
+pub fn fingerprint(rule_id: &str, host: &str, f: &Finding) -> String {
+    let name = if f.object.is_empty() {
+        &f.id
+    } else {
+        &f.object
+    };
+    fnv1a(&[rule_id, host, &f.kind, name])
 }
 
 /// Percent-encodes everything but RFC 3986 unreserved characters (and `/` when `keep_slash`).
@@ -101,7 +148,8 @@ fn rule(r: &CheckResult, benchmark: &str) -> Value {
         "security".to_string(),
         benchmark.to_string(),
         format!("section-{}", r.section),
-        format!("level-{}", r.level.label().to_lowercase().replace(' ', "-")),
+        format!("level-{}", r.level.id()),
+        format!("severity-{}", r.severity.map_or("unrated", |s| s.as_str())),
         format!(
             "scope-{}",
             serde_json::to_value(r.scope)
@@ -122,13 +170,18 @@ fn rule(r: &CheckResult, benchmark: &str) -> Value {
         }
     }
     let mut rule = json!({
-        "id": r.id,
+        "id": rule_id(r),
         "name": rule_name(&r.title),
         "shortDescription": { "text": r.title },
         "fullDescription": { "text": if r.description.is_empty() { &r.title } else { &r.description } },
         "help": { "text": r.remediation, "markdown": help_md },
         "defaultConfiguration": { "level": default_level(r) },
         "properties": {
+            "security-severity": security_severity(r.severity),
+            "severity": r.severity,
+            "severity_rationale": r.severity_rationale,
+            "benchmark": r.benchmark,
+            "check": r.id,
             "level": r.level,
             "section": r.section,
             "section_title": r.section_title,
@@ -158,7 +211,7 @@ fn rule_name(title: &str) -> String {
         .collect()
 }
 
-fn result(r: &CheckResult, index: usize, f: &Finding, level: &str) -> Value {
+fn result(r: &CheckResult, index: usize, f: &Finding, level: &str, host: &str) -> Value {
     let what = if f.object.is_empty() {
         f.kind.clone()
     } else {
@@ -171,8 +224,9 @@ fn result(r: &CheckResult, index: usize, f: &Finding, level: &str) -> Value {
         ),
         _ => format!("{} {}: {what}: {}", r.id, r.title, f.value),
     };
+    let rule = rule_id(r);
     json!({
-        "ruleId": r.id,
+        "ruleId": rule,
         "ruleIndex": index,
         "level": level,
         "message": { "text": text },
@@ -187,9 +241,10 @@ fn result(r: &CheckResult, index: usize, f: &Finding, level: &str) -> Value {
                 "kind": "resource",
             }],
         }],
-        "partialFingerprints": { FINGERPRINT_KEY: fingerprint(&r.id, f) },
+        "partialFingerprints": { FINGERPRINT_KEY: fingerprint(&rule, host, f) },
         "properties": {
             "status": r.status,
+            "severity": r.severity,
             "reason": r.reason,
             "object_kind": f.kind,
             "object": f.object,
@@ -230,16 +285,17 @@ pub fn to_value(report: &Report) -> Value {
         .iter()
         .map(|r| rule(r, &report.benchmark.id))
         .collect();
+    let host = host_identity(report);
     let mut results = Vec::new();
     for (index, r) in report.results.iter().enumerate() {
         if let Some(level) = level(r) {
             for f in objects(r, report) {
-                results.push(result(r, index, &f, level));
+                results.push(result(r, index, &f, level, host));
             }
         }
         // Waived findings stay visible as suppressed results, with the waiver's reason.
         for w in &r.waived {
-            let mut v = result(r, index, &w.finding, default_level(r));
+            let mut v = result(r, index, &w.finding, default_level(r), host);
             v["suppressions"] = json!([{
                 "kind": "external",
                 "status": "accepted",
@@ -336,13 +392,23 @@ mod tests {
     #[test]
     fn fingerprints_are_stable_and_distinct() {
         let a = finding("container", "web", "abc");
-        assert_eq!(fingerprint("5.4", &a), fingerprint("5.4", &a));
+        let fp = |rule: &str, host: &str, f: &Finding| fingerprint(rule, host, f);
+        let rule = "cis-docker-1.6.0/5.4";
+        assert_eq!(fp(rule, "m1", &a), fp(rule, "m1", &a));
         // Pinned: a changed hash would reopen every alert on every upload.
-        assert_eq!(fingerprint("5.4", &a), "761fc52a9ba68799");
-        assert_ne!(fingerprint("5.4", &a), fingerprint("5.5", &a));
+        assert_eq!(fp(rule, "m1", &a), "f87129688ec38902");
+        assert_ne!(fp(rule, "m1", &a), fp("cis-docker-1.6.0/5.5", "m1", &a));
+        // The container recreated (new ID, same name) is the same alert ...
+        assert_eq!(
+            fp(rule, "m1", &a),
+            fp(rule, "m1", &finding("container", "web", "abd"))
+        );
+        // ... the same name on another host is another one.
+        assert_ne!(fp(rule, "m1", &a), fp(rule, "m2", &a));
+        // A nameless object falls back to its ID.
         assert_ne!(
-            fingerprint("5.4", &a),
-            fingerprint("5.4", &finding("container", "web", "abd"))
+            fp(rule, "m1", &finding("image", "", "sha256:1")),
+            fp(rule, "m1", &finding("image", "", "sha256:2"))
         );
         // Part boundaries count: ("5.4", "ab") is not ("5.4a", "b").
         assert_ne!(fnv1a(&["5.4", "ab"]), fnv1a(&["5.4a", "b"]));

@@ -81,11 +81,11 @@ pub fn render(report: &Report, color: bool) -> String {
             f.containers_excluded, f.images_excluded
         );
     }
-    for section in &report.sections {
+    for (section_id, section_title) in report.section_list() {
         let results: Vec<_> = report
             .results
             .iter()
-            .filter(|r| r.section == section.id)
+            .filter(|r| r.section == section_id)
             .collect();
         if results.is_empty() {
             continue;
@@ -93,7 +93,7 @@ pub fn render(report: &Report, color: bool) -> String {
         let _ = writeln!(
             out,
             "\n{}",
-            bold(&format!("[{}] {}", section.id, section.title))
+            bold(&format!("[{section_id}] {section_title}"))
         );
         for r in results {
             let tag = paint(r.status, &format!("[{:<5}]", r.status.as_str()));
@@ -192,15 +192,48 @@ pub fn render(report: &Report, color: bool) -> String {
         .map(|st| paint(*st, &format!("{} {}", s.counts.get(*st), st.as_str())))
         .collect();
     let _ = writeln!(out, "{} checks: {}", s.total, counts.join(", "));
-    let _ = writeln!(
-        out,
-        "Score: {} (+1 per scored PASS, -1 per scored WARN)",
-        s.score
-    );
+    match s.benchmarks.as_slice() {
+        [_, _, ..] => {
+            let _ = writeln!(out, "Scores (+1 per scored PASS, -1 per scored WARN):");
+            for b in &s.benchmarks {
+                let _ = writeln!(out, "  {}: {} ({} checks)", b.id, b.score, b.total);
+            }
+        }
+        _ => {
+            let _ = writeln!(
+                out,
+                "Score: {} (+1 per scored PASS, -1 per scored WARN)",
+                s.combined_score
+            );
+        }
+    }
     let _ = writeln!(
         out,
         "Timings: collect {} ms, evaluate {} ms",
         report.timings.collect_ms, report.timings.evaluate_ms
     );
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A custom check in a section the report does not list is shown (under its own section),
+    /// not dropped while the summary counts it.
+    #[test]
+    fn results_of_unlisted_sections_are_shown() {
+        let text = include_str!("../../tests/fixtures/reports/risky-report.json");
+        let mut report = super::super::json::parse(text).unwrap();
+        let mut custom = report.results[0].clone();
+        custom.id = "X.1".into();
+        custom.title = "A custom check".into();
+        custom.section = "X".into();
+        custom.section_title = "Our own rules".into();
+        assert!(!report.sections.iter().any(|s| s.id == "X"));
+        report.results.push(custom);
+        let out = render(&report, false);
+        assert!(out.contains("[X] Our own rules"), "{out}");
+        assert!(out.contains("X.1 - A custom check"), "{out}");
+    }
 }

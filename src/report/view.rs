@@ -3,7 +3,7 @@
 use serde::Serialize;
 
 use super::{CheckResult, Finding, Report, Status, WaivedFinding};
-use crate::engine::check::{Assessment, Evaluation};
+use crate::results::{Assessment, Evaluation};
 
 /// Display order of statuses: what needs attention first.
 pub const DISPLAY_ORDER: [Status; 7] = [

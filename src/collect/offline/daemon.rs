@@ -113,7 +113,7 @@ fn rootful(fs: &RootFs, users: &Users) -> Layout {
     let args = unit_args(fs, &paths, &["dockerd"]);
     let config = config_of(fs, args, daemon_config::DEFAULT_CONFIG_FILE, &paths);
     Layout {
-        data_root: data_root_of(&config, "/var/lib/docker"),
+        data_root: data_root_of(&config, crate::docker::DEFAULT_DATA_ROOT),
         config,
         rootless_user: None,
         notes: Vec::new(),

@@ -108,7 +108,7 @@ impl<'a> Store<'a> {
         self.refs
             .get(id)
             .and_then(|(tags, _)| tags.first().cloned())
-            .unwrap_or_else(|| super::short(id).to_string())
+            .unwrap_or_else(|| crate::docker::short_id(id).to_string())
     }
 
     fn parent(&self, id: &str) -> Option<String> {

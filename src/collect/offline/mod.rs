@@ -12,6 +12,7 @@ use std::path::PathBuf;
 
 use super::CollectError;
 use super::rootfs::RootFs;
+use crate::docker::short_id;
 use crate::snapshot::{
     Container, Daemon, DiskUsage, FactStatus, Image, Inventory, Mode, Snapshot, Source, SwarmFacts,
     offline_reason,
@@ -47,7 +48,7 @@ pub fn collect_root(opts: &OfflineOptions) -> Result<Snapshot, CollectError> {
 
     let all_containers = containers::read_all(&fs, &data_root).map_err(CollectError::Root)?;
     for c in all_containers.iter().filter(|c| !c.Error.is_empty()) {
-        notes.push(format!("container {}: {}", short(&c.Id), c.Error));
+        notes.push(format!("container {}: {}", short_id(&c.Id), c.Error));
     }
 
     let store = daemon::storage_driver(&fs, &data_root, &layout.config)
@@ -95,7 +96,7 @@ pub fn collect_root(opts: &OfflineOptions) -> Result<Snapshot, CollectError> {
         .into_iter()
         .zip(&wanted)
         .filter_map(|(r, id)| {
-            r.map_err(|e| notes.push(format!("image {}: {e}; left out", short(id))))
+            r.map_err(|e| notes.push(format!("image {}: {e}; left out", short_id(id))))
                 .ok()
         })
         .collect(),
@@ -109,7 +110,7 @@ pub fn collect_root(opts: &OfflineOptions) -> Result<Snapshot, CollectError> {
     for fact in host.Files.values_mut() {
         let runtime = RUNTIME_DIRS
             .iter()
-            .any(|d| crate::engine::eval::path_within(&fact.Path, d));
+            .any(|d| crate::docker::path_within(&fact.Path, d));
         if runtime && !fact.Exists && fact.Error.is_empty() {
             fact.Error = offline_reason("a runtime file (on tmpfs while the host runs)");
         }
@@ -185,15 +186,10 @@ fn inventory(
             .filter(|i| !in_use.contains(i.as_str()))
             .map(|i| match store {
                 Some(s) => s.display_name(i),
-                None => short(i).to_string(),
+                None => short_id(i).to_string(),
             })
             .collect(),
     }
-}
-
-fn short(id: &str) -> &str {
-    let id = id.trim_start_matches("sha256:");
-    &id[..id.len().min(12)]
 }
 
 /// `f` over `items` on a few threads (reads of thousands of small files), in order.

@@ -2,11 +2,14 @@
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use crate::engine::check::{Assessment, Evaluation, Level, Scope};
+use super::diff::Diff;
+use super::vocab::{Assessment, Evaluation, Level, Scope, SectionDef, Severity};
 use crate::snapshot::Source;
 
-/// Bumped on any incompatible change of the Report JSON.
-pub const SCHEMA_VERSION: u32 = 1;
+/// Bumped on any incompatible change of the Report JSON. 2: `results[].severity`,
+/// `results[].benchmark`, `summary.benchmarks` (a score per benchmark) and `summary.score`
+/// renamed `summary.combined_score`; version 1 reports are still read (`json::parse`).
+pub const SCHEMA_VERSION: u32 = 2;
 
 #[derive(
     Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
@@ -72,7 +75,17 @@ pub struct CheckResult {
     pub title: String,
     pub section: String,
     pub section_title: String,
+    /// The id of the benchmark the check belongs to (`cis-docker-1.6.0`).
+    #[serde(default)]
+    pub benchmark: String,
     pub level: Level,
+    /// dockbench's rating of a finding of this check: `critical`, `high`, `medium` or `low`.
+    /// Null only in a report written before schema version 2 for a check that no embedded
+    /// benchmark has (a custom check).
+    pub severity: Option<Severity>,
+    /// One line: why this severity.
+    #[serde(default)]
+    pub severity_rationale: String,
     /// CIS assessment status, as the benchmark states it.
     pub assessment: Option<Assessment>,
     /// How dockbench evaluated it: automated verdict or manual review (NOTE).
@@ -138,12 +151,27 @@ impl Counts {
 pub struct Summary {
     pub total: usize,
     pub counts: Counts,
+    /// The sum of the benchmarks' scores when several ran together; with one benchmark, its
+    /// score. Each benchmark's own score is in `benchmarks` — compare those, not this.
+    pub combined_score: i64,
+    /// One entry per benchmark that ran, in report order: its checks' counts and its score.
+    pub benchmarks: Vec<BenchmarkSummary>,
+}
+
+/// The counts and score of one benchmark's checks.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct BenchmarkSummary {
+    /// Benchmark id (`cis-docker-1.6.0`), as in `results[].benchmark`.
+    pub id: String,
+    pub total: usize,
+    pub counts: Counts,
     /// docker-bench-security's score: +1 per scored PASS, −1 per scored WARN (WAIVED counts
     /// neither).
     pub score: i64,
 }
 
 impl Summary {
+    /// Counts and scores of `results`, per benchmark in order of first appearance.
     pub fn of(results: &[CheckResult]) -> Summary {
         let mut s = Summary {
             total: results.len(),
@@ -151,15 +179,32 @@ impl Summary {
         };
         for r in results {
             s.counts.bump(r.status);
-            if r.scored {
-                match r.status {
-                    Status::Pass => s.score += 1,
-                    Status::Warn => s.score -= 1,
-                    _ => {}
+            let delta = match (r.scored, r.status) {
+                (true, Status::Pass) => 1,
+                (true, Status::Warn) => -1,
+                _ => 0,
+            };
+            s.combined_score += delta;
+            let b = match s.benchmarks.iter().position(|b| b.id == r.benchmark) {
+                Some(i) => &mut s.benchmarks[i],
+                None => {
+                    s.benchmarks.push(BenchmarkSummary {
+                        id: r.benchmark.clone(),
+                        ..BenchmarkSummary::default()
+                    });
+                    s.benchmarks.last_mut().expect("just pushed")
                 }
-            }
+            };
+            b.total += 1;
+            b.counts.bump(r.status);
+            b.score += delta;
         }
         s
+    }
+
+    /// The score of benchmark `id`, if it ran.
+    pub fn score_of(&self, id: &str) -> Option<i64> {
+        self.benchmarks.iter().find(|b| b.id == id).map(|b| b.score)
     }
 }
 
@@ -239,18 +284,18 @@ pub struct Report {
     pub images_scanned: usize,
     /// Collection notes (containers that vanished, facts that could not be read).
     pub notes: Vec<String>,
-    pub sections: Vec<crate::engine::check::SectionDef>,
+    pub sections: Vec<SectionDef>,
     pub results: Vec<CheckResult>,
     pub summary: Summary,
     /// Objects left out by the configuration's include/exclude filters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub filtered: Option<crate::engine::filter::Filtered>,
+    pub filtered: Option<Filtered>,
     /// Waivers of the configuration: which applied, which expired, which matched nothing.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub waivers: Option<crate::engine::waivers::WaiverSummary>,
+    pub waivers: Option<WaiverSummary>,
     /// Comparison with a previous report (`scan --baseline`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub baseline: Option<super::diff::Diff>,
+    pub baseline: Option<Diff>,
 }
 
 /// A finding an accepted exception covers.
@@ -263,4 +308,54 @@ pub struct WaivedFinding {
     /// The waiver's expiry date (YYYY-MM-DD), if it has one.
     #[serde(default)]
     pub expires: Option<String>,
+}
+
+impl Report {
+    /// (id, title) of each section: as the report lists them, then any section a result names
+    /// that is not listed (a custom check in a section of its own).
+    pub fn section_list(&self) -> Vec<(&str, &str)> {
+        let mut sections: Vec<(&str, &str)> = self
+            .sections
+            .iter()
+            .map(|s| (s.id.as_str(), s.title.as_str()))
+            .collect();
+        for r in &self.results {
+            if !sections.iter().any(|(id, _)| *id == r.section) {
+                sections.push((&r.section, &r.section_title));
+            }
+        }
+        sections
+    }
+}
+
+/// How many objects the filters left out (shown in every report that has filters).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct Filtered {
+    pub containers_excluded: usize,
+    pub images_excluded: usize,
+}
+
+/// A waiver as the report lists it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct WaiverUse {
+    pub check: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub container: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub image: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub label: Option<String>,
+    pub reason: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expires: Option<String>,
+    pub origin: String,
+    /// Findings it covers (for an expired waiver: would cover).
+    pub matched: usize,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct WaiverSummary {
+    pub applied: Vec<WaiverUse>,
+    pub expired: Vec<WaiverUse>,
+    pub unused: Vec<WaiverUse>,
 }

@@ -1,0 +1,372 @@
+//! daemon.json as dockerd reads it, merged with the command line's flags and completed with
+//! dockerd's built-in defaults; every value keeps its source.
+use serde_json::{Map, Value, json};
+
+use std::collections::BTreeMap;
+
+use super::flags::parse_flags;
+use crate::docker::DEFAULT_CONFIG_FILE;
+use crate::snapshot::{DaemonConfig, FactStatus, Setting};
+
+const NO_COMMAND_LINE: &str = "no dockerd process visible in /proc (scanner in another PID namespace? run on the host or with --pid host)";
+
+/// dockerd's built-in values for the keys checks read, used when neither file nor flag sets them.
+fn defaults() -> Vec<(&'static str, Value)> {
+    vec![
+        ("icc", json!(true)),
+        ("log-level", json!("info")),
+        ("iptables", json!(true)),
+        ("ip-forward", json!(true)),
+        ("insecure-registries", json!([])),
+        ("userns-remap", json!("")),
+        ("cgroup-parent", json!("")),
+        ("storage-opts", json!([])),
+        ("authorization-plugins", json!([])),
+        ("log-driver", json!("json-file")),
+        ("log-opts", json!({})),
+        ("no-new-privileges", json!(false)),
+        ("live-restore", json!(false)),
+        ("userland-proxy", json!(true)),
+        ("default-ulimits", json!({})),
+        ("seccomp-profile", json!("")),
+        ("experimental", json!(false)),
+        ("hosts", json!([])),
+        ("tls", json!(false)),
+        ("tlsverify", json!(false)),
+        ("tlscacert", json!("")),
+        ("tlscert", json!("")),
+        ("tlskey", json!("")),
+        ("selinux-enabled", json!(false)),
+        ("data-root", json!("/var/lib/docker")),
+        ("storage-driver", json!("")),
+        ("registry-mirrors", json!([])),
+        ("dns", json!([])),
+        ("debug", json!(false)),
+        ("default-runtime", json!("runc")),
+    ]
+}
+
+/// The effective configuration of a dockerd started with `args` (argv without argv[0]).
+///
+/// `command_line_known` false means no dockerd process was visible: `args` are ignored, and
+/// only the file and the defaults are known (`CommandLine` says so). `read_file(path)` returns
+/// `None` when the file does not exist, `Some(Err(reason))` when it cannot be read.
+pub fn resolve(
+    args: &[String],
+    command_line_known: bool,
+    read_file: impl Fn(&str) -> Option<Result<String, String>>,
+) -> DaemonConfig {
+    resolve_with_default_file(args, command_line_known, DEFAULT_CONFIG_FILE, read_file)
+}
+
+/// `resolve` for a daemon whose config file, unless `--config-file` names one, is
+/// `default_file` (a rootless daemon reads `~/.config/docker/daemon.json`).
+pub fn resolve_with_default_file(
+    args: &[String],
+    command_line_known: bool,
+    default_file: &str,
+    read_file: impl Fn(&str) -> Option<Result<String, String>>,
+) -> DaemonConfig {
+    let mut flags = if command_line_known {
+        parse_flags(args)
+    } else {
+        BTreeMap::new()
+    };
+    let named_file = flags.remove("config-file").map(|(v, _)| match v {
+        Value::String(s) => s,
+        other => other.to_string(),
+    });
+    let file = named_file
+        .clone()
+        .unwrap_or_else(|| default_file.to_string());
+
+    let mut config = DaemonConfig {
+        Args: if command_line_known {
+            args.to_vec()
+        } else {
+            Vec::new()
+        },
+        CommandLine: if command_line_known {
+            FactStatus::available()
+        } else {
+            FactStatus::unavailable(NO_COMMAND_LINE)
+        },
+        File: file.clone(),
+        ..DaemonConfig::default()
+    };
+
+    let mut settings: BTreeMap<String, Setting> = BTreeMap::new();
+    match read_file(&file) {
+        // A missing default file is normal; a missing named one stops dockerd from starting,
+        // so the running daemon's configuration cannot be known.
+        None if named_file.is_some() => {
+            config.FileError = format!("{file}: file named by --config-file does not exist");
+        }
+        None => {}
+        Some(Err(e)) => {
+            config.FilePresent = true;
+            config.FileError = format!("{file}: cannot be read: {e}");
+        }
+        Some(Ok(text)) => {
+            config.FilePresent = true;
+            match parse_file(&text) {
+                Ok(map) => {
+                    for (key, value) in map {
+                        settings.insert(key, setting(value, "file", file.clone()));
+                    }
+                }
+                Err(e) => config.FileError = format!("{file}: {e}"),
+            }
+        }
+    }
+
+    for (key, (value, origins)) in flags {
+        let origin = origins.join(" ");
+        let merged = match settings.remove(&key) {
+            // dockerd refuses to start when a key is set both ways ("the following directives
+            // are specified both as a flag and in the configuration file"); keep the flag and
+            // say the file has it too. `proxies` is the exception: dockerd merges its members.
+            Some(from_file) => match (key.as_str(), from_file.Value, value) {
+                ("proxies", Value::Object(mut fm), Value::Object(flag_map)) => {
+                    fm.extend(flag_map);
+                    setting(
+                        Value::Object(fm),
+                        "flag",
+                        format!("{origin} (merged with {file})"),
+                    )
+                }
+                (_, _, value) => setting(value, "flag", format!("{origin} (also in {file})")),
+            },
+            None => setting(value, "flag", origin),
+        };
+        settings.insert(key, merged);
+    }
+
+    // Setting tlsverify at all (any value, flag or file) turns TLS on in dockerd.
+    if let Some(verify) = settings.get("tlsverify")
+        && settings.get("tls").is_none_or(|t| t.Value != json!(true))
+    {
+        let tls = setting(
+            json!(true),
+            &verify.Source,
+            format!("{} (tlsverify implies tls)", verify.Origin),
+        );
+        settings.insert("tls".to_string(), tls);
+    }
+
+    for (key, value) in defaults() {
+        settings
+            .entry(key.to_string())
+            .or_insert_with(|| setting(value, "default", String::new()));
+    }
+    config.Settings = settings;
+    config
+}
+
+fn setting(value: Value, source: &str, origin: String) -> Setting {
+    Setting {
+        Value: value,
+        Source: source.to_string(),
+        Origin: origin,
+    }
+}
+
+/// daemon.json as dockerd reads it: a UTF-8 BOM is ignored and an empty file means no settings.
+fn parse_file(text: &str) -> Result<Map<String, Value>, serde_json::Error> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    if text.trim().is_empty() {
+        return Ok(Map::new());
+    }
+    serde_json::from_str(text)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::collect::daemon_config::testing::*;
+
+    #[test]
+    fn file_settings_carry_file_source_and_path() {
+        let c = resolve(&[], true, |p| {
+            assert_eq!(p, "/etc/docker/daemon.json");
+            Some(Ok(r#"{"icc": false, "log-opts": {"max-size": "10m"}, "hosts": ["unix:///var/run/docker.sock",
+                "tcp://0.0.0.0:2376"], "x-custom": 1}"#
+                .into()))
+        });
+        assert_eq!(c.File, "/etc/docker/daemon.json");
+        assert!(c.FilePresent);
+        assert_eq!(c.FileError, "");
+        assert_eq!(value(&c, "icc"), json!(false));
+        assert_eq!(
+            source(&c, "icc"),
+            ("file".into(), "/etc/docker/daemon.json".into())
+        );
+        assert_eq!(value(&c, "log-opts"), json!({"max-size": "10m"}));
+        assert_eq!(value(&c, "hosts").as_array().unwrap().len(), 2);
+        assert_eq!(value(&c, "x-custom"), json!(1));
+    }
+
+    #[test]
+    fn config_file_flag_names_the_file() {
+        let c = resolve(&argv("--config-file /opt/docker.json --debug"), true, |p| {
+            (p == "/opt/docker.json").then(|| Ok(r#"{"live-restore": true}"#.into()))
+        });
+        assert_eq!(c.File, "/opt/docker.json");
+        assert!(c.FilePresent);
+        assert_eq!(value(&c, "live-restore"), json!(true));
+        assert_eq!(
+            source(&c, "live-restore"),
+            ("file".into(), "/opt/docker.json".into())
+        );
+        assert!(!c.Settings.contains_key("config-file"));
+    }
+
+    #[test]
+    fn missing_files() {
+        let c = flags_only("");
+        assert!(!c.FilePresent);
+        assert_eq!(c.FileError, "");
+        let c = flags_only("--config-file=/nope.json");
+        assert!(!c.FilePresent);
+        assert_eq!(
+            c.FileError,
+            "/nope.json: file named by --config-file does not exist"
+        );
+    }
+
+    #[test]
+    fn invalid_json_reports_line_and_column_and_is_not_used() {
+        let text = "{\n  \"icc\": false,\n  \"iptables\": false\n  \"debug\": true\n}";
+        let c = resolve(&argv("--live-restore"), true, |_| Some(Ok(text.into())));
+        assert!(c.FilePresent);
+        assert_eq!(
+            c.FileError,
+            "/etc/docker/daemon.json: expected `,` or `}` at line 4 column 3"
+        );
+        // Nothing from the broken file: flags and defaults only.
+        assert_eq!(source(&c, "icc"), ("default".into(), String::new()));
+        assert_eq!(value(&c, "iptables"), json!(true));
+        assert_eq!(value(&c, "live-restore"), json!(true));
+    }
+
+    #[test]
+    fn non_object_and_unreadable_files_are_errors() {
+        let c = resolve(&[], true, |_| Some(Ok("[1, 2]".into())));
+        assert!(c.FileError.contains("expected a map"), "{}", c.FileError);
+        let c = resolve(&[], true, |_| Some(Err("permission denied".into())));
+        assert!(c.FilePresent);
+        assert_eq!(
+            c.FileError,
+            "/etc/docker/daemon.json: cannot be read: permission denied"
+        );
+        assert_eq!(source(&c, "icc").0, "default");
+    }
+
+    #[test]
+    fn bom_and_empty_file_are_accepted_like_dockerd() {
+        let c = resolve(&[], true, |_| Some(Ok("\u{feff}{\"icc\": false}".into())));
+        assert_eq!(c.FileError, "");
+        assert_eq!(value(&c, "icc"), json!(false));
+        let c = resolve(&[], true, |_| Some(Ok(" \n".into())));
+        assert_eq!(c.FileError, "");
+        assert!(c.FilePresent);
+        assert_eq!(source(&c, "icc").0, "default");
+    }
+
+    #[test]
+    fn key_set_both_ways_keeps_the_flag_and_notes_the_file() {
+        let c = resolve(&argv("--icc=false --log-opt max-size=1m"), true, |_| {
+            Some(Ok(r#"{"icc": true, "log-opts": {"max-file": "2"}}"#.into()))
+        });
+        assert_eq!(value(&c, "icc"), json!(false));
+        assert_eq!(
+            source(&c, "icc"),
+            (
+                "flag".into(),
+                "--icc=false (also in /etc/docker/daemon.json)".into()
+            )
+        );
+        // dockerd refuses such a start rather than combining; so do we.
+        assert_eq!(value(&c, "log-opts"), json!({"max-size": "1m"}));
+    }
+
+    #[test]
+    fn proxies_from_flags_merge_with_the_file() {
+        let c = resolve(&argv("--http-proxy http://p:3128"), true, |_| {
+            Some(Ok(r#"{"proxies": {"no-proxy": "localhost"}}"#.into()))
+        });
+        assert_eq!(
+            value(&c, "proxies"),
+            json!({"http-proxy": "http://p:3128", "no-proxy": "localhost"})
+        );
+        assert_eq!(source(&c, "proxies").0, "flag");
+    }
+
+    #[test]
+    fn defaults_fill_unset_keys_with_default_source() {
+        let c = resolve(&argv("--iptables=false"), true, |_| {
+            Some(Ok(r#"{"log-driver": "journald"}"#.into()))
+        });
+        for (key, default) in defaults() {
+            let s = &c.Settings[key];
+            match key {
+                "iptables" => assert_eq!((s.Source.as_str(), &s.Value), ("flag", &json!(false))),
+                "log-driver" => {
+                    assert_eq!((s.Source.as_str(), &s.Value), ("file", &json!("journald")))
+                }
+                _ => assert_eq!(
+                    (s.Source.as_str(), &s.Value, s.Origin.as_str()),
+                    ("default", &default, ""),
+                    "{key}"
+                ),
+            }
+        }
+        assert_eq!(value(&c, "icc"), json!(true));
+        assert_eq!(value(&c, "log-level"), json!("info"));
+        assert_eq!(value(&c, "data-root"), json!("/var/lib/docker"));
+        assert_eq!(value(&c, "default-runtime"), json!("runc"));
+        assert_eq!(value(&c, "insecure-registries"), json!([]));
+    }
+
+    #[test]
+    fn tlsverify_implies_tls() {
+        let c = flags_only("--tlsverify --tlscacert /etc/docker/ca.pem");
+        assert_eq!(value(&c, "tls"), json!(true));
+        assert_eq!(
+            source(&c, "tls"),
+            ("flag".into(), "--tlsverify (tlsverify implies tls)".into())
+        );
+        assert_eq!(value(&c, "tlscacert"), json!("/etc/docker/ca.pem"));
+        // Any explicit value turns TLS on, even false, and even over --tls=false.
+        let c = flags_only("--tls=false --tlsverify=false");
+        assert_eq!(value(&c, "tls"), json!(true));
+        assert_eq!(value(&c, "tlsverify"), json!(false));
+        let c = resolve(&[], true, |_| Some(Ok(r#"{"tlsverify": true}"#.into())));
+        assert_eq!(source(&c, "tls").0, "file");
+        assert_eq!(value(&c, "tls"), json!(true));
+        let c = flags_only("--tls");
+        assert_eq!(value(&c, "tls"), json!(true));
+        assert_eq!(source(&c, "tlsverify").0, "default");
+        let c = flags_only("");
+        assert_eq!(value(&c, "tls"), json!(false));
+    }
+
+    #[test]
+    fn unknown_command_line_keeps_file_and_defaults_only() {
+        let c = resolve(&argv("--icc=false"), false, |_| {
+            Some(Ok(r#"{"iptables": false}"#.into()))
+        });
+        assert!(!c.CommandLine.Available);
+        assert!(
+            c.CommandLine.Reason.contains("--pid host"),
+            "{}",
+            c.CommandLine.Reason
+        );
+        assert!(c.Args.is_empty());
+        assert_eq!(source(&c, "icc").0, "default");
+        assert_eq!(source(&c, "iptables").0, "file");
+        let c = flags_only("");
+        assert!(c.CommandLine.Available);
+        assert_eq!(c.CommandLine.Reason, "");
+    }
+}
