@@ -242,6 +242,35 @@ mod tests {
     }
 
     #[test]
+    fn whiteout_files_and_opaque_directories_hide_lower_layers() {
+        let lower = tempfile::tempdir().unwrap();
+        let upper = tempfile::tempdir().unwrap();
+        for d in ["usr/sbin", "opt/bin", "etc"] {
+            std::fs::create_dir_all(lower.path().join(d)).unwrap();
+        }
+        std::fs::write(lower.path().join("usr/sbin/sshd"), "x").unwrap();
+        std::fs::write(lower.path().join("opt/bin/nc"), "x").unwrap();
+        std::fs::write(lower.path().join("etc/passwd"), "root:x:0:0::/:/bin/sh\n").unwrap();
+        // fuse-overlayfs: `.wh.sshd` deletes sshd; `.wh..wh..opq` makes /opt/bin opaque.
+        std::fs::create_dir_all(upper.path().join("usr/sbin")).unwrap();
+        std::fs::write(upper.path().join("usr/sbin/.wh.sshd"), "").unwrap();
+        std::fs::create_dir_all(upper.path().join("opt/bin")).unwrap();
+        std::fs::write(upper.path().join("opt/bin/.wh..wh..opq"), "").unwrap();
+        std::fs::create_dir_all(upper.path().join("etc")).unwrap();
+        std::fs::write(
+            upper.path().join("etc/passwd"),
+            "admin:x:0:0::/:/bin/sh\napp:x:1000:1000::/:/bin/sh\n",
+        )
+        .unwrap();
+        let facts = walk(&[upper.path().into(), lower.path().into()]);
+        assert!(facts.Tools.is_empty(), "{:?}", facts.Tools);
+        // The top-most passwd is the image's.
+        assert_eq!(facts.Users.get("admin"), Some(&0));
+        assert_eq!(facts.Users.get("app"), Some(&1000));
+        assert_eq!(facts.Users.get("root"), None);
+    }
+
+    #[test]
     fn other_drivers_are_not_walked() {
         let f = collect("btrfs", &Default::default());
         assert!(!f.Available);

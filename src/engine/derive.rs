@@ -1063,6 +1063,53 @@ mod tests {
     }
 
     #[test]
+    fn shells_with_combined_flags_and_go_booleans() {
+        let a = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        for ok in [
+            &["sh", "-c", "x"][..],
+            &["/bin/bash", "-lc", "x"],
+            &["sh", "-ec", "x"],
+            &["busybox", "sh", "-xc", "x"],
+        ] {
+            assert!(shell_command(&a(ok)), "{ok:?}");
+        }
+        for no in [
+            &["sh", "script.sh"][..],
+            &["node", "-c", "x"],
+            &["sh", "--norc"],
+        ] {
+            assert!(!shell_command(&a(no)), "{no:?}");
+        }
+        assert_eq!(go_bool("1"), Some(true));
+        assert_eq!(go_bool("False"), Some(false));
+        assert_eq!(go_bool("yes"), None);
+        assert_eq!(
+            security_opt("no-new-privileges:true"),
+            Some(("no-new-privileges", "true"))
+        );
+        assert_eq!(security_opt("seccomp=a:b"), Some(("seccomp", "a:b")));
+    }
+
+    #[test]
+    fn port_ranges_and_sshd_through_a_shell() {
+        let mut c = Container::default();
+        c.HostConfig.PortBindings.insert(
+            "8080/tcp".into(),
+            vec![crate::snapshot::PortBinding {
+                HostIp: String::new(),
+                HostPort: "80-85".into(),
+            }],
+        );
+        let p = &derived(&c).PublishedPorts[0];
+        assert_eq!((p.HostPort, p.HostPortLast), (80, 85));
+        assert_eq!(p.Display, "0.0.0.0:80-85->8080/tcp");
+        c.Config.Cmd = vec!["sh".into(), "-c".into(), "exec /usr/sbin/sshd -D; x".into()];
+        assert!(derived(&c).ConfiguredSshd);
+        c.Config.Cmd = vec!["sshd-keygen".into()];
+        assert!(!derived(&c).ConfiguredSshd);
+    }
+
+    #[test]
     fn ipv6_wildcard_bindings_are_all_interfaces() {
         let mut c = Container::default();
         c.State.Running = true;
