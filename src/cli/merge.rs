@@ -165,7 +165,14 @@ pub fn run(args: MergeArgs) -> u8 {
     }
 
     let mut check_benchmark = std::collections::HashMap::new();
-    if !snapshots.is_empty() || hosts.iter().any(|(_, h, _)| h.benchmarks.len() > 1) {
+    // Version 1 reports of several benchmarks do not say which one a result belongs to.
+    let unattributed = hosts.iter().any(|(_, h, _)| {
+        h.benchmarks.len() > 1
+            && h.results
+                .iter()
+                .any(|r| r.benchmark.as_deref().is_none_or(str::is_empty))
+    });
+    if !snapshots.is_empty() || unattributed {
         let cfg = config.unwrap_or_default();
         let checks = CheckArgs {
             benchmark: if args.checks.benchmark.is_empty() {
@@ -179,9 +186,13 @@ pub fn run(args: MergeArgs) -> u8 {
                 args.checks.checks_dir.clone()
             },
         };
-        // Reports of several benchmarks whose results do not name theirs: the embedded
-        // benchmarks' check lists attribute them.
-        for id in crate::engine::load::embedded_ids() {
+        // Those results are attributed by the embedded benchmarks' check lists.
+        let embedded = if unattributed {
+            crate::engine::load::embedded_ids()
+        } else {
+            Vec::new()
+        };
+        for id in embedded {
             if let Ok(b) = crate::engine::load_embedded(&id, &crate::engine::cel_env()) {
                 for c in &b.checks {
                     check_benchmark
@@ -444,7 +455,7 @@ fn classify(path: &Path, full: bool) -> Result<Parsed, String> {
     let shown = path.display();
     let bytes = std::fs::read(path).map_err(|e| format!("cannot read {shown}: {e}"))?;
     if let Ok(h) = serde_json::from_slice::<HostReport>(&bytes)
-        && h.schema_version == report::SCHEMA_VERSION
+        && (1..=report::SCHEMA_VERSION).contains(&h.schema_version)
     {
         let r = if full {
             let text = std::str::from_utf8(&bytes).map_err(|e| format!("{shown}: {e}"))?;

@@ -54,7 +54,7 @@ struct CelHost<'a> {
 
 /// Facts about the scan itself, as `scan` in expressions.
 #[derive(Serialize, schemars::JsonSchema)]
-struct ScanFacts {
+pub struct ScanFacts {
     /// "live", "root" or "snapshot".
     Mode: String,
     /// Whether stopped and created containers are in scope.

@@ -7,7 +7,8 @@ use serde::de::IgnoredAny;
 
 use crate::report::{Report, Status};
 
-/// One host's report as the fleet sees it. Field names are the Report JSON's.
+/// One host's report as the fleet sees it. Field names are the Report JSON's; schema versions
+/// 1 (no severity, no per-result benchmark) and later read alike.
 #[derive(Debug, Clone, Deserialize)]
 pub struct HostReport {
     pub schema_version: u32,

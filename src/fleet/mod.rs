@@ -557,13 +557,17 @@ fn host_row(
         if res.status == Status::Warn {
             severity.bump(sev);
         }
-        let bench_id = res.benchmark.as_deref().or_else(|| {
-            let owners = opts.check_benchmark.get(&res.id)?;
-            benches
-                .iter()
-                .find(|b| owners.contains(&b.id))
-                .map(|b| b.id.as_str())
-        });
+        let bench_id = res
+            .benchmark
+            .as_deref()
+            .filter(|b| !b.is_empty())
+            .or_else(|| {
+                let owners = opts.check_benchmark.get(&res.id)?;
+                benches
+                    .iter()
+                    .find(|b| owners.contains(&b.id))
+                    .map(|b| b.id.as_str())
+            });
         let bench_id = bench_id.map(str::to_string);
         let slot = match &bench_id {
             Some(id) => benches.iter().position(|b| &b.id == id),
