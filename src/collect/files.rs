@@ -194,7 +194,10 @@ fn drop_ins(fs: &RootFs, users: &Users, unit: &str) -> Vec<FileFact> {
                     format!("{d}/"),
                     FileFact {
                         Path: d.clone(),
-                        Status: FactStatus::io(format!("cannot list the drop-in directory: {e}"), &e),
+                        Status: FactStatus::io(
+                            format!("cannot list the drop-in directory: {e}"),
+                            &e,
+                        ),
                         ..FileFact::default()
                     },
                 );

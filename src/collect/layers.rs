@@ -88,8 +88,12 @@ pub fn walk(dirs: Vec<LayerDir>) -> LayerFacts {
         ..LayerFacts::default()
     };
     let mut seen: BTreeSet<String> = BTreeSet::new();
+    // Paths deleted by an upper layer (whiteouts) or hidden by an opaque directory there:
+    // nothing at or below them in lower layers is part of the image.
+    let mut deleted: BTreeSet<String> = BTreeSet::new();
     let mut entries = 0usize;
     let mut unreadable: Option<String> = None;
+    let mut passwd_seen = false;
     'layers: for layer in dirs {
         let top = match layer.dir {
             Ok(fd) => Arc::new(fd),
@@ -100,6 +104,8 @@ pub fn walk(dirs: Vec<LayerDir>) -> LayerFacts {
                 };
             }
         };
+        // Opaque directories of this layer hide lower layers only.
+        let mut opaque: Vec<String> = Vec::new();
         // (parent directory, name in it, path in the image, depth); the root has no name.
         let mut stack: Vec<(Arc<OwnedFd>, Option<OsString>, String, usize)> =
             vec![(top, None, String::new(), 0)];
@@ -121,6 +127,9 @@ pub fn walk(dirs: Vec<LayerDir>) -> LayerFacts {
                     continue;
                 }
             };
+            if is_opaque(&this) {
+                opaque.push(rel.clone());
+            }
             while let Some(entry) = listing.read() {
                 let entry = match entry {
                     Ok(e) => e,
@@ -141,6 +150,19 @@ pub fn walk(dirs: Vec<LayerDir>) -> LayerFacts {
                 let os_name = OsString::from(std::ffi::OsStr::from_bytes(raw));
                 let name = os_name.to_string_lossy().into_owned();
                 let path = format!("{rel}/{name}");
+                if deleted.contains(&path) {
+                    continue;
+                }
+                // fuse-overlayfs (and the layer tar format) mark deletions with files:
+                // `.wh.NAME` deletes NAME, `.wh..wh..opq` makes the directory opaque.
+                if name == ".wh..wh..opq" {
+                    opaque.push(rel.clone());
+                    continue;
+                }
+                if let Some(target) = name.strip_prefix(".wh.") {
+                    deleted.insert(format!("{rel}/{target}"));
+                    continue;
+                }
                 let st = match rustix::fs::statat(&*this, &os_name, AtFlags::SYMLINK_NOFOLLOW) {
                     Ok(st) => st,
                     Err(e) => {
@@ -150,15 +172,21 @@ pub fn walk(dirs: Vec<LayerDir>) -> LayerFacts {
                 };
                 let kind = FileType::from_raw_mode(st.st_mode);
                 let mode = st.st_mode & 0o7777;
+                if kind == FileType::CharacterDevice && st.st_rdev == 0 {
+                    // overlay whiteout: deleted in this layer, for the layers below.
+                    deleted.insert(path);
+                    continue;
+                }
+                if path == "/etc/passwd" && !passwd_seen && kind == FileType::RegularFile {
+                    passwd_seen = true;
+                    facts.Users = read_passwd(&this, &os_name);
+                }
                 if !seen.insert(path.clone()) {
                     // Hidden by a newer layer; a directory may still hold files of its own.
                     if kind == FileType::Directory && depth < MAX_DEPTH {
                         stack.push((this.clone(), Some(os_name), path, depth + 1));
                     }
                     continue;
-                }
-                if kind == FileType::CharacterDevice && st.st_rdev == 0 {
-                    continue; // whiteout: deleted in this layer
                 }
                 if kind == FileType::Directory {
                     if depth < MAX_DEPTH {
@@ -179,6 +207,16 @@ pub fn walk(dirs: Vec<LayerDir>) -> LayerFacts {
                 }
             }
         }
+        // Lower layers' contents of an opaque directory are hidden; the directory itself
+        // (this layer's) was walked already.
+        let mut hides_all = false;
+        for dir in opaque {
+            hides_all |= dir.is_empty(); // an opaque layer root hides every lower layer
+            deleted.insert(dir);
+        }
+        if hides_all {
+            break;
+        }
     }
     facts.SetuidFiles.sort();
     facts.Tools.sort();
@@ -191,6 +229,43 @@ pub fn walk(dirs: Vec<LayerDir>) -> LayerFacts {
         );
     }
     facts
+}
+
+/// overlay2 marks an opaque directory with an extended attribute (`trusted.` when rootful,
+/// `user.` for rootless and fuse-overlayfs).
+fn is_opaque(dir: &OwnedFd) -> bool {
+    let mut buf = [0u8; 4];
+    [
+        "trusted.overlay.opaque",
+        "user.overlay.opaque",
+        "user.fuseoverlayfs.opaque",
+    ]
+    .iter()
+    .any(|attr| {
+        matches!(rustix::fs::fgetxattr(dir, *attr, &mut buf), Ok(n) if n >= 1 && buf[0] == b'y')
+    })
+}
+
+/// User name → UID from a passwd file (`name:x:uid:gid:…`) in `dir`, opened without
+/// following a link or blocking, at most 1 MiB read.
+fn read_passwd(dir: &OwnedFd, name: &std::ffi::OsStr) -> std::collections::BTreeMap<String, i64> {
+    use std::io::Read;
+    let flags = OFlags::RDONLY | OFlags::NOFOLLOW | OFlags::NONBLOCK | OFlags::CLOEXEC;
+    let mut bytes = Vec::new();
+    if let Ok(fd) = rustix::fs::openat(dir, name, flags, Mode::empty()) {
+        let _ = std::fs::File::from(fd)
+            .take(1 << 20)
+            .read_to_end(&mut bytes);
+    }
+    String::from_utf8_lossy(&bytes)
+        .lines()
+        .filter_map(|line| {
+            let mut f = line.split(':');
+            let name = f.next()?.trim();
+            let uid = f.nth(1)?.trim().parse().ok()?;
+            (!name.is_empty() && !name.starts_with('#')).then(|| (name.to_string(), uid))
+        })
+        .collect()
 }
 
 fn in_bin_dir(rel: &str) -> bool {
@@ -243,6 +318,38 @@ mod tests {
         assert_eq!(facts.SetuidFiles, vec!["/bin/su (4755)"]);
         assert_eq!(facts.Tools, vec!["/bin/nc", "/usr/bin/gcc"]);
         assert!(!facts.Truncated);
+    }
+
+    #[test]
+    fn whiteout_files_and_opaque_directories_hide_lower_layers() {
+        let lower = tempfile::tempdir().unwrap();
+        let upper = tempfile::tempdir().unwrap();
+        for d in ["usr/sbin", "opt/bin", "etc"] {
+            std::fs::create_dir_all(lower.path().join(d)).unwrap();
+        }
+        std::fs::write(lower.path().join("usr/sbin/sshd"), "x").unwrap();
+        std::fs::write(lower.path().join("opt/bin/nc"), "x").unwrap();
+        std::fs::write(lower.path().join("etc/passwd"), "root:x:0:0::/:/bin/sh\n").unwrap();
+        // fuse-overlayfs: `.wh.sshd` deletes sshd; `.wh..wh..opq` makes /opt/bin opaque.
+        std::fs::create_dir_all(upper.path().join("usr/sbin")).unwrap();
+        std::fs::write(upper.path().join("usr/sbin/.wh.sshd"), "").unwrap();
+        std::fs::create_dir_all(upper.path().join("opt/bin")).unwrap();
+        std::fs::write(upper.path().join("opt/bin/.wh..wh..opq"), "").unwrap();
+        std::fs::create_dir_all(upper.path().join("etc")).unwrap();
+        std::fs::write(
+            upper.path().join("etc/passwd"),
+            "admin:x:0:0::/:/bin/sh\napp:x:1000:1000::/:/bin/sh\n",
+        )
+        .unwrap();
+        let facts = walk(vec![
+            LayerDir::open(upper.path()),
+            LayerDir::open(lower.path()),
+        ]);
+        assert!(facts.Tools.is_empty(), "{:?}", facts.Tools);
+        // The top-most passwd is the image's.
+        assert_eq!(facts.Users.get("admin"), Some(&0));
+        assert_eq!(facts.Users.get("app"), Some(&1000));
+        assert_eq!(facts.Users.get("root"), None);
     }
 
     #[test]

@@ -17,8 +17,8 @@ use serde::de::DeserializeOwned;
 use super::CollectError;
 use crate::docker::{image_display_name, short_id};
 use crate::snapshot::{
-    Cause, Container, Daemon, FactStatus, Image, Inventory, Mode, Network, Snapshot, Source,
-    SwarmFacts, strip_nulls,
+    Container, Daemon, FactStatus, Image, Inventory, Mode, Network, Snapshot, Source, SwarmFacts,
+    strip_nulls,
 };
 
 /// How many inspect calls run at once.
@@ -199,10 +199,11 @@ pub async fn collect_live(opts: &LiveOptions) -> Result<Snapshot, CollectError> 
         })
         .collect();
 
-    // One inspect per container, concurrently; /proc is read at the same time.
-    let id_set: BTreeSet<String> = ids.iter().cloned().collect();
-    let procs_task = tokio::task::spawn_blocking(move || {
-        super::procs::by_container(Path::new("/proc"), &id_set)
+    // One inspect per container, concurrently; /proc is walked once at the same time, and
+    // every /proc fact (container processes, their kernel view, the daemon's command line)
+    // comes from that walk.
+    let procs_task = tokio::task::spawn_blocking(|| {
+        super::procs::ProcTable::scan(Path::new("/proc"), Path::new("/sys/fs/cgroup"))
     });
     let mut containers =
         inspect_containers(&docker, ids, &names, opts, &mut notes, &mut faults).await;
@@ -215,8 +216,17 @@ pub async fn collect_live(opts: &LiveOptions) -> Result<Snapshot, CollectError> 
         &mut faults,
     )
     .await;
-    let proc_status = attach_processes(&mut containers, procs_task.await);
-    let config = daemon_config(&address);
+    let table = procs_task
+        .await
+        .unwrap_or_else(|e| Err(format!("reading /proc failed: {e}")));
+    // A daemon reached other than by a local unix socket runs elsewhere: its PIDs are not ours.
+    let remote = (!address.starts_with("unix://")).then_some(address.as_str());
+    let proc_status = super::procs::observe_containers(
+        table.as_ref().map_err(String::as_str),
+        &mut containers,
+        remote,
+    );
+    let config = daemon_config(&address, table.as_ref().ok());
 
     let networks = match networks {
         Ok(list) => list
@@ -575,47 +585,20 @@ async fn inspect_images(
     images
 }
 
-/// Gives each container its processes from the /proc walk; the status says when running
-/// containers show none (the scanner does not see the host's PID namespace).
-fn attach_processes<E: std::fmt::Display>(
-    containers: &mut [Container],
-    walk: Result<Result<BTreeMap<String, Vec<crate::snapshot::Process>>, String>, E>,
-) -> FactStatus {
-    match walk {
-        Ok(Ok(mut by_id)) => {
-            let mut blind = 0;
-            for c in containers {
-                let found = by_id.remove(&c.Id).unwrap_or_default();
-                c.Processes = if c.State.Running && found.is_empty() {
-                    blind += 1;
-                    None
-                } else {
-                    Some(found)
-                };
-            }
-            if blind == 0 {
-                FactStatus::available()
-            } else {
-                FactStatus::unreadable(
-                    Cause::Unreadable,
-                    format!(
-                        "no processes visible for {blind} running container(s): the scanner does not see the host's PID namespace (run it on the host, or with --pid host)"
-                    ),
-                )
-            }
-        }
-        Ok(Err(e)) => FactStatus::unreadable(Cause::Unreadable, e),
-        Err(e) => FactStatus::unreadable(Cause::Unreadable, format!("reading /proc failed: {e}")),
-    }
-}
-
 /// The scanned daemon's effective configuration: its command line from /proc (the dockerd
 /// holding the socket we talk to) merged with its config file.
-fn daemon_config(address: &str) -> crate::snapshot::DaemonConfig {
-    let found = super::daemon_config::find_dockerd_args_for(
-        Path::new("/proc"),
-        address.strip_prefix("unix://"),
-    );
+fn daemon_config(
+    address: &str,
+    table: Option<&super::procs::ProcTable>,
+) -> crate::snapshot::DaemonConfig {
+    let socket = address.strip_prefix("unix://");
+    let found = match table {
+        Some(t) => {
+            let pids: Vec<u64> = t.pids_named("dockerd").iter().map(|p| *p as u64).collect();
+            super::daemon_config::find_dockerd_args_among(Path::new("/proc"), &pids, socket)
+        }
+        None => super::daemon_config::find_dockerd_args_for(Path::new("/proc"), socket),
+    };
     let known = found.is_some();
     let args = found.unwrap_or_default();
     super::daemon_config::resolve(&args, known, |path| match std::fs::read_to_string(path) {

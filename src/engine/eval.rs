@@ -10,7 +10,7 @@ use schemars::schema_for;
 use serde::Serialize;
 
 use super::check::{Evaluation, FindingStatus, Scope};
-use super::derive::{Derived, ImageDerived, derive, derive_image};
+use super::derive::{DeriveContext, Derived, ImageDerived, derive, derive_image};
 use super::host_derived::{ContainerRelations, HostDerived, ImageIndex, derive_host};
 use super::load::Check;
 use super::schema::Ty;
@@ -211,7 +211,12 @@ fn evaluate_group(
     let now = chrono::DateTime::parse_from_rfc3339(&snap.started_at)
         .ok()
         .map(|t| t.with_timezone(&chrono::Utc));
-    let derived: Vec<Derived> = snap.containers.iter().map(derive).collect();
+    let derive_ctx = DeriveContext::new(snap);
+    let derived: Vec<Derived> = snap
+        .containers
+        .iter()
+        .map(|c| derive(c, &derive_ctx))
+        .collect();
     let image_derived: Vec<ImageDerived> =
         snap.images.iter().map(|i| derive_image(i, now)).collect();
     let index = ImageIndex::new(&snap.images, &image_derived);

@@ -43,6 +43,9 @@ pub struct LayerFacts {
     pub Tools: Vec<String>,
     /// The walk stopped at its entry or depth bound: the lists may be incomplete.
     pub Truncated: bool,
+    /// User names → UIDs of the image's `/etc/passwd` (the top-most layer's copy), for
+    /// resolving `USER name` as the runtime does. Empty when the image has none.
+    pub Users: std::collections::BTreeMap<String, i64>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]

@@ -56,7 +56,11 @@ fn read_one(fs: &RootFs, dir: &str, id: &str) -> Container {
     let data_root = dir.trim_end_matches("/containers");
     match to_container(config, host_config, data_root) {
         Ok(c) if c.Id.is_empty() => broken(id, format!("{dir}/{id}/config.v2.json: no ID")),
-        Ok(c) => c,
+        // A clone has no running kernel: verdicts come from the configuration.
+        Ok(mut c) => {
+            c.Kernel.Status = crate::snapshot::FactStatus::offline("running processes");
+            c
+        }
         Err(e) => broken(id, format!("{dir}/{id}/config.v2.json: {e}")),
     }
 }
