@@ -113,7 +113,7 @@ fn check_all(r: &Report) -> Result<(), TestCaseError> {
         let out = report::render(r, format, false);
         match format {
             Format::Json => {
-                let back = report::json::parse(&out).map_err(|e| TestCaseError::fail(e))?;
+                let back = report::json::parse(&out).map_err(TestCaseError::fail)?;
                 prop_assert_eq!(&back, r);
             }
             Format::DockerBench => {

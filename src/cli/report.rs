@@ -64,7 +64,7 @@ fn parse_output(s: &str) -> Result<Output, String> {
 }
 
 /// Reads a saved JSON report (`-` = standard input); the message names the file.
-pub fn read(input: &PathBuf) -> Result<report::Report, String> {
+pub fn read(input: &std::path::Path) -> Result<report::Report, String> {
     let text = if input.as_os_str() == "-" {
         std::io::read_to_string(std::io::stdin())
             .map_err(|e| format!("cannot read standard input: {e}"))?

@@ -401,7 +401,7 @@ fn meets(status: Status, level: FailOn) -> bool {
     rank >= level
 }
 
-fn read_snapshot(path: &PathBuf) -> Result<Snapshot, String> {
+fn read_snapshot(path: &std::path::Path) -> Result<Snapshot, String> {
     let text = crate::output::read_input(path)
         .map_err(|e| format!("cannot read snapshot {}: {e}", path.display()))?;
     let mut snap = Snapshot::from_json(&text).map_err(|e| format!("{}: {e}", path.display()))?;
