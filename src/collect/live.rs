@@ -2,7 +2,6 @@
 //! and files. Every fact is fetched once, concurrently with a bound; nothing is written.
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
-use std::time::Duration;
 
 use bollard::Docker;
 use bollard::models::{ContainerSummary, ContainerSummaryStateEnum, ImageSummary};
@@ -23,12 +22,12 @@ use crate::snapshot::{
 
 /// How many inspect calls run at once.
 const CONCURRENCY: usize = 32;
-const DEFAULT_HOST: &str = "unix:///var/run/docker.sock";
 
 #[derive(Debug, Clone, Default)]
 pub struct LiveOptions {
-    /// Daemon address (`--host`, else `DOCKER_HOST`, else the default socket).
-    pub host: Option<String>,
+    /// Which daemon and how (`--host`, `--context`, TLS flags; the environment is read in
+    /// `connect::resolve`).
+    pub connect: super::connect::ConnectArgs,
     /// Include created and exited containers.
     pub all: bool,
     /// Inspect every image on the host, not only those containers use.
@@ -41,13 +40,6 @@ pub struct LiveOptions {
     /// for it — seconds on a host with thousands of containers — so a scan whose checks do not
     /// read those facts leaves it out.
     pub disk_usage: bool,
-}
-
-pub fn daemon_address(opts: &LiveOptions) -> String {
-    opts.host
-        .clone()
-        .or_else(|| std::env::var("DOCKER_HOST").ok().filter(|h| !h.is_empty()))
-        .unwrap_or_else(|| DEFAULT_HOST.to_string())
 }
 
 /// Converts a bollard model into ours through Docker's JSON field names.
@@ -77,30 +69,51 @@ fn with_causes(e: &dyn std::error::Error) -> String {
 /// facts, the slow ones (`/system/df`, the firewall, /proc) concurrently with the inspects.
 pub async fn collect_live(opts: &LiveOptions) -> Result<Snapshot, CollectError> {
     let started = chrono::Utc::now();
-    let address = daemon_address(opts);
-    let docker = connect(&address).await?;
+    let endpoint = super::connect::resolve(&opts.connect, &|k| std::env::var(k).ok())
+        .map_err(CollectError::Usage)?;
+    let address = endpoint.url();
+    let (docker, version) = connect(&endpoint).await?;
     let unreachable = |e: &dyn std::error::Error| unreachable(&address, &with_causes(e));
+    let version_json = serde_json::to_value(&version).unwrap_or_default();
+    let podman = super::target::engine(&version_json) == "Podman";
+    // The process serving the address, if it is on this host: only its facts are used.
+    let server = {
+        let e = endpoint.clone();
+        tokio::task::spawn_blocking(move || super::target::serving_process(Path::new("/proc"), &e))
+            .await
+            .unwrap_or_else(|e| Err(format!("looking for the serving process failed: {e}")))
+    };
+    let reach = Reach::of(&server, podman);
 
     // All containers are listed (one call) for the sprawl counts; only those in scope
     // are inspected.
     let list_opts = ListContainersOptionsBuilder::new().all(true).build();
-    let (info, version, list, image_list, networks) = tokio::join!(
+    let (info, list, image_list, networks) = tokio::join!(
         docker.info(),
-        docker.version(),
         docker.list_containers(Some(list_opts)),
         docker.list_images(Some(ListImagesOptionsBuilder::new().all(false).build())),
         docker.list_networks(None::<ListNetworksOptions>),
     );
     // Facts that take their time run on blocking threads while the inspects go on.
+    // /system/df is read with a plain HTTP request: never over TCP when TLS is in use.
+    let df_address = match &endpoint.tls {
+        Some(_) => address.replacen("tcp://", "https://", 1),
+        None => address.clone(),
+    };
     let df_task = spawn_disk_usage(
-        &address,
+        &df_address,
         docker.client_version().to_string(),
         opts.disk_usage,
     );
-    let firewall_task =
-        tokio::task::spawn_blocking(|| super::firewall::collect(&super::rootfs::RootFs::new("/")));
+    let host_reason = reach.host_reason();
+    let firewall_task = tokio::task::spawn_blocking(move || match host_reason {
+        None => super::firewall::collect(&super::rootfs::RootFs::new("/")),
+        Some(why) => crate::snapshot::FirewallFacts {
+            Reason: format!("firewall: {why}"),
+            ..Default::default()
+        },
+    });
     let info = info.map_err(|e| unreachable(&e))?;
-    let version = version.map_err(|e| unreachable(&e))?;
     let list = list.map_err(|e| unreachable(&e))?;
 
     let mut notes = Vec::new();
@@ -115,13 +128,23 @@ pub async fn collect_live(opts: &LiveOptions) -> Result<Snapshot, CollectError> 
 
     // One inspect per container, concurrently; /proc is read at the same time.
     let id_set: BTreeSet<String> = ids.iter().cloned().collect();
-    let procs_task = tokio::task::spawn_blocking(move || {
-        super::procs::by_container(Path::new("/proc"), &id_set)
+    let proc_reason = reach.host_reason();
+    let procs_task = tokio::task::spawn_blocking(move || match proc_reason {
+        None => super::procs::by_container(Path::new("/proc"), &id_set),
+        Some(why) => Err(format!("container processes: {why}")),
     });
     let mut containers = inspect_containers(&docker, ids, opts.progress, &mut notes).await;
-    let images = inspect_images(&docker, &containers, &image_list, opts, &mut notes).await;
+    let images = inspect_images(
+        &docker,
+        &containers,
+        &image_list,
+        opts,
+        reach.host_reason(),
+        &mut notes,
+    )
+    .await;
     let proc_status = attach_processes(&mut containers, procs_task.await);
-    let config = daemon_config(&address);
+    let config = daemon_config(&reach);
 
     let networks = match networks {
         Ok(list) => list
@@ -159,11 +182,21 @@ pub async fn collect_live(opts: &LiveOptions) -> Result<Snapshot, CollectError> 
             Reason: format!("reading the firewall failed: {e}"),
             ..Default::default()
         });
-    let host = host_facts(
-        proc_status,
-        firewall,
-        &config,
-        info.docker_root_dir.as_deref().unwrap_or(""),
+    let host = match reach.host_reason() {
+        None => host_facts(
+            proc_status,
+            firewall,
+            &config,
+            info.docker_root_dir.as_deref().unwrap_or(""),
+        ),
+        Some(why) => not_this_host(&why, proc_status, firewall, &info),
+    };
+    let security_options = info.security_options.clone().unwrap_or_default();
+    let target = super::target::describe(
+        &endpoint,
+        &version_json,
+        &security_options,
+        &server_local(&reach),
     );
 
     let daemon = Daemon {
@@ -176,6 +209,7 @@ pub async fn collect_live(opts: &LiveOptions) -> Result<Snapshot, CollectError> 
                 .map_err(|e| CollectError::Daemon(format!("daemon version not understood: {e}")))?,
         ),
         InfoStatus: FactStatus::available(),
+        Target: target,
         Config: config,
         Networks: networks,
         Swarm: swarm,
@@ -207,20 +241,93 @@ fn unreachable(address: &str, why: &str) -> CollectError {
     ))
 }
 
-/// A client for `address` speaking the daemon's API version.
-async fn connect(address: &str) -> Result<Docker, CollectError> {
-    if let Some(path) = address.strip_prefix("unix://")
-        && !Path::new(path).exists()
+/// A client for `endpoint` speaking the daemon's API version, and the daemon's `/version`
+/// answer: asked once (slow on Podman), it both negotiates and is the Version fact. Every
+/// later request carries the negotiated `/v1.xx` prefix (bollard puts the client's version
+/// in each path).
+async fn connect(
+    endpoint: &super::connect::Endpoint,
+) -> Result<(Docker, bollard::models::SystemVersion), CollectError> {
+    use super::connect::Address;
+    use bollard::ClientVersion;
+    let address = endpoint.url();
+    let fail = |e: &bollard::errors::Error| unreachable(&address, &with_causes(e));
+    if let Address::Unix(path) = &endpoint.address
+        && !path.exists()
     {
-        return Err(unreachable(address, "socket not found"));
+        return Err(unreachable(&address, "socket not found"));
     }
-    let docker = Docker::connect_with_host(address)
-        .map_err(|e| unreachable(address, &with_causes(&e)))?
-        .with_timeout(Duration::from_secs(60));
-    docker
-        .negotiate_version()
-        .await
-        .map_err(|e| unreachable(address, &with_causes(&e)))
+    const TIMEOUT: u64 = 60;
+    let client = |version: &ClientVersion| match (&endpoint.address, &endpoint.tls) {
+        (Address::Unix(_), _) => Docker::connect_with_unix(&address, TIMEOUT, version),
+        (Address::Tcp { .. }, None) => Docker::connect_with_http(&address, TIMEOUT, version),
+        (Address::Tcp { .. }, Some(tls)) => {
+            for file in [&tls.ca, &tls.cert, &tls.key] {
+                if !file.exists() {
+                    return Err(bollard::errors::Error::CertPathError { path: file.clone() });
+                }
+            }
+            Docker::connect_with_ssl(&address, &tls.key, &tls.cert, &tls.ca, TIMEOUT, version)
+        }
+    };
+    let first = client(bollard::API_DEFAULT_VERSION).map_err(|e| fail(&e))?;
+    let version = first.version().await.map_err(|e| fail(&e))?;
+    let server = version
+        .api_version
+        .as_deref()
+        .and_then(|v| v.split_once('.'))
+        .and_then(|(a, b)| Some((a.parse().ok()?, b.parse().ok()?)));
+    let ours = bollard::API_DEFAULT_VERSION;
+    let negotiated = match server {
+        Some((major_version, minor_version))
+            if (major_version, minor_version) < (ours.major_version, ours.minor_version) =>
+        {
+            ClientVersion {
+                major_version,
+                minor_version,
+            }
+        }
+        Some(_) => *ours,
+        None => {
+            return Err(unreachable(
+                &address,
+                &format!(
+                    "its /version answer has no usable ApiVersion ({:?})",
+                    version.api_version
+                ),
+            ));
+        }
+    };
+    let docker = client(&negotiated)
+        .map_err(|e| fail(&e))?
+        .with_request_modifier(versioned(&negotiated));
+    Ok((docker, version))
+}
+
+/// Puts `/v<major>.<minor>` before each request's path. bollard 0.21 builds its URL with
+/// `Url::join` on an absolute path, which drops the version it put there: without this every
+/// request is unversioned and the daemon answers in its newest shape.
+fn versioned(
+    version: &bollard::ClientVersion,
+) -> impl Fn(bollard::BollardRequest) -> bollard::BollardRequest + Send + Sync + 'static {
+    let prefix = format!("/v{}.{}", version.major_version, version.minor_version);
+    move |mut req| {
+        let uri = req.uri();
+        let (Some(scheme), Some(authority), Some(pq)) =
+            (uri.scheme_str(), uri.authority(), uri.path_and_query())
+        else {
+            return req;
+        };
+        let pq = pq.as_str();
+        let already = pq
+            .strip_prefix("/v")
+            .and_then(|r| r.split('/').next())
+            .is_some_and(|v| v.contains('.') && v.bytes().all(|b| b.is_ascii_digit() || b == b'.'));
+        if !already && let Ok(new) = format!("{scheme}://{authority}{prefix}{pq}").parse() {
+            *req.uri_mut() = new;
+        }
+        req
+    }
 }
 
 /// `/system/df` on a blocking thread (it sizes every layer), or a "not gathered" reason when
@@ -349,6 +456,7 @@ async fn inspect_images(
     containers: &[Container],
     image_list: &Result<Vec<ImageSummary>, bollard::errors::Error>,
     opts: &LiveOptions,
+    host_reason: Option<String>,
     notes: &mut Vec<String>,
 ) -> Vec<Image> {
     let mut image_ids: BTreeSet<String> = containers
@@ -364,11 +472,17 @@ async fn inspect_images(
             )),
         }
     }
+    let host_reason = &host_reason;
     let images: Vec<(String, Result<Image, String>)> = stream::iter(image_ids)
         .map(|id| async move {
             let (inspect, history) =
                 tokio::join!(docker.inspect_image(&id), docker.image_history(&id));
             let layers = match &inspect {
+                // Layer files are on the daemon's host.
+                Ok(_) if host_reason.is_some() => crate::snapshot::LayerFacts {
+                    Reason: format!("image layers: {}", host_reason.as_deref().unwrap_or("")),
+                    ..Default::default()
+                },
                 Ok(i) => {
                     let driver = i.graph_driver.clone().unwrap_or_default();
                     tokio::task::spawn_blocking(move || {
@@ -439,20 +553,149 @@ fn attach_processes<E: std::fmt::Display>(
     }
 }
 
-/// The scanned daemon's effective configuration: its command line from /proc (the dockerd
-/// holding the socket we talk to) merged with its config file.
-fn daemon_config(address: &str) -> crate::snapshot::DaemonConfig {
-    let found = super::daemon_config::find_dockerd_args_for(
-        Path::new("/proc"),
-        address.strip_prefix("unix://"),
-    );
-    let known = found.is_some();
-    let args = found.unwrap_or_default();
-    super::daemon_config::resolve(&args, known, |path| match std::fs::read_to_string(path) {
-        Ok(text) => Some(Ok(text)),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
-        Err(e) => Some(Err(e.to_string())),
+/// Where the scanned daemon runs, as far as this host can prove it.
+enum Reach {
+    /// A dockerd on this host serves the address.
+    LocalDockerd(super::target::Server),
+    /// Podman on this host serves it: dockerd's files and flags do not apply.
+    LocalPodman(super::target::Server),
+    /// Not found here (or served by a forwarder): nothing of this host is the daemon's.
+    Remote(String),
+}
+
+impl Reach {
+    fn of(server: &Result<super::target::Server, String>, podman: bool) -> Reach {
+        match server {
+            Ok(s) if podman => Reach::LocalPodman(s.clone()),
+            Ok(s) if s.program() == "dockerd" => Reach::LocalDockerd(s.clone()),
+            Ok(s) => Reach::Remote(format!(
+                "the address is served by PID {} ({}), not by dockerd itself, so the daemon's host is not known",
+                s.pid,
+                s.program()
+            )),
+            Err(e) => Reach::Remote(e.clone()),
+        }
+    }
+
+    /// Why this host's files, /proc, audit rules and mounts are not the daemon's (None: they
+    /// are). The remote/engine gating in one place: the typed fact status replaces the text.
+    fn host_reason(&self) -> Option<String> {
+        match self {
+            Reach::LocalDockerd(_) | Reach::LocalPodman(_) => None,
+            Reach::Remote(why) => Some(format!("{} ({why})", crate::snapshot::REMOTE)),
+        }
+    }
+}
+
+fn server_local(reach: &Reach) -> Result<super::target::Server, String> {
+    match reach {
+        Reach::LocalDockerd(s) | Reach::LocalPodman(s) => Ok(s.clone()),
+        Reach::Remote(why) => Err(why.clone()),
+    }
+}
+
+/// The scanned daemon's effective configuration: the command line of the dockerd serving
+/// the scanned address (from /proc) merged with its config file; a rootless dockerd reads
+/// `$XDG_CONFIG_HOME/docker/daemon.json` (default `~/.config/docker/`) of its own
+/// environment. Nothing is read for a daemon not found here, nor dockerd's files for Podman.
+fn daemon_config(reach: &Reach) -> crate::snapshot::DaemonConfig {
+    let server = match reach {
+        Reach::LocalDockerd(s) => s,
+        Reach::LocalPodman(_) => {
+            return crate::snapshot::DaemonConfig {
+                CommandLine: FactStatus::unavailable(format!(
+                    "dockerd's command line and daemon.json: {}",
+                    crate::snapshot::NOT_PODMAN
+                )),
+                ..Default::default()
+            };
+        }
+        Reach::Remote(_) => {
+            return crate::snapshot::DaemonConfig {
+                CommandLine: FactStatus::unavailable(format!(
+                    "dockerd's command line and daemon.json: {}",
+                    reach.host_reason().unwrap_or_default()
+                )),
+                ..Default::default()
+            };
+        }
+    };
+    let args = server.argv.get(1..).unwrap_or_default();
+    let default_file = rootless_config_file(server)
+        .unwrap_or_else(|| super::daemon_config::DEFAULT_CONFIG_FILE.to_string());
+    super::daemon_config::resolve_with_default_file(args, true, &default_file, |path| {
+        match std::fs::read_to_string(path) {
+            Ok(text) => Some(Ok(text)),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+            Err(e) => Some(Err(e.to_string())),
+        }
     })
+}
+
+/// A rootless dockerd's default config file, from its own environment (`ROOTLESSKIT_STATE_DIR`
+/// marks it; `XDG_CONFIG_HOME`, else `HOME/.config`).
+fn rootless_config_file(server: &super::target::Server) -> Option<String> {
+    let raw = std::fs::read(format!("/proc/{}/environ", server.pid)).ok()?;
+    let env: BTreeMap<String, String> = raw
+        .split(|b| *b == 0)
+        .filter_map(|kv| {
+            let kv = String::from_utf8_lossy(kv);
+            let (k, v) = kv.split_once('=')?;
+            Some((k.to_string(), v.to_string()))
+        })
+        .collect();
+    env.get("ROOTLESSKIT_STATE_DIR")?;
+    let dir = env
+        .get("XDG_CONFIG_HOME")
+        .filter(|d| !d.is_empty())
+        .cloned()
+        .or_else(|| env.get("HOME").map(|h| format!("{h}/.config")))?;
+    Some(format!("{dir}/docker/daemon.json"))
+}
+
+/// Host facts of a daemon whose host is not this one: the identity the Engine API tells,
+/// every file, audit, group, mount and listener fact unavailable with `why` (checks SKIP).
+fn not_this_host(
+    why: &str,
+    proc_status: FactStatus,
+    firewall: crate::snapshot::FirewallFacts,
+    info: &bollard::models::SystemInfo,
+) -> crate::snapshot::Host {
+    // The roles the checks read; nothing is stat'ed.
+    let mut files = super::files::roles();
+    for f in files.values_mut() {
+        f.Error = why.to_string();
+    }
+    crate::snapshot::Host {
+        Hostname: info.name.clone().unwrap_or_default(),
+        KernelVersion: info.kernel_version.clone().unwrap_or_default(),
+        OperatingSystem: info.operating_system.clone().unwrap_or_default(),
+        Proc: proc_status,
+        Environment: FactStatus::unavailable(format!("the scanner's environment: {why}")),
+        Files: files,
+        Audit: crate::snapshot::AuditFacts {
+            Reason: format!("audit rules: {why}"),
+            ..Default::default()
+        },
+        DockerGroup: crate::snapshot::GroupFacts {
+            Reason: format!("the docker group: {why}"),
+            ..Default::default()
+        },
+        DataRootMount: crate::snapshot::MountFacts {
+            Reason: format!("mounts: {why}"),
+            ..Default::default()
+        },
+        Listeners: crate::snapshot::ListenerFacts {
+            Reason: format!("listening sockets: {why}"),
+            ..Default::default()
+        },
+        Resolver: crate::snapshot::ResolverFacts {
+            Reason: format!("the resolver: {why}"),
+            ..Default::default()
+        },
+        Firewall: firewall,
+        ..Default::default()
+    }
 }
 
 /// The local host's facts: a few dozen stats and at most one `auditctl -l`, cheap enough to

@@ -247,7 +247,7 @@ fn evaluate_group(
                 if let Some(p) = &check.unknown
                     && matches!(check.def.scope, Scope::Host | Scope::Daemon)
                     && let Ok(Value::String(why)) = run(p, &root, "unknown")
-                    && why.contains(crate::snapshot::OFFLINE)
+                    && crate::snapshot::not_in_this_mode(&why)
                 {
                     result.status = Status::Skip;
                     result.reason = why.to_string();
@@ -465,7 +465,7 @@ fn aggregate(
                 .iter()
                 .filter_map(|e| e.value.strip_prefix("SKIP: "))
         };
-        let offline = skip_reasons().find(|why| why.contains(crate::snapshot::OFFLINE));
+        let offline = skip_reasons().find(|why| crate::snapshot::not_in_this_mode(why));
         let shared = r
             .exceptions
             .first()
@@ -498,7 +498,7 @@ fn evaluate_object(check: &Check, ctx: &Context) -> Outcome {
             Ok(Value::Null) => {}
             Ok(Value::String(s)) if s.is_empty() => {}
             // A fact a disk clone cannot have: not applicable to this kind of scan.
-            Ok(Value::String(s)) if s.contains(crate::snapshot::OFFLINE) => {
+            Ok(Value::String(s)) if crate::snapshot::not_in_this_mode(&s) => {
                 return Outcome::Skip(s.to_string());
             }
             Ok(v) => return Outcome::Error(display(&v)),

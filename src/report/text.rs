@@ -67,6 +67,9 @@ pub fn render(report: &Report, color: bool) -> String {
         report.images_scanned,
         report.started_at
     );
+    if !report.host.target.is_empty() {
+        let _ = writeln!(out, "target {}", report.host.target);
+    }
     let identity = report.host.identity_line();
     if !identity.is_empty() {
         let _ = writeln!(out, "{identity}");

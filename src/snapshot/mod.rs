@@ -79,6 +79,19 @@ pub struct Source {
 /// `unknown` reason containing it into SKIP (not ERROR): the fact is missing by the nature of
 /// the scan, not because something went wrong.
 pub const OFFLINE: &str = "not available in an offline scan";
+/// The phrase of facts that need the daemon's own host when the daemon runs elsewhere.
+pub const REMOTE: &str = "not available for a remote daemon";
+/// The phrase of dockerd-only facts when the engine is Podman.
+pub const NOT_PODMAN: &str = "not applicable to Podman";
+
+/// Whether `reason` says a fact is missing by the nature of the scan (offline clone, remote
+/// daemon, another engine), so the check SKIPs rather than ERRORs. The one place that reads
+/// these phrases; the typed fact status replaces it.
+pub fn not_in_this_mode(reason: &str) -> bool {
+    [OFFLINE, REMOTE, NOT_PODMAN]
+        .iter()
+        .any(|phrase| reason.contains(phrase))
+}
 
 /// A fact that could not be gathered: the checks that need it report ERROR with this reason.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
