@@ -194,7 +194,10 @@ pub fn parse(text: &str, name: &str) -> Result<Config, ConfigError> {
         Some(f) => Some(f.get_ref().parse::<crate::cli::FailOn>().map_err(|_| {
             err(
                 f.span().start,
-                format!("fail_on '{}': expected info, warn or error", f.get_ref()),
+                format!(
+                    "fail_on '{}': expected info, warn, error, critical, high, medium or low",
+                    f.get_ref()
+                ),
             )
         })?),
     };

@@ -837,3 +837,37 @@ fn sarif_fingerprints_survive_a_redeploy_and_tell_hosts_apart() {
     let a = prints(&before);
     assert!(prints(&other_host).iter().all(|p| !a.contains(p)));
 }
+
+/// `--fail-on` takes a severity: a WARN of a check rated at least that fails the run.
+#[test]
+fn fail_on_a_severity() {
+    let code = |check: &str, level: &str| {
+        dockbench()
+            .args([
+                "scan",
+                "--snapshot",
+                "tests/fixtures/snapshots/risky.json",
+                "-q",
+            ])
+            .args(["--check", check, "--fail-on", level])
+            .output()
+            .unwrap()
+            .status
+            .code()
+    };
+    let r = load(RISKY);
+    let warn_of = |sev: &str| {
+        r.results
+            .iter()
+            .find(|c| c.status == report::Status::Warn && c.severity.unwrap().as_str() == sev)
+            .unwrap_or_else(|| panic!("the fixture has a WARN of a {sev} check"))
+            .id
+            .clone()
+    };
+    let (critical, medium) = (warn_of("critical"), warn_of("medium"));
+    assert_eq!(code(&critical, "critical"), Some(1));
+    assert_eq!(code(&medium, "critical"), Some(0));
+    assert_eq!(code(&medium, "high"), Some(0));
+    assert_eq!(code(&medium, "medium"), Some(1));
+    assert_eq!(code(&medium, "low"), Some(1));
+}

@@ -22,7 +22,8 @@ pub struct ReportArgs {
     #[arg(long, short = 'f', value_enum, default_value_t = Format::Text)]
     pub format: Format,
     /// Also write FORMAT to PATH (repeatable), e.g. --output sarif=report.sarif; a bare PATH
-    /// takes the --format output instead of standard output.
+    /// takes the format its extension names (report.json), else the --format output instead of
+    /// standard output.
     #[arg(long, short = 'o', value_name = "FORMAT=PATH", value_parser = parse_output)]
     pub output: Vec<Output>,
     /// No colours in the terminal report (also: NO_COLOR set in the environment).
@@ -91,7 +92,11 @@ pub fn run(args: ReportArgs) -> u8 {
     let mut code = exit::OK;
     let mut stdout = !args.quiet;
     for out in &args.output {
-        let format = out.format.unwrap_or(args.format);
+        // A bare path: its extension's format (`-o report.sarif`), else the --format one.
+        let format = out
+            .format
+            .or_else(|| Format::from_extension(&out.path))
+            .unwrap_or(args.format);
         if out.format.is_none() {
             stdout = false;
         }

@@ -50,10 +50,13 @@ pub struct ScanArgs {
     /// Format written to standard output. Default: text.
     #[arg(long, short = 'f', value_enum)]
     pub format: Option<Format>,
-    /// Also write FORMAT to PATH (repeatable), e.g. --output json=report.json.
+    /// Also write FORMAT to PATH (repeatable), e.g. --output sarif=out/r.sarif; a bare PATH
+    /// takes the format from its extension (-o report.json).
     #[arg(long, short = 'o', value_name = "FORMAT=PATH", value_parser = parse_output)]
     pub output: Vec<(Format, PathBuf)>,
-    /// Exit with code 1 when a result at or above this level exists.
+    /// Exit with code 1 when a result at or above this level exists: a status (info, warn,
+    /// error), or a severity (critical, high, medium, low: a WARN of a check rated at least
+    /// that).
     #[arg(long, value_enum, value_name = "LEVEL")]
     pub fail_on: Option<FailOn>,
     /// Exit with code 1 when a benchmark's score is below N.
@@ -76,14 +79,26 @@ pub struct ScanArgs {
     pub lock: super::run_lock::LockArgs,
 }
 
+/// `FORMAT=PATH`, or a bare PATH whose extension names the format (`report.json`).
 fn parse_output(s: &str) -> Result<(Format, PathBuf), String> {
-    let (format, path) = s
-        .split_once('=')
-        .ok_or_else(|| format!("expected FORMAT=PATH, got '{s}'"))?;
-    if path.is_empty() {
-        return Err(format!("no path after '{format}='"));
+    if let Some((format, path)) = s.split_once('=')
+        && let Ok(format) = format.parse::<Format>()
+    {
+        if path.is_empty() {
+            return Err(format!("no path after '{}='", format.name()));
+        }
+        return Ok((format, PathBuf::from(path)));
     }
-    Ok((format.parse()?, PathBuf::from(path)))
+    if s.is_empty() {
+        return Err("empty path".into());
+    }
+    let path = PathBuf::from(s);
+    match Format::from_extension(&path) {
+        Some(format) => Ok((format, path)),
+        None => Err(format!(
+            "expected FORMAT=PATH or a file name ending in .json, .sarif, .html, .xml, .csv, .md, .prom or .txt, got '{s}'"
+        )),
+    }
 }
 
 /// `scan`'s settings after merging the command line over the configuration file.
@@ -293,8 +308,14 @@ pub async fn run(args: ScanArgs) -> u8 {
 /// Does the report break the exit policy (`--fail-on`, `--min-score`)? WAIVED results never
 /// count, and a partly waived check counts only for its other findings.
 fn policy_fails(report: &Report, fail_on: Option<FailOn>, min_score: Option<i64>) -> bool {
-    let by_status =
-        fail_on.is_some_and(|level| report.results.iter().any(|r| meets(r.status, level)));
+    let by_status = fail_on.is_some_and(|level| {
+        report.results.iter().any(|r| match level.severity() {
+            // A severity: WARN checks rated at least that (a check without a rating, from an
+            // old report's custom check, counts: unknown is not harmless).
+            Some(min) => r.status == Status::Warn && r.severity.is_none_or(|s| s >= min),
+            None => meets(r.status, level),
+        })
+    });
     // Each benchmark's own score: a practices score must not hide a CIS one below the bar.
     let by_score = min_score.is_some_and(|n| report.summary.benchmarks.iter().any(|b| b.score < n));
     by_status || by_score
@@ -308,7 +329,7 @@ fn meets(status: Status, level: FailOn) -> bool {
         Status::Error => FailOn::Error,
         _ => return false,
     };
-    rank >= level
+    level.severity().is_none() && rank >= level
 }
 
 fn read_snapshot(path: &PathBuf) -> Result<Snapshot, String> {
@@ -396,6 +417,18 @@ mod tests {
             (Format::Json, PathBuf::from("a.json"))
         );
         assert!(parse_output("json").is_err());
+        // A bare path: the format from its extension.
+        assert_eq!(
+            parse_output("out/report.json").unwrap(),
+            (Format::Json, PathBuf::from("out/report.json"))
+        );
+        assert_eq!(parse_output("r.SARIF").unwrap().0, Format::Sarif);
+        assert_eq!(parse_output("a=b/r.prom").unwrap().0, Format::Prometheus);
+        assert!(
+            parse_output("report.pdf")
+                .unwrap_err()
+                .contains("FORMAT=PATH")
+        );
         assert!(parse_output("pdf=x").is_err());
     }
 }

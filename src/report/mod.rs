@@ -68,6 +68,24 @@ impl Format {
     }
 
     /// The name on the command line (`docker-bench` for DockerBench).
+    /// The format a file name's extension stands for (`report.json` → json, `.sarif`,
+    /// `.html`/`.htm`, `.xml` → junit, `.csv`, `.md`, `.prom` → prometheus, `.txt` → text);
+    /// `None` for any other. docker-bench's layout is JSON too: it needs `docker-bench=PATH`.
+    pub fn from_extension(path: &std::path::Path) -> Option<Format> {
+        let ext = path.extension()?.to_str()?.to_ascii_lowercase();
+        Some(match ext.as_str() {
+            "json" => Format::Json,
+            "sarif" => Format::Sarif,
+            "html" | "htm" => Format::Html,
+            "xml" => Format::Junit,
+            "csv" => Format::Csv,
+            "md" | "markdown" => Format::Markdown,
+            "prom" => Format::Prometheus,
+            "txt" => Format::Text,
+            _ => return None,
+        })
+    }
+
     pub fn name(self) -> &'static str {
         match self {
             Format::Text => "text",
