@@ -24,6 +24,7 @@ async fn main() -> ExitCode {
         Command::Report(args) => dockbench::cli::report::run(args),
         Command::Diff(args) => dockbench::cli::diff::run(args),
         Command::Schema(args) => dockbench::cli::schema::run(args),
+        Command::Merge(args) => dockbench::cli::merge::run(args),
         Command::Completions(args) => dockbench::cli::generate::run_completions(args),
         Command::Man(args) => dockbench::cli::generate::run_man(args),
     };

@@ -4,6 +4,7 @@ pub mod collect;
 pub mod diff;
 pub mod format;
 pub mod generate;
+pub mod merge;
 pub mod report;
 pub mod run_lock;
 pub mod scan;
@@ -66,6 +67,8 @@ pub enum Command {
     Diff(diff::DiffArgs),
     /// Print the JSON Schema of the JSON report.
     Schema(schema::SchemaArgs),
+    /// Merge many hosts' reports (and snapshots) into one fleet report.
+    Merge(merge::MergeArgs),
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
     Completions(generate::CompletionsArgs),
     /// Print the man page (roff) of dockbench and its subcommands.

@@ -186,6 +186,7 @@ pub async fn run(args: ScanArgs) -> u8 {
             "--fail-on-new needs a --baseline to compare with",
         );
     }
+    let load_start = Instant::now();
     let (benches, env) = match super::load_benchmarks(&set.checks) {
         Ok(b) => b,
         Err(e) => return fail(exit::USAGE, &e),
@@ -232,6 +233,7 @@ pub async fn run(args: ScanArgs) -> u8 {
         .iter()
         .any(|c| c.def.reads("DiskUsage") || c.def.reads("SizeRw"));
 
+    let load_ms = load_start.elapsed().as_millis();
     let collect_start = Instant::now();
     let mut snapshot = match &snapshot_path {
         Some(path) => match read_snapshot(path) {
@@ -281,6 +283,7 @@ pub async fn run(args: ScanArgs) -> u8 {
     report.waivers = waivers;
     report.baseline = baseline.map(|old| report::diff::diff(&old, &report));
 
+    let render_start = Instant::now();
     let mut code = exit::OK;
     for (format, path) in &set.output {
         if let Err(e) =
@@ -296,6 +299,13 @@ pub async fn run(args: ScanArgs) -> u8 {
             && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
             && std::io::stdout().is_terminal();
         print!("{}", report::render(&report, set.format, color));
+    }
+    // For scripts/bench.sh: where a run's time goes, without a profiler.
+    if std::env::var_os("DOCKBENCH_TIMINGS").is_some_and(|v| !v.is_empty()) {
+        eprintln!(
+            "timings: load {load_ms} ms, collect {collect_ms} ms, evaluate {evaluate_ms} ms, render {} ms",
+            render_start.elapsed().as_millis()
+        );
     }
     let new_findings =
         set.fail_on_new && report.baseline.as_ref().is_some_and(|b| b.counts.new > 0);

@@ -11,6 +11,7 @@ use serde::Serialize;
 
 use super::check::{Evaluation, FindingStatus, Scope};
 use super::derive::{Derived, ImageDerived, derive, derive_image};
+use super::host_derived::{ContainerRelations, HostDerived, ImageIndex, derive_host};
 use super::load::Check;
 use super::schema::Ty;
 use crate::results::{CheckResult, Finding, Status};
@@ -23,7 +24,16 @@ pub use crate::docker::{normalize_path, path_within};
 struct CelContainer<'a> {
     #[serde(flatten)]
     inner: &'a Container,
-    Derived: Derived,
+    Derived: CelDerived<'a>,
+}
+
+/// `c.Derived`: the container's own derived facts and those against the other objects.
+#[derive(Serialize)]
+struct CelDerived<'a> {
+    #[serde(flatten)]
+    own: &'a Derived,
+    #[serde(flatten)]
+    relations: ContainerRelations,
 }
 
 /// An image as checks see it: Docker's fields plus `Derived`.
@@ -31,7 +41,15 @@ struct CelContainer<'a> {
 struct CelImage<'a> {
     #[serde(flatten)]
     inner: &'a Image,
-    Derived: ImageDerived,
+    Derived: &'a ImageDerived,
+}
+
+/// The host as checks see it: its facts plus `Derived` (facts over all objects).
+#[derive(Serialize)]
+struct CelHost<'a> {
+    #[serde(flatten)]
+    inner: &'a Host,
+    Derived: HostDerived,
 }
 
 /// Facts about the scan itself, as `scan` in expressions.
@@ -60,9 +78,19 @@ pub fn variable_types() -> BTreeMap<String, Ty> {
         .get_or_init(|| {
             let ty =
                 |schema: schemars::Schema| Ty::from_schema(&serde_json::to_value(schema).unwrap());
+            let mut derived = ty(schema_for!(Derived));
+            if let (Ty::Object(fields), Ty::Object(more)) =
+                (&mut derived, ty(schema_for!(ContainerRelations)))
+            {
+                Arc::make_mut(fields).extend(more.as_ref().clone());
+            }
             let mut container = ty(schema_for!(Container));
             if let Ty::Object(fields) = &mut container {
-                Arc::make_mut(fields).insert("Derived".into(), ty(schema_for!(Derived)));
+                Arc::make_mut(fields).insert("Derived".into(), derived);
+            }
+            let mut host = ty(schema_for!(Host));
+            if let Ty::Object(fields) = &mut host {
+                Arc::make_mut(fields).insert("Derived".into(), ty(schema_for!(HostDerived)));
             }
             let mut image = ty(schema_for!(Image));
             if let Ty::Object(fields) = &mut image {
@@ -73,7 +101,7 @@ pub fn variable_types() -> BTreeMap<String, Ty> {
                 ("containers".to_string(), Ty::List(Arc::new(container))),
                 ("image".to_string(), image.clone()),
                 ("images".to_string(), Ty::List(Arc::new(image))),
-                ("host".to_string(), ty(schema_for!(Host))),
+                ("host".to_string(), host),
                 ("daemon".to_string(), ty(schema_for!(Daemon))),
                 ("scan".to_string(), ty(schema_for!(ScanFacts))),
             ])
@@ -90,13 +118,42 @@ enum Outcome {
     Pass(String),
 }
 
-struct Object {
-    kind: &'static str,
-    name: String,
-    id: String,
-    value: Value,
-    /// The object's facts could not be read: every check reports ERROR for it.
-    error: String,
+/// What every object gave for one per-object check, folded as the objects are evaluated:
+/// nothing per object is kept but its findings and exceptions.
+#[derive(Default)]
+struct Tally {
+    skipped: usize,
+    errors: usize,
+    passed: usize,
+    warned: usize,
+    findings: Vec<Finding>,
+    exceptions: Vec<Finding>,
+}
+
+impl Tally {
+    fn add(&mut self, kind: &str, name: &str, id: &str, outcome: Outcome) {
+        let entry = |value: String| Finding {
+            kind: kind.into(),
+            object: name.into(),
+            id: id.into(),
+            value,
+        };
+        match outcome {
+            Outcome::Finding(v, info) => {
+                self.warned += usize::from(!info);
+                self.findings.push(entry(v));
+            }
+            Outcome::Pass(_) => self.passed += 1,
+            Outcome::Skip(why) => {
+                self.skipped += 1;
+                self.exceptions.push(entry(format!("SKIP: {why}")));
+            }
+            Outcome::Error(why) => {
+                self.errors += 1;
+                self.exceptions.push(entry(format!("ERROR: {why}")));
+            }
+        }
+    }
 }
 
 /// Evaluates `checks` over `snap` with default options.
@@ -146,42 +203,39 @@ fn evaluate_group(
     env: &Arc<Env>,
     options: &EvalOptions,
 ) -> Vec<CheckResult> {
-    let containers: Vec<Object> = snap
-        .containers
-        .iter()
-        .map(|c| Object {
-            kind: "container",
-            name: c.Name.clone(),
-            id: c.Id.clone(),
-            value: to_cel(&CelContainer {
-                inner: c,
-                Derived: derive(c),
-            }),
-            error: c.Error.clone(),
-        })
-        .collect();
     // Image age is measured at collection time, so a saved snapshot evaluates the same later.
     let now = chrono::DateTime::parse_from_rfc3339(&snap.started_at)
         .ok()
         .map(|t| t.with_timezone(&chrono::Utc));
-    let images: Vec<Object> = snap
-        .images
-        .iter()
-        .map(|i| Object {
-            kind: "image",
-            name: image_name(i),
-            id: i.Id.clone(),
-            value: to_cel(&CelImage {
-                inner: i,
-                Derived: derive_image(i, now),
-            }),
-            error: String::new(),
+    let derived: Vec<Derived> = snap.containers.iter().map(derive).collect();
+    let image_derived: Vec<ImageDerived> =
+        snap.images.iter().map(|i| derive_image(i, now)).collect();
+    let index = ImageIndex::new(&snap.images, &image_derived);
+    let container_value = |i: usize| {
+        to_cel(&CelContainer {
+            inner: &snap.containers[i],
+            Derived: CelDerived {
+                own: &derived[i],
+                relations: index.relations(&snap.containers[i]),
+            },
         })
-        .collect();
+    };
+    let image_value = |i: usize| {
+        to_cel(&CelImage {
+            inner: &snap.images[i],
+            Derived: &image_derived[i],
+        })
+    };
 
     let mut root = Context::with_env(env.clone());
     register_functions(&mut root);
-    root.add_variable_from_value("host", to_cel(&snap.host));
+    root.add_variable_from_value(
+        "host",
+        to_cel(&CelHost {
+            inner: &snap.host,
+            Derived: derive_host(&snap.containers, &derived),
+        }),
+    );
     root.add_variable_from_value("daemon", to_cel(&snap.daemon));
     let params = checks
         .first()
@@ -197,23 +251,54 @@ fn evaluate_group(
             TrustedUsers: options.trusted_users.clone(),
         }),
     );
-    root.add_variable_from_value(
-        "containers",
-        Value::List(Arc::new(
-            containers.iter().map(|o| o.value.clone()).collect(),
-        )),
-    );
-    root.add_variable_from_value(
-        "images",
-        Value::List(Arc::new(images.iter().map(|o| o.value.clone()).collect())),
-    );
+    // The lists of all objects only when a selected check reads them (no shipped check does:
+    // they read derived facts). Without them each object's value lives only while its checks
+    // run, instead of every object's at once.
+    let reads = |name: &str| {
+        checks
+            .iter()
+            .any(|c| c.programs().any(|p| p.references().has_variable(name)))
+    };
+    let container_values: Option<Vec<Value>> =
+        reads("containers").then(|| (0..snap.containers.len()).map(container_value).collect());
+    let image_values: Option<Vec<Value>> =
+        reads("images").then(|| (0..snap.images.len()).map(image_value).collect());
+    for (name, values) in [("containers", &container_values), ("images", &image_values)] {
+        if let Some(values) = values {
+            root.add_variable_from_value(name, Value::List(Arc::new(values.clone())));
+        }
+    }
 
-    // outcomes[check index] = (object, outcome) for every object the check looked at.
-    let mut outcomes: Vec<Vec<(usize, Outcome)>> = checks.iter().map(|_| Vec::new()).collect();
-    for (scope, var, objects) in [
-        (Scope::Container, "c", &containers),
-        (Scope::Image, "image", &images),
-    ] {
+    // tallies[check index]: what the objects of its scope gave.
+    let mut tallies: Vec<Tally> = checks.iter().map(|_| Tally::default()).collect();
+    let image_names: Vec<String> = snap.images.iter().map(image_name).collect();
+    type Objects<'a> = (
+        Scope,
+        &'static str,
+        &'static str,
+        usize,
+        &'a Option<Vec<Value>>,
+        &'a dyn Fn(usize) -> Value,
+    );
+    let scopes: [Objects; 2] = [
+        (
+            Scope::Container,
+            "c",
+            "container",
+            snap.containers.len(),
+            &container_values,
+            &container_value,
+        ),
+        (
+            Scope::Image,
+            "image",
+            "image",
+            snap.images.len(),
+            &image_values,
+            &image_value,
+        ),
+    ];
+    for (scope, var, kind, count, built, build) in scopes {
         let scoped: Vec<usize> = (0..checks.len())
             .filter(|&i| {
                 checks[i].def.scope == scope && checks[i].def.evaluation == Evaluation::Automated
@@ -222,25 +307,38 @@ fn evaluate_group(
         if scoped.is_empty() {
             continue;
         }
-        for (oi, obj) in objects.iter().enumerate() {
+        for oi in 0..count {
+            let (name, id, error) = match scope {
+                Scope::Image => (&image_names[oi], &snap.images[oi].Id, ""),
+                _ => {
+                    let c = &snap.containers[oi];
+                    (&c.Name, &c.Id, c.Error.as_str())
+                }
+            };
+            if !error.is_empty() {
+                for &ci in &scoped {
+                    tallies[ci].add(kind, name, id, Outcome::Error(error.to_string()));
+                }
+                continue;
+            }
+            let value = match built {
+                Some(values) => values[oi].clone(),
+                None => build(oi),
+            };
             let mut ctx = root.new_inner_scope();
-            ctx.add_variable_from_value(var, obj.value.clone());
+            ctx.add_variable_from_value(var, value);
             for &ci in &scoped {
-                let outcome = if obj.error.is_empty() {
-                    evaluate_object(checks[ci], &ctx)
-                } else {
-                    Outcome::Error(obj.error.clone())
-                };
-                outcomes[ci].push((oi, outcome));
+                tallies[ci].add(kind, name, id, evaluate_object(checks[ci], &ctx));
             }
         }
     }
+    let counts = (snap.containers.len(), snap.images.len());
 
     let hostname = snap.host.Hostname.clone();
     checks
         .iter()
-        .zip(outcomes)
-        .map(|(check, outcome)| {
+        .zip(tallies)
+        .map(|(check, tally)| {
             let mut result = blank_result(check);
             if check.def.evaluation == Evaluation::Manual {
                 // Whether it applies may itself be unknowable offline (swarm checks on a clone).
@@ -284,16 +382,10 @@ fn evaluate_group(
                 return result;
             }
             match check.def.scope {
-                Scope::Container => aggregate(
-                    check,
-                    &mut result,
-                    &containers,
-                    outcome,
-                    snap.all_containers,
-                ),
-                Scope::Image => {
-                    aggregate(check, &mut result, &images, outcome, snap.all_containers)
+                Scope::Container => {
+                    aggregate(check, &mut result, counts.0, tally, snap.all_containers)
                 }
+                Scope::Image => aggregate(check, &mut result, counts.1, tally, snap.all_containers),
                 Scope::Host | Scope::Daemon => {
                     let kind = if check.def.scope == Scope::Host {
                         "host"
@@ -386,19 +478,13 @@ fn single(check: &Check, r: &mut CheckResult, kind: &str, name: &str, outcome: O
     }
 }
 
-fn aggregate(
-    check: &Check,
-    r: &mut CheckResult,
-    objects: &[Object],
-    outcomes: Vec<(usize, Outcome)>,
-    all_containers: bool,
-) {
+fn aggregate(check: &Check, r: &mut CheckResult, total: usize, tally: Tally, all_containers: bool) {
     let noun = if check.def.scope == Scope::Image {
         "image"
     } else {
         "container"
     };
-    if objects.is_empty() {
+    if total == 0 {
         r.status = Status::Skip;
         r.reason = if noun == "container" && !all_containers {
             "no running containers to check (--all also checks stopped and created ones)".into()
@@ -407,32 +493,16 @@ fn aggregate(
         };
         return;
     }
-    let (mut skipped, mut errors, mut passed, mut warned) = (0, 0, 0, 0);
-    for (oi, outcome) in outcomes {
-        let o = &objects[oi];
-        let entry = |value: String| Finding {
-            kind: o.kind.into(),
-            object: o.name.clone(),
-            id: o.id.clone(),
-            value,
-        };
-        match outcome {
-            Outcome::Finding(v, info) => {
-                warned += usize::from(!info);
-                r.findings.push(entry(v));
-            }
-            Outcome::Pass(_) => passed += 1,
-            Outcome::Skip(why) => {
-                skipped += 1;
-                r.exceptions.push(entry(format!("SKIP: {why}")));
-            }
-            Outcome::Error(why) => {
-                errors += 1;
-                r.exceptions.push(entry(format!("ERROR: {why}")));
-            }
-        }
-    }
-    let total = objects.len();
+    let Tally {
+        skipped,
+        errors,
+        passed,
+        warned,
+        findings,
+        exceptions,
+    } = tally;
+    r.findings = findings;
+    r.exceptions = exceptions;
     r.evaluated = total - skipped;
     let plural = |n: usize| {
         if n == 1 {

@@ -42,6 +42,23 @@ pub struct Check {
     pub benchmark: Arc<str>,
 }
 
+impl Check {
+    /// Its compiled expressions, whichever are given.
+    pub fn programs(&self) -> impl Iterator<Item = &Program> {
+        [
+            &self.applies,
+            &self.unknown,
+            &self.not_applicable,
+            &self.finding,
+            &self.evidence,
+            &self.pass_evidence,
+            &self.info_when,
+        ]
+        .into_iter()
+        .flatten()
+    }
+}
+
 #[derive(Debug, thiserror::Error)]
 #[error("invalid checks:\n{}", .0.iter().map(|p| format!("  - {p}")).collect::<Vec<_>>().join("\n"))]
 pub struct LoadError(pub Vec<String>);
@@ -336,7 +353,13 @@ fn build(files: Vec<SourceFile>, origin: String, env: &Env) -> Result<Benchmark,
             let src = src.as_ref()?;
             match env.compile(src) {
                 Ok(p) => match check_fields(p.expression(), &scope_vars) {
-                    Ok(()) => Some(p),
+                    Ok(()) => match per_object_scan(&p, c.scope) {
+                        Some(msg) => {
+                            problems.push(format!("{at}: {field}: {msg}"));
+                            None
+                        }
+                        None => Some(p),
+                    },
                     Err(msg) => {
                         problems.push(format!("{at}: {field}: {msg}"));
                         None
@@ -376,6 +399,26 @@ fn build(files: Vec<SourceFile>, origin: String, env: &Env) -> Result<Benchmark,
         origin,
         checks,
     })
+}
+
+/// A per-object check reading the list of all objects runs over every object once per
+/// object: quadratic (DP.1.2 did, 35 s at 1,000 containers). Such facts are derived once.
+fn per_object_scan(p: &Program, scope: super::check::Scope) -> Option<String> {
+    use super::check::Scope;
+    let noun = match scope {
+        Scope::Container => "container",
+        Scope::Image => "image",
+        _ => return None,
+    };
+    let refs = p.references();
+    let list = ["containers", "images"]
+        .into_iter()
+        .find(|v| refs.has_variable(v))?;
+    Some(format!(
+        "reads `{list}` in a per-{noun} check: that scans every object for each {noun} \
+         (quadratic); read a fact derived once instead (`host.Derived`, `c.Derived`; see \
+         src/engine/host_derived.rs), or make it a host-scoped check"
+    ))
 }
 
 /// Variables visible to a check of `scope`: the globals, plus `c` or `image` for
@@ -533,6 +576,26 @@ mod tests {
             b.checks[0].params.get("limit").and_then(|v| v.as_integer()),
             Some(3)
         );
+    }
+
+    #[test]
+    fn a_per_object_check_may_not_scan_all_objects() {
+        for expr in [
+            "containers.exists(o, o.State.OOMKilled)",
+            "images.exists(i, i.Id == c.Image)",
+        ] {
+            let err = bench(&format!("{HEAD}finding='{expr}'")).unwrap_err();
+            assert!(err.to_string().contains("quadratic"), "{err}");
+            assert!(err.to_string().contains("host.Derived"), "{err}");
+        }
+        // A host-scoped check reads them once: allowed.
+        let src = HEAD.replace("scope='container'", "scope='host'");
+        bench(&format!(
+            "{src}finding='containers.exists(o, o.State.OOMKilled)'"
+        ))
+        .unwrap();
+        // So is the derived fact.
+        bench(&format!("{HEAD}finding='size(host.Derived.OOMKilled) > 0'")).unwrap();
     }
 
     #[test]

@@ -5,6 +5,7 @@ pub mod check;
 pub mod derive;
 pub mod eval;
 pub mod filter;
+pub mod host_derived;
 pub mod load;
 pub mod schema;
 pub mod secrets;
