@@ -341,7 +341,10 @@ mod tests {
         let e = error_of("[containers]\nexclude = [\"ok\", \"[bad\"]\n");
         assert_eq!((e.line, e.column), (2, 18), "{e}");
         let e = error_of("fail_on = \"sometimes\"\n");
-        assert!(e.message.contains("expected info, warn or error"));
+        assert!(
+            e.message
+                .contains("expected info, warn, error, critical, high, medium or low")
+        );
     }
 
     #[test]

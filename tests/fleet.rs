@@ -201,14 +201,17 @@ fn counts_scores_and_order_worst_first() {
     let r = risky();
     let bad = host_row(&fleet, "lbl-bad");
     assert_eq!(bad["counts"], r["summary"]["counts"]);
-    assert_eq!(bad["score"], r["summary"]["score"]);
+    assert_eq!(bad["score"], r["summary"]["combined_score"]);
     assert_eq!(bad["benchmarks"][0]["id"], "cis-docker-1.6.0");
-    assert_eq!(bad["benchmarks"][0]["score"], r["summary"]["score"]);
+    assert_eq!(
+        bad["benchmarks"][0]["score"],
+        r["summary"]["combined_score"]
+    );
     let good = host_row(&fleet, "lbl-good");
     // Four scored WARNs made PASS: +2 each.
     assert_eq!(
         good["score"].as_i64().unwrap(),
-        r["summary"]["score"].as_i64().unwrap() + 8
+        r["summary"]["combined_score"].as_i64().unwrap() + 8
     );
     assert_eq!(
         good["counts"]["warn"].as_u64().unwrap(),
@@ -290,7 +293,7 @@ fn policy_applies_per_host_and_exit_codes_follow_scan() {
         &host("a", "m1", "e1", "2026-11-29T10:00:00Z", &[]),
     );
     let r = risky();
-    let score = r["summary"]["score"].as_i64().unwrap();
+    let score = r["summary"]["combined_score"].as_i64().unwrap();
     let (fleet, out) = merge_json(&[d.to_str().unwrap(), "--fail-on", "warn"]);
     assert_eq!(out.status.code(), Some(1));
     assert_eq!(host_row(&fleet, "lbl-a")["policy_failed"], true);

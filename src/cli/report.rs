@@ -33,6 +33,8 @@ pub struct ReportArgs {
     #[arg(long, short = 'q')]
     pub quiet: bool,
     #[command(flatten)]
+    pub text: super::format::TextArgs,
+    #[command(flatten)]
     pub lock: super::run_lock::LockArgs,
 }
 
@@ -102,7 +104,7 @@ pub fn run(args: ReportArgs) -> u8 {
         }
         if let Err(e) = crate::output::write_atomic(
             &out.path,
-            report::render(&report, format, false).as_bytes(),
+            report::render_with(&report, format, &args.text.options(false)).as_bytes(),
         ) {
             eprintln!("dockbench: cannot write {}: {e}", out.path.display());
             code = exit::OUTPUT;
@@ -113,7 +115,10 @@ pub fn run(args: ReportArgs) -> u8 {
             && !args.no_color
             && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
             && std::io::stdout().is_terminal();
-        print!("{}", report::render(&report, args.format, color));
+        print!(
+            "{}",
+            report::render_with(&report, args.format, &args.text.options(color))
+        );
     }
     code
 }

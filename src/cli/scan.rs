@@ -71,6 +71,8 @@ pub struct ScanArgs {
     /// No colours in the terminal report (also: NO_COLOR set in the environment).
     #[arg(long)]
     pub no_color: bool,
+    #[command(flatten)]
+    pub text: super::format::TextArgs,
     /// Print nothing on standard output (outputs given with --output are still written), and
     /// no progress line on standard error.
     #[arg(long, short = 'q')]
@@ -116,6 +118,7 @@ struct Settings {
     fail_on_new: bool,
     quiet: bool,
     no_color: bool,
+    text: super::format::TextArgs,
     source: super::SourceArgs,
     filters: crate::engine::filter::Filters,
     waivers: Vec<crate::engine::waivers::Waiver>,
@@ -156,6 +159,7 @@ fn resolve(args: ScanArgs, config: Option<Config>) -> Settings {
         fail_on_new: args.fail_on_new || cfg.fail_on_new.unwrap_or(false),
         quiet: args.quiet || cfg.quiet.unwrap_or(false),
         no_color: args.no_color || cfg.no_color.unwrap_or(false),
+        text: args.text.clone(),
         source: super::SourceArgs {
             host: args.source.host.or(cfg.host),
             all: args.source.all || cfg.all.unwrap_or(false),
@@ -286,9 +290,10 @@ pub async fn run(args: ScanArgs) -> u8 {
     let render_start = Instant::now();
     let mut code = exit::OK;
     for (format, path) in &set.output {
-        if let Err(e) =
-            crate::output::write_atomic(path, report::render(&report, *format, false).as_bytes())
-        {
+        if let Err(e) = crate::output::write_atomic(
+            path,
+            report::render_with(&report, *format, &set.text.options(false)).as_bytes(),
+        ) {
             eprintln!("dockbench: cannot write {}: {e}", path.display());
             code = exit::OUTPUT;
         }
@@ -298,7 +303,10 @@ pub async fn run(args: ScanArgs) -> u8 {
             && !set.no_color
             && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
             && std::io::stdout().is_terminal();
-        print!("{}", report::render(&report, set.format, color));
+        print!(
+            "{}",
+            report::render_with(&report, set.format, &set.text.options(color))
+        );
     }
     // For scripts/bench.sh: where a run's time goes, without a profiler.
     if std::env::var_os("DOCKBENCH_TIMINGS").is_some_and(|v| !v.is_empty()) {

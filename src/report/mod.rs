@@ -119,8 +119,20 @@ impl std::str::FromStr for Format {
 
 /// Renders a report in one format. `color` only matters for text.
 pub fn render(report: &Report, format: Format, color: bool) -> String {
+    render_with(
+        report,
+        format,
+        &text::TextOptions {
+            color,
+            ..text::TextOptions::default()
+        },
+    )
+}
+
+/// Renders a report in one format; `text` (view, colour, remediation) only matters for text.
+pub fn render_with(report: &Report, format: Format, text: &text::TextOptions) -> String {
     match format {
-        Format::Text => text::render(report, color),
+        Format::Text => text::render_with(report, text),
         Format::Json => json::render(report),
         Format::Html => html::render(report),
         Format::Sarif => sarif::render(report),
