@@ -1,4 +1,5 @@
-//! Embeds every file under `checks/` into the binary (see src/engine/load.rs).
+//! Embeds every check file under `checks/` into the binary (see src/engine/load.rs); the
+//! `cases/` folders beside them are test data (tests/cases.rs reads them), not embedded.
 use std::{env, fs, path::Path};
 
 fn main() {
@@ -27,6 +28,9 @@ fn collect(root: &Path, dir: &Path, files: &mut Vec<(String, String)>) {
     for entry in entries.flatten() {
         let path = entry.path();
         if path.is_dir() {
+            if path.file_name().is_some_and(|n| n == "cases") {
+                continue;
+            }
             println!("cargo:rerun-if-changed={}", path.display());
             collect(root, &path, files);
         } else if path.extension().is_some_and(|e| e == "toml") {

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Scale benchmark, the whole table of docs/benchmarks.md in one run:
+# Scale benchmark, the whole table of docs/performance.md in one run:
 #   live:     N running containers (N = 100, then 1,000; started here, labelled, always removed),
 #             the batched `docker inspect` of the same containers as the floor;
 #   snapshot: 10,000 containers in a snapshot generated from the live one;
@@ -11,21 +11,29 @@
 #                         [--root N] [--runs R]
 #   --bin       the binary to measure (default: a fresh release build)
 #   --baseline  another binary measured on the same workloads (a "before" column)
+#   --quadratic-baseline  the baseline's DP.1.2 is quadratic: not run on the generated
+#               snapshot and root with both benchmarks (hours)
 #   --live      container counts to scan live ("" skips the live part)
 #   --snapshot  containers in the generated snapshot (0 skips it)
 #   --root      containers in the generated offline root (0 skips it)
 #   --runs      runs per live measurement; the table shows the fastest (default 1)
+#   --mem-limit address space per scan in GiB (default 8): a scan above it is reported failed
+#   --run-id    names this run's label (dockbench.bench=ID); the containers of an interrupted run
+#               with that ID are counted and reused (starting 1,000 takes minutes on a busy host)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bin="" baseline="" live="100 1000" snap_n=10000 root_n=100000 runs=1
+bin="" baseline="" quadratic_baseline="" mem_limit_gib=8 run_id=$$ live="100 1000" snap_n=10000 root_n=100000 runs=1
 while [ $# -gt 0 ]; do
   case "$1" in
     --bin) bin=$(realpath "$2"); shift 2 ;;
     --baseline) baseline=$(realpath "$2"); shift 2 ;;
+    --quadratic-baseline) quadratic_baseline=1; shift ;;
     --live) live=$2; shift 2 ;;
     --snapshot) snap_n=$2; shift 2 ;;
     --root) root_n=$2; shift 2 ;;
     --runs) runs=$2; shift 2 ;;
+    --mem-limit) mem_limit_gib=$2; shift 2 ;;
+    --run-id) run_id=$2; shift 2 ;;
     *) echo "unknown argument: $1 (see the head of $0)" >&2; exit 2 ;;
   esac
 done
@@ -36,9 +44,9 @@ if [ -z "$bin" ]; then
   bin=$PWD/target/release/dockbench
 fi
 
-label="dockbench.bench=$$"
+label="dockbench.bench=$run_id"
 image=dockbench-test/busybox:1
-network="dockbench-bench-$$"
+network="dockbench-bench-$run_id"
 work=$(mktemp -d "${TMPDIR:-/tmp}/dockbench-bench.XXXXXX")
 cleanup() {
   if [ -n "$live" ]; then
@@ -60,6 +68,10 @@ measure() {
   local name=$1 outs=$2 cells="" b
   shift 2
   for b in "$bin" $baseline; do
+    if [ "$b" != "$bin" ] && [ -n "${no_baseline:-}" ]; then
+      cells+=" - | $no_baseline | - | - |"
+      continue
+    fi
     cells+=$(measure_one "$b" "$name" "$outs" "$@")
   done
   rows+=("| $name |$cells")
@@ -77,8 +89,15 @@ measure_one() {
   fi
   for _ in $(seq 1 "$runs"); do
     rm -f "$work"/out.*
-    DOCKBENCH_TIMINGS=1 /usr/bin/time -v -o "$work/time" "$b" scan "${args[@]}" "$@" \
-      2>"$work/stderr" || [ $? -le 1 ] || { cat "$work/stderr" >&2; exit 1; }
+    # A limit on address space, so a scan that outgrows the machine fails alone instead of
+    # making the kernel kill what else runs here.
+    if ! ( ulimit -v $((mem_limit_gib * 1048576))
+           DOCKBENCH_TIMINGS=1 /usr/bin/time -v -o "$work/time" "$b" scan "${args[@]}" "$@" \
+             2>"$work/stderr" || [ $? -le 1 ] ); then
+      echo "  $name ($b): failed: $(tail -n 3 "$work/stderr" | tr '\n' ' ')" >&2
+      printf ' - | failed (over %s GiB?) | - | - |' "$mem_limit_gib"
+      return
+    fi
     line=$(python3 - "$work" <<'PY'
 import json, re, sys
 w = sys.argv[1]
@@ -131,17 +150,21 @@ ensure_image() {
 start_containers() {
   seq "$1" "$2" | xargs -P 4 -I{} sh -c '
     if [ $(( {} % 10 )) -eq 0 ]; then net="--network '"$network"' -p 127.0.0.1::80"; else net="--network none"; fi
-    docker run -d --label '"$label"' --name bench-'"$$"'-{} $net '"$image"' sleep 86400 >/dev/null'
+    docker run -d --label '"$label"' --name bench-'"$run_id"'-{} $net '"$image"' sleep 86400 >/dev/null'
 }
 
 have=0
 if [ -n "$live" ]; then
   ensure_image
-  docker network create --label "$label" "$network" >/dev/null
+  docker network inspect "$network" >/dev/null 2>&1 ||
+    docker network create --label "$label" "$network" >/dev/null
+  have=$(docker ps -aq --filter "label=$label" | wc -l)
   for n in $live; do
-    echo "starting containers $((have + 1))..$n" >&2
-    start_containers $((have + 1)) "$n"
-    have=$n
+    if [ "$have" -lt "$n" ]; then
+      echo "starting containers $((have + 1))..$n" >&2
+      start_containers $((have + 1)) "$n"
+      have=$n
+    fi
     ids=$(docker ps -q --filter "label=$label")
     # The floor: one batched inspect of the same containers, what any scanner must at least ask.
     floor=$( { /usr/bin/time -f %e docker inspect $ids >/dev/null; } 2>&1 )
@@ -176,7 +199,10 @@ base["containers"] = out
 json.dump(base, open(sys.argv[2], "w"))
 PY
   measure "snapshot $snap_n: CIS 1.6.0, JSON" json --snapshot "$work/snap.json"
+  # A baseline with a quadratic check would run for hours here.
+  no_baseline=${quadratic_baseline:+"not run (quadratic)"}
   measure "snapshot $snap_n: CIS + practices, all formats" all --snapshot "$work/snap.json" --benchmark "$both"
+  no_baseline=""
   rm -f "$work/snap.json" "$work/base.json"
 fi
 
@@ -201,8 +227,11 @@ for i in range(n):
     with open(f"{d}/{cid}/hostconfig.json", "w") as f:
         f.write(host)
 PY
+  no_baseline=${quadratic_baseline:+"not run (minutes)"}
   measure "root $root_n: CIS 1.6.0, JSON" json --root "$work/root"
+  no_baseline=${quadratic_baseline:+"not run (quadratic)"}
   measure "root $root_n: CIS + practices, all formats" all --root "$work/root" --benchmark "$both"
+  no_baseline=""
   rm -rf "$work/root"
 fi
 

@@ -27,6 +27,7 @@ async fn main() -> ExitCode {
         Command::Merge(args) => dockbench::cli::merge::run(args),
         Command::Completions(args) => dockbench::cli::generate::run_completions(args),
         Command::Man(args) => dockbench::cli::generate::run_man(args),
+        Command::Generate(args) => dockbench::cli::generate::run_generate(args),
     };
     ExitCode::from(code)
 }

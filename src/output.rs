@@ -13,6 +13,15 @@ const NEW_FILE_MODE: u32 = 0o644;
 /// followed and its target replaced; a device or FIFO (`/dev/stdout`) is written in place, as
 /// renaming over it would replace the device node.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    write_atomic_with(path, |w| w.write_all(bytes))
+}
+
+/// [`write_atomic`] with the content written by `write` (buffered), so a large report is
+/// never held whole in memory.
+pub fn write_atomic_with(
+    path: &Path,
+    write: impl FnOnce(&mut dyn Write) -> io::Result<()>,
+) -> io::Result<()> {
     let target = resolve_link(path)?;
     let existing = match fs::metadata(&target) {
         Ok(m) => Some(m),
@@ -22,10 +31,9 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
     if let Some(meta) = &existing {
         let kind = meta.file_type();
         if kind.is_char_device() || kind.is_fifo() || kind.is_block_device() || kind.is_socket() {
-            return fs::OpenOptions::new()
-                .write(true)
-                .open(&target)?
-                .write_all(bytes);
+            let mut out = io::BufWriter::new(fs::OpenOptions::new().write(true).open(&target)?);
+            write(&mut out)?;
+            return out.flush();
         }
         if kind.is_dir() {
             return Err(io::Error::new(
@@ -47,7 +55,11 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
         .suffix(".tmp")
         .tempfile_in(&dir)
         .map_err(without_temp_path)?;
-    tmp.write_all(bytes)?;
+    {
+        let mut out = io::BufWriter::with_capacity(1 << 16, tmp.as_file_mut());
+        write(&mut out)?;
+        out.flush()?;
+    }
     let mode = existing.map_or(NEW_FILE_MODE, |m| m.permissions().mode() & 0o7777);
     tmp.as_file()
         .set_permissions(Permissions::from_mode(mode))?;

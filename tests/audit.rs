@@ -1107,18 +1107,19 @@ fn prometheus_output_follows_the_exposition_format() {
 
 #[test]
 fn the_readme_shows_the_shipped_example_config() {
-    let readme = read(Path::new("README.md"));
+    // The configuration reference moved from the README to docs/configuration.md.
+    let readme = read(Path::new("docs/configuration.md"));
     let example = read(Path::new("docs/dockbench.example.toml"));
     let start = "<!-- example-config -->\n```toml\n";
     let at = readme
         .find(start)
-        .expect("README has the example-config marker")
+        .expect("docs/configuration.md has the example-config marker")
         + start.len();
     let end = readme[at..].find("```\n<!-- /example-config -->").unwrap();
     assert_eq!(
         &readme[at..at + end],
         example,
-        "README's example configuration differs from docs/dockbench.example.toml"
+        "docs/configuration.md's example configuration differs from docs/dockbench.example.toml"
     );
 }
 

@@ -205,8 +205,20 @@ fn counts_scores_and_order_worst_first() {
     assert_eq!(bad["benchmarks"][0]["id"], "cis-docker-1.6.0");
     assert_eq!(
         bad["benchmarks"][0]["score"],
-        r["summary"]["combined_score"]
+        r["summary"]["benchmarks"][0]["score"]
     );
+    // WARN results per severity, as the report rates its checks.
+    for sev in ["critical", "high", "medium", "low"] {
+        let n = r["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|x| x["status"] == "WARN" && x["severity"] == sev)
+            .count();
+        assert_eq!(bad["severity"][sev].as_u64().unwrap() as usize, n, "{sev}");
+    }
+    assert_eq!(bad["severity"]["unrated"], 0);
+    assert!(bad["severity"]["high"].as_u64().unwrap() > 0);
     let good = host_row(&fleet, "lbl-good");
     // Four scored WARNs made PASS: +2 each.
     assert_eq!(
@@ -281,6 +293,63 @@ fn severity_is_counted_when_reports_carry_it() {
     assert_eq!(fleet["summary"]["severity"]["high"], expect_high);
     // Among checks failing on the same number of hosts, the more severe comes first.
     assert_eq!(fleet["checks"][0]["severity"], "high");
+}
+
+#[test]
+fn version_1_reports_get_severities_from_the_embedded_checks() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy(
+        "tests/fixtures/reports/v1/risky-report.json",
+        dir.path().join("v1.json"),
+    )
+    .unwrap();
+    let (old, out) = merge_json(&[dir.path().to_str().unwrap()]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let dir2 = tempfile::tempdir().unwrap();
+    std::fs::copy(RISKY, dir2.path().join("v2.json")).unwrap();
+    let (new, _) = merge_json(&[dir2.path().to_str().unwrap()]);
+    assert_eq!(old["hosts"][0]["severity"], new["hosts"][0]["severity"]);
+    assert_eq!(old["hosts"][0]["severity"]["unrated"], 0);
+    assert_eq!(old["hosts"][0]["benchmarks"], new["hosts"][0]["benchmarks"]);
+}
+
+#[test]
+fn a_critical_finding_outranks_more_low_ones() {
+    let dir = tempfile::tempdir().unwrap();
+    let rate = |mut r: Value, sev: &str| {
+        for res in r["results"].as_array_mut().unwrap() {
+            res["severity"] = json!(sev);
+        }
+        r
+    };
+    let all: Vec<String> = risky()["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|x| x["status"] == "WARN")
+        .map(|x| x["id"].as_str().unwrap().to_string())
+        .collect();
+    let keep_one: Vec<&str> = all[1..].iter().map(String::as_str).collect();
+    let keep_three: Vec<&str> = all[3..].iter().map(String::as_str).collect();
+    let one = host(
+        "one-critical",
+        "m1",
+        "e1",
+        "2026-11-29T10:00:00Z",
+        &keep_one,
+    );
+    let three = host("three-low", "m2", "e2", "2026-11-29T10:00:00Z", &keep_three);
+    write(dir.path(), "a.json", &rate(one, "critical"));
+    write(dir.path(), "b.json", &rate(three, "low"));
+    let (fleet, _) = merge_json(&[dir.path().to_str().unwrap()]);
+    assert_eq!(fleet["hosts"][0]["name"], "lbl-one-critical");
+    assert_eq!(fleet["hosts"][0]["severity"]["critical"], 1);
+    assert_eq!(fleet["hosts"][1]["severity"]["low"], 3);
 }
 
 #[test]

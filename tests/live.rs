@@ -209,7 +209,9 @@ fn published_ports_5_8_5_9_5_14() {
     let all_v6 = match g.try_run("allv6", &["--network", &net, "-p", "[::]::80"], &[]) {
         Ok(name) => Some(name),
         Err(e) => {
-            eprintln!("daemon refuses an IPv6 binding ({e}); tests/checks.rs covers it");
+            eprintln!(
+                "daemon refuses an IPv6 binding ({e}); checks/cis-docker-1.6.0/cases/ covers it"
+            );
             None
         }
     };

@@ -1,5 +1,9 @@
-//! The README's generated parts must match the code: the check tables come from the
-//! registry, and every flag of every subcommand is documented.
+//! The README and docs/ must match the code: the generated files (check tables, benchmark
+//! counts, the field reference) are current, every flag of every subcommand is documented in
+//! docs/cli.md, and every link between the README and the docs resolves, anchors included.
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
 use assert_cmd::Command;
 
 fn run(args: &[&str]) -> String {
@@ -17,34 +21,23 @@ fn run(args: &[&str]) -> String {
 }
 
 #[test]
-fn check_tables_are_current() {
-    // The default benchmark's table is in the README; each other version has its page
-    // under docs/checks/.
-    for id in run(&["checks", "list", "--benchmarks"]).lines() {
-        let file = if id == "cis-docker-1.6.0" {
-            "README.md".to_string()
-        } else {
-            format!("docs/checks/{id}.md")
-        };
-        let readme = std::fs::read_to_string(&file).unwrap_or_default();
-        let start = format!("<!-- checks-table:{id} -->\n");
-        let Some(at) = readme.find(&start) else {
-            panic!("{file} has no check table for {id} (add the {start:?} marker)");
-        };
-        let body = &readme[at + start.len()..];
-        let table = &body[..body.find("<!-- /checks-table -->").unwrap()];
-        let expected = run(&["checks", "list", "--benchmark", id, "--format", "markdown"]);
-        assert_eq!(
-            table, expected,
-            "README check table for {id} is stale: regenerate it with `dockbench checks list --benchmark {id} --format markdown`"
-        );
-    }
+fn generated_docs_are_current() {
+    let out = Command::cargo_bin("dockbench")
+        .unwrap()
+        .args(["generate", "--check", "--root", env!("CARGO_MANIFEST_DIR")])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 #[test]
 fn every_flag_is_documented() {
-    // The README, or the reports page it links (docs/reports.md: views, severity, formats).
-    let readme = std::fs::read_to_string("README.md").unwrap()
+    // docs/cli.md, or the reports page (docs/reports.md: views, severity, formats).
+    let doc = std::fs::read_to_string("docs/cli.md").unwrap()
         + &std::fs::read_to_string("docs/reports.md").unwrap();
     for cmd in [
         vec!["scan"],
@@ -71,9 +64,128 @@ fn every_flag_is_documented() {
                 continue;
             }
             assert!(
-                readme.contains(&format!("`{flag}")),
-                "README does not document {flag} of {cmd:?}"
+                doc.contains(&format!("`{flag}")),
+                "docs/cli.md (or docs/reports.md) does not document {flag} of {cmd:?}"
             );
         }
+    }
+}
+
+/// GitHub's anchor of a heading: lower case, punctuation dropped, spaces as dashes.
+fn anchor(heading: &str) -> String {
+    heading
+        .trim()
+        .to_lowercase()
+        .chars()
+        .filter(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | ' '))
+        .map(|c| if c == ' ' { '-' } else { c })
+        .collect()
+}
+
+fn anchors(text: &str) -> BTreeSet<String> {
+    let mut code = false;
+    let mut out = BTreeSet::new();
+    for line in text.lines() {
+        if line.starts_with("```") {
+            code = !code;
+        }
+        if !code && line.starts_with('#') {
+            out.insert(anchor(line.trim_start_matches('#')));
+        }
+    }
+    out
+}
+
+/// `[text](target)` links of a Markdown text, outside code blocks.
+fn links(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut code = false;
+    for line in text.lines() {
+        if line.starts_with("```") {
+            code = !code;
+        }
+        if code {
+            continue;
+        }
+        for part in line.split("](").skip(1) {
+            if let Some(end) = part.find(')') {
+                out.push(part[..end].to_string());
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn readme_and_docs_links_resolve() {
+    let mut files = vec![PathBuf::from("README.md")];
+    for dir in ["docs", "docs/checks"] {
+        for entry in std::fs::read_dir(dir).unwrap().flatten() {
+            if entry.path().extension().is_some_and(|e| e == "md") {
+                files.push(entry.path());
+            }
+        }
+    }
+    let mut broken = Vec::new();
+    for file in &files {
+        let text = std::fs::read_to_string(file).unwrap();
+        for link in links(&text) {
+            if link.contains("://") || link.starts_with("mailto:") {
+                continue;
+            }
+            let (path, frag) = link.split_once('#').unwrap_or((&link, ""));
+            let target = if path.is_empty() {
+                file.clone()
+            } else {
+                file.parent().unwrap_or(Path::new("")).join(path)
+            };
+            if !target.exists() {
+                broken.push(format!(
+                    "{}: {link} (no {})",
+                    file.display(),
+                    target.display()
+                ));
+                continue;
+            }
+            if !frag.is_empty() && target.extension().is_some_and(|e| e == "md") {
+                let text = std::fs::read_to_string(&target).unwrap();
+                if !anchors(&text).contains(frag) {
+                    broken.push(format!("{}: {link} (no heading #{frag})", file.display()));
+                }
+            }
+        }
+    }
+    assert!(broken.is_empty(), "broken links:\n{}", broken.join("\n"));
+}
+
+/// What a newcomer needs is in the README itself; the reference is linked.
+#[test]
+fn readme_keeps_what_a_newcomer_needs() {
+    let readme = std::fs::read_to_string("README.md").unwrap();
+    for needed in [
+        "cargo build --release",
+        "dockbench scan",
+        "cargo nextest run",
+        "cargo install cargo-nextest",
+        "--root",
+        "dockbench collect",
+        "--snapshot",
+        "## Exit codes",
+        "## Formats",
+        "## Reference",
+    ] {
+        assert!(readme.contains(needed), "README lacks {needed:?}");
+    }
+    // Exit codes: the README's table has every code `--help` lists.
+    let help = run(&["--help"]);
+    for code in ["0", "1", "2", "3", "4", "5"] {
+        assert!(
+            help.contains(&format!("  {code}  ")),
+            "--help lacks exit code {code}"
+        );
+        assert!(
+            readme.contains(&format!("| {code} |")),
+            "README lacks exit code {code}"
+        );
     }
 }

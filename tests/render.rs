@@ -1000,12 +1000,14 @@ fn not_applicable_objects_are_counted_not_listed() {
     let mut r = load(RISKY);
     let c = r.results.iter_mut().find(|c| c.id == "5.5").unwrap();
     for i in 0..15 {
-        c.exceptions.push(report::Finding {
-            kind: "container".into(),
-            object: format!("na-object-{i}"),
-            id: format!("na{i}"),
-            value: "SKIP: the root filesystem is writable".into(),
-        });
+        c.exceptions.push(report::Finding::exception(
+            "container",
+            &format!("na-object-{i}"),
+            &format!("na{i}"),
+            report::Status::Skip,
+            "the root filesystem is writable".into(),
+            None,
+        ));
     }
     let counted = "15 containers not applicable (the root filesystem is writable)";
     for format in [

@@ -5,7 +5,7 @@ use clap::{Args, Subcommand, ValueEnum};
 
 use super::{CheckArgs, exit, scan::fail};
 use crate::engine::Benchmark;
-use crate::engine::check::{Assessment, Evaluation};
+use crate::engine::check::{Assessment, Evaluation, FindingStatus};
 
 #[derive(Debug, Subcommand)]
 pub enum ChecksCommand {
@@ -225,12 +225,101 @@ fn show(c: &crate::engine::Check) -> String {
     };
     block("Description", &d.description);
     block("Review", &d.review);
-    block("Applies when (CEL)", d.applies.as_deref().unwrap_or(""));
-    block("Finding when (CEL)", d.finding.as_deref().unwrap_or(""));
+    // Every expression, in the order the engine evaluates them (engine/eval.rs).
+    block(
+        "Unknown when (CEL, string: ERROR with that reason)",
+        d.unknown.as_deref().unwrap_or(""),
+    );
+    block(
+        "Not applicable when (CEL, string: SKIP with that reason)",
+        d.not_applicable.as_deref().unwrap_or(""),
+    );
+    block(
+        "Applies when (CEL, bool)",
+        d.applies.as_deref().unwrap_or(""),
+    );
+    block("Skip reason", d.skip_reason.as_deref().unwrap_or(""));
+    block(
+        "Finding when (CEL, bool)",
+        d.finding.as_deref().unwrap_or(""),
+    );
+    if d.finding.is_some() {
+        block(
+            "Finding status",
+            match d.finding_status {
+                FindingStatus::Warn => "WARN",
+                FindingStatus::Info => "INFO",
+            },
+        );
+    }
+    block(
+        "INFO instead of WARN when (CEL, bool)",
+        d.info_when.as_deref().unwrap_or(""),
+    );
     block("Evidence (CEL)", d.evidence.as_deref().unwrap_or(""));
+    block(
+        "Pass evidence (CEL)",
+        d.pass_evidence.as_deref().unwrap_or(""),
+    );
     block("Remediation", &d.remediation);
     block("Impact", &d.impact);
     block("Notes", &d.notes);
     block("References", &d.references.join("\n"));
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `checks show` prints every expression a check has, each under its own heading.
+    #[test]
+    fn show_prints_every_expression() {
+        let env = crate::engine::cel_env();
+        let find = |bench: &str, id: &str| {
+            let b = crate::engine::load_embedded(bench, &env).unwrap();
+            let c = b.checks.into_iter().find(|c| c.def.id == id).unwrap();
+            (show(&c), c.def)
+        };
+        for (bench, id) in [
+            ("cis-docker-1.7.0", "1.1.9"),
+            ("cis-docker-1.6.0", "1.1.2"),
+            ("dockbench-practices", "DP.6.1"),
+            ("cis-docker-1.6.0", "5.2"),
+        ] {
+            let (text, d) = find(bench, id);
+            for (heading, expr) in [
+                ("Unknown when", &d.unknown),
+                ("Not applicable when", &d.not_applicable),
+                ("Applies when", &d.applies),
+                ("Skip reason", &d.skip_reason),
+                ("Finding when", &d.finding),
+                ("INFO instead of WARN when", &d.info_when),
+                ("Evidence (CEL)", &d.evidence),
+                ("Pass evidence", &d.pass_evidence),
+            ] {
+                if let Some(expr) = expr {
+                    assert!(text.contains(heading), "{id}: no {heading}:\n{text}");
+                    assert!(
+                        text.contains(expr.trim()),
+                        "{id}: {heading} not shown in full"
+                    );
+                }
+            }
+        }
+        // The four above cover every expression key between them.
+        let (a, _) = find("cis-docker-1.7.0", "1.1.9");
+        let (b, _) = find("cis-docker-1.6.0", "1.1.2");
+        let (c, _) = find("dockbench-practices", "DP.6.1");
+        for heading in [
+            "Unknown when",
+            "Applies when",
+            "Skip reason",
+            "Pass evidence",
+        ] {
+            assert!(a.contains(heading), "{heading}");
+        }
+        assert!(b.contains("INFO instead of WARN when"));
+        assert!(c.contains("Not applicable when"));
+    }
 }

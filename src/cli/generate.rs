@@ -5,6 +5,8 @@ use clap_complete::Shell;
 
 use super::{Cli, exit};
 
+mod docs;
+
 #[derive(Debug, Args)]
 pub struct CompletionsArgs {
     /// Shell to complete for.
@@ -80,5 +82,59 @@ pub fn run_completions(args: CompletionsArgs) -> u8 {
 pub fn run_man(_args: ManArgs) -> u8 {
     use std::io::Write;
     let _ = std::io::stdout().write_all(&man_page());
+    exit::OK
+}
+
+/// `dockbench generate [--check]`: the docs made from the registry and the schemas.
+#[derive(Debug, Args)]
+pub struct GenerateArgs {
+    /// Do not write: list the stale files and exit 1 when any is (the test suite runs this).
+    #[arg(long)]
+    pub check: bool,
+    /// The checkout to write into.
+    #[arg(long, value_name = "DIR", default_value = ".")]
+    pub root: std::path::PathBuf,
+}
+
+/// The command that rewrites every generated file; stale-file messages name it.
+pub const GENERATE_COMMAND: &str = "cargo run -- generate";
+
+pub fn run_generate(args: GenerateArgs) -> u8 {
+    if !args.root.join("checks").is_dir() || !args.root.join("docs").is_dir() {
+        eprintln!(
+            "error: {} is not a dockbench checkout (no checks/ and docs/)",
+            args.root.display()
+        );
+        return exit::USAGE;
+    }
+    let files = match docs::generated_files(&args.root) {
+        Ok(f) => f,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return exit::USAGE;
+        }
+    };
+    let mut stale = Vec::new();
+    for (rel, text) in &files {
+        let path = args.root.join(rel);
+        if std::fs::read_to_string(&path).ok().as_deref() == Some(text.as_str()) {
+            continue;
+        }
+        if args.check {
+            stale.push(rel.clone());
+        } else if let Err(e) = std::fs::write(&path, text) {
+            eprintln!("error: {}: {e}", path.display());
+            return exit::OUTPUT;
+        } else {
+            println!("wrote {rel}");
+        }
+    }
+    if !stale.is_empty() {
+        eprintln!(
+            "generated files are stale: {}\nregenerate them with `{GENERATE_COMMAND}`",
+            stale.join(", ")
+        );
+        return exit::POLICY;
+    }
     exit::OK
 }

@@ -164,8 +164,10 @@ pub fn run(args: MergeArgs) -> u8 {
         );
     }
 
-    let mut check_benchmark = std::collections::HashMap::new();
-    if !snapshots.is_empty() || hosts.iter().any(|(_, h, _)| h.benchmarks.len() > 1) {
+    // Version 1 reports carry neither severities nor each result's benchmark: both come from
+    // the embedded benchmarks they name, as `report`/`diff` read them (`json::parse`).
+    upgrade_v1(&mut hosts);
+    if !snapshots.is_empty() {
         let cfg = config.unwrap_or_default();
         let checks = CheckArgs {
             benchmark: if args.checks.benchmark.is_empty() {
@@ -179,37 +181,16 @@ pub fn run(args: MergeArgs) -> u8 {
                 args.checks.checks_dir.clone()
             },
         };
-        // Reports of several benchmarks whose results do not name theirs: the embedded
-        // benchmarks' check lists attribute them.
-        for id in crate::engine::load::embedded_ids() {
-            if let Ok(b) = crate::engine::load_embedded(&id, &crate::engine::cel_env()) {
-                for c in &b.checks {
-                    check_benchmark
-                        .entry(c.def.id.clone())
-                        .or_insert_with(Vec::new)
-                        .push(b.def.id.clone());
-                }
-            }
-        }
-        if !snapshots.is_empty() {
-            let (benches, env) = match super::load_benchmarks(&checks) {
-                Ok(b) => b,
-                Err(e) => return fail(exit::USAGE, &e),
-            };
-            let owner: std::collections::HashMap<&str, &str> = benches
-                .iter()
-                .flat_map(|b| {
-                    b.checks
-                        .iter()
-                        .map(|c| (c.def.id.as_str(), b.def.id.as_str()))
-                })
-                .collect();
-            let evaluated = evaluate(snapshots, &benches, &env, &cfg);
-            hosts.extend(evaluated.into_iter().map(|(i, r)| {
-                let view = HostReport::of(&r, |id| owner.get(id).map(|b| b.to_string()));
-                (i, view, Some(Box::new(r)))
-            }));
-        }
+        let (benches, env) = match super::load_benchmarks(&checks) {
+            Ok(b) => b,
+            Err(e) => return fail(exit::USAGE, &e),
+        };
+        let evaluated = evaluate(snapshots, &benches, &env, &cfg);
+        hosts.extend(
+            evaluated
+                .into_iter()
+                .map(|(i, r)| (i, HostReport::of(&r), Some(Box::new(r)))),
+        );
     }
 
     // Links to each host's own report, relative to the fleet HTML when possible.
@@ -270,7 +251,6 @@ pub fn run(args: MergeArgs) -> u8 {
         inventory,
         fail_on: args.fail_on,
         min_score: args.min_score,
-        check_benchmark,
     };
     let mut merged = fleet::merge(inputs, skipped, &opts, chrono::Utc::now());
     merged.baseline = baseline.map(|old| fleet::baseline::diff(&old, &merged));
@@ -292,6 +272,54 @@ pub fn run(args: MergeArgs) -> u8 {
         code = exit::POLICY;
     }
     code
+}
+
+/// Fills in the benchmark and severity of results that lack them (schema version 1): from
+/// the first of the report's benchmarks, embedded in this dockbench, that has the check; a
+/// check none has (a custom one) keeps no severity and goes to the report's first benchmark.
+fn upgrade_v1(hosts: &mut [(usize, HostReport, Option<Box<Report>>)]) {
+    let mut cache: std::collections::HashMap<String, Option<crate::engine::Benchmark>> =
+        std::collections::HashMap::new();
+    let env = crate::engine::cel_env();
+    for (_, h, _) in hosts.iter_mut() {
+        let lacking = |r: &fleet::input::HostResult| {
+            r.severity.is_none() || r.benchmark.as_deref().is_none_or(str::is_empty)
+        };
+        if !h.results.iter().any(lacking) {
+            continue;
+        }
+        let names: Vec<String> = if h.benchmarks.is_empty() {
+            vec![h.benchmark.id.clone()]
+        } else {
+            h.benchmarks.iter().map(|b| b.id.clone()).collect()
+        };
+        for n in &names {
+            cache
+                .entry(n.clone())
+                .or_insert_with(|| crate::engine::load_embedded(n, &env).ok());
+        }
+        for r in h.results.iter_mut().filter(|r| lacking(r)) {
+            let found = names.iter().find_map(|n| {
+                let b = cache.get(n)?.as_ref()?;
+                b.checks.iter().find(|c| c.def.id == r.id).map(|c| (n, c))
+            });
+            match found {
+                Some((n, c)) => {
+                    if r.benchmark.as_deref().is_none_or(str::is_empty) {
+                        r.benchmark = Some(n.clone());
+                    }
+                    if r.severity.is_none() {
+                        r.severity = Some(c.def.severity);
+                    }
+                }
+                None => {
+                    if r.benchmark.as_deref().is_none_or(str::is_empty) {
+                        r.benchmark = names.first().cloned();
+                    }
+                }
+            }
+        }
+    }
 }
 
 /// Names of an inventory file: one per line, `#` starts a comment, blank lines ignored.
@@ -444,7 +472,7 @@ fn classify(path: &Path, full: bool) -> Result<Parsed, String> {
     let shown = path.display();
     let bytes = std::fs::read(path).map_err(|e| format!("cannot read {shown}: {e}"))?;
     if let Ok(h) = serde_json::from_slice::<HostReport>(&bytes)
-        && h.schema_version == report::SCHEMA_VERSION
+        && (1..=report::SCHEMA_VERSION).contains(&h.schema_version)
     {
         let r = if full {
             let text = std::str::from_utf8(&bytes).map_err(|e| format!("{shown}: {e}"))?;

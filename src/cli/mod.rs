@@ -73,6 +73,9 @@ pub enum Command {
     Completions(generate::CompletionsArgs),
     /// Print the man page (roff) of dockbench and its subcommands.
     Man(generate::ManArgs),
+    /// Regenerate the docs made from the registry (a development command, run in a checkout).
+    #[command(hide = true)]
+    Generate(generate::GenerateArgs),
 }
 
 /// Where facts come from.

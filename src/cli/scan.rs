@@ -290,10 +290,9 @@ pub async fn run(args: ScanArgs) -> u8 {
     let render_start = Instant::now();
     let mut code = exit::OK;
     for (format, path) in &set.output {
-        if let Err(e) = crate::output::write_atomic(
-            path,
-            report::render_with(&report, *format, &set.text.options(false)).as_bytes(),
-        ) {
+        if let Err(e) = crate::output::write_atomic_with(path, |w| {
+            report::render_to_with(&report, *format, &set.text.options(false), w)
+        }) {
             eprintln!("dockbench: cannot write {}: {e}", path.display());
             code = exit::OUTPUT;
         }

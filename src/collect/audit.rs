@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
 use super::rootfs::{RootFs, is_not_found};
-use crate::snapshot::{AuditFacts, FileFact};
+use crate::snapshot::{AuditFacts, FactStatus, FileFact};
 
 const RULES_FILE: &str = "/etc/audit/audit.rules";
 const RULES_DIR: &str = "/etc/audit/rules.d";
@@ -107,7 +107,7 @@ fn from_files(fs: &RootFs, note: String) -> AuditFacts {
             );
         }
         return AuditFacts {
-            Reason: problems.join("; "),
+            Status: FactStatus::unavailable(problems.join("; ")),
             ..AuditFacts::default()
         };
     }
@@ -124,8 +124,7 @@ fn from_files(fs: &RootFs, note: String) -> AuditFacts {
 
 fn facts(source: String, rules: Vec<String>) -> AuditFacts {
     AuditFacts {
-        Available: true,
-        Reason: String::new(),
+        Status: FactStatus::Available,
         Source: source,
         WatchedPaths: watched_paths(&rules),
         Rules: rules,
@@ -450,7 +449,7 @@ mod tests {
 
         let none = fake_auditctl(bins.path(), "none", "echo 'No rules'");
         let audit = collect_with(&fs, Some(&none));
-        assert!(audit.Available && audit.Rules.is_empty());
+        assert!(audit.Status.is_available() && audit.Rules.is_empty());
 
         let denied = fake_auditctl(
             bins.path(),
@@ -458,11 +457,11 @@ mod tests {
             "echo 'You must be root to run this program.' >&2; exit 4",
         );
         let audit = collect_with(&fs, Some(&denied));
-        assert!(!audit.Available);
+        assert!(!audit.Status.is_available());
         assert!(
-            audit.Reason.contains("You must be root"),
+            audit.Status.reason().contains("You must be root"),
             "{}",
-            audit.Reason
+            audit.Status.reason()
         );
 
         std::fs::create_dir_all(root.path().join("etc/audit")).unwrap();
@@ -472,7 +471,7 @@ mod tests {
         )
         .unwrap();
         let audit = collect_with(&fs, Some(&denied));
-        assert!(audit.Available);
+        assert!(audit.Status.is_available());
         assert_eq!(audit.WatchedPaths, ["/etc/docker"]);
         assert_eq!(
             audit.Source,
@@ -485,7 +484,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let fs = RootFs::new(dir.path());
         let none = collect(&fs, false);
-        assert!(none.Available && none.Rules.is_empty());
+        assert!(none.Status.is_available() && none.Rules.is_empty());
         assert!(
             none.Source.contains("auditd is not installed"),
             "{}",
@@ -494,7 +493,7 @@ mod tests {
 
         std::fs::create_dir_all(dir.path().join("etc/audit/rules.d")).unwrap();
         let empty = collect(&fs, false);
-        assert!(empty.Available && empty.Rules.is_empty());
+        assert!(empty.Status.is_available() && empty.Rules.is_empty());
 
         std::fs::write(
             dir.path().join("etc/audit/rules.d/b.rules"),

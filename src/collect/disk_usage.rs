@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use serde_json::Value;
 
-use crate::snapshot::{DiskUsage, Reclaimable};
+use crate::snapshot::{DiskUsage, FactStatus, Reclaimable};
 
 /// The classic `/system/df` answer as reclaimable totals, plus `SizeRw` by container ID.
 pub fn parse(df: &Value) -> (DiskUsage, BTreeMap<String, i64>) {
@@ -23,7 +23,7 @@ pub fn parse(df: &Value) -> (DiskUsage, BTreeMap<String, i64>) {
     };
     let int = |v: &Value, key: &str| v.get(key).and_then(Value::as_i64).unwrap_or(0);
     let mut usage = DiskUsage {
-        Available: true,
+        Status: FactStatus::Available,
         ..DiskUsage::default()
     };
     let add = |r: &mut Reclaimable, bytes: i64| {
@@ -157,7 +157,7 @@ pub fn collect(address: &str, negotiated: &str) -> (DiskUsage, BTreeMap<String, 
         Ok(df) => parse(&df),
         Err(e) => (
             DiskUsage {
-                Reason: format!("reading /system/df failed: {e}"),
+                Status: FactStatus::unavailable(format!("reading /system/df failed: {e}")),
                 ..DiskUsage::default()
             },
             BTreeMap::new(),

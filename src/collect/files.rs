@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use super::rootfs::{RootFs, is_not_found};
 use super::users::Users;
-use crate::snapshot::{DaemonConfig, FileFact};
+use crate::snapshot::{DaemonConfig, FactStatus, FileFact};
 
 /// Where binaries are looked for, in order (the first existing one is the one that runs).
 const BIN_DIRS: &[&str] = &[
@@ -102,7 +102,7 @@ pub fn stat_fact(fs: &RootFs, users: &Users, path: &str, follow: bool) -> FileFa
     match fs.stat(path, follow) {
         Ok(meta) => fill(&mut fact, &meta, users),
         Err(e) if is_not_found(&e) => {}
-        Err(e) => fact.Error = e.to_string(),
+        Err(e) => fact.Status = FactStatus::io(e.to_string(), &e),
     }
     fact
 }
@@ -136,7 +136,7 @@ fn find_binary(fs: &RootFs, users: &Users, name: &str) -> FileFact {
     BIN_DIRS
         .iter()
         .map(|dir| stat_fact(fs, users, &format!("{dir}/{name}"), true))
-        .find(|f| f.Exists || !f.Error.is_empty())
+        .find(|f| f.Exists || !f.Status.is_available())
         .unwrap_or_else(|| FileFact {
             Path: format!("/usr/bin/{name}"),
             ..FileFact::default()
@@ -154,7 +154,7 @@ pub fn find_unit(fs: &RootFs, users: &Users, unit: &str) -> FileFact {
         let (fact, masked) = unit_file(fs, users, &format!("{dir}/{unit}"));
         // A dangling link hides nothing: systemd looks further down the path.
         let dangling = fact.Kind == "symlink" && !masked;
-        if fact.Exists && !dangling || !fact.Error.is_empty() {
+        if fact.Exists && !dangling || !fact.Status.is_available() {
             found = fact;
             break;
         }
@@ -173,7 +173,7 @@ fn unit_file(fs: &RootFs, users: &Users, path: &str) -> (FileFact, bool) {
     }
     let masked = fs.try_resolve(Path::new(path), true).ok() == Some(fs.resolve("/dev/null"));
     let fact = stat_fact(fs, users, path, true);
-    if masked || !fact.Exists && fact.Error.is_empty() {
+    if masked || !fact.Exists && fact.Status.is_available() {
         return (link, masked);
     }
     (fact, false)
@@ -239,7 +239,7 @@ fn walk_certs(fs: &RootFs, users: &Users, dir: &Path, depth: usize, out: &mut Ve
     // checks must say they could not look, not that there is nothing to check.
     let unreadable = |path: &Path, e: std::io::Error| FileFact {
         Path: path.to_string_lossy().into_owned(),
-        Error: e.to_string(),
+        Status: FactStatus::io(e.to_string(), &e),
         ..FileFact::default()
     };
     let names = match fs.read_dir(dir) {

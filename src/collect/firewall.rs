@@ -6,22 +6,27 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use super::rootfs::{RootFs, is_not_found};
-use crate::snapshot::FirewallFacts;
+use crate::snapshot::{FactStatus, FirewallFacts};
 
 const CHAIN: &str = "DOCKER-USER";
 
 pub fn collect(root: &RootFs) -> FirewallFacts {
-    let mut facts = FirewallFacts::default();
+    let mut facts = FirewallFacts {
+        UfwStatus: FactStatus::Available,
+        ..FirewallFacts::default()
+    };
     match root.read_to_string("/etc/ufw/ufw.conf") {
         Ok(text) => {
             facts.UfwInstalled = true;
             facts.UfwEnabled = ufw_enabled(&text);
         }
         Err(e) if is_not_found(&e) => {}
-        Err(e) => facts.Reason = format!("cannot read /etc/ufw/ufw.conf: {e}"),
+        Err(e) => {
+            facts.UfwStatus = FactStatus::io(format!("cannot read /etc/ufw/ufw.conf: {e}"), &e)
+        }
     }
     if !root.is_host_root() {
-        facts.Reason = crate::snapshot::offline_reason("the firewall ruleset (iptables/nft)");
+        facts.Status = FactStatus::offline("the firewall ruleset (iptables/nft)");
         return facts;
     }
     let rules = match (find_binary("iptables-save"), find_binary("nft")) {
@@ -33,13 +38,19 @@ pub fn collect(root: &RootFs) -> FirewallFacts {
     };
     match rules {
         Ok((source, chain)) => {
-            facts.RulesAvailable = true;
+            facts.Status = FactStatus::Available;
             facts.Source = source.into();
             facts.DockerUserChain = chain.is_some();
             facts.DockerUserRules = chain.unwrap_or_default();
         }
-        Err(e) if facts.Reason.is_empty() => facts.Reason = e,
-        Err(e) => facts.Reason = format!("{}; {e}", facts.Reason),
+        Err(e) => {
+            let cause = if e.contains("ermission denied") || e.contains("must be root") {
+                crate::snapshot::Cause::Permission
+            } else {
+                crate::snapshot::Cause::Unreadable
+            };
+            facts.Status = FactStatus::unreadable(cause, e)
+        }
     }
     facts
 }

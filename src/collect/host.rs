@@ -166,9 +166,9 @@ mod tests {
         assert_eq!(host.OperatingSystem, "Clone OS");
         assert_eq!(host.Files["data-root"].Path, "/var/lib/docker");
         assert!(!host.Files["data-root"].Exists);
-        assert!(host.Audit.Available && host.Audit.Rules.is_empty());
-        assert!(!host.DockerGroup.Available);
-        assert!(!host.DataRootMount.Available && !host.Listeners.Available);
+        assert!(host.Audit.Status.is_available() && host.Audit.Rules.is_empty());
+        assert!(!host.DockerGroup.Status.is_available());
+        assert!(!host.DataRootMount.Status.is_available() && !host.Listeners.Status.is_available());
     }
 
     /// A clone with users, binaries and audit rules: names come from the clone's files and
@@ -196,12 +196,12 @@ mod tests {
         }
         let host = collect_host_facts(&RootFs::new(r), false, &DaemonConfig::default(), "");
         let g = &host.DockerGroup;
-        assert!(g.Available && g.Exists);
+        assert!(g.Status.is_available() && g.Exists);
         assert_eq!(
             (g.Gid, g.Members.clone()),
             (4242, vec!["alice".into(), "ci".into()])
         );
-        assert!(host.Audit.Available);
+        assert!(host.Audit.Status.is_available());
         assert!(host.Files["containerd-shim"].Audited);
         assert!(!host.Files["containerd"].Audited);
         assert!(host.Files["data-root"].Audited);
@@ -234,13 +234,21 @@ mod tests {
         if host.Files["/etc/docker"].Uid == 0 && host.Files["/etc/docker"].Exists {
             assert_eq!(host.Files["/etc/docker"].Owner, "root");
         }
-        assert!(host.Audit.Available || !host.Audit.Reason.is_empty());
-        assert!(host.DockerGroup.Available, "{}", host.DockerGroup.Reason);
+        assert!(host.Audit.Status.is_available() || !host.Audit.Status.reason().is_empty());
+        assert!(
+            host.DockerGroup.Status.is_available(),
+            "{}",
+            host.DockerGroup.Status.reason()
+        );
         let mount = &host.DataRootMount;
-        assert!(mount.Available, "{}", mount.Reason);
+        assert!(mount.Status.is_available(), "{}", mount.Status.reason());
         assert!(mount.MountPoint.starts_with('/'));
         assert_eq!(mount.Separate, mount.MountPoint != "/");
-        assert!(host.Listeners.Available, "{}", host.Listeners.Reason);
+        assert!(
+            host.Listeners.Status.is_available(),
+            "{}",
+            host.Listeners.Status.reason()
+        );
     }
 
     #[test]

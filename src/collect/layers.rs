@@ -5,7 +5,7 @@ use std::collections::BTreeSet;
 use std::os::unix::fs::{FileTypeExt, MetadataExt};
 use std::path::{Path, PathBuf};
 
-use crate::snapshot::LayerFacts;
+use crate::snapshot::{FactStatus, LayerFacts};
 
 /// At most this many directory entries per image.
 pub const MAX_ENTRIES: usize = 200_000;
@@ -55,7 +55,7 @@ pub fn layer_dirs(
 /// overlay whiteout (a 0/0 character device) deletes it.
 pub fn walk(dirs: &[PathBuf]) -> LayerFacts {
     let mut facts = LayerFacts {
-        Available: true,
+        Status: FactStatus::Available,
         ..LayerFacts::default()
     };
     let mut seen: BTreeSet<String> = BTreeSet::new();
@@ -63,7 +63,10 @@ pub fn walk(dirs: &[PathBuf]) -> LayerFacts {
     for dir in dirs {
         if let Err(e) = std::fs::symlink_metadata(dir) {
             return LayerFacts {
-                Reason: format!("cannot read layer {}: {e}", dir.display()),
+                Status: FactStatus::unavailable(format!(
+                    "cannot read layer {}: {e}",
+                    dir.display()
+                )),
                 ..LayerFacts::default()
             };
         }
@@ -133,7 +136,7 @@ pub fn collect(driver: &str, data: &std::collections::HashMap<String, String>) -
     match layer_dirs(driver, data) {
         Ok(dirs) => walk(&dirs),
         Err(reason) => LayerFacts {
-            Reason: reason,
+            Status: FactStatus::unavailable(reason),
             ..LayerFacts::default()
         },
     }
@@ -165,7 +168,7 @@ mod tests {
         // A file called gcc outside a bin directory is not a tool.
         std::fs::write(lower.path().join("gcc"), "x").unwrap();
         let facts = walk(&[upper.path().into(), lower.path().into()]);
-        assert!(facts.Available);
+        assert!(facts.Status.is_available());
         assert_eq!(facts.SetuidFiles, vec!["/bin/su (4755)"]);
         assert_eq!(facts.Tools, vec!["/bin/nc", "/usr/bin/gcc"]);
         assert!(!facts.Truncated);
@@ -174,7 +177,7 @@ mod tests {
     #[test]
     fn other_drivers_are_not_walked() {
         let f = collect("btrfs", &Default::default());
-        assert!(!f.Available);
-        assert!(f.Reason.contains("btrfs"), "{}", f.Reason);
+        assert!(!f.Status.is_available());
+        assert!(f.Status.reason().contains("btrfs"), "{}", f.Status.reason());
     }
 }

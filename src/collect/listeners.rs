@@ -6,19 +6,22 @@ use std::net::SocketAddr;
 use procfs::net::TcpState;
 
 use super::rootfs::RootFs;
-use crate::snapshot::{Listener, ListenerFacts};
+use crate::snapshot::{FactStatus, Listener, ListenerFacts, ScanMode};
 
 pub fn collect(fs: &RootFs, live: bool) -> ListenerFacts {
     if !live || !fs.is_host_root() {
         return ListenerFacts {
-            Reason: "listening sockets are not available in an offline scan".into(),
+            Status: FactStatus::NotInMode {
+                mode: ScanMode::Offline,
+                reason: "listening sockets are not available in an offline scan".into(),
+            },
             ..ListenerFacts::default()
         };
     }
     // In a container, our tables are the container's network namespace unless `--net host`:
     // read the host init's (`/proc/1/net`, with `--pid host`) instead.
     let unavailable = |reason: String| ListenerFacts {
-        Reason: reason,
+        Status: FactStatus::unavailable(reason),
         ..ListenerFacts::default()
     };
     let dir = match super::own_container::host_process_dir(
@@ -46,8 +49,7 @@ pub fn collect(fs: &RootFs, live: bool) -> ListenerFacts {
         .filter(|e| e.state == TcpState::Listen)
         .map(|e| e.local_address);
     ListenerFacts {
-        Available: true,
-        Reason: String::new(),
+        Status: FactStatus::Available,
         Tcp: listeners(listening),
     }
 }
@@ -91,8 +93,8 @@ mod tests {
     #[test]
     fn offline_is_unavailable() {
         let l = collect(&RootFs::new("/srv/clone"), true);
-        assert!(!l.Available);
-        assert!(l.Reason.contains("offline"));
+        assert!(!l.Status.is_available());
+        assert!(l.Status.reason().contains("offline"));
     }
 
     #[test]
@@ -100,7 +102,7 @@ mod tests {
         let socket = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         let port = i64::from(socket.local_addr().unwrap().port());
         let l = collect(&RootFs::new("/"), true);
-        assert!(l.Available, "{}", l.Reason);
+        assert!(l.Status.is_available(), "{}", l.Status.reason());
         assert!(
             l.Tcp
                 .iter()

@@ -17,8 +17,8 @@ use serde::de::DeserializeOwned;
 use super::CollectError;
 use crate::docker::{image_display_name, short_id};
 use crate::snapshot::{
-    Container, Daemon, FactStatus, Image, Inventory, Mode, Network, Snapshot, Source, SwarmFacts,
-    strip_nulls,
+    Cause, Container, Daemon, FactStatus, Image, Inventory, Mode, Network, Snapshot, Source,
+    SwarmFacts, strip_nulls,
 };
 
 /// How many inspect calls run at once.
@@ -107,7 +107,7 @@ pub async fn collect_live(opts: &LiveOptions) -> Result<Snapshot, CollectError> 
     let inventory = match &image_list {
         Ok(images) => inventory(&list, images),
         Err(e) => Inventory {
-            Reason: format!("listing images failed: {e}"),
+            Status: FactStatus::unavailable(format!("listing images failed: {e}")),
             ..Inventory::default()
         },
     };
@@ -142,7 +142,7 @@ pub async fn collect_live(opts: &LiveOptions) -> Result<Snapshot, CollectError> 
     let (disk_usage, size_rw) = df_task.await.unwrap_or_else(|e| {
         (
             crate::snapshot::DiskUsage {
-                Reason: format!("reading /system/df failed: {e}"),
+                Status: FactStatus::unavailable(format!("reading /system/df failed: {e}")),
                 ..Default::default()
             },
             Default::default(),
@@ -156,7 +156,7 @@ pub async fn collect_live(opts: &LiveOptions) -> Result<Snapshot, CollectError> 
     let firewall = firewall_task
         .await
         .unwrap_or_else(|e| crate::snapshot::FirewallFacts {
-            Reason: format!("reading the firewall failed: {e}"),
+            Status: FactStatus::unavailable(format!("reading the firewall failed: {e}")),
             ..Default::default()
         });
     let host = host_facts(
@@ -237,7 +237,9 @@ fn spawn_disk_usage(
         } else {
             (
                 crate::snapshot::DiskUsage {
-                    Reason: "not gathered: no selected check reads /system/df".into(),
+                    Status: FactStatus::unavailable(
+                        "not gathered: no selected check reads /system/df",
+                    ),
                     ..Default::default()
                 },
                 Default::default(),
@@ -376,7 +378,7 @@ async fn inspect_images(
                     })
                     .await
                     .unwrap_or_else(|e| crate::snapshot::LayerFacts {
-                        Reason: format!("layer walk failed: {e}"),
+                        Status: FactStatus::unavailable(format!("layer walk failed: {e}")),
                         ..Default::default()
                     })
                 }
@@ -429,13 +431,16 @@ fn attach_processes<E: std::fmt::Display>(
             if blind == 0 {
                 FactStatus::available()
             } else {
-                FactStatus::unavailable(format!(
-                    "no processes visible for {blind} running container(s): the scanner does not see the host's PID namespace (run it on the host, or with --pid host)"
-                ))
+                FactStatus::unreadable(
+                    Cause::Unreadable,
+                    format!(
+                        "no processes visible for {blind} running container(s): the scanner does not see the host's PID namespace (run it on the host, or with --pid host)"
+                    ),
+                )
             }
         }
-        Ok(Err(e)) => FactStatus::unavailable(e),
-        Err(e) => FactStatus::unavailable(format!("reading /proc failed: {e}")),
+        Ok(Err(e)) => FactStatus::unreadable(Cause::Unreadable, e),
+        Err(e) => FactStatus::unreadable(Cause::Unreadable, format!("reading /proc failed: {e}")),
     }
 }
 
@@ -483,8 +488,7 @@ fn inventory(containers: &[ContainerSummary], images: &[ImageSummary]) -> Invent
         .map(|i| image_display_name(&i.repo_tags, &i.id))
         .collect();
     Inventory {
-        Available: true,
-        Reason: String::new(),
+        Status: FactStatus::Available,
         ContainersTotal: containers.len() as i64,
         ContainersRunning: containers
             .iter()
@@ -518,24 +522,23 @@ async fn swarm_facts(docker: &Docker, info: &bollard::models::SystemInfo) -> Swa
         .is_some_and(|s| s.to_string() == "active");
     if !active {
         return SwarmFacts {
-            Reason: "swarm mode is not active".into(),
+            Status: FactStatus::unavailable("swarm mode is not active"),
             ..SwarmFacts::default()
         };
     }
     if swarm.and_then(|s| s.control_available) != Some(true) {
         return SwarmFacts {
-            Reason: "this node is not a swarm manager".into(),
+            Status: FactStatus::unavailable("this node is not a swarm manager"),
             ..SwarmFacts::default()
         };
     }
     match docker.list_secrets(None::<ListSecretsOptions>).await {
         Ok(secrets) => SwarmFacts {
-            Available: true,
-            Reason: String::new(),
+            Status: FactStatus::Available,
             Secrets: secrets.len() as i64,
         },
         Err(e) => SwarmFacts {
-            Reason: format!("listing secrets failed: {e}"),
+            Status: FactStatus::unavailable(format!("listing secrets failed: {e}")),
             ..SwarmFacts::default()
         },
     }

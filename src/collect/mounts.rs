@@ -3,7 +3,7 @@
 //! since in the container's own table a `-v /var/lib:/var/lib` bind mount looks like a
 //! partition of its own.
 use super::rootfs::RootFs;
-use crate::snapshot::MountFacts;
+use crate::snapshot::{FactStatus, MountFacts, ScanMode};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Mount {
@@ -18,7 +18,10 @@ pub fn collect(fs: &RootFs, live: bool, data_root: &str) -> MountFacts {
         ..MountFacts::default()
     };
     if !live || !fs.is_host_root() {
-        facts.Reason = "mounts are not available in an offline scan".into();
+        facts.Status = FactStatus::NotInMode {
+            mode: ScanMode::Offline,
+            reason: "mounts are not available in an offline scan".into(),
+        };
         return facts;
     }
     // In a container, our own mount table would show the bind mount of /var/lib as a
@@ -29,7 +32,7 @@ pub fn collect(fs: &RootFs, live: bool, data_root: &str) -> MountFacts {
     ) {
         Ok(d) => d,
         Err(reason) => {
-            facts.Reason = reason;
+            facts.Status = FactStatus::unavailable(reason);
             return facts;
         }
     };
@@ -37,7 +40,7 @@ pub fn collect(fs: &RootFs, live: bool, data_root: &str) -> MountFacts {
     let text = match std::fs::read_to_string(&path) {
         Ok(t) => t,
         Err(e) => {
-            facts.Reason = format!("cannot read {}: {e}", path.display());
+            facts.Status = FactStatus::unavailable(format!("cannot read {}: {e}", path.display()));
             return facts;
         }
     };
@@ -46,13 +49,13 @@ pub fn collect(fs: &RootFs, live: bool, data_root: &str) -> MountFacts {
     let real = fs.resolve(data_root);
     match find(&parse_mountinfo(&text), &real.to_string_lossy()) {
         Some(m) => {
-            facts.Available = true;
+            facts.Status = FactStatus::Available;
             facts.Separate = m.mount_point != "/";
             facts.MountPoint = m.mount_point.clone();
             facts.FsType = m.fs_type.clone();
             facts.Device = m.source.clone();
         }
-        None => facts.Reason = format!("no mount holds {data_root}"),
+        None => facts.Status = FactStatus::unavailable(format!("no mount holds {data_root}")),
     }
     facts
 }
@@ -161,8 +164,11 @@ mod tests {
     #[test]
     fn offline_is_unavailable() {
         let m = collect(&RootFs::new("/tmp"), false, "/var/lib/docker");
-        assert!(!m.Available);
-        assert_eq!(m.Reason, "mounts are not available in an offline scan");
+        assert!(!m.Status.is_available());
+        assert_eq!(
+            m.Status.reason(),
+            "mounts are not available in an offline scan"
+        );
         assert_eq!(m.Path, "/var/lib/docker");
     }
 }

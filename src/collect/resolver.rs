@@ -4,7 +4,7 @@
 //! unreachable from a container's network namespace. With none left, Docker falls back to
 //! public resolvers (8.8.8.8, 8.8.4.4).
 use super::rootfs::{RootFs, is_not_found};
-use crate::snapshot::ResolverFacts;
+use crate::snapshot::{FactStatus, ResolverFacts};
 
 const MAIN: &str = "/etc/resolv.conf";
 const RESOLVED: &str = "/run/systemd/resolve/resolv.conf";
@@ -26,7 +26,7 @@ pub fn collect(root: &RootFs) -> ResolverFacts {
             facts(&main, resolved.as_deref())
         }
         Err(reason) => ResolverFacts {
-            Reason: reason,
+            Status: FactStatus::unavailable(reason),
             ..ResolverFacts::default()
         },
     }
@@ -58,8 +58,7 @@ pub fn facts(main: &str, resolved: Option<&str>) -> ResolverFacts {
     };
     let container: Vec<String> = effective.into_iter().filter(|n| !is_loopback(n)).collect();
     ResolverFacts {
-        Available: true,
-        Reason: String::new(),
+        Status: FactStatus::Available,
         LoopbackOnly: !ns.is_empty() && ns.iter().all(|n| is_loopback(n)),
         Nameservers: ns,
         Source: source.into(),
@@ -98,6 +97,6 @@ mod tests {
     fn root_without_resolv_conf_has_no_nameservers() {
         let dir = tempfile::tempdir().unwrap();
         let r = collect(&RootFs::new(dir.path()));
-        assert!(r.Available && r.PublicFallback);
+        assert!(r.Status.is_available() && r.PublicFallback);
     }
 }

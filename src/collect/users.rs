@@ -5,7 +5,7 @@
 use std::collections::BTreeSet;
 
 use super::rootfs::RootFs;
-use crate::snapshot::GroupFacts;
+use crate::snapshot::{FactStatus, GroupFacts};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct User {
@@ -96,21 +96,23 @@ impl Users {
             Ok(g) => g,
             Err(reason) => {
                 return GroupFacts {
-                    Reason: reason.clone(),
+                    Status: FactStatus::unavailable(reason.clone()),
                     ..GroupFacts::default()
                 };
             }
         };
         let Some(group) = groups.iter().find(|g| g.name == name) else {
             return GroupFacts {
-                Available: self.users.is_ok(),
-                Reason: self.users.clone().err().unwrap_or_default(),
+                Status: match &self.users {
+                    Ok(_) => FactStatus::Available,
+                    Err(reason) => FactStatus::unavailable(reason.clone()),
+                },
                 ..GroupFacts::default()
             };
         };
         let mut members: BTreeSet<String> = group.members.iter().cloned().collect();
         let mut facts = GroupFacts {
-            Available: true,
+            Status: FactStatus::Available,
             Exists: true,
             Gid: group.gid.into(),
             ..GroupFacts::default()
@@ -123,8 +125,9 @@ impl Users {
                     .map(|u| u.name.clone()),
             ),
             Err(reason) => {
-                facts.Available = false;
-                facts.Reason = format!("{reason}: users whose primary group is {name} are unknown");
+                facts.Status = FactStatus::unavailable(format!(
+                    "{reason}: users whose primary group is {name} are unknown"
+                ));
             }
         }
         facts.Members = members.into_iter().collect();
@@ -173,7 +176,7 @@ mod tests {
     #[test]
     fn docker_group_members_include_primary_gid_users() {
         let g = users().group_facts("docker");
-        assert!(g.Available && g.Exists);
+        assert!(g.Status.is_available() && g.Exists);
         assert_eq!(g.Gid, 998);
         assert_eq!(g.Members, ["alice", "bob", "ci"]);
     }
@@ -181,21 +184,21 @@ mod tests {
     #[test]
     fn missing_group_and_missing_files() {
         let g = users().group_facts("nosuch");
-        assert!(g.Available && !g.Exists && g.Members.is_empty());
+        assert!(g.Status.is_available() && !g.Exists && g.Members.is_empty());
 
         let none = Users::parse(
             Err("cannot read /etc/passwd".into()),
             Err("no group".into()),
         );
         let g = none.group_facts("docker");
-        assert!(!g.Available);
-        assert_eq!(g.Reason, "no group");
+        assert!(!g.Status.is_available());
+        assert_eq!(g.Status.reason(), "no group");
         assert_eq!(none.user_name(0), "");
 
         let half = Users::parse(Err("cannot read /etc/passwd".into()), Ok(GROUP.into()));
         let g = half.group_facts("docker");
-        assert!(!g.Available && g.Exists);
+        assert!(!g.Status.is_available() && g.Exists);
         assert_eq!(g.Members, ["alice", "bob"]);
-        assert!(g.Reason.contains("primary group"));
+        assert!(g.Status.reason().contains("primary group"));
     }
 }

@@ -15,7 +15,7 @@ use super::host_derived::{ContainerRelations, HostDerived, ImageIndex, derive_ho
 use super::load::Check;
 use super::schema::Ty;
 use crate::results::{CheckResult, Finding, Status};
-use crate::snapshot::{Container, Daemon, Host, Image, Snapshot};
+use crate::snapshot::{Container, Daemon, Host, Image, ScanMode, Snapshot};
 
 pub use crate::docker::{normalize_path, path_within};
 
@@ -54,7 +54,7 @@ struct CelHost<'a> {
 
 /// Facts about the scan itself, as `scan` in expressions.
 #[derive(Serialize, schemars::JsonSchema)]
-struct ScanFacts {
+pub struct ScanFacts {
     /// "live", "root" or "snapshot".
     Mode: String,
     /// Whether stopped and created containers are in scope.
@@ -111,7 +111,8 @@ pub fn variable_types() -> BTreeMap<String, Ty> {
 
 /// What one object gave for one check.
 enum Outcome {
-    Skip(String),
+    /// Does not apply; with the scan mode when a fact it needs cannot exist in this scan.
+    Skip(String, Option<ScanMode>),
     Error(String),
     /// The evidence, and whether `info_when` made it informational.
     Finding(String, bool),
@@ -137,6 +138,7 @@ impl Tally {
             object: name.into(),
             id: id.into(),
             value,
+            ..Finding::default()
         };
         match outcome {
             Outcome::Finding(v, info) => {
@@ -144,13 +146,15 @@ impl Tally {
                 self.findings.push(entry(v));
             }
             Outcome::Pass(_) => self.passed += 1,
-            Outcome::Skip(why) => {
+            Outcome::Skip(why, mode) => {
                 self.skipped += 1;
-                self.exceptions.push(entry(format!("SKIP: {why}")));
+                self.exceptions
+                    .push(Finding::exception(kind, name, id, Status::Skip, why, mode));
             }
             Outcome::Error(why) => {
                 self.errors += 1;
-                self.exceptions.push(entry(format!("ERROR: {why}")));
+                self.exceptions
+                    .push(Finding::exception(kind, name, id, Status::Error, why, None));
             }
         }
     }
@@ -344,11 +348,11 @@ fn evaluate_group(
                 // Whether it applies may itself be unknowable offline (swarm checks on a clone).
                 if let Some(p) = &check.unknown
                     && matches!(check.def.scope, Scope::Host | Scope::Daemon)
-                    && let Ok(Value::String(why)) = run(p, &root, "unknown")
-                    && why.contains(crate::snapshot::OFFLINE)
+                    && let Ok(v) = run(p, &root, "unknown")
+                    && let Some(Outcome::Skip(why, Some(_))) = unknown_outcome(&v)
                 {
                     result.status = Status::Skip;
-                    result.reason = why.to_string();
+                    result.reason = why;
                     return result;
                 }
                 // A manual check that cannot apply here (e.g. swarm checks without swarm) is SKIP.
@@ -377,6 +381,7 @@ fn evaluate_group(
                         object: hostname.clone(),
                         id: String::new(),
                         value: display(&v),
+                        ..Finding::default()
                     });
                 }
                 return result;
@@ -443,16 +448,21 @@ fn single(check: &Check, r: &mut CheckResult, kind: &str, name: &str, outcome: O
         object: name.into(),
         id: String::new(),
         value,
+        ..Finding::default()
     };
     match outcome {
-        Outcome::Skip(why) => {
+        Outcome::Skip(why, _) => {
             r.status = Status::Skip;
             r.reason = why;
         }
         Outcome::Error(why) => {
             r.status = Status::Error;
             r.reason = why.clone();
-            r.exceptions.push(finding(why));
+            r.exceptions.push(Finding {
+                status: Some(Status::Error),
+                reason: why.clone(),
+                ..finding(why)
+            });
         }
         Outcome::Finding(value, info) => {
             r.status = if info {
@@ -531,27 +541,33 @@ fn aggregate(check: &Check, r: &mut CheckResult, total: usize, tally: Tally, all
         );
     } else if passed == 0 {
         r.status = Status::Skip;
-        // An offline scan's reason says more than "does not apply"; one reason shared by
-        // every object (a fact-dependent `not_applicable`) is the reason.
-        let skip_reasons = || {
+        // A fact this kind of scan cannot have says more than "does not apply"; one reason
+        // shared by every object (a fact-dependent `not_applicable`) is the reason.
+        let skips = || {
             r.exceptions
                 .iter()
-                .filter_map(|e| e.value.strip_prefix("SKIP: "))
+                .filter(|e| e.status == Some(Status::Skip))
         };
-        let offline = skip_reasons().find(|why| why.contains(crate::snapshot::OFFLINE));
+        let not_in_mode = skips().find(|e| e.not_in_mode.is_some());
         let shared = r
             .exceptions
             .first()
-            .filter(|first| r.exceptions.iter().all(|e| e.value == first.value))
-            .and_then(|e| e.value.strip_prefix("SKIP: "));
-        r.reason = offline
+            .filter(|first| {
+                r.exceptions
+                    .iter()
+                    .all(|e| e.status == first.status && e.reason == first.reason)
+            })
+            .filter(|e| e.status == Some(Status::Skip));
+        r.reason = not_in_mode
             .or(shared)
-            .map(str::to_string)
+            .map(|e| e.reason.clone())
             .or_else(|| check.def.skip_reason.clone())
             .unwrap_or_else(|| format!("does not apply to any {noun}"));
         // One reason for all: say it once instead of once per object.
-        let reason = format!("SKIP: {}", r.reason);
-        if r.exceptions.iter().all(|e| e.value == reason) {
+        if r.exceptions
+            .iter()
+            .all(|e| e.status == Some(Status::Skip) && e.reason == r.reason)
+        {
             r.exceptions.clear();
         }
     } else {
@@ -568,13 +584,11 @@ fn evaluate_object(check: &Check, ctx: &Context) -> Outcome {
     // Missing facts first: a check must not SKIP on facts it could not read.
     if let Some(p) = &check.unknown {
         match run(p, ctx, "unknown") {
-            Ok(Value::Null) => {}
-            Ok(Value::String(s)) if s.is_empty() => {}
-            // A fact a disk clone cannot have: not applicable to this kind of scan.
-            Ok(Value::String(s)) if s.contains(crate::snapshot::OFFLINE) => {
-                return Outcome::Skip(s.to_string());
+            Ok(v) => {
+                if let Some(outcome) = unknown_outcome(&v) {
+                    return outcome;
+                }
             }
-            Ok(v) => return Outcome::Error(display(&v)),
             Err(e) => return Outcome::Error(e),
         }
     }
@@ -582,7 +596,7 @@ fn evaluate_object(check: &Check, ctx: &Context) -> Outcome {
         match run(p, ctx, "not_applicable") {
             Ok(Value::Null) => {}
             Ok(Value::String(s)) if s.is_empty() => {}
-            Ok(v) => return Outcome::Skip(display(&v)),
+            Ok(v) => return Outcome::Skip(display(&v), None),
             Err(e) => return Outcome::Error(e),
         }
     }
@@ -590,7 +604,7 @@ fn evaluate_object(check: &Check, ctx: &Context) -> Outcome {
         match run(p, ctx, "applies") {
             Ok(Value::Bool(true)) => {}
             Ok(Value::Bool(false)) => {
-                return Outcome::Skip(d.skip_reason.clone().unwrap_or_default());
+                return Outcome::Skip(d.skip_reason.clone().unwrap_or_default(), None);
             }
             Ok(other) => {
                 return Outcome::Error(format!(
@@ -634,6 +648,35 @@ fn evaluate_object(check: &Check, ctx: &Context) -> Outcome {
         },
         Ok(other) => Outcome::Error(format!("finding: expected a bool, got {}", display(&other))),
         Err(e) => Outcome::Error(e),
+    }
+}
+
+/// What an `unknown` expression's value means: `null` or "" → known (None); a fact status
+/// (any object with `State`, e.g. `host.Audit` or `daemon.InfoStatus`) → SKIP for
+/// `not_in_mode`, ERROR for `unavailable`, known for `available`; other text → ERROR.
+fn unknown_outcome(v: &Value) -> Option<Outcome> {
+    match v {
+        Value::Null => None,
+        Value::String(s) if s.is_empty() => None,
+        Value::Map(m) => {
+            let field = |k: &str| match m.map.get(&cel::objects::Key::from(k)) {
+                Some(Value::String(s)) => s.to_string(),
+                _ => String::new(),
+            };
+            match field("State").as_str() {
+                "available" => None,
+                "not_in_mode" => {
+                    let mode = serde_json::from_value(field("ScanMode").into()).ok();
+                    Some(Outcome::Skip(
+                        field("Reason"),
+                        Some(mode.unwrap_or(ScanMode::Offline)),
+                    ))
+                }
+                "unavailable" => Some(Outcome::Error(field("Reason"))),
+                _ => Some(Outcome::Error(display(v))),
+            }
+        }
+        other => Some(Outcome::Error(display(other))),
     }
 }
 
@@ -689,6 +732,39 @@ fn register_functions(ctx: &mut Context) {
         |path: Arc<String>, dir: Arc<String>| -> bool { path_within(&path, &dir) },
     )
     .expect("pathWithin is not a standard function");
+    // withReason(status, text): the fact status `status` (any object with `State`, such as
+    // `host.Audit` or `daemon.InfoStatus`) with its `Reason` replaced by `text`, keeping its
+    // state: an `unknown` expression names what it could not know and still SKIPs when the
+    // fact cannot exist in this kind of scan (ERROR when it could not be read).
+    ctx.add_function("withReason", |status: Value, text: Arc<String>| -> Value {
+        match status {
+            Value::Map(mut m) => {
+                Arc::make_mut(&mut m.map).insert("Reason".into(), Value::String(text));
+                Value::Map(m)
+            }
+            // Not a status: the text alone (ERROR).
+            _ => Value::String(text),
+        }
+    })
+    .expect("withReason is not a standard function");
+    // worst(statuses): of a list of fact statuses (or objects with one, such as files), the
+    // first that is `unavailable` (ERROR beats SKIP), else the first; "" for an empty list.
+    ctx.add_function("worst", |items: Arc<Vec<Value>>| -> Value {
+        let state = |v: &Value| match v {
+            Value::Map(m) => match m.map.get(&cel::objects::Key::from("State")) {
+                Some(Value::String(s)) => s.to_string(),
+                _ => String::new(),
+            },
+            _ => String::new(),
+        };
+        items
+            .iter()
+            .find(|v| state(v) == "unavailable")
+            .or(items.first())
+            .cloned()
+            .unwrap_or_else(|| Value::String(Arc::new(String::new())))
+    })
+    .expect("worst is not a standard function");
     // show(x): any value as evidence text (lists joined with ", ", maps as k=v).
     ctx.add_function("show", |v: Value| -> String { display(&v) })
         .expect("show is not a standard function");

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use cel::{Env, Program};
 
 use super::check::{BenchmarkDef, CheckDef, Evaluation};
-use super::schema::{Ty, check_fields};
+use super::schema::{Ty, check_expression};
 
 mod embedded {
     include!(concat!(env!("OUT_DIR"), "/embedded_checks.rs"));
@@ -352,7 +352,7 @@ fn build(files: Vec<SourceFile>, origin: String, env: &Env) -> Result<Benchmark,
         let mut compile = |field: &str, src: &Option<String>| -> Option<Program> {
             let src = src.as_ref()?;
             match env.compile(src) {
-                Ok(p) => match check_fields(p.expression(), &scope_vars) {
+                Ok(p) => match check_expression(p.expression(), &scope_vars, field) {
                     Ok(()) => match per_object_scan(&p, c.scope) {
                         Some(msg) => {
                             problems.push(format!("{at}: {field}: {msg}"));

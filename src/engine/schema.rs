@@ -1,10 +1,14 @@
 //! The shape of the facts CEL expressions may touch, derived from the snapshot types'
-//! JSON Schema, and a walk over a compiled expression that rejects unknown fields at load
-//! time (a typo in a check is a load error, never a silent PASS).
+//! JSON Schema, and a type check over a compiled expression: unknown fields, operators on
+//! the wrong types (`int + string`, a string compared with an int), functions called on
+//! values that have no such method (`.size()` of a bool), and an expression whose result is
+//! not what its key needs (a `finding` that is not a bool) are load errors, never a silent
+//! PASS or an ERROR in the middle of a scan. Types that cannot be known (`dyn`: free-form
+//! JSON, params) are never rejected.
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use cel::common::ast::{EntryExpr, Expr, IdedExpr};
+use cel::common::ast::{EntryExpr, Expr, IdedExpr, LiteralValue};
 use serde_json::Value as Json;
 
 /// Shared subtrees (`Arc`): validating an expression clones types at every step, and a deep
@@ -16,9 +20,49 @@ pub enum Ty {
     /// A map with free keys (labels, settings).
     Map(Arc<Ty>),
     List(Arc<Ty>),
-    Scalar,
-    /// Anything (free-form JSON, results of functions).
+    Prim(Prim),
+    /// Anything (free-form JSON, params, results not known).
     Any,
+}
+
+/// The primitive CEL types.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Prim {
+    Bool,
+    Int,
+    Uint,
+    Double,
+    String,
+    Bytes,
+    Null,
+    Timestamp,
+    Duration,
+    /// Any value (a helper parameter that takes everything).
+    Dyn,
+}
+
+impl Prim {
+    pub fn name(self) -> &'static str {
+        match self {
+            Prim::Bool => "bool",
+            Prim::Int => "int",
+            Prim::Uint => "uint",
+            Prim::Double => "double",
+            Prim::String => "string",
+            Prim::Bytes => "bytes",
+            Prim::Null => "null",
+            Prim::Timestamp => "timestamp",
+            Prim::Duration => "duration",
+            Prim::Dyn => "dyn",
+        }
+    }
+
+    fn ty(self) -> Ty {
+        match self {
+            Prim::Dyn => Ty::Any,
+            p => Ty::Prim(p),
+        }
+    }
 }
 
 impl Ty {
@@ -30,6 +74,46 @@ impl Ty {
 
     pub fn object(fields: impl IntoIterator<Item = (String, Ty)>) -> Ty {
         Ty::Object(Arc::new(fields.into_iter().collect()))
+    }
+
+    const BOOL: Ty = Ty::Prim(Prim::Bool);
+    const INT: Ty = Ty::Prim(Prim::Int);
+    const STRING: Ty = Ty::Prim(Prim::String);
+
+    /// The name with its article, for messages: `an int`, `a string`.
+    fn a(&self) -> String {
+        let name = self.name();
+        let article = if name.starts_with(['a', 'e', 'i', 'o', 'u']) {
+            "an"
+        } else {
+            "a"
+        };
+        format!("{article} {name}")
+    }
+
+    /// The name in messages: `int`, `list`, `map`, `object`.
+    fn name(&self) -> &'static str {
+        match self {
+            Ty::Object(_) => "object",
+            Ty::Map(_) => "map",
+            Ty::List(_) => "list",
+            Ty::Prim(p) => p.name(),
+            Ty::Any => "dyn",
+        }
+    }
+
+    /// What may be compared with what: numbers with numbers, maps with objects.
+    fn family(&self) -> Option<&'static str> {
+        match self {
+            Ty::Any | Ty::Prim(Prim::Null | Prim::Dyn) => None,
+            Ty::Prim(Prim::Int | Prim::Uint | Prim::Double) => Some("number"),
+            Ty::Object(_) | Ty::Map(_) => Some("map"),
+            t => Some(t.name()),
+        }
+    }
+
+    fn is(&self, family: &str) -> bool {
+        self.family().is_none_or(|f| f == family)
     }
 }
 
@@ -85,16 +169,48 @@ fn convert(schema: &Json, defs: &Json, depth: usize) -> Ty {
                 .get("items")
                 .map_or(Ty::Any, |i| convert(i, defs, depth + 1)),
         )),
-        [] => Ty::Any,
-        _ => Ty::Scalar,
+        ["string"] => Ty::STRING,
+        ["integer"] => Ty::INT,
+        ["number"] => Ty::Prim(Prim::Double),
+        ["boolean"] => Ty::BOOL,
+        _ => Ty::Any,
     }
 }
 
 /// Walks `expr`, checking every field selection on a known object against `vars`.
 /// Returns the first problem found as a message.
 pub fn check_fields(expr: &IdedExpr, vars: &BTreeMap<String, Ty>) -> Result<(), String> {
+    infer_expr(expr, vars).map(|_| ())
+}
+
+/// The type of `expr` with `vars` in scope, or the first type error in it.
+pub fn infer_expr(expr: &IdedExpr, vars: &BTreeMap<String, Ty>) -> Result<Ty, String> {
     let mut scope: Vec<(String, Ty)> = vars.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
-    infer(expr, &mut scope).map(|_| ())
+    infer(expr, &mut scope)
+}
+
+/// Type-checks the expression of check key `key` (`finding`, `unknown`, …): its fields and
+/// operators, and that its result is what the key needs (bool for `applies`, `finding`,
+/// `info_when`; string for `unknown`, `not_applicable`).
+pub fn check_expression(
+    expr: &IdedExpr,
+    vars: &BTreeMap<String, Ty>,
+    key: &str,
+) -> Result<(), String> {
+    let ty = infer_expr(expr, vars)?;
+    let want = match key {
+        "applies" | "finding" | "info_when" => Ty::BOOL,
+        "unknown" | "not_applicable" => Ty::STRING,
+        _ => return Ok(()),
+    };
+    if ty.family().is_some_and(|f| Some(f) != want.family()) {
+        return Err(format!(
+            "must be {}, but this expression gives {}",
+            want.a(),
+            ty.a()
+        ));
+    }
+    Ok(())
 }
 
 fn lookup(scope: &[(String, Ty)], name: &str) -> Option<Ty> {
@@ -103,6 +219,18 @@ fn lookup(scope: &[(String, Ty)], name: &str) -> Option<Ty> {
         .rev()
         .find(|(n, _)| n == name)
         .map(|(_, t)| t.clone())
+}
+
+fn literal(l: &LiteralValue) -> Ty {
+    match l {
+        LiteralValue::Boolean(_) => Ty::BOOL,
+        LiteralValue::Int(_) => Ty::INT,
+        LiteralValue::UInt(_) => Ty::Prim(Prim::Uint),
+        LiteralValue::Double(_) => Ty::Prim(Prim::Double),
+        LiteralValue::String(_) => Ty::STRING,
+        LiteralValue::Bytes(_) => Ty::Prim(Prim::Bytes),
+        LiteralValue::Null => Ty::Prim(Prim::Null),
+    }
 }
 
 fn infer(e: &IdedExpr, scope: &mut Vec<(String, Ty)>) -> Result<Ty, String> {
@@ -120,6 +248,10 @@ fn infer(e: &IdedExpr, scope: &mut Vec<(String, Ty)>) -> Result<Ty, String> {
         }),
         Expr::Select(sel) => {
             let operand = infer(&sel.operand, scope)?;
+            if sel.test {
+                // has(x.f): whether the field is set.
+                return Ok(Ty::BOOL);
+            }
             field(&operand, &sel.field)
         }
         Expr::Call(call) => {
@@ -131,21 +263,17 @@ fn infer(e: &IdedExpr, scope: &mut Vec<(String, Ty)>) -> Result<Ty, String> {
             for a in &call.args {
                 args.push(infer(a, scope)?);
             }
-            Ok(match (call.func_name.as_str(), args.as_slice()) {
-                ("_[_]", [container, key]) => index(container, key, &call.args[1]),
-                ("_?_:_", [_, a, b]) if a == b => a.clone(),
-                ("filter" | "distinct" | "sort" | "reverse" | "slice", _) => {
-                    target.unwrap_or(Ty::Any)
-                }
-                _ => Ty::Any,
-            })
+            self::call(&call.func_name, target, &args, &call.args)
         }
         Expr::Comprehension(comp) => {
             let range = infer(&comp.iter_range, scope)?;
             let (first, second) = match &range {
-                Ty::List(elem) => (Ty::Scalar, (**elem).clone()),
-                Ty::Map(value) => (Ty::Scalar, (**value).clone()),
-                Ty::Object(_) => (Ty::Scalar, Ty::Any),
+                Ty::List(elem) => (Ty::INT, (**elem).clone()),
+                Ty::Map(value) => (Ty::STRING, (**value).clone()),
+                Ty::Object(_) => (Ty::STRING, Ty::Any),
+                Ty::Prim(p) if *p != Prim::Dyn => {
+                    return Err(format!("cannot iterate over {}", Ty::Prim(*p).a()));
+                }
                 _ => (Ty::Any, Ty::Any),
             };
             // One variable: list element or map key. Two variables: index/key and value.
@@ -165,14 +293,22 @@ fn infer(e: &IdedExpr, scope: &mut Vec<(String, Ty)>) -> Result<Ty, String> {
                 }
             }
             let init = infer(&comp.accu_init, scope)?;
-            scope.push((comp.accu_var.clone(), init));
-            infer(&comp.loop_cond, scope)?;
-            infer(&comp.loop_step, scope)?;
-            let result = infer(&comp.result, scope);
+            // An accumulating list starts empty: its element type is not known yet.
+            let accu = match init {
+                Ty::List(_) => Ty::List(Arc::new(Ty::Any)),
+                t => t,
+            };
+            scope.push((comp.accu_var.clone(), accu));
+            let result = (|| {
+                let cond = infer(&comp.loop_cond, scope)?;
+                if !cond.is("bool") {
+                    return Err(format!("a condition must be a bool, not {}", cond.a()));
+                }
+                infer(&comp.loop_step, scope)?;
+                infer(&comp.result, scope)
+            })();
             scope.truncate(depth);
-            result?;
-            // `filter` keeps the element type; other macros give booleans or new lists.
-            Ok(Ty::Any)
+            result
         }
         Expr::List(list) => {
             let mut elem = None;
@@ -193,7 +329,7 @@ fn infer(e: &IdedExpr, scope: &mut Vec<(String, Ty)>) -> Result<Ty, String> {
                     infer(&me.value, scope)?;
                 }
             }
-            Ok(Ty::Any)
+            Ok(Ty::Map(Arc::new(Ty::Any)))
         }
         Expr::Struct(st) => {
             for entry in &st.entries {
@@ -203,9 +339,250 @@ fn infer(e: &IdedExpr, scope: &mut Vec<(String, Ty)>) -> Result<Ty, String> {
             }
             Ok(Ty::Any)
         }
-        Expr::Literal(_) => Ok(Ty::Scalar),
+        Expr::Literal(l) => Ok(literal(l)),
         _ => Ok(Ty::Any),
     }
+}
+
+/// Operator symbols as messages show them.
+fn symbol(func: &str) -> &str {
+    match func {
+        "_+_" => "+",
+        "_-_" => "-",
+        "_*_" => "*",
+        "_/_" => "/",
+        "_%_" => "%",
+        "_<_" => "<",
+        "_<=_" => "<=",
+        "_>_" => ">",
+        "_>=_" => ">=",
+        "_==_" => "==",
+        "_!=_" => "!=",
+        "_&&_" => "&&",
+        "_||_" => "||",
+        other => other,
+    }
+}
+
+/// The result type of calling `func` (an operator, a function, or a method of `target`).
+fn call(func: &str, target: Option<Ty>, args: &[Ty], exprs: &[IdedExpr]) -> Result<Ty, String> {
+    let mismatch = |a: &Ty, b: &Ty| {
+        Err(format!(
+            "'{}' cannot combine {} and {}",
+            symbol(func),
+            a.a(),
+            b.a()
+        ))
+    };
+    let method_on = |want: &[&str]| -> Result<(), String> {
+        match &target {
+            Some(t) if t.family().is_some_and(|f| !want.contains(&f)) => Err(format!(
+                "{func}() is not a method of {} (it is one of: {})",
+                t.a(),
+                want.join(", ")
+            )),
+            _ => Ok(()),
+        }
+    };
+    let string_args = || -> Result<(), String> {
+        for a in args {
+            if !a.is("string") {
+                return Err(format!("{func}() takes a string, not {}", a.a()));
+            }
+        }
+        Ok(())
+    };
+    Ok(match (func, args) {
+        ("_[_]", [container, key]) => index(container, key, &exprs[1])?,
+        ("_?_:_", [cond, a, b]) => {
+            if !cond.is("bool") {
+                return Err(format!("a condition must be a bool, not {}", cond.a()));
+            }
+            match (a, b) {
+                _ if a == b => a.clone(),
+                (Ty::Prim(Prim::Null), other) | (other, Ty::Prim(Prim::Null)) => other.clone(),
+                (Ty::List(_), Ty::List(_)) => Ty::List(Arc::new(Ty::Any)),
+                _ if a.family().is_some() && a.family() == b.family() => a.clone(),
+                _ => Ty::Any,
+            }
+        }
+        ("_&&_" | "_||_", [a, b]) => {
+            for t in [a, b] {
+                if !t.is("bool") {
+                    return Err(format!("'{}' needs bools, not {}", symbol(func), t.a()));
+                }
+            }
+            Ty::BOOL
+        }
+        ("!_", [a]) => {
+            if !a.is("bool") {
+                return Err(format!("'!' needs a bool, not {}", a.a()));
+            }
+            Ty::BOOL
+        }
+        ("-_", [a]) => {
+            if !a.is("number") {
+                return Err(format!("'-' needs a number, not {}", a.a()));
+            }
+            a.clone()
+        }
+        ("_+_", [a, b]) => match (a.family(), b.family()) {
+            (None, _) => b.clone(),
+            (_, None) => a.clone(),
+            (Some(x), Some(y)) if x == y && ["number", "string", "list", "bytes"].contains(&x) => {
+                match (a, b) {
+                    (Ty::List(l), Ty::List(r)) if l == r => a.clone(),
+                    (Ty::List(_), Ty::List(_)) => Ty::List(Arc::new(Ty::Any)),
+                    _ => a.clone(),
+                }
+            }
+            (Some("timestamp"), Some("duration")) => a.clone(),
+            (Some("duration"), Some("timestamp" | "duration")) => b.clone(),
+            _ => return mismatch(a, b),
+        },
+        ("_-_" | "_*_" | "_/_" | "_%_", [a, b]) => match (a.family(), b.family()) {
+            (Some("number"), Some("number")) | (None, Some("number")) => b.clone(),
+            (Some("number"), None) => a.clone(),
+            (None, None) => Ty::Any,
+            (Some("timestamp" | "duration"), _) if func == "_-_" => Ty::Any,
+            _ => return mismatch(a, b),
+        },
+        ("_<_" | "_<=_" | "_>_" | "_>=_", [a, b]) => {
+            if let (Some(x), Some(y)) = (a.family(), b.family())
+                && (x != y || ["list", "map"].contains(&x))
+            {
+                return mismatch(a, b);
+            }
+            Ty::BOOL
+        }
+        ("_==_" | "_!=_", [a, b]) => {
+            if let (Some(x), Some(y)) = (a.family(), b.family())
+                && x != y
+            {
+                return mismatch(a, b);
+            }
+            Ty::BOOL
+        }
+        ("@in", [elem, range]) => {
+            let member = match range {
+                Ty::List(e) => (**e).clone(),
+                Ty::Map(_) | Ty::Object(_) => Ty::STRING,
+                Ty::Any | Ty::Prim(Prim::Dyn) => Ty::Any,
+                other => {
+                    return Err(format!(
+                        "'in' needs a list or a map on its right, not {}",
+                        other.a()
+                    ));
+                }
+            };
+            if let (Some(x), Some(y)) = (elem.family(), member.family())
+                && x != y
+            {
+                return Err(format!(
+                    "'in' looks for {} among {}s",
+                    elem.a(),
+                    member.name()
+                ));
+            }
+            Ty::BOOL
+        }
+        ("size", _) => {
+            let of = target.as_ref().or(args.first());
+            if let Some(t) = of
+                && t.family()
+                    .is_some_and(|f| !["string", "bytes", "list", "map"].contains(&f))
+            {
+                return Err(format!("size() of {}, which has no size", t.a()));
+            }
+            Ty::INT
+        }
+        ("contains" | "startsWith" | "endsWith" | "matches", _) if target.is_some() => {
+            // lists have no `contains`; `x in list` is the way.
+            if let Some(t) = &target
+                && t.family().is_some_and(|f| f != "string")
+            {
+                let hint = if t.name() == "list" && func == "contains" {
+                    " (use `x in list`)"
+                } else {
+                    ""
+                };
+                return Err(format!(
+                    "{func}() is a string method, called on {}{hint}",
+                    t.a()
+                ));
+            }
+            string_args()?;
+            Ty::BOOL
+        }
+        (
+            "lowerAscii" | "upperAscii" | "trim" | "replace" | "substring" | "charAt" | "format",
+            _,
+        ) if target.is_some() => {
+            method_on(&["string"])?;
+            Ty::STRING
+        }
+        ("indexOf" | "lastIndexOf", _) if target.is_some() => {
+            method_on(&["string", "list"])?;
+            Ty::INT
+        }
+        ("split", _) if target.is_some() => {
+            method_on(&["string"])?;
+            Ty::List(Arc::new(Ty::STRING))
+        }
+        ("join", _) if target.is_some() => {
+            method_on(&["list"])?;
+            Ty::STRING
+        }
+        ("filter" | "distinct" | "sort" | "reverse" | "slice" | "sortBy", _) => {
+            method_on(&["list"])?;
+            target.unwrap_or(Ty::Any)
+        }
+        ("flatten", _) => {
+            method_on(&["list"])?;
+            Ty::List(Arc::new(Ty::Any))
+        }
+        ("int", [_]) => Ty::INT,
+        ("uint", [_]) => Ty::Prim(Prim::Uint),
+        ("double", [_]) => Ty::Prim(Prim::Double),
+        ("string", [_]) => Ty::STRING,
+        ("bool", [_]) => Ty::BOOL,
+        ("timestamp", [_]) => Ty::Prim(Prim::Timestamp),
+        ("duration", [_]) => Ty::Prim(Prim::Duration),
+        ("matches", [a, b]) => {
+            for t in [a, b] {
+                if !t.is("string") {
+                    return Err(format!("matches() takes strings, not {}", t.a()));
+                }
+            }
+            Ty::BOOL
+        }
+        _ => match HELPERS.iter().find(|h| h.name == func) {
+            Some(h) if target.is_none() => {
+                if h.params.len() != args.len() {
+                    return Err(format!(
+                        "{func}() takes {} arguments: {}",
+                        h.params.len(),
+                        h.signature()
+                    ));
+                }
+                for ((name, want), got) in h.params.iter().zip(args) {
+                    let want = want.ty();
+                    if let (Some(w), Some(g)) = (want.family(), got.family())
+                        && w != g
+                    {
+                        return Err(format!(
+                            "{func}(): '{name}' must be {}, not {} ({})",
+                            want.a(),
+                            got.a(),
+                            h.signature()
+                        ));
+                    }
+                }
+                h.returns.ty()
+            }
+            _ => Ty::Any,
+        },
+    })
 }
 
 fn field(operand: &Ty, name: &str) -> Result<Ty, String> {
@@ -215,26 +592,258 @@ fn field(operand: &Ty, name: &str) -> Result<Ty, String> {
             format!("unknown field '{name}' (known here: {})", known.join(", "))
         }),
         Ty::Map(value) => Ok((**value).clone()),
-        Ty::List(_) | Ty::Scalar => Err(format!(
-            "field '{name}' selected on a value that has no fields"
+        Ty::List(_) | Ty::Prim(_) => Err(format!(
+            "field '{name}' selected on {}, which has no fields",
+            operand.a()
         )),
         Ty::Any => Ok(Ty::Any),
     }
 }
 
-fn index(container: &Ty, key: &Ty, key_expr: &IdedExpr) -> Ty {
-    match container {
-        Ty::List(elem) => (**elem).clone(),
+fn index(container: &Ty, key: &Ty, key_expr: &IdedExpr) -> Result<Ty, String> {
+    Ok(match container {
+        Ty::List(elem) => {
+            if !key.is("number") {
+                return Err(format!("a list index must be an int, not {}", key.a()));
+            }
+            (**elem).clone()
+        }
         Ty::Map(value) => (**value).clone(),
         Ty::Object(fields) => match &key_expr.expr {
-            Expr::Literal(cel::common::ast::LiteralValue::String(s)) => {
-                fields.get(&**s).cloned().unwrap_or(Ty::Any)
-            }
-            _ => {
-                let _ = key;
-                Ty::Any
-            }
+            Expr::Literal(LiteralValue::String(s)) => fields.get(&**s).cloned().unwrap_or(Ty::Any),
+            _ => Ty::Any,
         },
+        Ty::Prim(p) if *p != Prim::Dyn => {
+            return Err(format!("cannot index {}", Ty::Prim(*p).a()));
+        }
         _ => Ty::Any,
+    })
+}
+
+/// A variable expressions may read: its name, its type in the field reference, and where.
+pub struct Variable {
+    pub name: &'static str,
+    pub ty: &'static str,
+    pub visible: &'static str,
+    pub doc: &'static str,
+}
+
+/// The variables of `engine::eval::variable_types`, as the field reference documents them.
+pub const VARIABLES: &[Variable] = &[
+    Variable {
+        name: "c",
+        ty: "[Container](#container)",
+        visible: "container checks",
+        doc: "the container being evaluated",
+    },
+    Variable {
+        name: "image",
+        ty: "[Image](#image)",
+        visible: "image checks",
+        doc: "the image being evaluated",
+    },
+    Variable {
+        name: "containers",
+        ty: "list([Container](#container))",
+        visible: "every check",
+        doc: "every container in scope (running only, unless `--all`)",
+    },
+    Variable {
+        name: "images",
+        ty: "list([Image](#image))",
+        visible: "every check",
+        doc: "every image in scope (those containers use, unless `--all-images`)",
+    },
+    Variable {
+        name: "host",
+        ty: "[Host](#host)",
+        visible: "every check",
+        doc: "facts of the host: files, audit rules, users, mounts, /proc, firewall, resolver",
+    },
+    Variable {
+        name: "daemon",
+        ty: "[Daemon](#daemon)",
+        visible: "every check",
+        doc: "the daemon: `/info`, `/version`, its configuration with sources, networks, swarm",
+    },
+    Variable {
+        name: "scan",
+        ty: "[ScanFacts](#scanfacts)",
+        visible: "every check",
+        doc: "the scan itself: mode and scope flags",
+    },
+    Variable {
+        name: "params",
+        ty: "map(string, dyn)",
+        visible: "every check",
+        doc: "the benchmark's `[params]` table (thresholds); an unknown name is a load error",
+    },
+];
+
+/// A CEL function dockbench adds to the standard library. Registered in
+/// `engine/eval.rs::register_functions`; a test keeps the two lists equal.
+pub struct Helper {
+    pub name: &'static str,
+    pub params: &'static [(&'static str, Prim)],
+    pub returns: Prim,
+    pub doc: &'static str,
+}
+
+impl Helper {
+    /// `pathWithin(path: string, dir: string) -> bool`.
+    pub fn signature(&self) -> String {
+        let params: Vec<String> = self
+            .params
+            .iter()
+            .map(|(n, t)| format!("{n}: {}", t.name()))
+            .collect();
+        format!(
+            "{}({}) -> {}",
+            self.name,
+            params.join(", "),
+            self.returns.name()
+        )
+    }
+}
+
+pub const HELPERS: &[Helper] = &[
+    Helper {
+        name: "pathWithin",
+        params: &[("path", Prim::String), ("dir", Prim::String)],
+        returns: Prim::Bool,
+        doc: "`path` is `dir` or below it, on whole components after lexical normalisation (`/etc/` = `/etc`; `/etcd` is not within `/etc`; `/var/../etc` is)",
+    },
+    Helper {
+        name: "permsWithin",
+        params: &[("mode", Prim::Int), ("allowed", Prim::String)],
+        returns: Prim::Bool,
+        doc: "no permission bit of `mode` lies outside the octal mask `allowed` (0600 is within \"644\"; 0460 is not, though 460 < 644 as numbers); a mask that is not octal is an evaluation error",
+    },
+    Helper {
+        name: "show",
+        params: &[("value", Prim::Dyn)],
+        returns: Prim::String,
+        doc: "any value as evidence text: lists joined with \", \", maps as `k=v`",
+    },
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::cel_env;
+
+    fn check(src: &str, key: &str) -> Result<(), String> {
+        let mut vars = crate::engine::eval::variable_types();
+        vars.insert(
+            "params".into(),
+            Ty::object([("limit".to_string(), Ty::Any)]),
+        );
+        let p = cel_env().compile(src).expect("compiles");
+        check_expression(p.expression(), &vars, key)
+    }
+
+    #[test]
+    fn well_typed_expressions_pass() {
+        for src in [
+            "c.HostConfig.Memory <= 0 && c.HostConfig.RestartPolicy.Name in ['always', 'no']",
+            "c.Mounts.exists(m, pathWithin(m.Source, '/etc') && m.RW)",
+            "size(c.HostConfig.CapAdd) > 0 || c.Config.Cmd.size() == 2",
+            "c.State.Health == null || c.State.Health.Status == 'unhealthy'",
+            "params.limit > 3 && c.HostConfig.PidsLimit == null",
+            "c.Mounts.map(m, m.Source).join(', ') != ''",
+            "permsWithin(host.Files['daemon.json'].Mode, '644')",
+            "c.HostConfig.NanoCpus > 0.5",
+        ] {
+            check(src, "finding").unwrap_or_else(|e| panic!("{src}: {e}"));
+        }
+        check("c.Name + ': ' + string(c.HostConfig.Memory)", "evidence").unwrap();
+        check("host.Proc.Available ? '' : host.Proc.Reason", "unknown").unwrap();
+    }
+
+    #[test]
+    fn type_errors_are_rejected_with_what_is_wrong() {
+        for (src, key, message) in [
+            (
+                "c.HostConfig.Memory + c.Name == ''",
+                "finding",
+                "'+' cannot combine an int and a string",
+            ),
+            (
+                "c.Name > 3",
+                "finding",
+                "'>' cannot combine a string and an int",
+            ),
+            (
+                "c.Name == 0",
+                "finding",
+                "'==' cannot combine a string and an int",
+            ),
+            (
+                "c.HostConfig.Privileged.size() > 0",
+                "finding",
+                "size() of a bool",
+            ),
+            (
+                "c.HostConfig.Privileged && c.Name",
+                "finding",
+                "'&&' needs bools, not a string",
+            ),
+            (
+                "c.Name",
+                "finding",
+                "must be a bool, but this expression gives a string",
+            ),
+            (
+                "c.HostConfig.Privileged",
+                "unknown",
+                "must be a string, but this expression gives a bool",
+            ),
+            (
+                "c.HostConfig.CapAdd.contains('ALL')",
+                "finding",
+                "use `x in list`",
+            ),
+            (
+                "pathWithin(c.HostConfig.Memory, '/')",
+                "finding",
+                "'path' must be a string, not an int",
+            ),
+            (
+                "1 in c.HostConfig.CapAdd",
+                "finding",
+                "'in' looks for an int among strings",
+            ),
+            (
+                "c.Name.Foo == ''",
+                "finding",
+                "field 'Foo' selected on a string",
+            ),
+            (
+                "c.HostConfig.Memory.exists(m, true)",
+                "finding",
+                "cannot iterate over an int",
+            ),
+        ] {
+            let err = check(src, key).expect_err(src);
+            assert!(err.contains(message), "{src}: {err}");
+        }
+    }
+
+    /// HELPERS documents and types exactly the functions engine/eval.rs registers.
+    #[test]
+    fn helper_table_matches_the_registered_functions() {
+        let source = include_str!("eval.rs");
+        let mut registered: Vec<&str> = source
+            .split("add_function(")
+            .skip(1)
+            .filter_map(|rest| rest.trim_start().strip_prefix('"')?.split('"').next())
+            .collect();
+        registered.sort();
+        let mut documented: Vec<&str> = HELPERS.iter().map(|h| h.name).collect();
+        documented.sort();
+        assert_eq!(
+            registered, documented,
+            "add the helper to engine/schema.rs HELPERS"
+        );
     }
 }

@@ -207,6 +207,7 @@ mod tests {
             object: name.into(),
             id: format!("id-{name}"),
             value: "Privileged".into(),
+            ..Finding::default()
         }
     }
 
@@ -369,6 +370,7 @@ mod tests {
             object: "h".into(),
             id: String::new(),
             value: String::new(),
+            ..Finding::default()
         };
         assert!(!w.covers("5.4", &host, &s));
         assert!(waiver("5.4", None, None).covers("5.4", &host, &s));

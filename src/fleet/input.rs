@@ -5,9 +5,10 @@
 use serde::Deserialize;
 use serde::de::IgnoredAny;
 
-use crate::report::{Report, Status};
+use crate::report::{Report, Severity, Status};
 
-/// One host's report as the fleet sees it. Field names are the Report JSON's.
+/// One host's report as the fleet sees it. Field names are the Report JSON's; schema versions
+/// 1 (no severity, no per-result benchmark) and later read alike.
 #[derive(Debug, Clone, Deserialize)]
 pub struct HostReport {
     pub schema_version: u32,
@@ -70,9 +71,9 @@ pub struct HostResult {
     #[serde(default)]
     pub scored: bool,
     pub status: Status,
-    /// critical, high, medium or low; None in reports written before checks had one.
+    /// None in reports written before checks had one (schema version 1).
     #[serde(default)]
-    pub severity: Option<String>,
+    pub severity: Option<Severity>,
     /// The benchmark the check belongs to, when the report says (reports of several
     /// benchmarks); None: the report's only benchmark.
     #[serde(default)]
@@ -87,9 +88,8 @@ fn count<'de, D: serde::Deserializer<'de>>(d: D) -> Result<usize, D::Error> {
 }
 
 impl HostReport {
-    /// The fleet's view of a full Report (a snapshot evaluated by `merge`); `benchmark_of`:
-    /// the benchmark of a check ID.
-    pub fn of(r: &Report, benchmark_of: impl Fn(&str) -> Option<String>) -> HostReport {
+    /// The fleet's view of a full Report (a snapshot evaluated by `merge`).
+    pub fn of(r: &Report) -> HostReport {
         let bench = |b: &crate::report::BenchmarkInfo| Bench {
             id: b.id.clone(),
             title: b.title.clone(),
@@ -126,8 +126,8 @@ impl HostReport {
                     section_title: c.section_title.clone(),
                     scored: c.scored,
                     status: c.status,
-                    severity: None,
-                    benchmark: benchmark_of(&c.id),
+                    severity: c.severity,
+                    benchmark: Some(c.benchmark.clone()),
                     findings: c.findings.len(),
                 })
                 .collect(),

@@ -17,7 +17,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::cli::FailOn;
-use crate::report::{Counts, Status};
+use crate::report::{Counts, Severity, Status};
 use input::HostReport;
 
 /// Bumped on any incompatible change of the fleet JSON.
@@ -100,13 +100,13 @@ pub struct SeverityCounts {
 }
 
 impl SeverityCounts {
-    fn bump(&mut self, severity: Option<&str>) {
+    fn bump(&mut self, severity: Option<Severity>) {
         match severity {
-            Some("critical") => self.critical += 1,
-            Some("high") => self.high += 1,
-            Some("medium") => self.medium += 1,
-            Some("low") => self.low += 1,
-            _ => self.unrated += 1,
+            Some(Severity::Critical) => self.critical += 1,
+            Some(Severity::High) => self.high += 1,
+            Some(Severity::Medium) => self.medium += 1,
+            Some(Severity::Low) => self.low += 1,
+            None => self.unrated += 1,
         }
     }
     fn add(&mut self, o: &SeverityCounts) {
@@ -119,13 +119,13 @@ impl SeverityCounts {
 }
 
 /// Rank of a severity for sorting: critical 0 … low 3, none 4.
-pub fn severity_rank(severity: Option<&str>) -> u8 {
+pub fn severity_rank(severity: Option<Severity>) -> u8 {
     match severity {
-        Some("critical") => 0,
-        Some("high") => 1,
-        Some("medium") => 2,
-        Some("low") => 3,
-        _ => 4,
+        Some(Severity::Critical) => 0,
+        Some(Severity::High) => 1,
+        Some(Severity::Medium) => 2,
+        Some(Severity::Low) => 3,
+        None => 4,
     }
 }
 
@@ -201,7 +201,7 @@ pub struct SectionCell {
 pub struct HostCheck {
     pub id: String,
     pub status: Status,
-    pub severity: Option<String>,
+    pub severity: Option<Severity>,
     /// Offending objects the check listed (containers, images, files).
     pub objects: usize,
 }
@@ -211,7 +211,7 @@ pub struct FleetCheck {
     pub id: String,
     pub title: String,
     pub section: String,
-    pub severity: Option<String>,
+    pub severity: Option<Severity>,
     /// Hosts where the check is WARN.
     pub hosts_failing: usize,
     /// Hosts where it is ERROR (could not be evaluated).
@@ -271,9 +271,6 @@ pub struct Options {
     pub inventory: Option<Vec<String>>,
     pub fail_on: Option<FailOn>,
     pub min_score: Option<i64>,
-    /// check ID → the benchmarks that have it, for reports of several benchmarks whose
-    /// results do not name their benchmark (the first of the report's benchmarks wins).
-    pub check_benchmark: HashMap<String, Vec<String>>,
 }
 
 /// Merges the host reports as of `now`. `skipped`: inputs the caller did not read as host
@@ -557,18 +554,15 @@ fn host_row(
             _ => 0,
         };
         score += points;
-        let sev = res.severity.as_deref();
+        let sev = res.severity;
         if res.status == Status::Warn {
             severity.bump(sev);
         }
-        let bench_id = res.benchmark.as_deref().or_else(|| {
-            let owners = opts.check_benchmark.get(&res.id)?;
-            benches
-                .iter()
-                .find(|b| owners.contains(&b.id))
-                .map(|b| b.id.as_str())
-        });
-        let bench_id = bench_id.map(str::to_string);
+        let bench_id = res
+            .benchmark
+            .as_deref()
+            .filter(|b| !b.is_empty())
+            .map(str::to_string);
         let slot = match &bench_id {
             Some(id) => benches.iter().position(|b| &b.id == id),
             None => None,
@@ -617,7 +611,7 @@ fn host_row(
             failing.push(HostCheck {
                 id: res.id.clone(),
                 status: res.status,
-                severity: res.severity.clone(),
+                severity: res.severity,
                 objects: res.findings,
             });
         }
@@ -636,12 +630,11 @@ fn host_row(
             FailOn::Error => counts.error,
             // A severity: WARN checks rated at least that (as `scan --fail-on`).
             FailOn::Critical | FailOn::High | FailOn::Medium | FailOn::Low => {
-                let min = severity_rank(level.severity().map(|s| s.as_str()));
+                let min = level.severity();
                 r.results
                     .iter()
                     .filter(|c| {
-                        c.status == Status::Warn
-                            && (c.severity.is_none() || severity_rank(c.severity.as_deref()) <= min)
+                        c.status == Status::Warn && c.severity.is_none_or(|s| Some(s) >= min)
                     })
                     .count()
             }
@@ -714,7 +707,7 @@ fn check_rows(kept: &[Input], names: &[String], hosts: &[FleetHost]) -> Vec<Flee
                         id: res.id.clone(),
                         title: res.title.clone(),
                         section: res.section.clone(),
-                        severity: res.severity.clone(),
+                        severity: res.severity,
                         hosts_failing: 0,
                         hosts_error: 0,
                         hosts_run: 0,
@@ -726,7 +719,7 @@ fn check_rows(kept: &[Input], names: &[String], hosts: &[FleetHost]) -> Vec<Flee
             });
             let c = &mut entry.0;
             if c.severity.is_none() {
-                c.severity = res.severity.clone();
+                c.severity = res.severity;
             }
             c.hosts_run += 1;
             match res.status {
@@ -753,7 +746,7 @@ fn check_rows(kept: &[Input], names: &[String], hosts: &[FleetHost]) -> Vec<Flee
     checks.sort_by(|(ia, a), (ib, b)| {
         b.hosts_failing
             .cmp(&a.hosts_failing)
-            .then(severity_rank(a.severity.as_deref()).cmp(&severity_rank(b.severity.as_deref())))
+            .then(severity_rank(a.severity).cmp(&severity_rank(b.severity)))
             .then(b.hosts_error.cmp(&a.hosts_error))
             .then(ia.cmp(ib))
     });

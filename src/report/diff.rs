@@ -226,6 +226,7 @@ mod tests {
                 object: name.to_string(),
                 id: id.to_string(),
                 value: "v".into(),
+                ..Default::default()
             }];
             r.results.push(c);
         }

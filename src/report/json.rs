@@ -38,7 +38,32 @@ pub fn parse(text: &str) -> Result<Report, String> {
     if version == 1 {
         upgrade_v1(&mut report);
     }
+    type_exceptions(&mut report);
     Ok(report)
+}
+
+/// Reports written before exceptions had a typed `status` carry it only as the text of
+/// `value` (`SKIP: …`, `ERROR: …`; a host or daemon check's ERROR: the bare reason). Read
+/// once here, so nothing downstream parses text; a SKIP naming the offline phrase was a
+/// fact an offline scan cannot have.
+fn type_exceptions(report: &mut Report) {
+    use crate::results::Status;
+    use crate::snapshot::ScanMode;
+    for r in &mut report.results {
+        for e in r.exceptions.iter_mut().filter(|e| e.status.is_none()) {
+            let (status, reason) = if let Some(why) = e.value.strip_prefix("SKIP: ") {
+                (Status::Skip, why)
+            } else if let Some(why) = e.value.strip_prefix("ERROR: ") {
+                (Status::Error, why)
+            } else {
+                (Status::Error, e.value.as_str())
+            };
+            e.not_in_mode = (status == Status::Skip && reason.contains(ScanMode::Offline.phrase()))
+                .then_some(ScanMode::Offline);
+            e.reason = reason.to_string();
+            e.status = Some(status);
+        }
+    }
 }
 
 /// Version 1 results have no benchmark and no severity: both come from the embedded

@@ -143,3 +143,55 @@ pub fn render_with(report: &Report, format: Format, text: &text::TextOptions) ->
         Format::Prometheus => prometheus::render(report),
     }
 }
+
+/// Renders a report in one format into `out`, the same bytes as [`render`]. JSON and SARIF are
+/// serialised straight into it: at 100,000 containers their text is hundreds of MB, and a
+/// `String` of it besides the report (and SARIF's tree) doubled the peak memory.
+pub fn render_to(
+    report: &Report,
+    format: Format,
+    color: bool,
+    out: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
+    let text = text::TextOptions {
+        color,
+        ..text::TextOptions::default()
+    };
+    render_to_with(report, format, &text, out)
+}
+
+/// [`render_to`] with the terminal report's options (view, colour, remediation).
+pub fn render_to_with(
+    report: &Report,
+    format: Format,
+    text: &text::TextOptions,
+    out: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
+    match format {
+        Format::Json => serde_json::to_writer_pretty(&mut *out, report)?,
+        Format::Sarif => serde_json::to_writer_pretty(&mut *out, &sarif::to_value(report))?,
+        other => return out.write_all(render_with(report, other, text).as_bytes()),
+    }
+    out.write_all(b"\n")
+}
+
+#[cfg(test)]
+mod write_tests {
+    use super::*;
+
+    #[test]
+    fn streamed_output_is_the_rendered_text() {
+        let text = include_str!("../../tests/fixtures/reports/risky-report.json");
+        let report = json::parse(text).unwrap();
+        for format in Format::ALL {
+            let mut out = Vec::new();
+            render_to(&report, format, false, &mut out).unwrap();
+            assert_eq!(
+                String::from_utf8(out).unwrap(),
+                render(&report, format, false),
+                "{}",
+                format.name()
+            );
+        }
+    }
+}

@@ -272,6 +272,7 @@ fn objects(r: &CheckResult, report: &Report) -> Vec<Finding> {
         object: report.host.hostname.clone(),
         id: report.host.machine_id.clone(),
         value: r.reason.clone(),
+        ..Finding::default()
     }]
 }
 
@@ -366,6 +367,7 @@ mod tests {
             object: object.into(),
             id: id.into(),
             value: String::new(),
+            ..Finding::default()
         }
     }
 

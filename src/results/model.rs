@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 
 use super::diff::Diff;
 use super::vocab::{Assessment, Evaluation, Level, Scope, SectionDef, Severity};
-use crate::snapshot::Source;
+use crate::snapshot::{ScanMode, Source};
 
 /// Bumped on any incompatible change of the Report JSON. 2: `results[].severity`,
 /// `results[].benchmark`, `summary.benchmarks` (a score per benchmark) and `summary.score`
@@ -56,7 +56,7 @@ impl std::fmt::Display for Status {
 }
 
 /// One object (container, image, file, the daemon) and what the check saw in it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Finding {
     /// "container", "image", "host" or "daemon".
     pub kind: String,
@@ -65,8 +65,42 @@ pub struct Finding {
     /// Stable identifier (container or image ID), "" for host-level facts.
     #[serde(default)]
     pub id: String,
-    /// The offending value, or the reason for SKIP/ERROR.
+    /// The offending value; for an exception its status and reason as one line of text
+    /// (`SKIP: …`, `ERROR: …`) — programs read `status` and `reason` instead.
     pub value: String,
+    /// For an exception (`exceptions[]`): SKIP (it did not apply, or needs a fact this kind
+    /// of scan cannot have) or ERROR (it could not be evaluated). Absent for findings.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<Status>,
+    /// For an exception: why, without the status word.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub reason: String,
+    /// For a SKIP exception caused by a fact the scan cannot have: the kind of scan
+    /// ("offline", "remote", "engine").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub not_in_mode: Option<ScanMode>,
+}
+
+impl Finding {
+    /// An object that could not be evaluated (ERROR) or did not apply (SKIP), with its reason.
+    pub fn exception(
+        kind: &str,
+        object: &str,
+        id: &str,
+        status: Status,
+        reason: String,
+        not_in_mode: Option<ScanMode>,
+    ) -> Finding {
+        Finding {
+            kind: kind.into(),
+            object: object.into(),
+            id: id.into(),
+            value: format!("{status}: {reason}"),
+            status: Some(status),
+            reason,
+            not_in_mode,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -110,17 +144,25 @@ pub struct CheckResult {
     pub references: Vec<String>,
 }
 
-/// What the engine writes before the reason of an object a check did not apply to, in
-/// `exceptions` (`SKIP: the root filesystem is writable`); ERROR objects get `ERROR: `.
-pub const NOT_APPLICABLE_PREFIX: &str = "SKIP: ";
+/// The value prefix of a SKIP exception in reports written before exceptions had a `status`.
+const NOT_APPLICABLE_PREFIX: &str = "SKIP: ";
+
+impl Finding {
+    /// Why this exception did not apply (a SKIP exception), `None` for any other entry.
+    fn skip_reason(&self) -> Option<&str> {
+        match self.status {
+            Some(Status::Skip) => Some(&self.reason),
+            Some(_) => None,
+            None => self.value.strip_prefix(NOT_APPLICABLE_PREFIX),
+        }
+    }
+}
 
 impl CheckResult {
     /// Exceptions that are objects which could not be evaluated (listed in every format:
     /// they need attention), leaving out those the check did not apply to.
     pub fn unevaluated(&self) -> impl Iterator<Item = &Finding> {
-        self.exceptions
-            .iter()
-            .filter(|e| !e.value.starts_with(NOT_APPLICABLE_PREFIX))
+        self.exceptions.iter().filter(|e| e.skip_reason().is_none())
     }
 
     /// Objects the check did not apply to, counted per reason in first-seen order: not
@@ -128,7 +170,7 @@ impl CheckResult {
     pub fn not_applicable(&self) -> Vec<(&str, usize)> {
         let mut out: Vec<(&str, usize)> = Vec::new();
         for e in &self.exceptions {
-            if let Some(why) = e.value.strip_prefix(NOT_APPLICABLE_PREFIX) {
+            if let Some(why) = e.skip_reason() {
                 match out.iter_mut().find(|(w, _)| *w == why) {
                     Some((_, n)) => *n += 1,
                     None => out.push((why, 1)),

@@ -4,6 +4,8 @@ use std::collections::BTreeMap;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+use super::FactStatus;
+
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(default)]
 pub struct Daemon {
@@ -27,8 +29,10 @@ pub struct Daemon {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(default)]
 pub struct DiskUsage {
-    pub Available: bool,
-    pub Reason: String,
+    /// Whether these facts could be had (flattened: `Available`, `State`, `Reason`, `Cause`,
+    /// `ScanMode`; see `FactStatus`).
+    #[serde(flatten)]
+    pub Status: FactStatus,
     /// Dangling images (untagged) that no container uses.
     pub DanglingImages: Reclaimable,
     /// Writable layers of containers that are not running.
@@ -65,8 +69,10 @@ pub struct Network {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(default)]
 pub struct SwarmFacts {
-    pub Available: bool,
-    pub Reason: String,
+    /// Whether these facts could be had (flattened: `Available`, `State`, `Reason`, `Cause`,
+    /// `ScanMode`; see `FactStatus`).
+    #[serde(flatten)]
+    pub Status: FactStatus,
     /// Number of swarm secrets (`docker secret ls`).
     pub Secrets: i64,
 }
@@ -74,8 +80,10 @@ pub struct SwarmFacts {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(default)]
 pub struct Inventory {
-    pub Available: bool,
-    pub Reason: String,
+    /// Whether these facts could be had (flattened: `Available`, `State`, `Reason`, `Cause`,
+    /// `ScanMode`; see `FactStatus`).
+    #[serde(flatten)]
+    pub Status: FactStatus,
     pub ContainersTotal: i64,
     pub ContainersRunning: i64,
     pub ImagesTotal: i64,

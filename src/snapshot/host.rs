@@ -4,6 +4,8 @@ use std::collections::BTreeMap;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+use super::FactStatus;
+
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(default)]
 pub struct Host {
@@ -47,8 +49,10 @@ pub struct Host {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(default)]
 pub struct ResolverFacts {
-    pub Available: bool,
-    pub Reason: String,
+    /// Whether these facts could be had (flattened: `Available`, `State`, `Reason`, `Cause`,
+    /// `ScanMode`; see `FactStatus`).
+    #[serde(flatten)]
+    pub Status: FactStatus,
     /// `nameserver` entries of /etc/resolv.conf, in order.
     pub Nameservers: Vec<String>,
     /// Every nameserver is a loopback address (systemd-resolved's 127.0.0.53, dnsmasq on
@@ -64,17 +68,19 @@ pub struct ResolverFacts {
     pub PublicFallback: bool,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(default)]
 pub struct FirewallFacts {
     /// Whether /etc/ufw/ufw.conf could be read (false also when ufw is not installed).
     pub UfwInstalled: bool,
     /// `ENABLED=yes` in /etc/ufw/ufw.conf.
     pub UfwEnabled: bool,
-    /// Whether the ruleset could be read.
-    pub RulesAvailable: bool,
-    /// Why not (no iptables-save/nft binary, permission denied), else "".
-    pub Reason: String,
+    /// Whether /etc/ufw/ufw.conf could be read (available also when it does not exist).
+    pub UfwStatus: FactStatus,
+    /// Whether the ruleset could be read, and why not (no iptables-save/nft binary,
+    /// permission denied); flattened as in every fact group.
+    #[serde(flatten)]
+    pub Status: FactStatus,
     /// "iptables-save" or "nft list ruleset".
     pub Source: String,
     /// The DOCKER-USER chain exists.
@@ -83,40 +89,28 @@ pub struct FirewallFacts {
     pub DockerUserRules: Vec<String>,
 }
 
-/// Whether a group of facts could be gathered, and if not, why.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
-#[serde(default)]
-pub struct FactStatus {
-    pub Available: bool,
-    pub Reason: String,
-}
-
-impl FactStatus {
-    pub fn available() -> Self {
-        FactStatus {
-            Available: true,
-            Reason: String::new(),
+impl Default for FirewallFacts {
+    /// Nothing read: the ruleset unavailable; no error reading ufw.conf (ufw not installed).
+    fn default() -> Self {
+        FirewallFacts {
+            UfwInstalled: false,
+            UfwEnabled: false,
+            UfwStatus: FactStatus::Available,
+            Status: FactStatus::default(),
+            Source: String::new(),
+            DockerUserChain: false,
+            DockerUserRules: Vec::new(),
         }
-    }
-    pub fn unavailable(reason: impl Into<String>) -> Self {
-        FactStatus {
-            Available: false,
-            Reason: reason.into(),
-        }
-    }
-    /// `what` cannot be read from a disk clone (checks that need it SKIP).
-    pub fn offline(what: &str) -> Self {
-        Self::unavailable(offline_reason(what))
     }
 }
 
-/// "WHAT: not available in an offline scan".
+/// "WHAT: not available in an offline scan" (the reason text of `FactStatus::offline`).
 pub fn offline_reason(what: &str) -> String {
-    format!("{what}: {}", super::OFFLINE)
+    format!("{what}: {}", super::ScanMode::Offline.phrase())
 }
 
 /// `stat` of one file, with owner names resolved from the scanned root's passwd/group.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(default)]
 pub struct FileFact {
     /// Path on the scanned host ("" when the role is not configured, e.g. no TLS key).
@@ -132,8 +126,9 @@ pub struct FileFact {
     /// Permission bits (`st_mode & 0o7777`) as a number, and as octal text (`0644`).
     pub Mode: i64,
     pub ModeOctal: String,
-    /// Why the file could not be stat'ed (other than not existing), else "".
-    pub Error: String,
+    /// Whether it could be stat'ed (also available when it does not exist), flattened.
+    #[serde(flatten)]
+    pub Status: FactStatus,
     /// An audit rule watches exactly this path (`-w PATH` or `-F path=`/`dir=`).
     pub Audited: bool,
     /// The rule that audits it, as listed ("" when none). Its path may differ from `Path`
@@ -143,13 +138,35 @@ pub struct FileFact {
     pub DropIns: Vec<FileFact>,
 }
 
+impl Default for FileFact {
+    /// No file (a role that is not configured): nothing failed, so available.
+    fn default() -> Self {
+        FileFact {
+            Path: String::new(),
+            Exists: false,
+            Kind: String::new(),
+            Uid: 0,
+            Gid: 0,
+            Owner: String::new(),
+            Group: String::new(),
+            Mode: 0,
+            ModeOctal: String::new(),
+            Status: FactStatus::Available,
+            Audited: false,
+            AuditRule: String::new(),
+            DropIns: Vec::new(),
+        }
+    }
+}
+
 /// Audit rules: `auditctl -l` when permitted, else the rule files.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(default)]
 pub struct AuditFacts {
-    pub Available: bool,
-    /// Why no rules could be read, else "".
-    pub Reason: String,
+    /// Whether these facts could be had (flattened: `Available`, `State`, `Reason`, `Cause`,
+    /// `ScanMode`; see `FactStatus`).
+    #[serde(flatten)]
+    pub Status: FactStatus,
     /// "auditctl -l" or the rule files read.
     pub Source: String,
     /// The rules, one per line, comments dropped.
@@ -161,8 +178,10 @@ pub struct AuditFacts {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(default)]
 pub struct GroupFacts {
-    pub Available: bool,
-    pub Reason: String,
+    /// Whether these facts could be had (flattened: `Available`, `State`, `Reason`, `Cause`,
+    /// `ScanMode`; see `FactStatus`).
+    #[serde(flatten)]
+    pub Status: FactStatus,
     /// Whether the group exists in the scanned root's /etc/group.
     pub Exists: bool,
     pub Gid: i64,
@@ -173,8 +192,10 @@ pub struct GroupFacts {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(default)]
 pub struct MountFacts {
-    pub Available: bool,
-    pub Reason: String,
+    /// Whether these facts could be had (flattened: `Available`, `State`, `Reason`, `Cause`,
+    /// `ScanMode`; see `FactStatus`).
+    #[serde(flatten)]
+    pub Status: FactStatus,
     /// The directory looked at (Docker's data root).
     pub Path: String,
     /// The mount point that holds it (the longest mount point that is a parent or itself).
@@ -189,8 +210,10 @@ pub struct MountFacts {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(default)]
 pub struct ListenerFacts {
-    pub Available: bool,
-    pub Reason: String,
+    /// Whether these facts could be had (flattened: `Available`, `State`, `Reason`, `Cause`,
+    /// `ScanMode`; see `FactStatus`).
+    #[serde(flatten)]
+    pub Status: FactStatus,
     pub Tcp: Vec<Listener>,
 }
 

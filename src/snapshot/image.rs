@@ -4,6 +4,8 @@ use std::collections::BTreeMap;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+use super::FactStatus;
+
 use super::HealthConfig;
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -28,8 +30,10 @@ pub struct Image {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(default)]
 pub struct LayerFacts {
-    pub Available: bool,
-    pub Reason: String,
+    /// Whether these facts could be had (flattened: `Available`, `State`, `Reason`, `Cause`,
+    /// `ScanMode`; see `FactStatus`).
+    #[serde(flatten)]
+    pub Status: FactStatus,
     /// Regular files with the setuid or setgid bit: `/bin/su (4755)`.
     pub SetuidFiles: Vec<String>,
     /// Risky tools present: netcat, sshd, compilers, package managers (`/usr/bin/gcc`).

@@ -8,17 +8,21 @@ mod container;
 mod daemon;
 mod host;
 mod image;
+mod status;
 
 pub use container::*;
 pub use daemon::*;
 pub use host::*;
 pub use image::*;
+pub use status::{Cause, FactStatus, ScanMode, State};
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-/// Bumped whenever a change makes older snapshot files unreadable or misleading.
-pub const FORMAT_VERSION: u32 = 1;
+/// Bumped whenever a change makes older snapshot files unreadable or misleading. Version 2:
+/// typed fact status (`FactStatus`) in every fact group; version 1 files are upgraded when
+/// read (`Snapshot::from_json`).
+pub const FORMAT_VERSION: u32 = 2;
 
 /// Everything a scan knows about one host, gathered once.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
@@ -75,29 +79,71 @@ pub struct Source {
     pub location: String,
 }
 
-/// The phrase every "cannot be known from a disk clone" reason contains. The engine turns an
-/// `unknown` reason containing it into SKIP (not ERROR): the fact is missing by the nature of
-/// the scan, not because something went wrong.
-pub const OFFLINE: &str = "not available in an offline scan";
-
-/// A fact that could not be gathered: the checks that need it report ERROR with this reason.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
-#[serde(default)]
-pub struct Unavailable {
-    pub Reason: String,
-}
-
 impl Snapshot {
     pub fn from_json(text: &str) -> Result<Snapshot, SnapshotError> {
         let raw: serde_json::Value =
             serde_json::from_str(text).map_err(|e| SnapshotError::Parse(e.to_string()))?;
         let version = raw.get("format_version").and_then(|v| v.as_u64());
+        let mut raw = raw;
         match version {
             Some(v) if v == FORMAT_VERSION as u64 => {}
+            Some(1) => upgrade_v1(&mut raw),
             Some(v) => return Err(SnapshotError::Version(v)),
             None => return Err(SnapshotError::NotASnapshot),
         }
         serde_json::from_value(raw).map_err(|e| SnapshotError::Parse(e.to_string()))
+    }
+}
+
+/// Format 1 → 2 where names changed: a file's `Error` and the firewall's `RulesAvailable`
+/// become the flattened status (`Available`, `Reason`). Statuses without `State` are read by
+/// their wording when deserialised (`FactStatus::from_v1`).
+fn upgrade_v1(raw: &mut serde_json::Value) {
+    use serde_json::Value;
+    fn file(f: &mut Value) {
+        let Some(obj) = f.as_object_mut() else { return };
+        if !obj.contains_key("Available") {
+            let error = match obj.remove("Error") {
+                Some(Value::String(e)) => e,
+                _ => String::new(),
+            };
+            obj.insert("Available".into(), Value::Bool(error.is_empty()));
+            obj.insert("Reason".into(), Value::String(error));
+        }
+        if let Some(Value::Array(drop_ins)) = obj.get_mut("DropIns") {
+            drop_ins.iter_mut().for_each(file);
+        }
+    }
+    let Some(host) = raw.get_mut("host").and_then(Value::as_object_mut) else {
+        return;
+    };
+    if let Some(Value::Object(files)) = host.get_mut("Files") {
+        files.values_mut().for_each(file);
+    }
+    if let Some(Value::Array(certs)) = host.get_mut("RegistryCerts") {
+        certs.iter_mut().for_each(file);
+    }
+    if let Some(Value::Object(fw)) = host.get_mut("Firewall")
+        && !fw.contains_key("Available")
+    {
+        let rules = fw.remove("RulesAvailable").unwrap_or(Value::Bool(false));
+        // Format 1 put ufw.conf's read error first in the one `Reason`.
+        let reason = fw
+            .get("Reason")
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_string();
+        let (ufw, rest) = match reason.strip_prefix("cannot read /etc/ufw") {
+            Some(_) => match reason.split_once("; ") {
+                Some((ufw, rest)) => (ufw.to_string(), rest.to_string()),
+                None => (reason.clone(), String::new()),
+            },
+            None => (String::new(), reason.clone()),
+        };
+        let ufw = serde_json::json!({"Available": ufw.is_empty(), "Reason": ufw});
+        fw.insert("UfwStatus".into(), ufw);
+        fw.insert("Reason".into(), Value::String(rest));
+        fw.insert("Available".into(), rules);
     }
 }
 

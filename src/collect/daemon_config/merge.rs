@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use super::flags::parse_flags;
 use crate::docker::DEFAULT_CONFIG_FILE;
-use crate::snapshot::{DaemonConfig, FactStatus, Setting};
+use crate::snapshot::{Cause, DaemonConfig, FactStatus, Setting};
 
 const NO_COMMAND_LINE: &str = "no dockerd process visible in /proc (scanner in another PID namespace? run on the host or with --pid host)";
 
@@ -89,7 +89,7 @@ pub fn resolve_with_default_file(
         CommandLine: if command_line_known {
             FactStatus::available()
         } else {
-            FactStatus::unavailable(NO_COMMAND_LINE)
+            FactStatus::unreadable(Cause::Unreadable, NO_COMMAND_LINE)
         },
         File: file.clone(),
         ..DaemonConfig::default()
@@ -356,17 +356,17 @@ mod tests {
         let c = resolve(&argv("--icc=false"), false, |_| {
             Some(Ok(r#"{"iptables": false}"#.into()))
         });
-        assert!(!c.CommandLine.Available);
+        assert!(!c.CommandLine.is_available());
         assert!(
-            c.CommandLine.Reason.contains("--pid host"),
+            c.CommandLine.reason().contains("--pid host"),
             "{}",
-            c.CommandLine.Reason
+            c.CommandLine.reason()
         );
         assert!(c.Args.is_empty());
         assert_eq!(source(&c, "icc").0, "default");
         assert_eq!(source(&c, "iptables").0, "file");
         let c = flags_only("");
-        assert!(c.CommandLine.Available);
-        assert_eq!(c.CommandLine.Reason, "");
+        assert!(c.CommandLine.is_available());
+        assert_eq!(c.CommandLine.reason(), "");
     }
 }

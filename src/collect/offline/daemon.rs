@@ -8,7 +8,7 @@ use super::super::daemon_config;
 use super::super::files;
 use super::super::rootfs::RootFs;
 use super::super::users::Users;
-use crate::snapshot::{DaemonConfig, FactStatus, offline_reason};
+use crate::snapshot::{DaemonConfig, FactStatus};
 
 /// The installation found on the clone.
 #[derive(Debug, Clone)]
@@ -188,9 +188,9 @@ fn config_of(
         } else {
             format!("no ExecStart running dockerd in {}", units.join(", "))
         };
-        config.CommandLine = FactStatus::unavailable(offline_reason(&format!(
+        config.CommandLine = FactStatus::offline(&format!(
             "the dockerd command line ({looked}; a running process's arguments are not on disk)"
-        )));
+        ));
     }
     config
 }
@@ -271,7 +271,7 @@ mod tests {
         mkdir(r, "var/lib/docker/containers");
         let layout = locate(&RootFs::new(r)).unwrap();
         assert_eq!(layout.data_root, "/data/docker/165536.165536");
-        assert!(layout.config.CommandLine.Available);
+        assert!(layout.config.CommandLine.is_available());
         assert_eq!(layout.config.Settings["data-root"].Source, "flag");
         assert!(layout.rootless_user.is_none());
     }
@@ -290,14 +290,21 @@ mod tests {
             layout.notes
         );
         // No unit: the command line is unknown, and says why in offline terms.
-        assert!(!layout.config.CommandLine.Available);
+        assert!(!layout.config.CommandLine.is_available());
         assert!(
             layout
                 .config
                 .CommandLine
-                .Reason
-                .contains(crate::snapshot::OFFLINE)
+                .reason()
+                .contains(crate::snapshot::ScanMode::Offline.phrase())
         );
+        assert!(matches!(
+            layout.config.CommandLine,
+            FactStatus::NotInMode {
+                mode: crate::snapshot::ScanMode::Offline,
+                ..
+            }
+        ));
     }
 
     #[test]

@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::Deserialize;
 
 use super::super::rootfs::RootFs;
-use crate::snapshot::{HistoryEntry, Image, ImageConfig, LayerFacts, strip_nulls};
+use crate::snapshot::{FactStatus, HistoryEntry, Image, ImageConfig, LayerFacts, strip_nulls};
 
 /// The image store of one storage driver.
 pub struct Store<'a> {
@@ -169,7 +169,9 @@ impl<'a> Store<'a> {
         for diff in diff_ids {
             let Some((chain, _)) = self.layers.get(&(parent.clone(), diff.clone())) else {
                 return LayerFacts {
-                    Reason: format!("layer {diff} is not in the layer store"),
+                    Status: FactStatus::unavailable(format!(
+                        "layer {diff} is not in the layer store"
+                    )),
                     ..LayerFacts::default()
                 };
             };
@@ -182,7 +184,7 @@ impl<'a> Store<'a> {
                 }
                 Err(e) => {
                     return LayerFacts {
-                        Reason: format!("{path}: {e}"),
+                        Status: FactStatus::unavailable(format!("{path}: {e}")),
                         ..LayerFacts::default()
                     };
                 }

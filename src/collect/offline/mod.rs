@@ -15,7 +15,6 @@ use super::rootfs::RootFs;
 use crate::docker::short_id;
 use crate::snapshot::{
     Container, Daemon, DiskUsage, FactStatus, Image, Inventory, Mode, Snapshot, Source, SwarmFacts,
-    offline_reason,
 };
 
 #[derive(Debug, Clone, Default)]
@@ -111,8 +110,8 @@ pub fn collect_root(opts: &OfflineOptions) -> Result<Snapshot, CollectError> {
         let runtime = RUNTIME_DIRS
             .iter()
             .any(|d| crate::docker::path_within(&fact.Path, d));
-        if runtime && !fact.Exists && fact.Error.is_empty() {
-            fact.Error = offline_reason("a runtime file (on tmpfs while the host runs)");
+        if runtime && !fact.Exists && fact.Status.is_available() {
+            fact.Status = FactStatus::offline("a runtime file (on tmpfs while the host runs)");
         }
     }
 
@@ -143,13 +142,12 @@ pub fn collect_root(opts: &OfflineOptions) -> Result<Snapshot, CollectError> {
             Config: layout.config,
             Networks: Vec::new(),
             Swarm: SwarmFacts {
-                Available: false,
-                Reason: offline_reason("swarm secrets"),
+                Status: FactStatus::offline("swarm secrets"),
                 Secrets: 0,
             },
             Inventory: inventory,
             DiskUsage: DiskUsage {
-                Reason: offline_reason("reclaimable space (/system/df)"),
+                Status: FactStatus::offline("reclaimable space (/system/df)"),
                 ..DiskUsage::default()
             },
         },
@@ -169,8 +167,7 @@ fn inventory(
 ) -> Inventory {
     let in_use: BTreeSet<&str> = containers.iter().map(|c| c.Image.as_str()).collect();
     Inventory {
-        Available: true,
-        Reason: String::new(),
+        Status: FactStatus::Available,
         ContainersTotal: containers.len() as i64,
         ContainersRunning: containers
             .iter()
