@@ -15,7 +15,9 @@ pub const CERTS_D: &str = "/etc/docker/certs.d";
 /// shows it; shorter IDs unchanged.
 pub fn short_id(id: &str) -> &str {
     let id = id.trim_start_matches("sha256:");
-    &id[..id.len().min(12)]
+    // By characters, not bytes: a clone's directory names are anyone's text.
+    let end = id.char_indices().nth(12).map_or(id.len(), |(i, _)| i);
+    &id[..end]
 }
 
 /// A full container ID: 64 lowercase hex digits.

@@ -51,14 +51,25 @@ pub fn acquire(path: &Path, wait: Duration) -> Result<RunLock, LockError> {
         err,
     };
     // Not truncated on open: the PID in it belongs to the holder until we hold the lock.
+    // The directory may be writable by others: a symlink planted at `path` is not followed
+    // (else a root run would truncate the file it names), a FIFO does not block the open,
+    // and what was opened must be our own plain file before anything is written to it.
     let mut file = OpenOptions::new()
         .read(true)
         .write(true)
         .create(true)
         .truncate(false)
-        .mode(0o644)
+        .mode(0o600)
+        .custom_flags(libc_flags())
         .open(path)
-        .map_err(io_err)?;
+        .map_err(|e| match e.raw_os_error() {
+            Some(code) if code == rustix::io::Errno::LOOP.raw_os_error() => io_err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                "it is a symbolic link (not followed: give the lock file itself)",
+            )),
+            _ => io_err(e),
+        })?;
+    refuse_foreign(&file).map_err(io_err)?;
     let deadline = Instant::now() + wait;
     loop {
         match flock(&file, FlockOperation::NonBlockingLockExclusive) {
@@ -85,6 +96,33 @@ pub fn acquire(path: &Path, wait: Duration) -> Result<RunLock, LockError> {
         _file: file,
         path: path.to_path_buf(),
     })
+}
+
+/// `O_NOFOLLOW | O_NONBLOCK`: never through a symlink, never waiting on a FIFO.
+fn libc_flags() -> i32 {
+    (rustix::fs::OFlags::NOFOLLOW | rustix::fs::OFlags::NONBLOCK).bits() as i32
+}
+
+/// A lock file must be a regular file with one link, owned by the user running dockbench:
+/// anything else (a device, a FIFO, another user's file, a hard link to a file elsewhere) is
+/// not ours to write a PID into.
+fn refuse_foreign(file: &File) -> io::Result<()> {
+    use std::os::unix::fs::MetadataExt;
+    let meta = file.metadata()?;
+    let refuse = |why: &str| Err(io::Error::new(io::ErrorKind::InvalidInput, why.to_string()));
+    if !meta.is_file() {
+        return refuse("it is not a regular file");
+    }
+    if meta.uid() != rustix::process::geteuid().as_raw() {
+        return refuse(&format!(
+            "it belongs to another user (UID {}); remove it or give another --lock",
+            meta.uid()
+        ));
+    }
+    if meta.nlink() > 1 {
+        return refuse("it has other hard links (not written: it may be another file)");
+    }
+    Ok(())
 }
 
 fn read_pid(file: &mut File) -> Option<u32> {
@@ -124,5 +162,58 @@ mod tests {
             default_path(Path::new("report.json")),
             Path::new(".dockbench.lock")
         );
+    }
+
+    #[test]
+    fn a_symlink_at_the_lock_path_is_not_followed_and_its_target_is_untouched() {
+        let dir = tempfile::tempdir().unwrap();
+        let victim = dir.path().join("victim");
+        std::fs::write(&victim, "precious\n").unwrap();
+        let path = dir.path().join(DEFAULT_NAME);
+        std::os::unix::fs::symlink(&victim, &path).unwrap();
+        let err = acquire(&path, Duration::ZERO).unwrap_err();
+        assert!(err.to_string().contains("symbolic link"), "{err}");
+        assert_eq!(std::fs::read_to_string(&victim).unwrap(), "precious\n");
+        // A dangling link is not followed to create its target either.
+        let dangling = dir.path().join("dangling");
+        std::os::unix::fs::symlink(dir.path().join("created"), &dangling).unwrap();
+        assert!(acquire(&dangling, Duration::ZERO).is_err());
+        assert!(!dir.path().join("created").exists());
+    }
+
+    #[test]
+    fn a_fifo_or_a_hard_link_is_refused_without_blocking_or_truncating() {
+        let dir = tempfile::tempdir().unwrap();
+        let fifo = dir.path().join("fifo");
+        rustix::fs::mkfifoat(
+            rustix::fs::CWD,
+            &fifo,
+            rustix::fs::Mode::from_raw_mode(0o600),
+        )
+        .unwrap();
+        let err = acquire(&fifo, Duration::ZERO).unwrap_err();
+        assert!(err.to_string().contains("not a regular file"), "{err}");
+        let victim = dir.path().join("victim");
+        std::fs::write(&victim, "precious\n").unwrap();
+        let link = dir.path().join("hard");
+        std::fs::hard_link(&victim, &link).unwrap();
+        let err = acquire(&link, Duration::ZERO).unwrap_err();
+        assert!(err.to_string().contains("hard links"), "{err}");
+        assert_eq!(std::fs::read_to_string(&victim).unwrap(), "precious\n");
+    }
+
+    #[test]
+    fn another_users_file_is_not_written() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(DEFAULT_NAME);
+        std::fs::write(&path, "theirs\n").unwrap();
+        let me = rustix::process::geteuid().as_raw();
+        let other = if me == 0 { 4242 } else { 0 };
+        if rustix::fs::chown(&path, Some(rustix::fs::Uid::from_raw(other)), None).is_err() {
+            return; // not root: cannot make a file of another user to test with
+        }
+        let err = acquire(&path, Duration::ZERO).unwrap_err();
+        assert!(err.to_string().contains("another user"), "{err}");
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "theirs\n");
     }
 }

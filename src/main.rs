@@ -6,6 +6,17 @@ use dockbench::cli::{Cli, Command};
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> ExitCode {
+    // A panic is a bug, never an answer to input; its message may quote scanned data (a
+    // suspected secret), so only where it happened is printed.
+    std::panic::set_hook(Box::new(|info| {
+        let at = info
+            .location()
+            .map(|l| format!(" at {}:{}", l.file(), l.line()))
+            .unwrap_or_default();
+        dockbench::term::error(&format!(
+            "internal error{at}: this is a bug, please report it (details are not printed: they may quote scanned data)"
+        ));
+    }));
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {

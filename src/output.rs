@@ -5,8 +5,63 @@ use std::io::{self, Write};
 use std::os::unix::fs::{FileTypeExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 
-/// Mode of a new output file (a report is not a secret; the directory decides who reads it).
-const NEW_FILE_MODE: u32 = 0o644;
+/// Mode of a new output file: reports and snapshots describe weaknesses of a host and may
+/// quote its configuration, so only the owner reads them unless the owner says otherwise.
+const NEW_FILE_MODE: u32 = 0o600;
+
+/// Largest snapshot, report or baseline read (bytes): far above what 10 000 containers need,
+/// and a stop for `/dev/zero` given by mistake.
+pub const MAX_INPUT: u64 = 256 << 20;
+
+/// Reads a file named on the command line (a snapshot, a saved report) as text, at most
+/// `MAX_INPUT` bytes. Pipes work (`<(…)`, `-` is the caller's); more than the cap is an error.
+pub fn read_input(path: &Path) -> io::Result<String> {
+    use std::io::Read;
+    let file = fs::File::open(path)?;
+    let mut bytes = Vec::new();
+    file.take(MAX_INPUT + 1).read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > MAX_INPUT {
+        return Err(io::Error::new(
+            io::ErrorKind::FileTooLarge,
+            format!("larger than {} MiB: not read", MAX_INPUT >> 20),
+        ));
+    }
+    String::from_utf8(bytes)
+        .map_err(|_| io::Error::new(io::ErrorKind::InvalidData, "not UTF-8 text"))
+}
+
+/// Writes `text` to standard output and flushes it. Returns the exit code to use: 0 when
+/// written, and also when the reader went away (`dockbench scan | head -1`: the output ends
+/// quietly, as in other Unix tools); 4 (`exit::OUTPUT`) with a message on stderr when the
+/// write failed otherwise (`> /dev/full`: no space left on device).
+pub fn print(text: &str) -> u8 {
+    let mut out = io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Ok(()) => 0,
+        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => 0,
+        Err(e) => {
+            crate::term::error(&format!("cannot write to standard output: {e}"));
+            crate::cli::exit::OUTPUT
+        }
+    }
+}
+
+/// The first output path given twice (also spelled differently: `r.json`, `./r.json`), which
+/// would make two formats race for one file. Paths compare after making them absolute and
+/// resolving the directory's symlinks where it exists.
+pub fn repeated<'a>(paths: impl IntoIterator<Item = &'a Path>) -> Option<&'a Path> {
+    let key = |p: &Path| -> PathBuf {
+        let abs = std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf());
+        match (abs.parent(), abs.file_name()) {
+            (Some(dir), Some(name)) => fs::canonicalize(dir)
+                .unwrap_or_else(|_| dir.to_path_buf())
+                .join(name),
+            _ => abs,
+        }
+    };
+    let mut seen = std::collections::HashSet::new();
+    paths.into_iter().find(|p| !seen.insert(key(p)))
+}
 
 /// Writes `bytes` to `path` atomically: a collector reading `path` sees the old file or the new
 /// one, never a part. The target keeps its permission bits (new files get 0644). A symlink is
@@ -119,14 +174,15 @@ mod tests {
         assert_eq!(fs::read(&path).unwrap(), b"one");
         assert_eq!(
             fs::metadata(&path).unwrap().permissions().mode() & 0o777,
-            0o644
+            0o600,
+            "a new report is for its owner only"
         );
-        fs::set_permissions(&path, Permissions::from_mode(0o600)).unwrap();
+        fs::set_permissions(&path, Permissions::from_mode(0o640)).unwrap();
         write_atomic(&path, b"two").unwrap();
         assert_eq!(fs::read(&path).unwrap(), b"two");
         assert_eq!(
             fs::metadata(&path).unwrap().permissions().mode() & 0o777,
-            0o600
+            0o640
         );
         // No temporary file is left behind.
         let names: Vec<_> = fs::read_dir(dir.path()).unwrap().flatten().collect();

@@ -483,11 +483,14 @@ fn docker_socket_5_32() {
     let r = scan("5.32", &[]);
     assert_eq!(
         r.finding("5.32", &sock),
-        Some("/var/run/docker.sock -> /var/run/docker.sock (ro)")
+        // Read-only protects nothing: the evidence must not suggest it does.
+        Some(
+            "/var/run/docker.sock -> /var/run/docker.sock (ro: a read-only mount does not stop API calls)"
+        )
     );
     assert_eq!(
         r.finding("5.32", &run_dir),
-        Some("/var/run -> /hostrun (ro)")
+        Some("/var/run -> /hostrun (ro: a read-only mount does not stop API calls)")
     );
     r.assert_clean("5.32", &plain);
 }

@@ -193,7 +193,7 @@ fn outputs_replace_files_whole_and_keep_their_mode() {
     let html = dir.path().join("r.html");
     assert_eq!(
         std::fs::metadata(&html).unwrap().permissions().mode() & 0o777,
-        0o644
+        0o600
     );
     let mut names: Vec<String> = std::fs::read_dir(dir.path())
         .unwrap()

@@ -48,17 +48,13 @@ pub fn run(cmd: ChecksCommand) -> u8 {
     match cmd {
         ChecksCommand::List(args) => {
             if args.benchmarks {
-                for id in crate::engine::load::embedded_ids() {
-                    println!("{id}");
-                }
-                return exit::OK;
+                let ids = crate::engine::load::embedded_ids();
+                return crate::output::print(&(ids.join("\n") + "\n"));
             }
             match super::load_benchmarks(&args.checks) {
                 Ok((benches, _)) => {
-                    for b in &benches {
-                        print!("{}", list(b, args.format));
-                    }
-                    exit::OK
+                    let text: String = benches.iter().map(|b| list(b, args.format)).collect();
+                    crate::output::print(&crate::term::visible_lines(&text))
                 }
                 Err(e) => fail(exit::USAGE, &e),
             }
@@ -85,10 +81,7 @@ pub fn run(cmd: ChecksCommand) -> u8 {
                 .flat_map(|b| &b.checks)
                 .find(|c| c.def.id == id)
             {
-                Some(c) => {
-                    print!("{}", show(c));
-                    exit::OK
-                }
+                Some(c) => crate::output::print(&crate::term::visible_lines(&show(c))),
                 None => {
                     let names: Vec<&str> = benches.iter().map(|b| b.def.id.as_str()).collect();
                     fail(
@@ -112,16 +105,20 @@ pub fn run(cmd: ChecksCommand) -> u8 {
                         .map(|d| (d.display().to_string(), crate::engine::load_dir(d, &env)))
                         .collect()
                 };
+            let mut ok = String::new();
             for (name, result) in results {
                 match result {
-                    Ok(b) => println!("{name}: ok ({} checks)", b.checks.len()),
+                    Ok(b) => ok.push_str(&format!("{name}: ok ({} checks)\n", b.checks.len())),
                     Err(e) => {
-                        eprintln!("{name}: {e}");
+                        crate::term::error(&format!("{name}: {e}"));
                         code = exit::USAGE;
                     }
                 }
             }
-            code
+            match crate::output::print(&crate::term::visible_lines(&ok)) {
+                exit::OK => code,
+                failed => failed,
+            }
         }
     }
 }

@@ -32,17 +32,16 @@ pub async fn run(args: CollectArgs) -> u8 {
     };
     let text = serde_json::to_string_pretty(&snap).expect("snapshot serialises") + "\n";
     if !to_file {
-        print!("{text}");
-        return exit::OK;
+        return crate::output::print(&text);
     }
     match crate::output::write_atomic(&args.output, text.as_bytes()) {
         Ok(()) => {
-            eprintln!(
-                "dockbench: wrote {} ({} containers, {} images)",
+            crate::term::error(&format!(
+                "wrote {} ({} containers, {} images)",
                 args.output.display(),
                 snap.containers.len(),
                 snap.images.len()
-            );
+            ));
             exit::OK
         }
         Err(e) => fail(

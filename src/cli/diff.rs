@@ -43,15 +43,21 @@ pub fn run(args: DiffArgs) -> u8 {
         Err(e) => return fail(exit::USAGE, &e),
     };
     let d = diff::diff(&old, &new);
-    match args.format {
-        DiffFormat::Text => print!("{}", diff::render_text(&d, false)),
-        DiffFormat::Json => println!(
-            "{}",
-            serde_json::to_string_pretty(&d).expect("a diff serialises")
-        ),
-        DiffFormat::Markdown => print!("{}", diff::render_markdown(&d)),
-    }
-    if args.fail_on_new && d.counts.new > 0 {
+    let text = match args.format {
+        DiffFormat::Text => diff::render_text(&crate::term::safe_copy(&d), false),
+        DiffFormat::Json => serde_json::to_string_pretty(&d).expect("a diff serialises") + "\n",
+        DiffFormat::Markdown => diff::render_markdown(&d),
+    };
+    let printed = crate::output::print(&text);
+    if printed != exit::OK {
+        printed
+    } else if args.fail_on_new && d.counts.new > 0 {
+        crate::term::error(&format!(
+            "exit code 1: {} new finding{} since {} (--fail-on-new)",
+            d.counts.new,
+            if d.counts.new == 1 { "" } else { "s" },
+            args.old.display()
+        ));
         exit::POLICY
     } else {
         exit::OK

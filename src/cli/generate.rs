@@ -74,15 +74,11 @@ fn subcommand_sections(roff: &mut clap_mangen::roff::Roff, parent: &str, cmd: &c
 }
 
 pub fn run_completions(args: CompletionsArgs) -> u8 {
-    use std::io::Write;
-    let _ = std::io::stdout().write_all(&completions(args.shell));
-    exit::OK
+    crate::output::print(&String::from_utf8_lossy(&completions(args.shell)))
 }
 
 pub fn run_man(_args: ManArgs) -> u8 {
-    use std::io::Write;
-    let _ = std::io::stdout().write_all(&man_page());
-    exit::OK
+    crate::output::print(&String::from_utf8_lossy(&man_page()))
 }
 
 /// `dockbench generate [--check]`: the docs made from the registry and the schemas.

@@ -23,7 +23,8 @@ pub mod exit {
     /// Bad usage or bad input: unknown flag, invalid check files, unreadable snapshot.
     pub const USAGE: u8 = 2;
     /// Nothing to scan: the Docker daemon could not be reached, or `--root` holds no Docker
-    /// data root.
+    /// data root. Also a partial scan: the daemon failed to answer for some containers or
+    /// images (the report is written, with the affected checks ERROR).
     pub const COLLECT: u8 = 3;
     /// The scan ran but an output file could not be written (the others were written).
     pub const OUTPUT: u8 = 4;
@@ -39,7 +40,8 @@ Exit codes:
   2  usage or input error (bad flag, invalid checks or configuration file, unreadable
      snapshot or baseline)
   3  could not collect: the Docker daemon could not be reached, or --root DIR has no
-     Docker data root
+     Docker data root; or a partial scan: the daemon failed for some containers or
+     images (reports are written, the affected checks are ERROR)
   4  an output file could not be written (the report was still produced)
   5  another dockbench run holds the lock on the outputs (see --lock, --wait-lock)";
 
@@ -100,6 +102,10 @@ pub struct SourceArgs {
     /// default it is recognised and left out, with a note in the report).
     #[arg(long)]
     pub include_self: bool,
+    /// Give up a live scan after SECONDS in all (exit code 3); each request to the daemon
+    /// also has its own deadline (30 s, or half of SECONDS when that is shorter).
+    #[arg(long, value_name = "SECONDS", default_value_t = 600, value_parser = clap::value_parser!(u64).range(1..))]
+    pub timeout: u64,
     /// Your name for this host (fleet, role, site), recorded in the report's host identity
     /// next to the hostname, machine-id and Docker engine ID.
     #[arg(long, value_name = "TEXT")]
@@ -128,6 +134,7 @@ impl SourceArgs {
                     .map_err(|e| crate::collect::CollectError::Root(e.to_string()))??
             }
             None => {
+                let total = std::time::Duration::from_secs(self.timeout);
                 let opts = crate::collect::LiveOptions {
                     host: self.host.clone(),
                     all: self.all,
@@ -135,11 +142,24 @@ impl SourceArgs {
                     include_self: self.include_self,
                     progress,
                     disk_usage,
+                    // Half the scan's time at most: one stuck request leaves time for the rest.
+                    request_timeout: (total / 2).min(crate::collect::live::REQUEST_TIMEOUT),
                 };
-                crate::collect::collect_live(&opts).await?
+                match tokio::time::timeout(total, crate::collect::collect_live(&opts)).await {
+                    Ok(r) => r?,
+                    Err(_) => {
+                        return Err(crate::collect::CollectError::Daemon(format!(
+                            "the scan did not finish within --timeout {} s: the daemon at {} stopped answering (or is very slow); nothing was reported",
+                            self.timeout,
+                            crate::collect::live::daemon_address(&opts)
+                        )));
+                    }
+                }
             }
         };
         self.apply_label(&mut snap);
+        // Before anything is written or evaluated: no secret value leaves the collector.
+        crate::engine::secrets::redact_snapshot(&mut snap);
         Ok(snap)
     }
 

@@ -72,13 +72,22 @@ pub fn read(input: &PathBuf) -> Result<report::Report, String> {
         std::io::read_to_string(std::io::stdin())
             .map_err(|e| format!("cannot read standard input: {e}"))?
     } else {
-        std::fs::read_to_string(input)
+        crate::output::read_input(input)
             .map_err(|e| format!("cannot read report {}: {e}", input.display()))?
     };
     report::json::parse(&text).map_err(|e| format!("{}: {e}", input.display()))
 }
 
 pub fn run(args: ReportArgs) -> u8 {
+    if let Some(path) = crate::output::repeated(args.output.iter().map(|o| o.path.as_path())) {
+        return fail(
+            exit::USAGE,
+            &format!(
+                "{} is given twice as an output: each --output needs its own file",
+                path.display()
+            ),
+        );
+    }
     // Taken before the input is read, as in `scan`: the lock covers the whole run.
     let _lock = match args
         .lock
@@ -88,7 +97,11 @@ pub fn run(args: ReportArgs) -> u8 {
         Err(code) => return code,
     };
     let report = match read(&args.input) {
-        Ok(r) => r,
+        Ok(mut r) => {
+            // A report written by an older dockbench may quote secrets in its evidence.
+            crate::engine::secrets::redact_all(&mut r);
+            r
+        }
         Err(e) => return fail(exit::USAGE, &e),
     };
     let mut code = exit::OK;
@@ -106,7 +119,7 @@ pub fn run(args: ReportArgs) -> u8 {
             &out.path,
             report::render_with(&report, format, &args.text.options(false)).as_bytes(),
         ) {
-            eprintln!("dockbench: cannot write {}: {e}", out.path.display());
+            crate::term::error(&format!("cannot write {}: {e}", out.path.display()));
             code = exit::OUTPUT;
         }
     }
@@ -115,10 +128,14 @@ pub fn run(args: ReportArgs) -> u8 {
             && !args.no_color
             && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
             && std::io::stdout().is_terminal();
-        print!(
-            "{}",
-            report::render_with(&report, args.format, &args.text.options(color))
-        );
+        let printed = crate::output::print(&report::render_with(
+            &report,
+            args.format,
+            &args.text.options(color),
+        ));
+        if printed != exit::OK {
+            code = printed;
+        }
     }
     code
 }

@@ -36,15 +36,15 @@ impl LockArgs {
         match lock::acquire(&path, Duration::from_secs(self.wait_lock)) {
             Ok(l) => Ok(Some(l)),
             Err(e @ LockError::Held { .. }) => {
-                eprintln!("dockbench: {e}");
+                crate::term::error(&e.to_string());
                 Err(exit::LOCKED)
             }
             Err(e) if explicit => {
-                eprintln!("dockbench: {e}");
+                crate::term::error(&e.to_string());
                 Err(exit::USAGE)
             }
             Err(e) => {
-                eprintln!("dockbench: warning: {e}; running without a lock");
+                crate::term::error(&format!("warning: {e}; running without a lock"));
                 Ok(None)
             }
         }

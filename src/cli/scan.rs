@@ -3,7 +3,7 @@ use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::time::Instant;
 
-use clap::Args;
+use clap::{Args, ValueEnum};
 
 use super::{CheckArgs, FailOn, SourceArgs, exit};
 use crate::config::Config;
@@ -184,6 +184,15 @@ pub async fn run(args: ScanArgs) -> u8 {
     let snapshot_path = args.snapshot.clone();
     let lock_args = args.lock.clone();
     let set = resolve(args, config);
+    if let Some(path) = crate::output::repeated(set.output.iter().map(|(_, p)| p.as_path())) {
+        return fail(
+            exit::USAGE,
+            &format!(
+                "{} is given twice as an output: each --output needs its own file",
+                path.display()
+            ),
+        );
+    }
     if set.fail_on_new && set.baseline.is_none() {
         return fail(
             exit::USAGE,
@@ -233,6 +242,13 @@ pub async fn run(args: ScanArgs) -> u8 {
         .filter(|c| set.level.is_none_or(|l| l.includes(c.def.level)))
         .filter(|c| !set.scored_only || c.def.scored)
         .collect();
+    if selected.is_empty() {
+        // A gate that evaluates nothing would always pass: refused, not reported as clean.
+        return fail(
+            exit::USAGE,
+            "the selection leaves no check to run (see --check, --skip, --level, --scored-only)",
+        );
+    }
     let needs_disk_usage = selected
         .iter()
         .any(|c| c.def.reads("DiskUsage") || c.def.reads("SizeRw"));
@@ -286,6 +302,7 @@ pub async fn run(args: ScanArgs) -> u8 {
     report.filtered = filtered;
     report.waivers = waivers;
     report.baseline = baseline.map(|old| report::diff::diff(&old, &report));
+    crate::engine::secrets::redact_all(&mut report);
 
     let render_start = Instant::now();
     let mut code = exit::OK;
@@ -293,7 +310,7 @@ pub async fn run(args: ScanArgs) -> u8 {
         if let Err(e) = crate::output::write_atomic_with(path, |w| {
             report::render_to_with(&report, *format, &set.text.options(false), w)
         }) {
-            eprintln!("dockbench: cannot write {}: {e}", path.display());
+            crate::term::error(&format!("cannot write {}: {e}", path.display()));
             code = exit::OUTPUT;
         }
     }
@@ -302,10 +319,14 @@ pub async fn run(args: ScanArgs) -> u8 {
             && !set.no_color
             && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
             && std::io::stdout().is_terminal();
-        print!(
-            "{}",
-            report::render_with(&report, set.format, &set.text.options(color))
-        );
+        let printed = crate::output::print(&report::render_with(
+            &report,
+            set.format,
+            &set.text.options(color),
+        ));
+        if printed != exit::OK {
+            code = printed;
+        }
     }
     // For scripts/bench.sh: where a run's time goes, without a profiler.
     if std::env::var_os("DOCKBENCH_TIMINGS").is_some_and(|v| !v.is_empty()) {
@@ -314,28 +335,87 @@ pub async fn run(args: ScanArgs) -> u8 {
             render_start.elapsed().as_millis()
         );
     }
-    let new_findings =
-        set.fail_on_new && report.baseline.as_ref().is_some_and(|b| b.counts.new > 0);
-    if code == exit::OK && (new_findings || policy_fails(&report, set.fail_on, set.min_score)) {
+    let new_findings = match &report.baseline {
+        Some(b) if set.fail_on_new => b.counts.new,
+        _ => 0,
+    };
+    let mut why = policy_failures(&report, set.fail_on, set.min_score);
+    if new_findings > 0 {
+        why.push(format!(
+            "{new_findings} new finding{} since the baseline (--fail-on-new)",
+            plural(new_findings)
+        ));
+    }
+    if !snapshot.faults.is_empty() && code != exit::OUTPUT {
+        // A partial scan is never a pass, whatever the policy says.
+        crate::term::error(&format!(
+            "exit code 3: partial scan: {}",
+            snapshot.faults.join("; ")
+        ));
+        return exit::COLLECT;
+    }
+    if code == exit::OK && !why.is_empty() {
+        // Also with -q: a gate that fails must say why.
+        crate::term::error(&format!("exit code 1: {}", why.join("; ")));
         code = exit::POLICY;
     }
     code
 }
 
-/// Does the report break the exit policy (`--fail-on`, `--min-score`)? WAIVED results never
-/// count, and a partly waived check counts only for its other findings.
-fn policy_fails(report: &Report, fail_on: Option<FailOn>, min_score: Option<i64>) -> bool {
-    let by_status = fail_on.is_some_and(|level| {
-        report.results.iter().any(|r| match level.severity() {
-            // A severity: WARN checks rated at least that (a check without a rating, from an
-            // old report's custom check, counts: unknown is not harmless).
-            Some(min) => r.status == Status::Warn && r.severity.is_none_or(|s| s >= min),
-            None => meets(r.status, level),
-        })
-    });
+fn plural(n: usize) -> &'static str {
+    if n == 1 { "" } else { "s" }
+}
+
+/// Why the report breaks the exit policy (`--fail-on`, `--min-score`), one phrase per
+/// reason; empty when it does not. WAIVED results never count, and a partly waived check
+/// counts only for its other findings.
+fn policy_failures(
+    report: &Report,
+    fail_on: Option<FailOn>,
+    min_score: Option<i64>,
+) -> Vec<String> {
+    let mut why = Vec::new();
+    if let Some(level) = fail_on {
+        let hits: Vec<&str> = report
+            .results
+            .iter()
+            .filter(|r| match level.severity() {
+                // A severity: WARN checks rated at least that (a check without a rating, from
+                // an old report's custom check, counts: unknown is not harmless).
+                Some(min) => r.status == Status::Warn && r.severity.is_none_or(|s| s >= min),
+                None => meets(r.status, level),
+            })
+            .map(|r| r.id.as_str())
+            .collect();
+        if !hits.is_empty() {
+            let shown: Vec<&str> = hits.iter().take(10).copied().collect();
+            let more = if hits.len() > shown.len() {
+                format!(" and {} more", hits.len() - shown.len())
+            } else {
+                String::new()
+            };
+            why.push(format!(
+                "{} check{} at or above --fail-on {} ({}{more})",
+                hits.len(),
+                plural(hits.len()),
+                level
+                    .to_possible_value()
+                    .map(|v| v.get_name().to_string())
+                    .unwrap_or_default(),
+                shown.join(", ")
+            ));
+        }
+    }
     // Each benchmark's own score: a practices score must not hide a CIS one below the bar.
-    let by_score = min_score.is_some_and(|n| report.summary.benchmarks.iter().any(|b| b.score < n));
-    by_status || by_score
+    if let Some(n) = min_score {
+        for b in report.summary.benchmarks.iter().filter(|b| b.score < n) {
+            why.push(format!(
+                "{} score {} is below --min-score {n}",
+                b.id, b.score
+            ));
+        }
+    }
+    why
 }
 
 /// Does `status` count for `--fail-on level`?
@@ -350,7 +430,7 @@ fn meets(status: Status, level: FailOn) -> bool {
 }
 
 fn read_snapshot(path: &PathBuf) -> Result<Snapshot, String> {
-    let text = std::fs::read_to_string(path)
+    let text = crate::output::read_input(path)
         .map_err(|e| format!("cannot read snapshot {}: {e}", path.display()))?;
     let mut snap = Snapshot::from_json(&text).map_err(|e| format!("{}: {e}", path.display()))?;
     // Keep where the facts were originally collected from in the location.
@@ -361,12 +441,14 @@ fn read_snapshot(path: &PathBuf) -> Result<Snapshot, String> {
         snap.source.location
     );
     snap.source.mode = Mode::Snapshot;
+    // A snapshot written by an older dockbench may hold values in clear.
+    crate::engine::secrets::redact_snapshot(&mut snap);
     snap.source.location = origin;
     Ok(snap)
 }
 
 pub fn fail(code: u8, message: &str) -> u8 {
-    eprintln!("dockbench: {message}");
+    crate::term::error(message);
     code
 }
 

@@ -14,6 +14,5 @@ pub fn render() -> String {
 }
 
 pub fn run(_args: SchemaArgs) -> u8 {
-    print!("{}", render());
-    super::exit::OK
+    crate::output::print(&render())
 }

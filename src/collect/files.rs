@@ -185,8 +185,24 @@ fn drop_ins(fs: &RootFs, users: &Users, unit: &str) -> Vec<FileFact> {
     let mut by_name: BTreeMap<String, FileFact> = BTreeMap::new();
     for dir in UNIT_DIRS {
         let d = format!("{dir}/{unit}.d");
-        let Ok(names) = fs.read_dir(&d) else {
-            continue;
+        let names = match fs.read_dir(&d) {
+            Ok(names) => names,
+            Err(e) if is_not_found(&e) => continue,
+            // Unreadable is not empty: the drop-ins there are unknown, and say so.
+            Err(e) => {
+                by_name.insert(
+                    format!("{d}/"),
+                    FileFact {
+                        Path: d.clone(),
+                        Status: FactStatus::io(
+                            format!("cannot list the drop-in directory: {e}"),
+                            &e,
+                        ),
+                        ..FileFact::default()
+                    },
+                );
+                continue;
+            }
         };
         for name in names {
             let name = name.to_string_lossy().into_owned();

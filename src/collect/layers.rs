@@ -2,10 +2,15 @@
 //! fuse-overlayfs, from `GraphDriver.Data`), for setuid/setgid files (CIS 4.8) and risky
 //! tools (CIS 4.3). Bounded in entries and depth; never follows symlinks; never writes.
 use std::collections::BTreeSet;
-use std::os::unix::fs::{FileTypeExt, MetadataExt};
+use std::ffi::OsString;
+use std::os::fd::OwnedFd;
+use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
-use crate::snapshot::{FactStatus, LayerFacts};
+use rustix::fs::{AtFlags, FileType, Mode, OFlags};
+
+use crate::snapshot::{Cause, FactStatus, LayerFacts};
 
 /// At most this many directory entries per image.
 pub const MAX_ENTRIES: usize = 200_000;
@@ -19,15 +24,15 @@ pub const TOOLS: [&str; 22] = [
     "make", "apt", "apt-get", "dpkg", "yum", "dnf", "microdnf", "apk", "rpm", "zypper",
 ];
 
+/// Storage drivers whose layers are plain directories that can be walked.
+pub const OVERLAY_DRIVERS: [&str; 4] = ["overlay2", "overlay", "overlayfs", "fuse-overlayfs"];
+
 /// The layer directories of an image, top (newest) first, from `GraphDriver`.
 pub fn layer_dirs(
     driver: &str,
     data: &std::collections::HashMap<String, String>,
 ) -> Result<Vec<PathBuf>, String> {
-    if !matches!(
-        driver,
-        "overlay2" | "overlay" | "overlayfs" | "fuse-overlayfs"
-    ) {
+    if !OVERLAY_DRIVERS.contains(&driver) {
         return Err(format!(
             "storage driver '{driver}': layer directories are only walked for overlay2 and fuse-overlayfs"
         ));
@@ -51,78 +56,216 @@ pub fn layer_dirs(
     Ok(dirs)
 }
 
+/// One layer directory to walk: its name for messages, and the directory opened (a clone's
+/// layers are opened through the confined lookup of `RootFs`, so the walk starts inside).
+pub struct LayerDir {
+    pub name: String,
+    pub dir: std::io::Result<OwnedFd>,
+}
+
+impl LayerDir {
+    /// A directory of this host (the daemon's `GraphDriver` paths in a live scan).
+    pub fn open(path: &Path) -> LayerDir {
+        LayerDir {
+            name: path.display().to_string(),
+            dir: rustix::fs::open(path, dir_flags(), Mode::empty()).map_err(Into::into),
+        }
+    }
+}
+
+fn dir_flags() -> OFlags {
+    OFlags::RDONLY | OFlags::DIRECTORY | OFlags::NOFOLLOW | OFlags::NONBLOCK | OFlags::CLOEXEC
+}
+
 /// Walks `dirs` (top first): a path in an upper layer hides the same path below, and an
-/// overlay whiteout (a 0/0 character device) deletes it.
-pub fn walk(dirs: &[PathBuf]) -> LayerFacts {
+/// overlay whiteout (a 0/0 character device) deletes it. Every directory is opened by
+/// descriptor relative to its parent with `O_NOFOLLOW`, so no symlink (a loop, a link to
+/// the scanner's `/usr/bin`) is ever followed. A directory or entry that cannot be read
+/// makes the facts unavailable, naming it: "nothing found" must mean "nothing there".
+pub fn walk(dirs: Vec<LayerDir>) -> LayerFacts {
     let mut facts = LayerFacts {
         Status: FactStatus::Available,
         ..LayerFacts::default()
     };
     let mut seen: BTreeSet<String> = BTreeSet::new();
+    // Paths deleted by an upper layer (whiteouts) or hidden by an opaque directory there:
+    // nothing at or below them in lower layers is part of the image.
+    let mut deleted: BTreeSet<String> = BTreeSet::new();
     let mut entries = 0usize;
-    for dir in dirs {
-        if let Err(e) = std::fs::symlink_metadata(dir) {
-            return LayerFacts {
-                Status: FactStatus::unavailable(format!(
-                    "cannot read layer {}: {e}",
-                    dir.display()
-                )),
-                ..LayerFacts::default()
+    let mut unreadable: Option<String> = None;
+    let mut passwd_seen = false;
+    'layers: for layer in dirs {
+        let top = match layer.dir {
+            Ok(fd) => Arc::new(fd),
+            Err(e) => {
+                return LayerFacts {
+                    Status: FactStatus::io(format!("cannot read layer {}: {e}", layer.name), &e),
+                    ..LayerFacts::default()
+                };
+            }
+        };
+        // Opaque directories of this layer hide lower layers only.
+        let mut opaque: Vec<String> = Vec::new();
+        // (parent directory, name in it, path in the image, depth); the root has no name.
+        let mut stack: Vec<(Arc<OwnedFd>, Option<OsString>, String, usize)> =
+            vec![(top, None, String::new(), 0)];
+        while let Some((parent, name, rel, depth)) = stack.pop() {
+            let dir = match &name {
+                None => parent.try_clone(),
+                Some(n) => rustix::fs::openat(&*parent, n.as_os_str(), dir_flags(), Mode::empty())
+                    .map_err(Into::into),
             };
-        }
-        let mut stack: Vec<(PathBuf, String, usize)> = vec![(dir.clone(), String::new(), 0)];
-        while let Some((abs, rel, depth)) = stack.pop() {
-            let Ok(read) = std::fs::read_dir(&abs) else {
-                continue;
+            // One descriptor lists the directory, a copy of it anchors the children.
+            let opened = dir.and_then(|d: OwnedFd| {
+                let anchor = Arc::new(d.try_clone()?);
+                Ok((anchor, rustix::fs::Dir::new(d)?))
+            });
+            let (this, mut listing) = match opened {
+                Ok(o) => o,
+                Err(e) => {
+                    unreadable.get_or_insert(format!("{}{}: {e}", layer.name, rel));
+                    continue;
+                }
             };
-            for entry in read.flatten() {
+            if is_opaque(&this) {
+                opaque.push(rel.clone());
+            }
+            while let Some(entry) = listing.read() {
+                let entry = match entry {
+                    Ok(e) => e,
+                    Err(e) => {
+                        unreadable.get_or_insert(format!("{}{}: {e}", layer.name, rel));
+                        break;
+                    }
+                };
+                let raw = entry.file_name().to_bytes();
+                if raw == b"." || raw == b".." {
+                    continue;
+                }
                 entries += 1;
                 if entries > MAX_ENTRIES {
                     facts.Truncated = true;
-                    break;
+                    break 'layers;
                 }
-                let name = entry.file_name().to_string_lossy().into_owned();
+                let os_name = OsString::from(std::ffi::OsStr::from_bytes(raw));
+                let name = os_name.to_string_lossy().into_owned();
                 let path = format!("{rel}/{name}");
-                let Ok(meta) = entry.metadata() else { continue };
-                let ft = meta.file_type();
+                if deleted.contains(&path) {
+                    continue;
+                }
+                // fuse-overlayfs (and the layer tar format) mark deletions with files:
+                // `.wh.NAME` deletes NAME, `.wh..wh..opq` makes the directory opaque.
+                if name == ".wh..wh..opq" {
+                    opaque.push(rel.clone());
+                    continue;
+                }
+                if let Some(target) = name.strip_prefix(".wh.") {
+                    deleted.insert(format!("{rel}/{target}"));
+                    continue;
+                }
+                let st = match rustix::fs::statat(&*this, &os_name, AtFlags::SYMLINK_NOFOLLOW) {
+                    Ok(st) => st,
+                    Err(e) => {
+                        unreadable.get_or_insert(format!("{}{path}: {e}", layer.name));
+                        continue;
+                    }
+                };
+                let kind = FileType::from_raw_mode(st.st_mode);
+                let mode = st.st_mode & 0o7777;
+                if kind == FileType::CharacterDevice && st.st_rdev == 0 {
+                    // overlay whiteout: deleted in this layer, for the layers below.
+                    deleted.insert(path);
+                    continue;
+                }
+                if path == "/etc/passwd" && !passwd_seen && kind == FileType::RegularFile {
+                    passwd_seen = true;
+                    facts.Users = read_passwd(&this, &os_name);
+                }
                 if !seen.insert(path.clone()) {
                     // Hidden by a newer layer; a directory may still hold files of its own.
-                    if ft.is_dir() && depth < MAX_DEPTH {
-                        stack.push((entry.path(), path, depth + 1));
+                    if kind == FileType::Directory && depth < MAX_DEPTH {
+                        stack.push((this.clone(), Some(os_name), path, depth + 1));
                     }
                     continue;
                 }
-                if ft.is_char_device() && meta.rdev() == 0 {
-                    continue; // whiteout: deleted in this layer
-                }
-                if ft.is_dir() {
+                if kind == FileType::Directory {
                     if depth < MAX_DEPTH {
-                        stack.push((entry.path(), path, depth + 1));
+                        stack.push((this.clone(), Some(os_name), path, depth + 1));
                     } else {
                         facts.Truncated = true;
                     }
                     continue;
                 }
-                if ft.is_file() && meta.mode() & 0o6000 != 0 {
-                    facts
-                        .SetuidFiles
-                        .push(format!("{path} ({:04o})", meta.mode() & 0o7777));
+                if kind == FileType::RegularFile && mode & 0o6000 != 0 {
+                    facts.SetuidFiles.push(format!("{path} ({mode:04o})"));
                 }
-                if (ft.is_file() || ft.is_symlink())
+                if matches!(kind, FileType::RegularFile | FileType::Symlink)
                     && in_bin_dir(&rel)
                     && TOOLS.contains(&name.as_str())
                 {
                     facts.Tools.push(path);
                 }
             }
-            if facts.Truncated && entries > MAX_ENTRIES {
-                break;
-            }
+        }
+        // Lower layers' contents of an opaque directory are hidden; the directory itself
+        // (this layer's) was walked already.
+        let mut hides_all = false;
+        for dir in opaque {
+            hides_all |= dir.is_empty(); // an opaque layer root hides every lower layer
+            deleted.insert(dir);
+        }
+        if hides_all {
+            break;
         }
     }
     facts.SetuidFiles.sort();
     facts.Tools.sort();
+    if let Some(what) = unreadable {
+        facts.Status = FactStatus::unreadable(
+            Cause::Unreadable,
+            format!(
+                "cannot read {what}: the layers were not fully walked, so a file there would go unseen"
+            ),
+        );
+    }
     facts
+}
+
+/// overlay2 marks an opaque directory with an extended attribute (`trusted.` when rootful,
+/// `user.` for rootless and fuse-overlayfs).
+fn is_opaque(dir: &OwnedFd) -> bool {
+    let mut buf = [0u8; 4];
+    [
+        "trusted.overlay.opaque",
+        "user.overlay.opaque",
+        "user.fuseoverlayfs.opaque",
+    ]
+    .iter()
+    .any(|attr| {
+        matches!(rustix::fs::fgetxattr(dir, *attr, &mut buf), Ok(n) if n >= 1 && buf[0] == b'y')
+    })
+}
+
+/// User name → UID from a passwd file (`name:x:uid:gid:…`) in `dir`, opened without
+/// following a link or blocking, at most 1 MiB read.
+fn read_passwd(dir: &OwnedFd, name: &std::ffi::OsStr) -> std::collections::BTreeMap<String, i64> {
+    use std::io::Read;
+    let flags = OFlags::RDONLY | OFlags::NOFOLLOW | OFlags::NONBLOCK | OFlags::CLOEXEC;
+    let mut bytes = Vec::new();
+    if let Ok(fd) = rustix::fs::openat(dir, name, flags, Mode::empty()) {
+        let _ = std::fs::File::from(fd)
+            .take(1 << 20)
+            .read_to_end(&mut bytes);
+    }
+    String::from_utf8_lossy(&bytes)
+        .lines()
+        .filter_map(|line| {
+            let mut f = line.split(':');
+            let name = f.next()?.trim();
+            let uid = f.nth(1)?.trim().parse().ok()?;
+            (!name.is_empty() && !name.starts_with('#')).then(|| (name.to_string(), uid))
+        })
+        .collect()
 }
 
 fn in_bin_dir(rel: &str) -> bool {
@@ -134,7 +277,7 @@ fn in_bin_dir(rel: &str) -> bool {
 /// The facts for one image, or the reason they could not be gathered.
 pub fn collect(driver: &str, data: &std::collections::HashMap<String, String>) -> LayerFacts {
     match layer_dirs(driver, data) {
-        Ok(dirs) => walk(&dirs),
+        Ok(dirs) => walk(dirs.iter().map(|d| LayerDir::open(d)).collect()),
         Err(reason) => LayerFacts {
             Status: FactStatus::unavailable(reason),
             ..LayerFacts::default()
@@ -167,11 +310,46 @@ mod tests {
         std::fs::write(upper.path().join("usr/bin/passwd"), "y").unwrap();
         // A file called gcc outside a bin directory is not a tool.
         std::fs::write(lower.path().join("gcc"), "x").unwrap();
-        let facts = walk(&[upper.path().into(), lower.path().into()]);
+        let facts = walk(vec![
+            LayerDir::open(upper.path()),
+            LayerDir::open(lower.path()),
+        ]);
         assert!(facts.Status.is_available());
         assert_eq!(facts.SetuidFiles, vec!["/bin/su (4755)"]);
         assert_eq!(facts.Tools, vec!["/bin/nc", "/usr/bin/gcc"]);
         assert!(!facts.Truncated);
+    }
+
+    #[test]
+    fn whiteout_files_and_opaque_directories_hide_lower_layers() {
+        let lower = tempfile::tempdir().unwrap();
+        let upper = tempfile::tempdir().unwrap();
+        for d in ["usr/sbin", "opt/bin", "etc"] {
+            std::fs::create_dir_all(lower.path().join(d)).unwrap();
+        }
+        std::fs::write(lower.path().join("usr/sbin/sshd"), "x").unwrap();
+        std::fs::write(lower.path().join("opt/bin/nc"), "x").unwrap();
+        std::fs::write(lower.path().join("etc/passwd"), "root:x:0:0::/:/bin/sh\n").unwrap();
+        // fuse-overlayfs: `.wh.sshd` deletes sshd; `.wh..wh..opq` makes /opt/bin opaque.
+        std::fs::create_dir_all(upper.path().join("usr/sbin")).unwrap();
+        std::fs::write(upper.path().join("usr/sbin/.wh.sshd"), "").unwrap();
+        std::fs::create_dir_all(upper.path().join("opt/bin")).unwrap();
+        std::fs::write(upper.path().join("opt/bin/.wh..wh..opq"), "").unwrap();
+        std::fs::create_dir_all(upper.path().join("etc")).unwrap();
+        std::fs::write(
+            upper.path().join("etc/passwd"),
+            "admin:x:0:0::/:/bin/sh\napp:x:1000:1000::/:/bin/sh\n",
+        )
+        .unwrap();
+        let facts = walk(vec![
+            LayerDir::open(upper.path()),
+            LayerDir::open(lower.path()),
+        ]);
+        assert!(facts.Tools.is_empty(), "{:?}", facts.Tools);
+        // The top-most passwd is the image's.
+        assert_eq!(facts.Users.get("admin"), Some(&0));
+        assert_eq!(facts.Users.get("app"), Some(&1000));
+        assert_eq!(facts.Users.get("root"), None);
     }
 
     #[test]

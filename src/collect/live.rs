@@ -17,12 +17,17 @@ use serde::de::DeserializeOwned;
 use super::CollectError;
 use crate::docker::{image_display_name, short_id};
 use crate::snapshot::{
-    Cause, Container, Daemon, FactStatus, Image, Inventory, Mode, Network, Snapshot, Source,
-    SwarmFacts, strip_nulls,
+    Container, Daemon, FactStatus, Image, Inventory, Mode, Network, Snapshot, Source, SwarmFacts,
+    strip_nulls,
 };
 
 /// How many inspect calls run at once.
 const CONCURRENCY: usize = 32;
+/// Deadline of one request to the daemon, answer included (`--timeout` lowers it): a daemon
+/// that freezes, or a server that drips a byte a second, must not hold the scan.
+pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+/// The longest part of a daemon's answer quoted in a message, in characters.
+const MAX_QUOTED: usize = 300;
 const DEFAULT_HOST: &str = "unix:///var/run/docker.sock";
 
 #[derive(Debug, Clone, Default)]
@@ -41,6 +46,75 @@ pub struct LiveOptions {
     /// for it — seconds on a host with thousands of containers — so a scan whose checks do not
     /// read those facts leaves it out.
     pub disk_usage: bool,
+    /// Deadline of each request (zero: `REQUEST_TIMEOUT`).
+    pub request_timeout: Duration,
+}
+
+impl LiveOptions {
+    fn deadline(&self) -> Duration {
+        if self.request_timeout.is_zero() {
+            REQUEST_TIMEOUT
+        } else {
+            self.request_timeout
+        }
+    }
+}
+
+/// Why one request failed, said as what happened.
+#[derive(Debug, Clone)]
+enum Fault {
+    /// 404: the object went away (a container removed between list and inspect).
+    Gone,
+    Failed(String),
+}
+
+/// `request` with the scan's per-request deadline; errors described for people.
+async fn answer<T>(
+    deadline: Duration,
+    request: impl std::future::Future<Output = Result<T, bollard::errors::Error>>,
+) -> Result<T, Fault> {
+    match tokio::time::timeout(deadline, request).await {
+        Ok(Ok(v)) => Ok(v),
+        Ok(Err(bollard::errors::Error::DockerResponseServerError {
+            status_code: 404, ..
+        })) => Err(Fault::Gone),
+        Ok(Err(e)) => Err(Fault::Failed(describe(&e))),
+        Err(_) => Err(Fault::Failed(format!(
+            "the daemon did not answer within {} s",
+            deadline.as_secs_f64()
+        ))),
+    }
+}
+
+impl std::fmt::Display for Fault {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Fault::Gone => f.write_str("the daemon answered 404: no such object"),
+            Fault::Failed(why) => f.write_str(why),
+        }
+    }
+}
+
+/// What a failed request means: the daemon's status and (the start of) its message, or the
+/// transport error with its causes.
+fn describe(e: &bollard::errors::Error) -> String {
+    match e {
+        bollard::errors::Error::DockerResponseServerError {
+            status_code,
+            message,
+        } => format!("the daemon answered {status_code}: {}", clip(message)),
+        bollard::errors::Error::RequestTimeoutError => "the daemon did not answer in time".into(),
+        other => clip(&with_causes(other)),
+    }
+}
+
+/// At most `MAX_QUOTED` characters of `text` (a 200 MiB error body is not a message).
+fn clip(text: &str) -> String {
+    let text = text.trim();
+    match text.char_indices().nth(MAX_QUOTED) {
+        Some((end, _)) => format!("{}… ({} bytes in all)", &text[..end], text.len()),
+        None => text.to_string(),
+    }
 }
 
 pub fn daemon_address(opts: &LiveOptions) -> String {
@@ -78,18 +152,22 @@ fn with_causes(e: &dyn std::error::Error) -> String {
 pub async fn collect_live(opts: &LiveOptions) -> Result<Snapshot, CollectError> {
     let started = chrono::Utc::now();
     let address = daemon_address(opts);
-    let docker = connect(&address).await?;
-    let unreachable = |e: &dyn std::error::Error| unreachable(&address, &with_causes(e));
+    let deadline = opts.deadline();
+    let docker = connect(&address, deadline).await?;
+    let unreachable = |e: Fault| unreachable(&address, &e.to_string());
 
     // All containers are listed (one call) for the sprawl counts; only those in scope
     // are inspected.
     let list_opts = ListContainersOptionsBuilder::new().all(true).build();
     let (info, version, list, image_list, networks) = tokio::join!(
-        docker.info(),
-        docker.version(),
-        docker.list_containers(Some(list_opts)),
-        docker.list_images(Some(ListImagesOptionsBuilder::new().all(false).build())),
-        docker.list_networks(None::<ListNetworksOptions>),
+        answer(deadline, docker.info()),
+        answer(deadline, docker.version()),
+        answer(deadline, docker.list_containers(Some(list_opts))),
+        answer(
+            deadline,
+            docker.list_images(Some(ListImagesOptionsBuilder::new().all(false).build()))
+        ),
+        answer(deadline, docker.list_networks(None::<ListNetworksOptions>)),
     );
     // Facts that take their time run on blocking threads while the inspects go on.
     let df_task = spawn_disk_usage(
@@ -99,11 +177,12 @@ pub async fn collect_live(opts: &LiveOptions) -> Result<Snapshot, CollectError> 
     );
     let firewall_task =
         tokio::task::spawn_blocking(|| super::firewall::collect(&super::rootfs::RootFs::new("/")));
-    let info = info.map_err(|e| unreachable(&e))?;
-    let version = version.map_err(|e| unreachable(&e))?;
-    let list = list.map_err(|e| unreachable(&e))?;
+    let info = info.map_err(unreachable)?;
+    let version = version.map_err(unreachable)?;
+    let list = list.map_err(unreachable)?;
 
     let mut notes = Vec::new();
+    let mut faults = Vec::new();
     let inventory = match &image_list {
         Ok(images) => inventory(&list, images),
         Err(e) => Inventory {
@@ -112,16 +191,42 @@ pub async fn collect_live(opts: &LiveOptions) -> Result<Snapshot, CollectError> 
         },
     };
     let ids = containers_in_scope(&list, opts, &mut notes);
+    let names: BTreeMap<String, String> = list
+        .iter()
+        .filter_map(|c| {
+            let name = c.names.iter().flatten().next()?;
+            Some((c.id.clone()?, name.trim_start_matches('/').to_string()))
+        })
+        .collect();
 
-    // One inspect per container, concurrently; /proc is read at the same time.
-    let id_set: BTreeSet<String> = ids.iter().cloned().collect();
-    let procs_task = tokio::task::spawn_blocking(move || {
-        super::procs::by_container(Path::new("/proc"), &id_set)
+    // One inspect per container, concurrently; /proc is walked once at the same time, and
+    // every /proc fact (container processes, their kernel view, the daemon's command line)
+    // comes from that walk.
+    let procs_task = tokio::task::spawn_blocking(|| {
+        super::procs::ProcTable::scan(Path::new("/proc"), Path::new("/sys/fs/cgroup"))
     });
-    let mut containers = inspect_containers(&docker, ids, opts.progress, &mut notes).await;
-    let images = inspect_images(&docker, &containers, &image_list, opts, &mut notes).await;
-    let proc_status = attach_processes(&mut containers, procs_task.await);
-    let config = daemon_config(&address);
+    let mut containers =
+        inspect_containers(&docker, ids, &names, opts, &mut notes, &mut faults).await;
+    let images = inspect_images(
+        &docker,
+        &containers,
+        &image_list,
+        opts,
+        &mut notes,
+        &mut faults,
+    )
+    .await;
+    let table = procs_task
+        .await
+        .unwrap_or_else(|e| Err(format!("reading /proc failed: {e}")));
+    // A daemon reached other than by a local unix socket runs elsewhere: its PIDs are not ours.
+    let remote = (!address.starts_with("unix://")).then_some(address.as_str());
+    let proc_status = super::procs::observe_containers(
+        table.as_ref().map_err(String::as_str),
+        &mut containers,
+        remote,
+    );
+    let config = daemon_config(&address, table.as_ref().ok());
 
     let networks = match networks {
         Ok(list) => list
@@ -197,30 +302,53 @@ pub async fn collect_live(opts: &LiveOptions) -> Result<Snapshot, CollectError> 
         images,
         all_containers: opts.all,
         all_images: opts.all_images,
-        notes,
+        notes: notes
+            .into_iter()
+            .chain(faults.iter().map(|f| format!("partial scan: {f}")))
+            .collect(),
+        faults,
     })
 }
 
+/// The daemon could not be asked at all: what happened, and what to do about it.
 fn unreachable(address: &str, why: &str) -> CollectError {
+    let socket = address.strip_prefix("unix://");
+    let advice = if why.contains("Permission denied") || why.contains("permission denied") {
+        match socket {
+            Some(path) => format!(
+                "permission denied on the socket {path}: run as root or as a member of the docker group"
+            ),
+            None => format!("permission denied: {why}"),
+        }
+    } else if why.contains("Connection refused") {
+        format!("nothing accepts connections there ({why}): is the daemon running?")
+    } else if why.starts_with("the daemon answered") || why.starts_with("the daemon did not") {
+        why.to_string()
+    } else {
+        format!("{why} (is it running? use --host, DOCKER_HOST, or scan a saved --snapshot)")
+    };
     CollectError::Daemon(format!(
-        "cannot reach the Docker daemon at {address}: {why} (is it running? use --host, DOCKER_HOST, or scan a saved --snapshot)"
+        "cannot reach the Docker daemon at {address}: {advice}"
     ))
 }
 
 /// A client for `address` speaking the daemon's API version.
-async fn connect(address: &str) -> Result<Docker, CollectError> {
+async fn connect(address: &str, deadline: Duration) -> Result<Docker, CollectError> {
     if let Some(path) = address.strip_prefix("unix://")
         && !Path::new(path).exists()
     {
-        return Err(unreachable(address, "socket not found"));
+        return Err(unreachable(
+            address,
+            "socket not found (is the daemon running? use --host, DOCKER_HOST, or scan a saved --snapshot)",
+        ));
     }
     let docker = Docker::connect_with_host(address)
         .map_err(|e| unreachable(address, &with_causes(&e)))?
-        .with_timeout(Duration::from_secs(60));
-    docker
-        .negotiate_version()
+        // Ours (per request, with its message) fires first; bollard's is a backstop.
+        .with_timeout(deadline + Duration::from_secs(5));
+    answer(deadline, docker.negotiate_version())
         .await
-        .map_err(|e| unreachable(address, &with_causes(&e)))
+        .map_err(|e| unreachable(address, &e.to_string()))
 }
 
 /// `/system/df` on a blocking thread (it sizes every layer), or a "not gathered" reason when
@@ -288,26 +416,31 @@ fn containers_in_scope(
     ids
 }
 
-/// One inspect per container, concurrently; containers that vanished or did not parse are
-/// left out with a note.
+/// One inspect per container, concurrently. A container removed between list and inspect
+/// is left out with a note; one that could not be inspected for another reason is kept with
+/// its `Error` (its checks ERROR) and counted in `faults` ("n of m containers …").
 async fn inspect_containers(
     docker: &Docker,
     ids: Vec<String>,
-    show_progress: bool,
+    names: &BTreeMap<String, String>,
+    opts: &LiveOptions,
     notes: &mut Vec<String>,
+    faults: &mut Vec<String>,
 ) -> Vec<Container> {
-    let mut progress = crate::progress::Progress::new(ids.len(), show_progress);
+    let total = ids.len();
+    let deadline = opts.deadline();
+    let mut progress = crate::progress::Progress::new(ids.len(), opts.progress);
     let inspected: Vec<(
         String,
-        Result<bollard::models::ContainerInspectResponse, bollard::errors::Error>,
+        Result<bollard::models::ContainerInspectResponse, Fault>,
     )> = stream::iter(ids)
         .map(|id| async move {
-            (
-                id.clone(),
-                docker
-                    .inspect_container(&id, None::<InspectContainerOptions>)
-                    .await,
+            let r = answer(
+                deadline,
+                docker.inspect_container(&id, None::<InspectContainerOptions>),
             )
+            .await;
+            (id, r)
         })
         .buffered(CONCURRENCY)
         .inspect(|_| progress.tick())
@@ -316,30 +449,44 @@ async fn inspect_containers(
     progress.finish();
 
     let mut containers = Vec::new();
+    let mut failed: Vec<String> = Vec::new();
     for (id, result) in inspected {
-        match result {
+        let why = match result {
             Ok(raw) => match convert::<_, Container>(&raw) {
                 Ok(mut c) => {
                     c.Name = c.Name.trim_start_matches('/').to_string();
                     // Docker lists mounts in Go map order (random): sort for stable evidence.
                     c.Mounts.sort_by(|a, b| a.Destination.cmp(&b.Destination));
                     containers.push(c);
+                    continue;
                 }
-                Err(e) => notes.push(format!(
-                    "container {id}: inspect answer not understood: {e}"
-                )),
+                Err(e) => format!("inspect answer not understood: {}", clip(&e)),
             },
-            Err(bollard::errors::Error::DockerResponseServerError {
-                status_code: 404, ..
-            }) => notes.push(format!(
-                "container {} disappeared between list and inspect; left out",
-                short_id(&id)
-            )),
-            Err(e) => notes.push(format!(
-                "container {}: inspect failed: {e}; left out",
-                short_id(&id)
-            )),
-        }
+            Err(Fault::Gone) => {
+                notes.push(format!(
+                    "container {} disappeared between list and inspect; left out",
+                    short_id(&id)
+                ));
+                continue;
+            }
+            Err(Fault::Failed(why)) => format!("could not be inspected: {why}"),
+        };
+        failed.push(why.clone());
+        containers.push(Container {
+            Name: names
+                .get(&id)
+                .cloned()
+                .unwrap_or_else(|| short_id(&id).to_string()),
+            Id: id,
+            Error: why,
+            ..Container::default()
+        });
+    }
+    if let Some(first) = failed.first() {
+        faults.push(format!(
+            "{} of {total} containers could not be inspected: {first}",
+            failed.len()
+        ));
     }
     containers
 }
@@ -349,10 +496,12 @@ async fn inspect_containers(
 async fn inspect_images(
     docker: &Docker,
     containers: &[Container],
-    image_list: &Result<Vec<ImageSummary>, bollard::errors::Error>,
+    image_list: &Result<Vec<ImageSummary>, Fault>,
     opts: &LiveOptions,
     notes: &mut Vec<String>,
+    faults: &mut Vec<String>,
 ) -> Vec<Image> {
+    let deadline = opts.deadline();
     let mut image_ids: BTreeSet<String> = containers
         .iter()
         .map(|c| c.Image.clone())
@@ -368,8 +517,10 @@ async fn inspect_images(
     }
     let images: Vec<(String, Result<Image, String>)> = stream::iter(image_ids)
         .map(|id| async move {
-            let (inspect, history) =
-                tokio::join!(docker.inspect_image(&id), docker.image_history(&id));
+            let (inspect, history) = tokio::join!(
+                answer(deadline, docker.inspect_image(&id)),
+                answer(deadline, docker.image_history(&id))
+            );
             let layers = match &inspect {
                 Ok(i) => {
                     let driver = i.graph_driver.clone().unwrap_or_default();
@@ -386,7 +537,7 @@ async fn inspect_images(
             };
             let result = inspect
                 .map_err(|e| e.to_string())
-                .and_then(|i| convert::<_, Image>(&i))
+                .and_then(|i| convert::<_, Image>(&i).map_err(|e| clip(&e)))
                 .map(|img| Image {
                     Layers: layers,
                     ..img
@@ -401,56 +552,53 @@ async fn inspect_images(
         .buffered(CONCURRENCY)
         .collect()
         .await;
-    images
+    let total = images.len();
+    let mut failed: Vec<String> = Vec::new();
+    let images = images
         .into_iter()
-        .filter_map(|(id, r)| {
-            r.map_err(|e| notes.push(format!("image {}: {e}; left out", short_id(&id))))
-                .ok()
+        .filter_map(|(id, r)| match r {
+            Ok(img) => Some(img),
+            Err(why) if why == Fault::Gone.to_string() => {
+                notes.push(format!(
+                    "image {} was removed during the scan; left out",
+                    short_id(&id)
+                ));
+                None
+            }
+            Err(why) => {
+                let why = format!("could not be inspected: {why}");
+                failed.push(why.clone());
+                Some(Image {
+                    Id: id,
+                    Error: why,
+                    ..Image::default()
+                })
+            }
         })
-        .collect()
-}
-
-/// Gives each container its processes from the /proc walk; the status says when running
-/// containers show none (the scanner does not see the host's PID namespace).
-fn attach_processes<E: std::fmt::Display>(
-    containers: &mut [Container],
-    walk: Result<Result<BTreeMap<String, Vec<crate::snapshot::Process>>, String>, E>,
-) -> FactStatus {
-    match walk {
-        Ok(Ok(mut by_id)) => {
-            let mut blind = 0;
-            for c in containers {
-                let found = by_id.remove(&c.Id).unwrap_or_default();
-                c.Processes = if c.State.Running && found.is_empty() {
-                    blind += 1;
-                    None
-                } else {
-                    Some(found)
-                };
-            }
-            if blind == 0 {
-                FactStatus::available()
-            } else {
-                FactStatus::unreadable(
-                    Cause::Unreadable,
-                    format!(
-                        "no processes visible for {blind} running container(s): the scanner does not see the host's PID namespace (run it on the host, or with --pid host)"
-                    ),
-                )
-            }
-        }
-        Ok(Err(e)) => FactStatus::unreadable(Cause::Unreadable, e),
-        Err(e) => FactStatus::unreadable(Cause::Unreadable, format!("reading /proc failed: {e}")),
+        .collect();
+    if let Some(first) = failed.first() {
+        faults.push(format!(
+            "{} of {total} images could not be inspected: {first}",
+            failed.len()
+        ));
     }
+    images
 }
 
 /// The scanned daemon's effective configuration: its command line from /proc (the dockerd
 /// holding the socket we talk to) merged with its config file.
-fn daemon_config(address: &str) -> crate::snapshot::DaemonConfig {
-    let found = super::daemon_config::find_dockerd_args_for(
-        Path::new("/proc"),
-        address.strip_prefix("unix://"),
-    );
+fn daemon_config(
+    address: &str,
+    table: Option<&super::procs::ProcTable>,
+) -> crate::snapshot::DaemonConfig {
+    let socket = address.strip_prefix("unix://");
+    let found = match table {
+        Some(t) => {
+            let pids: Vec<u64> = t.pids_named("dockerd").iter().map(|p| *p as u64).collect();
+            super::daemon_config::find_dockerd_args_among(Path::new("/proc"), &pids, socket)
+        }
+        None => super::daemon_config::find_dockerd_args_for(Path::new("/proc"), socket),
+    };
     let known = found.is_some();
     let args = found.unwrap_or_default();
     super::daemon_config::resolve(&args, known, |path| match std::fs::read_to_string(path) {

@@ -31,7 +31,8 @@ pub struct Users {
 impl Users {
     pub fn load(fs: &RootFs) -> Users {
         let read = |path: &str| {
-            fs.read_to_string(path)
+            // Lossy: one stray byte in a name must not hide every other account.
+            fs.read_lossy(path)
                 .map_err(|e| format!("cannot read {path}: {e}"))
         };
         Users::parse(read("/etc/passwd"), read("/etc/group"))

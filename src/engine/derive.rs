@@ -2,10 +2,12 @@
 //! expression: capability names, published ports. Exposed to checks as `c.Derived`.
 #![allow(non_snake_case)]
 
+use std::collections::HashMap;
+
 use schemars::JsonSchema;
 use serde::Serialize;
 
-use crate::snapshot::Container;
+use crate::snapshot::{Container, Image, Mode, Snapshot};
 
 pub use crate::docker::image_reference;
 
@@ -56,6 +58,186 @@ pub struct Derived {
     pub ImageTag: String,
     /// `Config.Image` names an immutable image: by digest (`@sha256:…`) or by image ID.
     pub ImagePinned: bool,
+    /// Whether the kernel's view of this container (`c.Kernel`) was read.
+    pub Observed: bool,
+    /// Why not, for a running container whose kernel view could not be read ("" otherwise):
+    /// its verdicts then come from the configuration, and the evidence says so.
+    pub NotObserved: String,
+    /// CIS 4.1: the container's processes run as UID 0 (kernel: the init's real UID in the
+    /// container's user namespace; configuration: `Config.User` resolved as the runtime
+    /// does — numeric in any spelling, names through the image's /etc/passwd).
+    pub User: UserFact,
+    /// CIS 5.26: no-new-privileges is off (kernel: a process without NoNewPrivs;
+    /// configuration: `SecurityOpt` in every form Docker accepts over the daemon default).
+    pub NoNewPrivileges: Judged,
+    /// CIS 5.22: no seccomp filter applies (kernel: Seccomp 0; configuration: privileged,
+    /// `seccomp=unconfined`, or a daemon-wide unconfined or missing profile).
+    pub Seccomp: Judged,
+    /// CIS 5.4: capabilities beyond Docker's default set (kernel: the bounding set).
+    pub Capabilities: Judged,
+    /// CIS 5.5: privileged (kernel: every capability, no seccomp, no LSM confinement).
+    pub Privileged: Judged,
+    /// CIS 5.10, 5.16, 5.17, 5.21, 5.31: the host's namespaces are shared, directly or
+    /// through `container:<name|id>` modes followed transitively, or as the kernel shows.
+    pub HostNetwork: Judged,
+    pub HostPid: Judged,
+    pub HostIpc: Judged,
+    pub HostUts: Judged,
+    pub HostUserns: Judged,
+    /// CIS 5.11: no memory limit (kernel: the cgroup's limit).
+    pub NoMemoryLimit: Judged,
+    /// CIS 5.12: no CPU priority or limit (CpuShares 0 and 1024 are the default weight).
+    pub NoCpuPriority: Judged,
+    /// CIS 5.29: no PIDs limit (kernel: the cgroup's pids.max).
+    pub NoPidsLimit: Judged,
+    /// CIS 5.27: no working healthcheck: none, no test, `NONE` (from the image or
+    /// `--no-healthcheck`), or unhealthy.
+    pub Healthcheck: Judged,
+    /// CIS 5.32: bind mounts of a socket the scanned daemon serves (its `hosts`, the scanned
+    /// socket, `docker.sock`/`podman.sock` anywhere) or of a directory holding one.
+    pub DockerSocketMounts: Vec<String>,
+    /// CIS 5.7: the configured command starts sshd, also through a shell (`sh -c "… sshd"`).
+    pub ConfiguredSshd: bool,
+}
+
+/// A fact judged once in Rust: whether it is a finding, with the evidence (configuration
+/// and observation when they differ).
+#[derive(Debug, Clone, Default, Serialize, JsonSchema)]
+pub struct Judged {
+    pub Finding: bool,
+    pub Evidence: String,
+}
+
+/// The container's user (CIS 4.1).
+#[derive(Debug, Clone, Default, Serialize, JsonSchema)]
+pub struct UserFact {
+    /// The UID its processes run as; `null` when a user name cannot be resolved (the image's
+    /// /etc/passwd was not read) and nothing was observed.
+    pub Uid: Option<i64>,
+    /// UID 0, whatever its name.
+    pub Root: bool,
+    pub Evidence: String,
+}
+
+/// What `derive` needs beyond the container: the other containers (for `container:` modes),
+/// images (passwd, healthcheck), the daemon's defaults and sockets. Built once per snapshot.
+pub struct DeriveContext<'a> {
+    by_id: HashMap<&'a str, &'a Container>,
+    by_name: HashMap<&'a str, &'a Container>,
+    images: HashMap<&'a str, &'a Image>,
+    /// The daemon default for no-new-privileges and where it comes from.
+    nnp_default: (bool, String),
+    /// The seccomp profile the daemon applies to containers without their own: `Some("default")`,
+    /// a path, `Some("unconfined")`; `None` when it applies none (not in its security options).
+    daemon_seccomp: Option<String>,
+    /// Unix socket paths the scanned daemon serves, each under `/run` and `/var/run`.
+    sockets: Vec<String>,
+    /// The daemon remaps user namespaces: sharing the host's is then an opt-out.
+    userns_remap: bool,
+}
+
+impl<'a> DeriveContext<'a> {
+    pub fn new(snap: &'a Snapshot) -> Self {
+        let info = snap.daemon.Info.as_ref();
+        let setting = |k: &str| snap.daemon.Config.Settings.get(k).map(|s| &s.Value);
+        let secopts: &[String] = info.map(|i| i.SecurityOptions.as_slice()).unwrap_or(&[]);
+        let nnp_default = if secopts.iter().any(|o| o == "name=no-new-privileges") {
+            (
+                true,
+                "the daemon's default (no-new-privileges in docker info)".to_string(),
+            )
+        } else if setting("no-new-privileges").and_then(|v| v.as_bool()) == Some(true) {
+            (
+                true,
+                "the daemon's default (\"no-new-privileges\": true)".to_string(),
+            )
+        } else {
+            (false, "not set by the container or the daemon".to_string())
+        };
+        let daemon_seccomp = match info {
+            Some(i) => i.SecurityOptions.iter().find_map(|o| {
+                let rest = o.strip_prefix("name=seccomp")?;
+                Some(
+                    rest.split(',')
+                        .find_map(|kv| kv.strip_prefix("profile="))
+                        .unwrap_or("default")
+                        .to_string(),
+                )
+            }),
+            _ => Some(
+                setting("seccomp-profile")
+                    .and_then(|v| v.as_str())
+                    .filter(|s| !s.is_empty())
+                    .unwrap_or("default")
+                    .to_string(),
+            ),
+        };
+        let mut sockets = vec!["/run/docker.sock".to_string()];
+        if snap.source.mode == Mode::Live
+            && let Some(path) = snap.source.location.strip_prefix("unix://")
+        {
+            sockets.push(run_path(path));
+        }
+        let hosts: Vec<String> = match setting("hosts") {
+            Some(serde_json::Value::Array(a)) => a
+                .iter()
+                .filter_map(|v| v.as_str().map(String::from))
+                .collect(),
+            Some(serde_json::Value::String(s)) => vec![s.clone()],
+            _ => Vec::new(),
+        };
+        for h in hosts {
+            if let Some(path) = h.strip_prefix("unix://").filter(|p| !p.is_empty()) {
+                sockets.push(run_path(path));
+            }
+        }
+        // Both spellings: /var/run is a link to /run, and a bind of /var holds that link.
+        let var_run: Vec<String> = sockets
+            .iter()
+            .filter_map(|p| p.strip_prefix("/run/").map(|r| format!("/var/run/{r}")))
+            .collect();
+        sockets.extend(var_run);
+        sockets.sort();
+        sockets.dedup();
+        DeriveContext {
+            by_id: snap.containers.iter().map(|c| (c.Id.as_str(), c)).collect(),
+            by_name: snap
+                .containers
+                .iter()
+                .map(|c| (c.Name.as_str(), c))
+                .collect(),
+            images: snap.images.iter().map(|i| (i.Id.as_str(), i)).collect(),
+            nnp_default,
+            daemon_seccomp,
+            sockets,
+            userns_remap: secopts.iter().any(|o| o == "name=userns"),
+        }
+    }
+
+    /// The container a `container:<ref>` mode names: by full ID, name, or unique ID prefix.
+    fn container(&self, reference: &str) -> Option<&'a Container> {
+        let r = reference.trim_start_matches('/');
+        if let Some(c) = self.by_id.get(r).or_else(|| self.by_name.get(r)) {
+            return Some(c);
+        }
+        let mut found = self
+            .by_id
+            .iter()
+            .filter(|(id, _)| r.len() >= 4 && id.starts_with(r));
+        match (found.next(), found.next()) {
+            (Some((_, c)), None) => Some(c),
+            _ => None,
+        }
+    }
+}
+
+/// `/var/run/x` as `/run/x` (on every current distribution /var/run links to /run).
+fn run_path(path: &str) -> String {
+    match path.strip_prefix("/var/run/") {
+        Some(rest) => format!("/run/{rest}"),
+        None if path == "/var/run" => "/run".to_string(),
+        None => path.to_string(),
+    }
 }
 
 /// Facts computed for an image, as `image.Derived`.
@@ -119,8 +301,11 @@ fn base_name(arg: &str) -> &str {
 pub struct PublishedPort {
     /// Host address as Docker reports it ("" and "0.0.0.0" and "::" all mean every interface).
     pub HostIp: String,
-    /// Host port; 0 when Docker picks an ephemeral one at start.
+    /// Host port (the first of a range); 0 when Docker picks an ephemeral one at start.
     pub HostPort: i64,
+    /// Last host port of a requested range (`-p 80-85:8080`, created containers); equals
+    /// `HostPort` for a single port. Every port of the range counts.
+    pub HostPortLast: i64,
     /// "80/tcp".
     pub ContainerPort: String,
     /// Bound on every IPv4 or IPv6 interface.
@@ -140,7 +325,7 @@ pub fn normalize_cap(raw: &str) -> String {
     }
 }
 
-pub fn derive(c: &Container) -> Derived {
+pub fn derive(c: &Container, ctx: &DeriveContext) -> Derived {
     let cap_add: Vec<String> = dedup(c.HostConfig.CapAdd.iter().map(|s| normalize_cap(s)));
     let cap_drop: Vec<String> = dedup(c.HostConfig.CapDrop.iter().map(|s| normalize_cap(s)));
     let extra = if c.HostConfig.Privileged || cap_add.iter().any(|x| x == "ALL") {
@@ -166,11 +351,7 @@ pub fn derive(c: &Container) -> Derived {
         .and_then(|a| a.first())
         .map(|a| base_name(a).to_string())
         .unwrap_or_default();
-    let wrapper = pid1_args.as_ref().is_some_and(|a| {
-        let shell = SHELLS.contains(&pid1_name.as_str())
-            || (pid1_name == "busybox" && a.get(1).is_some_and(|s| SHELLS.contains(&s.as_str())));
-        shell && a.iter().any(|x| x == "-c")
-    });
+    let wrapper = pid1_args.as_ref().is_some_and(|a| shell_command(a));
     let supervisor = if SUPERVISORS.contains(&pid1_name.as_str()) {
         pid1_name.clone()
     } else {
@@ -204,7 +385,70 @@ pub fn derive(c: &Container) -> Derived {
         .map(|m| m.Destination.clone())
         .collect();
     let (tag, pinned) = image_reference(&c.Config.Image);
+    let observed = c.Kernel.Status.is_available();
+    let not_observed = if observed || !c.State.Running {
+        String::new()
+    } else {
+        c.Kernel.Status.reason().to_string()
+    };
+    let note = |evidence: String| {
+        if not_observed.is_empty() {
+            evidence
+        } else {
+            format!("{evidence} (configuration only: {not_observed})")
+        }
+    };
+    let j = |finding: bool, evidence: String| Judged {
+        Finding: finding,
+        Evidence: if finding { note(evidence) } else { evidence },
+    };
+    let image = ctx.images.get(c.Image.as_str()).copied();
+    let user = user_fact(c, image, &note);
+    let nnp = no_new_privileges(c, ctx);
+    let seccomp = seccomp(c, ctx);
+    let caps = capabilities(c, &extra);
+    let privileged = privileged(c);
+    let [net, pid, ipc, uts, userns] =
+        [Ns::Net, Ns::Pid, Ns::Ipc, Ns::Uts, Ns::User].map(|kind| host_namespace(c, ctx, kind));
+    let memory = limit_fact(
+        c.HostConfig.Memory > 0,
+        "Memory=0 (unlimited)",
+        observed.then(|| c.Kernel.Cgroup.MemoryLimit.map(|v| format!("{v} bytes"))),
+        "memory",
+        &c.Kernel.Cgroup,
+    );
+    let pids_set = c.HostConfig.PidsLimit.is_some_and(|v| v > 0);
+    let pids = limit_fact(
+        pids_set,
+        &match c.HostConfig.PidsLimit {
+            None => "PidsLimit not set (unlimited)".to_string(),
+            Some(v) => format!("PidsLimit={v} (unlimited)"),
+        },
+        observed.then(|| c.Kernel.Cgroup.PidsLimit.map(|v| v.to_string())),
+        "pids",
+        &c.Kernel.Cgroup,
+    );
+    let cpu = cpu_priority(c);
+    let health = healthcheck(c, image);
     Derived {
+        Observed: observed,
+        NotObserved: not_observed.clone(),
+        User: user,
+        NoNewPrivileges: j(nnp.0, nnp.1),
+        Seccomp: j(seccomp.0, seccomp.1),
+        Capabilities: j(caps.0, caps.1),
+        Privileged: j(privileged.0, privileged.1),
+        HostNetwork: j(net.0, net.1),
+        HostPid: j(pid.0, pid.1),
+        HostIpc: j(ipc.0, ipc.1),
+        HostUts: j(uts.0, uts.1),
+        HostUserns: j(userns.0, userns.1),
+        NoMemoryLimit: j(memory.0, memory.1),
+        NoCpuPriority: j(cpu.0, cpu.1),
+        NoPidsLimit: j(pids.0, pids.1),
+        Healthcheck: j(health.0, health.1),
+        DockerSocketMounts: docker_socket_mounts(c, ctx),
+        ConfiguredSshd: configured_sshd(c),
         CapAdd: cap_add,
         CapDrop: cap_drop,
         ExtraCapabilities: extra,
@@ -218,6 +462,474 @@ pub fn derive(c: &Container) -> Derived {
         ImageTag: tag,
         ImagePinned: pinned,
     }
+}
+
+/// A shell running a command string: `sh -c`, `bash -lc`, `sh -ec`, `busybox sh -xc` (any
+/// cluster of single-letter options that holds `c`).
+pub fn shell_command(args: &[String]) -> bool {
+    let Some(first) = args.first() else {
+        return false;
+    };
+    let name = base_name(first);
+    let rest = if SHELLS.contains(&name) {
+        &args[1..]
+    } else if name == "busybox" && args.get(1).is_some_and(|s| SHELLS.contains(&base_name(s))) {
+        &args[2..]
+    } else {
+        return false;
+    };
+    rest.iter().any(|a| {
+        a.len() > 1
+            && a.starts_with('-')
+            && a[1..].bytes().all(|b| b.is_ascii_alphabetic())
+            && a[1..].contains('c')
+    })
+}
+
+/// Go's `strconv.ParseBool`, which Docker uses for option values.
+pub fn go_bool(v: &str) -> Option<bool> {
+    match v {
+        "1" | "t" | "T" | "TRUE" | "true" | "True" => Some(true),
+        "0" | "f" | "F" | "FALSE" | "false" | "False" => Some(false),
+        _ => None,
+    }
+}
+
+/// A `--security-opt` as Docker splits it (moby `parseSecurityOpt`): `key=value`, else the
+/// deprecated `key:value`; `None` for a bare word.
+pub fn security_opt(opt: &str) -> Option<(&str, &str)> {
+    if opt.contains('=') {
+        opt.split_once('=')
+    } else {
+        opt.split_once(':')
+    }
+}
+
+fn user_fact(c: &Container, image: Option<&Image>, note: &dyn Fn(String) -> String) -> UserFact {
+    let spec = c.Config.User.as_str();
+    let name = spec.split(':').next().unwrap_or("");
+    // As the runtime resolves it (moby/sys/user): a number is a UID in any spelling
+    // (`00`, `+0`); a name is looked up in the container's /etc/passwd.
+    let (configured, desc): (Option<i64>, String) = if name.is_empty() {
+        let desc = if spec.is_empty() {
+            "no user set: runs as root".to_string()
+        } else {
+            format!("User={spec} (no user part: runs as root)")
+        };
+        (Some(0), desc)
+    } else if let Ok(n) = name.parse::<i64>() {
+        if n < 0 {
+            (
+                None,
+                format!("User={spec} (not a valid UID: the container cannot start)"),
+            )
+        } else if name == n.to_string() {
+            (Some(n), format!("User={spec}"))
+        } else {
+            (Some(n), format!("User={spec} (uid {n})"))
+        }
+    } else {
+        match image.and_then(|i| i.Layers.Users.get(name)) {
+            Some(uid) => (
+                Some(*uid),
+                format!("User={spec} (uid {uid} in the image's /etc/passwd)"),
+            ),
+            None if name == "root" => (Some(0), format!("User={spec}")),
+            None => (
+                None,
+                format!(
+                    "User={spec} (the name could not be resolved: the image's /etc/passwd was not read)"
+                ),
+            ),
+        }
+    };
+    let (uid, evidence) = if c.Kernel.Status.is_available() {
+        let k = &c.Kernel;
+        let setuid = if k.EUid != k.Uid {
+            format!(" (effective uid {}: a setuid program)", k.EUid)
+        } else {
+            String::new()
+        };
+        let evidence = if configured == Some(k.Uid) {
+            format!("{desc}{setuid}")
+        } else {
+            format!("configured: {desc}; kernel: uid {}{setuid}", k.Uid)
+        };
+        (Some(k.Uid), evidence)
+    } else {
+        (configured, desc)
+    };
+    let root = uid == Some(0);
+    UserFact {
+        Uid: uid,
+        Root: root,
+        Evidence: if root { note(evidence) } else { evidence },
+    }
+}
+
+fn no_new_privileges(c: &Container, ctx: &DeriveContext) -> (bool, String) {
+    let (mut on, mut source) = ctx.nnp_default.clone();
+    for o in &c.HostConfig.SecurityOpt {
+        // The container's options override the daemon default; the last one wins.
+        let value = if o == "no-new-privileges" {
+            Some(true)
+        } else {
+            match security_opt(o) {
+                Some(("no-new-privileges", v)) => go_bool(v),
+                _ => None,
+            }
+        };
+        if let Some(v) = value {
+            on = v;
+            source = format!("SecurityOpt={o}");
+        }
+    }
+    let configured = if on {
+        format!("no-new-privileges=true ({source})")
+    } else if source.starts_with("SecurityOpt=") {
+        let over = if ctx.nnp_default.0 {
+            ", overriding the daemon's default"
+        } else {
+            ""
+        };
+        format!("{source}{over}")
+    } else {
+        format!("no-new-privileges {source}")
+    };
+    // Processes read from /proc (also in snapshots saved before `Kernel` existed) decide.
+    let procs = c.Processes.as_deref().unwrap_or(&[]);
+    if procs.is_empty() {
+        let evidence = if on || source.starts_with("SecurityOpt=") {
+            configured
+        } else {
+            "no-new-privileges not in SecurityOpt and not set by the daemon".to_string()
+        };
+        return (!on, evidence);
+    }
+    let offenders: Vec<String> = procs
+        .iter()
+        .filter(|p| !p.NoNewPrivs)
+        .map(|p| format!("pid {} ({}): NoNewPrivs=0", p.Pid, p.Comm))
+        .collect();
+    let finding = !offenders.is_empty();
+    let evidence = match (finding, on) {
+        (true, false) => offenders.join(", "),
+        (true, true) => format!("configured: {configured}; kernel: {}", offenders.join(", ")),
+        (false, _) => format!("kernel: NoNewPrivs=1 for all {} process(es)", procs.len()),
+    };
+    (finding, evidence)
+}
+
+fn seccomp(c: &Container, ctx: &DeriveContext) -> (bool, String) {
+    let own = c
+        .HostConfig
+        .SecurityOpt
+        .iter()
+        .filter_map(|o| match security_opt(o) {
+            Some(("seccomp", v)) => Some(v),
+            _ => None,
+        })
+        .next_back();
+    let (unconfined, desc) = if c.HostConfig.Privileged {
+        (true, "Privileged=true (seccomp disabled)".to_string())
+    } else {
+        match own {
+            Some("unconfined") => (true, "SecurityOpt=seccomp=unconfined".to_string()),
+            Some(p) => (false, format!("SecurityOpt=seccomp={p}")),
+            None => match ctx.daemon_seccomp.as_deref() {
+                Some("unconfined") => (
+                    true,
+                    "the daemon's seccomp profile is unconfined (seccomp-profile applies to every container without its own)".to_string(),
+                ),
+                Some(p) => (false, format!("the daemon's seccomp profile ({p})")),
+                None => (
+                    true,
+                    "the daemon applies no seccomp profile (seccomp is not in its security options)"
+                        .to_string(),
+                ),
+            },
+        }
+    };
+    if !c.Kernel.Status.is_available() {
+        return (unconfined, desc);
+    }
+    let mode = c.Kernel.Seccomp;
+    let none = mode == 0;
+    let evidence = match (none, unconfined) {
+        (true, true) => desc,
+        (true, false) => format!("kernel: Seccomp 0 (no filter); configured: {desc}"),
+        (false, _) => format!("kernel: Seccomp {mode}; configured: {desc}"),
+    };
+    (none, evidence)
+}
+
+fn capabilities(c: &Container, extra: &[String]) -> (bool, String) {
+    let desc = if c.HostConfig.Privileged {
+        "Privileged=true (all capabilities)".to_string()
+    } else {
+        format!("CapAdd={}", extra.join(","))
+    };
+    if !c.Kernel.Status.is_available() {
+        return (!extra.is_empty(), desc);
+    }
+    let k = &c.Kernel;
+    let kernel: Vec<String> = if k.AllCapabilities {
+        vec!["ALL".to_string()]
+    } else {
+        k.CapBnd
+            .iter()
+            .filter(|cap| !DEFAULT_CAPS.contains(&cap.as_str()))
+            .cloned()
+            .collect()
+    };
+    let finding = !kernel.is_empty();
+    let evidence = if kernel == extra {
+        desc
+    } else {
+        let configured = if extra.is_empty() {
+            "no capability beyond the default set".to_string()
+        } else {
+            desc
+        };
+        let observed = if kernel.is_empty() {
+            "no capability beyond the default set in the bounding set".to_string()
+        } else {
+            format!("bounding set holds {}", kernel.join(","))
+        };
+        format!("kernel: {observed}; configured: {configured}")
+    };
+    (finding, evidence)
+}
+
+fn privileged(c: &Container) -> (bool, String) {
+    let k = &c.Kernel;
+    let unconfined_lsm =
+        k.Label.is_empty() || k.Label.starts_with("unconfined") || k.Label.contains(":spc_t:");
+    let kernel = k.Status.is_available() && k.AllCapabilities && k.Seccomp == 0 && unconfined_lsm;
+    if c.HostConfig.Privileged {
+        (true, "Privileged=true".to_string())
+    } else if kernel {
+        (
+            true,
+            "kernel: every capability, no seccomp filter, no LSM confinement; configured: Privileged=false".to_string(),
+        )
+    } else {
+        (false, "Privileged=false".to_string())
+    }
+}
+
+#[derive(Clone, Copy)]
+enum Ns {
+    Net,
+    Pid,
+    Ipc,
+    Uts,
+    User,
+}
+
+impl Ns {
+    fn field(self) -> &'static str {
+        match self {
+            Ns::Net => "NetworkMode",
+            Ns::Pid => "PidMode",
+            Ns::Ipc => "IpcMode",
+            Ns::Uts => "UTSMode",
+            Ns::User => "UsernsMode",
+        }
+    }
+    fn kernel(self) -> &'static str {
+        match self {
+            Ns::Net => "net",
+            Ns::Pid => "pid",
+            Ns::Ipc => "ipc",
+            Ns::Uts => "uts",
+            Ns::User => "user",
+        }
+    }
+    fn mode(self, c: &Container) -> &str {
+        let h = &c.HostConfig;
+        match self {
+            Ns::Net => &h.NetworkMode,
+            Ns::Pid => &h.PidMode,
+            Ns::Ipc => &h.IpcMode,
+            Ns::Uts => &h.UTSMode,
+            Ns::User => &h.UsernsMode,
+        }
+    }
+}
+
+/// Whether the container shares the host's namespace of `kind`: its mode is `host`, or it
+/// joins (`container:<name|id>`, transitively) a container whose mode is, or the kernel shows
+/// its init in the host's namespace. A user namespace is judged by the kernel only where
+/// the daemon remaps users (without remapping every container shares the host's).
+fn host_namespace(c: &Container, ctx: &DeriveContext, kind: Ns) -> (bool, String) {
+    let field = kind.field();
+    let mut parts = Vec::new();
+    let mut current = c;
+    let mut host = false;
+    let mut visited = vec![c.Id.as_str()];
+    loop {
+        let mode = kind.mode(current);
+        // `host` in any case is the host's (moby compares case-insensitively for userns).
+        let mode = if mode.eq_ignore_ascii_case("host") {
+            "host"
+        } else {
+            mode
+        };
+        let shown = if std::ptr::eq(current, c) {
+            format!("{field}={mode}")
+        } else {
+            format!("{}: {field}={mode}", current.Name)
+        };
+        parts.push(shown);
+        if mode.eq_ignore_ascii_case("host") {
+            host = true;
+            break;
+        }
+        let Some(target) = mode.strip_prefix("container:") else {
+            break;
+        };
+        match ctx.container(target) {
+            Some(t) if !visited.contains(&t.Id.as_str()) => {
+                visited.push(t.Id.as_str());
+                current = t;
+            }
+            Some(_) => break,
+            None => {
+                parts.push(format!("{target}: not in this scan"));
+                break;
+            }
+        }
+    }
+    let desc = parts.join(" → ");
+    let applies = !matches!(kind, Ns::User) || ctx.userns_remap;
+    let k = &c.Kernel;
+    if !k.Status.is_available()
+        || !applies
+        || k.UnknownNamespaces.iter().any(|n| n == kind.kernel())
+    {
+        return (host, desc);
+    }
+    let kernel = k.HostNamespaces.iter().any(|n| n == kind.kernel());
+    let name = kind.kernel();
+    let evidence = match (host, kernel) {
+        (true, true) => desc,
+        (false, true) => format!("kernel: the {name} namespace is the host's; configured: {desc}"),
+        (true, false) => format!("{desc} (kernel: not the host init's {name} namespace)"),
+        (false, false) => format!("kernel: own {name} namespace; configured: {desc}"),
+    };
+    (host || kernel, evidence)
+}
+
+/// A limit judged from the kernel's cgroup when it was read (`kernel`: `Some(limit)`, the
+/// limit `None` when unlimited), else from the configuration.
+fn limit_fact(
+    configured: bool,
+    desc: &str,
+    kernel: Option<Option<String>>,
+    what: &str,
+    cgroup: &crate::snapshot::CgroupLimits,
+) -> (bool, String) {
+    match kernel {
+        Some(limit) if cgroup.Status.is_available() => match (limit, configured) {
+            (None, false) => (true, desc.to_string()),
+            (None, true) => (
+                true,
+                format!("kernel: no {what} limit in the container's cgroup (configured: set)"),
+            ),
+            (Some(v), _) => (false, format!("kernel: {what} limit {v}")),
+        },
+        _ => (!configured, desc.to_string()),
+    }
+}
+
+fn cpu_priority(c: &Container) -> (bool, String) {
+    let h = &c.HostConfig;
+    // 1024 is the default weight (CIS audit: "0 or 1024" means shares are not set).
+    let shares = !matches!(h.CpuShares, 0 | 1024);
+    let set = shares || h.NanoCpus > 0 || h.CpuQuota > 0 || !h.CpusetCpus.is_empty();
+    let k = &c.Kernel;
+    let weight = k
+        .Cgroup
+        .CpuWeight
+        .filter(|_| k.Status.is_available() && k.Cgroup.Status.is_available());
+    let default_weight = if k.Cgroup.Version == "v2" { 100 } else { 1024 };
+    if let Some(w) = weight
+        && !set
+        && w != default_weight
+    {
+        return (false, format!("kernel: CPU weight {w}"));
+    }
+    let desc = if h.CpuShares == 1024 {
+        "CpuShares=1024 is the default weight; no NanoCpus, CpuQuota or CpusetCpus set"
+    } else {
+        "no CpuShares, NanoCpus, CpuQuota or CpusetCpus set"
+    };
+    (!set, desc.to_string())
+}
+
+fn healthcheck(c: &Container, image: Option<&Image>) -> (bool, String) {
+    let Some(h) = &c.Config.Healthcheck else {
+        return (true, "no healthcheck".to_string());
+    };
+    match h.Test.first().map(String::as_str) {
+        None => (
+            true,
+            "healthcheck options without a test (no --health-cmd, none in the image): no healthcheck".to_string(),
+        ),
+        Some("NONE") => {
+            let from_image = image
+                .and_then(|i| i.Config.Healthcheck.as_ref())
+                .is_some_and(|ih| ih.Test.first().map(String::as_str) == Some("NONE"));
+            if from_image {
+                (true, "healthcheck disabled in the image (HEALTHCHECK NONE)".to_string())
+            } else {
+                (true, "healthcheck disabled (--no-healthcheck)".to_string())
+            }
+        }
+        Some(_) => match &c.State.Health {
+            Some(s) if s.Status == "unhealthy" => (
+                true,
+                format!("unhealthy (failing streak {})", s.FailingStreak),
+            ),
+            _ => (false, format!("healthcheck: {}", h.Test.join(" "))),
+        },
+    }
+}
+
+fn path_within(path: &str, dir: &str) -> bool {
+    let dir = dir.trim_end_matches('/');
+    dir.is_empty() || path == dir || path.strip_prefix(dir).is_some_and(|r| r.starts_with('/'))
+}
+
+fn docker_socket_mounts(c: &Container, ctx: &DeriveContext) -> Vec<String> {
+    c.Mounts
+        .iter()
+        // A volume (named or anonymous) at /var/run/docker.sock is not the host's socket.
+        .filter(|m| m.Type == "bind" || (m.Type.is_empty() && m.Source.starts_with('/')))
+        .filter(|m| {
+            let src = m.Source.trim_end_matches('/');
+            matches!(base_name(src), "docker.sock" | "podman.sock")
+                || ctx.sockets.iter().any(|s| path_within(s, src))
+        })
+        .map(|m| {
+            let how = if m.RW {
+                " (rw)"
+            } else {
+                " (ro: a read-only mount does not stop API calls)"
+            };
+            format!("{} -> {}{how}", m.Source, m.Destination)
+        })
+        .collect()
+}
+
+fn configured_sshd(c: &Container) -> bool {
+    c.Config
+        .Entrypoint
+        .iter()
+        .chain(&c.Config.Cmd)
+        .flat_map(|a| a.split(|ch: char| ch.is_whitespace() || ";&|()`'\"".contains(ch)))
+        .any(|word| base_name(word) == "sshd")
 }
 
 fn dedup(items: impl Iterator<Item = String>) -> Vec<String> {
@@ -253,7 +965,16 @@ fn published_ports(c: &Container) -> Vec<PublishedPort> {
                 .trim_end_matches(']')
                 .to_string();
             let all = matches!(ip.as_str(), "" | "0.0.0.0" | "::");
-            let port = b.HostPort.parse::<i64>().unwrap_or(0);
+            let (port, last) = match b.HostPort.split_once('-') {
+                Some((a, z)) => (
+                    a.trim().parse::<i64>().unwrap_or(0),
+                    z.trim().parse::<i64>().unwrap_or(0),
+                ),
+                None => {
+                    let p = b.HostPort.trim().parse::<i64>().unwrap_or(0);
+                    (p, p)
+                }
+            };
             let shown_ip = match ip.as_str() {
                 "" => "0.0.0.0".to_string(),
                 v6 if v6.contains(':') => format!("[{v6}]"),
@@ -261,6 +982,8 @@ fn published_ports(c: &Container) -> Vec<PublishedPort> {
             };
             let shown_port = if port == 0 {
                 "*".to_string()
+            } else if last > port {
+                format!("{port}-{last}")
             } else {
                 port.to_string()
             };
@@ -268,6 +991,7 @@ fn published_ports(c: &Container) -> Vec<PublishedPort> {
                 Display: format!("{shown_ip}:{shown_port}->{container_port}"),
                 HostIp: ip,
                 HostPort: port,
+                HostPortLast: last.max(port),
                 ContainerPort: container_port.clone(),
                 AllInterfaces: all,
             });
@@ -279,6 +1003,10 @@ fn published_ports(c: &Container) -> Vec<PublishedPort> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn derived(c: &Container) -> Derived {
+        derive(c, &DeriveContext::new(&Snapshot::default()))
+    }
 
     #[test]
     fn capability_names_are_normalised() {
@@ -293,14 +1021,14 @@ mod tests {
     fn privileged_means_all_capabilities() {
         let mut c = Container::default();
         c.HostConfig.Privileged = true;
-        assert_eq!(derive(&c).ExtraCapabilities, vec!["ALL"]);
+        assert_eq!(derived(&c).ExtraCapabilities, vec!["ALL"]);
     }
 
     #[test]
     fn default_capabilities_are_not_extra() {
         let mut c = Container::default();
         c.HostConfig.CapAdd = vec!["chown".into(), "NET_ADMIN".into(), "CAP_NET_ADMIN".into()];
-        assert_eq!(derive(&c).ExtraCapabilities, vec!["CAP_NET_ADMIN"]);
+        assert_eq!(derived(&c).ExtraCapabilities, vec!["CAP_NET_ADMIN"]);
     }
 
     #[test]
@@ -329,12 +1057,59 @@ mod tests {
             p(11, "node", &["node", "app.js"], "S"),
             p(12, "worker", &[], "Z"),
         ]);
-        let d = derive(&c);
+        let d = derived(&c);
         assert!(d.Pid1ShellWrapper);
         assert_eq!(d.Zombies, 1);
         assert_eq!(d.Programs, vec!["node"]);
         c.Processes = None;
-        assert_eq!(derive(&c).Pid1, None);
+        assert_eq!(derived(&c).Pid1, None);
+    }
+
+    #[test]
+    fn shells_with_combined_flags_and_go_booleans() {
+        let a = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        for ok in [
+            &["sh", "-c", "x"][..],
+            &["/bin/bash", "-lc", "x"],
+            &["sh", "-ec", "x"],
+            &["busybox", "sh", "-xc", "x"],
+        ] {
+            assert!(shell_command(&a(ok)), "{ok:?}");
+        }
+        for no in [
+            &["sh", "script.sh"][..],
+            &["node", "-c", "x"],
+            &["sh", "--norc"],
+        ] {
+            assert!(!shell_command(&a(no)), "{no:?}");
+        }
+        assert_eq!(go_bool("1"), Some(true));
+        assert_eq!(go_bool("False"), Some(false));
+        assert_eq!(go_bool("yes"), None);
+        assert_eq!(
+            security_opt("no-new-privileges:true"),
+            Some(("no-new-privileges", "true"))
+        );
+        assert_eq!(security_opt("seccomp=a:b"), Some(("seccomp", "a:b")));
+    }
+
+    #[test]
+    fn port_ranges_and_sshd_through_a_shell() {
+        let mut c = Container::default();
+        c.HostConfig.PortBindings.insert(
+            "8080/tcp".into(),
+            vec![crate::snapshot::PortBinding {
+                HostIp: String::new(),
+                HostPort: "80-85".into(),
+            }],
+        );
+        let p = &derived(&c).PublishedPorts[0];
+        assert_eq!((p.HostPort, p.HostPortLast), (80, 85));
+        assert_eq!(p.Display, "0.0.0.0:80-85->8080/tcp");
+        c.Config.Cmd = vec!["sh".into(), "-c".into(), "exec /usr/sbin/sshd -D; x".into()];
+        assert!(derived(&c).ConfiguredSshd);
+        c.Config.Cmd = vec!["sshd-keygen".into()];
+        assert!(!derived(&c).ConfiguredSshd);
     }
 
     #[test]
@@ -354,7 +1129,7 @@ mod tests {
                 },
             ],
         );
-        let ports = derive(&c).PublishedPorts;
+        let ports = derived(&c).PublishedPorts;
         assert!(ports[0].AllInterfaces);
         assert_eq!(ports[0].Display, "[::]:8080->80/tcp");
         assert!(!ports[1].AllInterfaces);

@@ -10,7 +10,7 @@ use schemars::schema_for;
 use serde::Serialize;
 
 use super::check::{Evaluation, FindingStatus, Scope};
-use super::derive::{Derived, ImageDerived, derive, derive_image};
+use super::derive::{DeriveContext, Derived, ImageDerived, derive, derive_image};
 use super::host_derived::{ContainerRelations, HostDerived, ImageIndex, derive_host};
 use super::load::Check;
 use super::schema::Ty;
@@ -211,7 +211,12 @@ fn evaluate_group(
     let now = chrono::DateTime::parse_from_rfc3339(&snap.started_at)
         .ok()
         .map(|t| t.with_timezone(&chrono::Utc));
-    let derived: Vec<Derived> = snap.containers.iter().map(derive).collect();
+    let derive_ctx = DeriveContext::new(snap);
+    let derived: Vec<Derived> = snap
+        .containers
+        .iter()
+        .map(|c| derive(c, &derive_ctx))
+        .collect();
     let image_derived: Vec<ImageDerived> =
         snap.images.iter().map(|i| derive_image(i, now)).collect();
     let index = ImageIndex::new(&snap.images, &image_derived);
@@ -313,7 +318,11 @@ fn evaluate_group(
         }
         for oi in 0..count {
             let (name, id, error) = match scope {
-                Scope::Image => (&image_names[oi], &snap.images[oi].Id, ""),
+                Scope::Image => (
+                    &image_names[oi],
+                    &snap.images[oi].Id,
+                    snap.images[oi].Error.as_str(),
+                ),
                 _ => {
                     let c = &snap.containers[oi];
                     (&c.Name, &c.Id, c.Error.as_str())

@@ -1,9 +1,31 @@
 //! Secrets in an image's environment, labels and build history (CIS 4.10): keys that name
 //! a secret, values shaped like known credentials, and long high-entropy values. Findings
 //! name the place and the key only — a secret value never leaves this module.
+//!
+//! The same rules decide at collect time what is kept of a value: a secret-looking value
+//! is replaced by `<redacted: RULE>` in the snapshot (environment, labels, command lines,
+//! healthchecks, process arguments, build history), so a saved snapshot and every report
+//! format hold the rule that matched and never the value, and 4.10 still finds it.
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
-use crate::snapshot::HistoryEntry;
+use crate::snapshot::{HistoryEntry, Snapshot};
+
+/// Every reason `judge` gives: a redaction marker names one of them.
+const REASONS: [&str; 10] = [
+    "the key names a secret",
+    "a long high-entropy value",
+    "value looks like an AWS access key ID",
+    "value looks like a GitHub token",
+    "value looks like a GitLab token",
+    "value looks like a Slack token",
+    "value looks like a Stripe secret key",
+    "value holds a private key",
+    "value is a URL with a password",
+    "the flag names a secret",
+];
+/// What a redacted value starts with; the rule and `>` follow.
+pub const REDACTED: &str = "<redacted: ";
 
 /// Parts of a key that say its value is a secret (matched on the upper-cased key).
 const SECRET_KEYS: [&str; 14] = [
@@ -73,11 +95,15 @@ pub fn scan(
     out
 }
 
-/// Why `value` (under `key`, possibly "") looks like a secret, if it does.
+/// Why `value` (under `key`, possibly "") looks like a secret, if it does. A value redacted
+/// at collect time keeps the rule it was redacted for.
 fn judge(key: &str, value: &str) -> Option<&'static str> {
     let value = value.trim().trim_matches(['"', '\'']);
     if value.is_empty() {
         return None;
+    }
+    if let Some(rule) = redacted_rule(value) {
+        return Some(rule);
     }
     if let Some(shape) = known_shape(value) {
         return Some(shape);
@@ -111,8 +137,11 @@ fn known_shape(value: &str) -> Option<&'static str> {
     };
     if value.len() >= 20
         && (value.starts_with("AKIA") || value.starts_with("ASIA"))
-        && value[4..20]
+        // By characters: a multi-byte character within the first 20 bytes is no key ID.
+        && value
             .chars()
+            .skip(4)
+            .take(16)
             .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
     {
         return Some("value looks like an AWS access key ID");
@@ -172,6 +201,223 @@ fn entropy(s: &str) -> f64 {
             -p * p.log2()
         })
         .sum()
+}
+
+/// The rule of a `<redacted: RULE>` marker.
+fn redacted_rule(value: &str) -> Option<&'static str> {
+    let rule = value.strip_prefix(REDACTED)?.strip_suffix('>')?;
+    REASONS.iter().copied().find(|r| *r == rule)
+}
+
+fn marker(rule: &str) -> String {
+    format!("{REDACTED}{rule}>")
+}
+
+/// `KEY=VALUE` with the value redacted when it looks like a secret.
+pub fn redact_assignment(entry: &str) -> Cow<'_, str> {
+    let (key, value) = entry.split_once('=').unwrap_or(("", entry));
+    match judge(key, value) {
+        Some(rule) if redacted_rule(value).is_none() => {
+            if entry.contains('=') {
+                Cow::Owned(format!("{key}={}", marker(rule)))
+            } else {
+                Cow::Owned(marker(rule))
+            }
+        }
+        _ => Cow::Borrowed(entry),
+    }
+}
+
+/// An argument vector with secret-looking arguments redacted: `--password=x`, `KEY=x`,
+/// `--token x` (the word after a flag that names a secret), credential-shaped words and
+/// URLs with a password. The program name and flags themselves stay.
+pub fn redact_args(args: &mut [String]) {
+    let mut after_secret_flag = false;
+    for arg in args.iter_mut() {
+        if after_secret_flag && !arg.starts_with('-') {
+            if redacted_rule(arg).is_none() {
+                *arg = marker("the flag names a secret");
+            }
+            after_secret_flag = false;
+            continue;
+        }
+        after_secret_flag = false;
+        let flag = arg.trim_start_matches('-');
+        if arg.starts_with('-') && !flag.contains('=') {
+            after_secret_flag = names_secret(&flag.replace('-', "_"));
+            continue;
+        }
+        let redacted = match flag.split_once('=') {
+            Some((k, v)) if arg.starts_with('-') => judge(&k.replace('-', "_"), v)
+                .filter(|_| redacted_rule(v).is_none())
+                .map(|rule| format!("{}{k}={}", &arg[..arg.len() - flag.len()], marker(rule))),
+            _ => match redact_text(arg) {
+                Cow::Owned(s) => Some(s),
+                Cow::Borrowed(_) => None,
+            },
+        };
+        if let Some(r) = redacted {
+            *arg = r;
+        }
+    }
+}
+
+/// Does the (upper-cased or not) key name a secret, and not a reference to one?
+fn names_secret(key: &str) -> bool {
+    let upper = key.to_ascii_uppercase();
+    !upper.is_empty()
+        && !REFERENCE_SUFFIXES.iter().any(|s| upper.ends_with(s))
+        && SECRET_KEYS.iter().any(|k| upper.contains(k))
+}
+
+/// A command line or any free text (a shell-form CMD, a history step, an evidence string)
+/// with each secret-looking word redacted: `KEY=VALUE` words by key and value, other words by
+/// their shape, and the password of a URL. Words are split as `scan` splits history steps.
+pub fn redact_text(text: &str) -> Cow<'_, str> {
+    let mut out = String::new();
+    let mut last = 0;
+    let mut after_secret_flag = false;
+    for (start, word) in words(text) {
+        let flag = word.trim_start_matches('-');
+        let is_flag = word.starts_with('-') && flag.len() < word.len();
+        let replacement = if after_secret_flag && !is_flag {
+            (redacted_rule(word).is_none()).then(|| marker("the flag names a secret"))
+        } else {
+            match flag.split_once('=') {
+                Some((k, v)) if is_key(k) => judge(&k.replace('-', "_"), v)
+                    .filter(|_| redacted_rule(v).is_none())
+                    .map(|rule| {
+                        format!("{}{k}={}", &word[..word.len() - flag.len()], marker(rule))
+                    }),
+                _ if is_flag => None,
+                _ => judge("", word)
+                    .filter(|_| redacted_rule(word).is_none())
+                    .map(marker),
+            }
+        };
+        after_secret_flag = is_flag && !flag.contains('=') && names_secret(&flag.replace('-', "_"));
+        if let Some(r) = replacement {
+            out.push_str(&text[last..start]);
+            out.push_str(&r);
+            last = start + word.len();
+        }
+    }
+    if last == 0 {
+        return Cow::Borrowed(text);
+    }
+    out.push_str(&text[last..]);
+    Cow::Owned(out)
+}
+
+/// Words of `text` with their byte offsets (split as `tokens` splits).
+fn words(text: &str) -> impl Iterator<Item = (usize, &str)> {
+    text.split(|c: char| c.is_whitespace() || c == '"' || c == '\'' || c == ';')
+        .filter(|t| !t.is_empty())
+        .map(move |t| (t.as_ptr() as usize - text.as_ptr() as usize, t))
+}
+
+fn redact_list(list: &mut [String], each: impl Fn(&str) -> Cow<'_, str>) {
+    for item in list.iter_mut() {
+        if let Cow::Owned(r) = each(item) {
+            *item = r;
+        }
+    }
+}
+
+fn redact_labels(labels: &mut BTreeMap<String, String>) {
+    for (key, value) in labels.iter_mut() {
+        if let Some(rule) = judge(key, value).filter(|_| redacted_rule(value).is_none()) {
+            *value = marker(rule);
+        }
+    }
+}
+
+/// A healthcheck's test: `["CMD-SHELL", "cmd"]` or `["CMD", arg…]`; the kind stays.
+fn redact_health(test: &mut [String]) {
+    if let Some((kind, rest)) = test.split_first_mut() {
+        if kind == "CMD" {
+            redact_args(rest);
+        } else {
+            redact_list(rest, redact_text);
+        }
+    }
+}
+
+/// Redacts every secret-looking value of a snapshot in place (idempotent): container and
+/// image environment, labels, commands and healthchecks, process arguments and image
+/// history. Run on every snapshot as it is collected or read.
+pub fn redact_snapshot(snap: &mut Snapshot) {
+    for c in &mut snap.containers {
+        redact_list(&mut c.Config.Env, redact_assignment);
+        redact_labels(&mut c.Config.Labels);
+        redact_args(&mut c.Config.Cmd);
+        redact_args(&mut c.Config.Entrypoint);
+        if let Some(h) = &mut c.Config.Healthcheck {
+            redact_health(&mut h.Test);
+        }
+        for p in c.Processes.iter_mut().flatten() {
+            redact_args(&mut p.Args);
+        }
+    }
+    for i in &mut snap.images {
+        redact_list(&mut i.Config.Env, redact_assignment);
+        redact_labels(&mut i.Config.Labels);
+        redact_args(&mut i.Config.Cmd);
+        redact_args(&mut i.Config.Entrypoint);
+        if let Some(h) = &mut i.Config.Healthcheck {
+            redact_health(&mut h.Test);
+        }
+        for h in &mut i.History {
+            if let Cow::Owned(r) = redact_text(&h.CreatedBy) {
+                h.CreatedBy = r;
+            }
+        }
+    }
+}
+
+/// Every string of a serialisable value (a Report) with secret-looking words redacted: the
+/// last line of defence for evidence built from facts this module did not see (daemon
+/// flags, unit files, error messages quoting a command line).
+pub fn redact_all<T>(value: &mut T)
+where
+    T: serde::Serialize + serde::de::DeserializeOwned,
+{
+    fn walk(v: &mut serde_json::Value, changed: &mut bool) {
+        match v {
+            serde_json::Value::String(s) => {
+                if let Cow::Owned(r) = redact_text(s) {
+                    *s = r;
+                    *changed = true;
+                }
+            }
+            serde_json::Value::Array(items) => items.iter_mut().for_each(|i| walk(i, changed)),
+            serde_json::Value::Object(map) => {
+                for (k, item) in map.iter_mut() {
+                    // The checks' own prose (`--password-stdin` in a remediation) is not data.
+                    if !PROSE.contains(&k.as_str()) {
+                        walk(item, changed);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    const PROSE: [&str; 6] = [
+        "title",
+        "section_title",
+        "description",
+        "remediation",
+        "impact",
+        "references",
+    ];
+    let Ok(mut tree) = serde_json::to_value(&*value) else {
+        return;
+    };
+    let mut changed = false;
+    walk(&mut tree, &mut changed);
+    if changed && let Ok(v) = serde_json::from_value(tree) {
+        *value = v;
+    }
 }
 
 #[cfg(test)]
@@ -238,5 +484,60 @@ mod tests {
                 "history step 2: GITHUB: value looks like a GitHub token (value redacted)",
             ]
         );
+    }
+
+    #[test]
+    fn multi_byte_values_are_judged_by_characters_not_sliced() {
+        // "AKIA" + "a" + 8 two-byte letters: byte 20 falls inside a character.
+        let found = env(&["X=AKIAaÉÉÉÉÉÉÉÉ", "Y=AKIAÉÉÉÉÉÉÉÉÉÉÉÉÉÉÉÉ"]);
+        assert!(found.iter().all(|f| !f.contains("AWS")), "{found:?}");
+    }
+
+    #[test]
+    fn redaction_keeps_the_rule_and_4_10_still_finds_it() {
+        assert_eq!(
+            redact_assignment("DB_PASSWORD=hunter2hunter2"),
+            "DB_PASSWORD=<redacted: the key names a secret>"
+        );
+        assert_eq!(redact_assignment("PATH=/usr/bin"), "PATH=/usr/bin");
+        let mut args: Vec<String> = [
+            "app",
+            "--password=hunter2",
+            "--api-token",
+            "s3cr3tvalue",
+            "--verbose",
+            "postgres://bob:pw1234@db/x",
+            "KEY=AKIAIOSFODNN7EXAMPLE",
+        ]
+        .map(String::from)
+        .into();
+        redact_args(&mut args);
+        assert_eq!(
+            args,
+            [
+                "app",
+                "--password=<redacted: the key names a secret>",
+                "--api-token",
+                "<redacted: the flag names a secret>",
+                "--verbose",
+                "<redacted: value is a URL with a password>",
+                "KEY=<redacted: value looks like an AWS access key ID>",
+            ]
+        );
+        let again = args.clone();
+        redact_args(&mut args);
+        assert_eq!(args, again, "idempotent");
+        let text = "/bin/sh -c #(nop) ENV GITHUB=ghp_0123456789abcdefghijABCDEFGHIJ012345 X=1";
+        let red = redact_text(text);
+        assert_eq!(
+            red,
+            "/bin/sh -c #(nop) ENV GITHUB=<redacted: value looks like a GitHub token> X=1"
+        );
+        // The verdict survives redaction: the same finding, from the marker.
+        let before = env(&["KEY=AKIAIOSFODNN7EXAMPLE"]);
+        let after = env(&[&redact_assignment("KEY=AKIAIOSFODNN7EXAMPLE")]);
+        assert_eq!(before, after);
+        assert_eq!(redact_text("plain words only"), "plain words only");
+        assert!(matches!(redact_text("é ü x"), Cow::Borrowed(_)));
     }
 }

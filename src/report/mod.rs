@@ -132,7 +132,8 @@ pub fn render(report: &Report, format: Format, color: bool) -> String {
 /// Renders a report in one format; `text` (view, colour, remediation) only matters for text.
 pub fn render_with(report: &Report, format: Format, text: &text::TextOptions) -> String {
     match format {
-        Format::Text => text::render_with(report, text),
+        // Scanned strings reach a terminal here: escaped at this boundary (see `term`).
+        Format::Text => text::render_with(&crate::term::safe_copy(report), text),
         Format::Json => json::render(report),
         Format::Html => html::render(report),
         Format::Sarif => sarif::render(report),

@@ -26,9 +26,15 @@ pub struct Container {
     pub NetworkSettings: NetworkSettings,
     /// Size of the writable layer in bytes when the collector asked for sizes.
     pub SizeRw: Option<i64>,
-    /// Processes of this container read from the host's /proc (matched by cgroup);
-    /// `null` when they could not be read (see `host.Proc`).
+    /// Processes of this container read from the host's /proc: the init process
+    /// (`State.Pid`), its descendants, and (with a PID namespace of its own) every other
+    /// process in that namespace, such as `docker exec` sessions. `null` when they could
+    /// not be read (see `Kernel.Status` and `host.Proc`).
     pub Processes: Option<Vec<Process>>,
+    /// What the kernel shows for the running container's init process, read once from the
+    /// host's /proc. `Kernel.Status` says why not when the observation could not be made
+    /// (not running, offline clone, snapshot of a remote daemon, no permission).
+    pub Kernel: KernelView,
     /// Why this container's facts could not be read (offline: a corrupt or truncated
     /// `config.v2.json`), else "". Every container check reports ERROR for it.
     pub Error: String,
@@ -116,6 +122,9 @@ pub struct HostConfig {
     pub PidsLimit: Option<i64>,
     pub RestartPolicy: RestartPolicy,
     pub Devices: Vec<DeviceMapping>,
+    /// `--device-cgroup-rule` entries (`c 1:3 mr`, `a *:* rwm`): device access granted in
+    /// the devices cgroup without a device node.
+    pub DeviceCgroupRules: Vec<String>,
     pub Ulimits: Vec<Ulimit>,
     pub PortBindings: BTreeMap<String, Vec<PortBinding>>,
     pub PublishAllPorts: bool,
@@ -215,4 +224,61 @@ pub struct Process {
     pub Seccomp: i64,
     /// Process state letter (R, S, Z…).
     pub State: String,
+}
+
+/// The kernel's view of a running container's init process (`/proc/<State.Pid>`), read once.
+/// Every field is meaningful only when `Status.Available`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(default)]
+pub struct KernelView {
+    /// Whether the observation was made; if not, why.
+    pub Status: super::FactStatus,
+    /// Host PID of the init process that was read.
+    pub Pid: i64,
+    /// Real and effective user and group IDs as the container sees them (its user
+    /// namespace: with userns-remap the host's 100000 is the container's 0).
+    pub Uid: i64,
+    pub EUid: i64,
+    pub Gid: i64,
+    pub EGid: i64,
+    /// Effective user ID in the host's user namespace (`/proc/PID/status` read by the host).
+    pub HostUid: i64,
+    /// Effective capabilities, by name (`CAP_NET_ADMIN`), decoded from `CapEff`.
+    pub CapEff: Vec<String>,
+    /// Bounding set by name, from `CapBnd`: every capability the container's processes can
+    /// ever hold (what Docker granted: its default set plus `--cap-add`, minus `--cap-drop`).
+    pub CapBnd: Vec<String>,
+    /// The bounding set holds every capability this kernel knows (a privileged container).
+    pub AllCapabilities: bool,
+    /// `NoNewPrivs` of the init process.
+    pub NoNewPrivs: bool,
+    /// Seccomp mode of the init process: 0 none, 1 strict, 2 filter.
+    pub Seccomp: i64,
+    /// LSM label of the init process (`/proc/PID/attr/current`): `docker-default (enforce)`,
+    /// `unconfined`, `system_u:system_r:container_t:s0:c1,c2`; "" when no LSM labels it.
+    pub Label: String,
+    /// Namespaces the init process shares with the host's init (`/proc/1/ns/*`, or a
+    /// kernel thread's when PID 1's are not readable): any of `net`, `pid`, `ipc`, `uts`,
+    /// `user`, `cgroup`.
+    pub HostNamespaces: Vec<String>,
+    /// Namespaces that could not be compared (link not readable), with the same names.
+    pub UnknownNamespaces: Vec<String>,
+    /// Limits of the init process's cgroup, as the kernel enforces them.
+    pub Cgroup: CgroupLimits,
+}
+
+/// cgroup limits in force for a container (cgroup v1 or v2 files of the init's cgroup).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(default)]
+pub struct CgroupLimits {
+    /// Whether the cgroup files could be read; if not, why.
+    pub Status: super::FactStatus,
+    /// Memory limit in bytes; `null` when unlimited (`max`, or v1's page-counter maximum).
+    pub MemoryLimit: Option<i64>,
+    /// Maximum number of tasks; `null` when unlimited (`max`).
+    pub PidsLimit: Option<i64>,
+    /// CPU weight: v1 `cpu.shares` (default 1024) or v2 `cpu.weight` (default 100).
+    pub CpuWeight: Option<i64>,
+    /// "v1" or "v2".
+    pub Version: String,
 }

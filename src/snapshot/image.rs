@@ -23,6 +23,9 @@ pub struct Image {
     pub History: Vec<HistoryEntry>,
     /// What a read-only walk of the image's layer directories found.
     pub Layers: LayerFacts,
+    /// Why the image could not be inspected (every image check is ERROR for it); "" when it was.
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub Error: String,
 }
 
 /// Files of an image found by walking its layer directories on the host (overlay2 and
@@ -40,6 +43,9 @@ pub struct LayerFacts {
     pub Tools: Vec<String>,
     /// The walk stopped at its entry or depth bound: the lists may be incomplete.
     pub Truncated: bool,
+    /// User names → UIDs of the image's `/etc/passwd` (the top-most layer's copy), for
+    /// resolving `USER name` as the runtime does. Empty when the image has none.
+    pub Users: std::collections::BTreeMap<String, i64>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]

@@ -47,6 +47,10 @@ pub struct Snapshot {
     pub all_images: bool,
     /// Things worth knowing about the collection (a container that vanished, a fact skipped).
     pub notes: Vec<String>,
+    /// What the daemon failed to answer (`n of m containers could not be inspected: …`): the
+    /// scan is partial, its affected checks ERROR, and `scan` exits with code 3.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub faults: Vec<String>,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]

@@ -21,19 +21,29 @@ pub fn find_dockerd_args(proc_root: &Path) -> Option<Vec<String>> {
 /// (the one the scan talks to) wins over every other rule: with several daemons on a host,
 /// the command line must be the scanned daemon's.
 pub fn find_dockerd_args_for(proc_root: &Path, socket: Option<&str>) -> Option<Vec<String>> {
+    let pids: Vec<u64> = std::fs::read_dir(proc_root)
+        .ok()?
+        .flatten()
+        .filter_map(|e| e.file_name().to_str().and_then(|s| s.parse::<u64>().ok()))
+        .collect();
+    find_dockerd_args_among(proc_root, &pids, socket)
+}
+
+/// Like `find_dockerd_args_for`, over the processes `pids` only: the candidates a scan's one
+/// walk of /proc already found (`procs::ProcTable::pids_named("dockerd")`), so /proc is not
+/// listed a second time.
+pub fn find_dockerd_args_among(
+    proc_root: &Path,
+    pids: &[u64],
+    socket: Option<&str>,
+) -> Option<Vec<String>> {
     let init_mnt = std::fs::read_link(proc_root.join("1/ns/mnt")).ok();
     // Lower is better: (not the socket's owner, other namespace, not default socket, pid).
     type Rank = (bool, bool, bool, u64);
     let mut best: Option<(Rank, Vec<String>)> = None;
-    for entry in std::fs::read_dir(proc_root).ok()?.flatten() {
-        let Some(pid) = entry
-            .file_name()
-            .to_str()
-            .and_then(|s| s.parse::<u64>().ok())
-        else {
-            continue;
-        };
-        let Ok(raw) = std::fs::read(entry.path().join("cmdline")) else {
+    for &pid in pids {
+        let dir = proc_root.join(pid.to_string());
+        let Ok(raw) = std::fs::read(dir.join("cmdline")) else {
             continue;
         };
         let argv: Vec<String> = raw
@@ -47,14 +57,14 @@ pub fn find_dockerd_args_for(proc_root: &Path, socket: Option<&str>) -> Option<V
         if basename(argv0) != "dockerd" {
             continue;
         }
-        let other_namespace = match (&init_mnt, std::fs::read_link(entry.path().join("ns/mnt"))) {
+        let other_namespace = match (&init_mnt, std::fs::read_link(dir.join("ns/mnt"))) {
             (Some(init), Ok(own)) => *init != own,
             _ => false,
         };
         // Unix sockets are listed per network namespace: read the candidate's own table.
         let owns = socket.is_some_and(|s| {
-            let inodes = socket_inodes(&entry.path(), s);
-            !inodes.is_empty() && holds_socket(&entry.path(), &inodes)
+            let inodes = socket_inodes(&dir, s);
+            !inodes.is_empty() && holds_socket(&dir, &inodes)
         });
         let rank = (!owns, other_namespace, !serves_default_socket(args), pid);
         if best.as_ref().is_none_or(|(r, _)| rank < *r) {

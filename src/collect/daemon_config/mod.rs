@@ -17,7 +17,7 @@ mod systemd;
 
 /// Where dockerd reads its config file unless `--config-file` says otherwise (rootful daemon).
 pub use crate::docker::DEFAULT_CONFIG_FILE;
-pub use discovery::{find_dockerd_args, find_dockerd_args_for};
+pub use discovery::{find_dockerd_args, find_dockerd_args_among, find_dockerd_args_for};
 pub use merge::{resolve, resolve_with_default_file};
 pub use systemd::{exec_start_args, exec_start_args_of};
 

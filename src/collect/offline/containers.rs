@@ -17,6 +17,7 @@ pub fn read_all(fs: &RootFs, data_root: &str) -> Result<Vec<Container>, String> 
             .into_iter()
             .map(|n| n.to_string_lossy().into_owned())
             .filter(|n| !n.starts_with('.'))
+            .filter(|n| is_container_dir(fs, &format!("{dir}/{n}")))
             .collect(),
         Err(e) if super::super::rootfs::is_not_found(&e) => Vec::new(),
         Err(e) => return Err(format!("cannot list {dir}: {e}")),
@@ -25,6 +26,15 @@ pub fn read_all(fs: &RootFs, data_root: &str) -> Result<Vec<Container>, String> 
     // Newest first, as `docker ps` lists them.
     containers.sort_by(|a, b| b.Created.cmp(&a.Created).then(a.Id.cmp(&b.Id)));
     Ok(containers)
+}
+
+/// A container's directory: a real directory holding config.v2.json or hostconfig.json.
+/// Stray files, FIFOs, links and empty directories under `containers/` are not containers.
+fn is_container_dir(fs: &RootFs, path: &str) -> bool {
+    fs.stat(path, false).is_ok_and(|m| m.is_dir())
+        && ["config.v2.json", "hostconfig.json"]
+            .iter()
+            .any(|f| fs.stat(format!("{path}/{f}"), false).is_ok())
 }
 
 fn read_one(fs: &RootFs, dir: &str, id: &str) -> Container {
@@ -46,7 +56,11 @@ fn read_one(fs: &RootFs, dir: &str, id: &str) -> Container {
     let data_root = dir.trim_end_matches("/containers");
     match to_container(config, host_config, data_root) {
         Ok(c) if c.Id.is_empty() => broken(id, format!("{dir}/{id}/config.v2.json: no ID")),
-        Ok(c) => c,
+        // A clone has no running kernel: verdicts come from the configuration.
+        Ok(mut c) => {
+            c.Kernel.Status = crate::snapshot::FactStatus::offline("running processes");
+            c
+        }
         Err(e) => broken(id, format!("{dir}/{id}/config.v2.json: {e}")),
     }
 }

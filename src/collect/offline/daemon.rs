@@ -31,6 +31,17 @@ pub fn locate(fs: &RootFs) -> Result<Layout, String> {
         layout.rootless_user = Some(user);
         layout
     }));
+    // A daemon.json that cannot be parsed but names a data root: falling back to the default
+    // would scan an empty or stale directory and report a clean host.
+    if let Some(bad) = candidates
+        .iter()
+        .find(|l| !l.config.FileError.is_empty() && names_data_root(fs, &l.config))
+    {
+        return Err(format!(
+            "{}; it sets a data root, so where the containers are is not known (fix the file, or scan a copy of the clone with it repaired)",
+            bad.config.FileError
+        ));
+    }
     let mut found: Vec<Layout> = candidates
         .into_iter()
         .map(|l| remapped(fs, l))
@@ -54,6 +65,18 @@ pub fn locate(fs: &RootFs) -> Result<Layout, String> {
         )
     }));
     Ok(chosen)
+}
+
+/// Does the daemon's configuration file mention a data root (`data-root`, or `graph` as
+/// older daemons called it), parsed or not?
+fn names_data_root(fs: &RootFs, config: &DaemonConfig) -> bool {
+    let file = if config.File.is_empty() {
+        daemon_config::DEFAULT_CONFIG_FILE
+    } else {
+        &config.File
+    };
+    fs.read_lossy(file)
+        .is_ok_and(|t| t.contains("\"data-root\"") || t.contains("\"graph\""))
 }
 
 /// With `userns-remap` the daemon keeps its state in `<data-root>/<uid>.<gid>` (what `/info`
@@ -110,7 +133,15 @@ fn rootful(fs: &RootFs, users: &Users) -> Layout {
             .filter(|d| d.Exists && d.Kind != "symlink")
             .map(|d| d.Path.clone()),
     );
-    let args = unit_args(fs, &paths, &["dockerd"]);
+    let unreadable_dir = unit
+        .DropIns
+        .iter()
+        .find(|d| !d.Exists && !d.Status.is_available())
+        .map(|d| format!("{}: {}", d.Path, d.Status.reason()));
+    let args = match unreadable_dir {
+        Some(e) => Err(e),
+        None => unit_args(fs, &paths, &["dockerd"]),
+    };
     let config = config_of(fs, args, daemon_config::DEFAULT_CONFIG_FILE, &paths);
     Layout {
         data_root: data_root_of(&config, crate::docker::DEFAULT_DATA_ROOT),
@@ -125,16 +156,22 @@ fn rootful(fs: &RootFs, users: &Users) -> Layout {
 fn rootless(fs: &RootFs, home: &str) -> Layout {
     let unit = format!("{home}/.config/systemd/user/docker.service");
     let mut paths = vec![unit.clone()];
-    if let Ok(names) = fs.read_dir(format!("{unit}.d")) {
-        paths.extend(
+    let mut unreadable_dir = None;
+    match fs.read_dir(format!("{unit}.d")) {
+        Ok(names) => paths.extend(
             names
                 .iter()
                 .map(|n| n.to_string_lossy().into_owned())
                 .filter(|n| n.ends_with(".conf"))
                 .map(|n| format!("{unit}.d/{n}")),
-        );
+        ),
+        Err(e) if super::super::rootfs::is_not_found(&e) => {}
+        Err(e) => unreadable_dir = Some(format!("{unit}.d: {e}")),
     }
-    let args = unit_args(fs, &paths, &["dockerd", "dockerd-rootless.sh"]);
+    let args = match unreadable_dir {
+        Some(e) => Err(e),
+        None => unit_args(fs, &paths, &["dockerd", "dockerd-rootless.sh"]),
+    };
     let file = format!("{home}/.config/docker/daemon.json");
     let config = config_of(fs, args, &file, &paths);
     Layout {
@@ -155,22 +192,33 @@ fn rootless_homes(fs: &RootFs) -> Vec<(String, String)> {
         .collect()
 }
 
-/// The dockerd arguments of these unit files (read in order), or None.
-fn unit_args(fs: &RootFs, paths: &[String], programs: &[&str]) -> Option<Vec<String>> {
-    let texts: Vec<String> = paths
-        .iter()
-        .filter_map(|p| fs.read_to_string(p).ok())
-        .collect();
+/// The dockerd arguments of these unit files (read in order), or None; Err names a unit
+/// file that exists but cannot be read (then the command line is unknown, not default).
+fn unit_args(
+    fs: &RootFs,
+    paths: &[String],
+    programs: &[&str],
+) -> Result<Option<Vec<String>>, String> {
+    let mut texts: Vec<String> = Vec::new();
+    for p in paths {
+        match fs.read_to_string(p) {
+            Ok(t) => texts.push(t),
+            Err(e) if super::super::rootfs::is_not_found(&e) => {}
+            Err(e) => return Err(format!("{p}: {e}")),
+        }
+    }
     let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
-    daemon_config::exec_start_args_of(&refs, programs)
+    Ok(daemon_config::exec_start_args_of(&refs, programs))
 }
 
 fn config_of(
     fs: &RootFs,
-    args: Option<Vec<String>>,
+    args: Result<Option<Vec<String>>, String>,
     default_file: &str,
     units: &[String],
 ) -> DaemonConfig {
+    let unreadable = args.as_ref().err().cloned();
+    let args = args.unwrap_or_default();
     let known = args.is_some();
     let mut config = daemon_config::resolve_with_default_file(
         &args.unwrap_or_default(),
@@ -182,7 +230,12 @@ fn config_of(
             Err(e) => Some(Err(e.to_string())),
         },
     );
-    if !known {
+    if let Some(e) = unreadable {
+        // Not an offline limit: the unit is there and could not be read (ERROR, not SKIP).
+        config.CommandLine = FactStatus::unavailable(format!(
+            "the dockerd command line is not known: cannot read {e}"
+        ));
+    } else if !known {
         let looked = if units.is_empty() {
             "no docker.service unit".to_string()
         } else {

@@ -5,6 +5,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Deserialize;
 
+use super::super::layers::{LayerDir, OVERLAY_DRIVERS};
 use super::super::rootfs::RootFs;
 use crate::snapshot::{FactStatus, HistoryEntry, Image, ImageConfig, LayerFacts, strip_nulls};
 
@@ -180,7 +181,13 @@ impl<'a> Store<'a> {
             match self.fs.read_to_string(&path) {
                 Ok(cache) => {
                     let dir = format!("{}/{}/diff", self.driver_dir, cache.trim());
-                    dirs.push(self.fs.resolve(dir).to_string_lossy().into_owned());
+                    // Opened through the confined lookup: the walk starts inside the clone
+                    // whatever links the layer path holds (and a ':' in the root is no list
+                    // separator here).
+                    dirs.push(LayerDir {
+                        dir: self.fs.open_dir(&dir),
+                        name: dir,
+                    });
                 }
                 Err(e) => {
                     return LayerFacts {
@@ -191,14 +198,18 @@ impl<'a> Store<'a> {
             }
             parent = chain.clone();
         }
+        if !OVERLAY_DRIVERS.contains(&self.driver.as_str()) {
+            return super::super::layers::collect(&self.driver, &Default::default());
+        }
+        if dirs.is_empty() {
+            return LayerFacts {
+                Status: FactStatus::unavailable("the image has no layers"),
+                ..LayerFacts::default()
+            };
+        }
         // GraphDriver order: the top layer first.
         dirs.reverse();
-        let mut data = std::collections::HashMap::new();
-        if let Some((top, lower)) = dirs.split_first() {
-            data.insert("UpperDir".to_string(), top.clone());
-            data.insert("LowerDir".to_string(), lower.join(":"));
-        }
-        super::super::layers::collect(&self.driver, &data)
+        super::super::layers::walk(dirs)
     }
 
     /// One image as `docker image inspect` + `docker history` show it.
@@ -248,6 +259,7 @@ impl<'a> Store<'a> {
             Config: raw.config,
             History: history,
             Layers: self.layer_facts(&raw.rootfs.diff_ids),
+            Error: String::new(),
         })
     }
 }

@@ -156,6 +156,7 @@ pub fn collect_root(opts: &OfflineOptions) -> Result<Snapshot, CollectError> {
         all_containers: opts.all,
         all_images: opts.all_images,
         notes,
+        faults: Vec::new(),
     })
 }
 
