@@ -97,6 +97,14 @@ fn parse_output(s: &str) -> Result<(Format, PathBuf), String> {
     let path = PathBuf::from(s);
     match Format::from_extension(&path) {
         Some(format) => Ok((format, path)),
+        // `pdf=r.pdf`: a format we do not have, said so.
+        None if s.contains('=') => Err(s
+            .split('=')
+            .next()
+            .unwrap_or_default()
+            .parse::<Format>()
+            .err()
+            .unwrap_or_default()),
         None => Err(format!(
             "expected FORMAT=PATH or a file name ending in .json, .sarif, .html, .xml, .csv, .md, .prom or .txt, got '{s}'"
         )),
