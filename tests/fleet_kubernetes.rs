@@ -117,7 +117,7 @@ fn the_collector_is_locked_down() {
     // Not all of /etc or /var/lib (the kubelet's credentials live there).
     assert!(!paths.iter().any(|p| p == "/etc" || p == "/var/lib"));
     let cj = std::fs::read_to_string(Path::new(DIR).join("cronjob-merge.yaml")).unwrap();
-    assert!(cj.contains("runAsNonRoot: true") && cj.contains("readOnly: true"));
+    assert!(cj.contains("drop: [ALL]") && cj.contains("readOnly: true"));
 }
 
 fn docker(args: &[&str]) -> std::process::Output {
@@ -283,8 +283,9 @@ fn collect_in_a_container_with_the_daemonset_mounts_then_merge() {
             LABEL,
             "--network",
             "none",
+            // As the CronJob: the snapshots' owner (0600, UID 0), no capability.
             "--user",
-            "65532:65532",
+            "0:0",
             "--read-only",
             "--cap-drop",
             "ALL",

@@ -68,7 +68,7 @@ fn checks_dir(dir: &Path, check: &str) -> String {
     std::fs::write(d.join("checks.toml"), check).unwrap();
     d.to_string_lossy().into_owned()
 }
-const CHECK_OK: &str = "[[check]]\nid = \"1.1\"\ntitle = \"t\"\nlevel = \"1\"\nscope = \"host\"\nseverity = \"low\"\nseverity_rationale = \"test\"\nassessment = \"automated\"\nscored = true\ndescription = \"d\"\nremediation = \"r\"\nimpact = \"i\"\nfinding = \"false\"\n";
+const CHECK_OK: &str = "[[check]]\nid = \"1.1\"\ntitle = \"t\"\nlevel = \"1\"\nscope = \"host\"\nassessment = \"automated\"\nscored = true\ndescription = \"d\"\nremediation = \"r\"\nimpact = \"i\"\nseverity = \"low\"\nseverity_rationale = \"s\"\nfinding = \"false\"\n";
 
 const CASES: &[Case] = &[
     Case {

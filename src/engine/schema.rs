@@ -725,6 +725,18 @@ pub const HELPERS: &[Helper] = &[
         returns: Prim::String,
         doc: "any value as evidence text: lists joined with \", \", maps as `k=v`",
     },
+    Helper {
+        name: "withReason",
+        params: &[("status", Prim::Dyn), ("text", Prim::String)],
+        returns: Prim::Dyn,
+        doc: "the fact status `status` (any object with `State`, such as `host.Audit` or `daemon.InfoStatus`) with its `Reason` replaced by `text`, keeping its state: an `unknown` expression names what it could not know and still SKIPs when the fact cannot exist in this kind of scan, ERRORs when it could not be read; not a status: `text` alone (ERROR)",
+    },
+    Helper {
+        name: "worst",
+        params: &[("statuses", Prim::Dyn)],
+        returns: Prim::Dyn,
+        doc: "of a list of fact statuses (or objects carrying one, such as files), the first that is `unavailable` (ERROR beats SKIP), else the first; \"\" for an empty list",
+    },
 ];
 
 #[cfg(test)]
