@@ -194,7 +194,10 @@ pub fn parse(text: &str, name: &str) -> Result<Config, ConfigError> {
         Some(f) => Some(f.get_ref().parse::<crate::cli::FailOn>().map_err(|_| {
             err(
                 f.span().start,
-                format!("fail_on '{}': expected info, warn or error", f.get_ref()),
+                format!(
+                    "fail_on '{}': expected info, warn, error, critical, high, medium or low",
+                    f.get_ref()
+                ),
             )
         })?),
     };
@@ -338,7 +341,10 @@ mod tests {
         let e = error_of("[containers]\nexclude = [\"ok\", \"[bad\"]\n");
         assert_eq!((e.line, e.column), (2, 18), "{e}");
         let e = error_of("fail_on = \"sometimes\"\n");
-        assert!(e.message.contains("expected info, warn or error"));
+        assert!(
+            e.message
+                .contains("expected info, warn, error, critical, high, medium or low")
+        );
     }
 
     #[test]

@@ -130,7 +130,7 @@ fn waivers_apply_expire_and_report_unused_in_every_format() {
         "prometheus",
     ];
     let mut cmd = dockbench();
-    cmd.args(["scan", "--snapshot", RISKY, "--config"])
+    cmd.args(["scan", "--snapshot", RISKY, "--view", "full", "--config"])
         .arg(&config)
         .arg("-q");
     for f in formats {
@@ -187,7 +187,8 @@ fn waivers_apply_expire_and_report_unused_in_every_format() {
 
     // Text.
     let text = out("text");
-    assert!(text.contains("[WAIVED] 5.16"), "{text}");
+    // The status tag, then the severity marker (HIGH), then the check.
+    assert!(text.contains("[WAIVED] HIGH 5.16"), "{text}");
     assert!(text.contains(REASON));
     assert!(text.contains("~ waived container fx-priv"));
     assert!(text.contains("Waivers: 2 applied, 1 expired, 1 unused"));
@@ -278,17 +279,20 @@ fn waivers_apply_expire_and_report_unused_in_every_format() {
     let prom = out("prometheus");
     assert!(prom.contains("dockbench_checks{status=\"waived\"} 1\n"));
     assert!(prom.contains("dockbench_waivers{state=\"expired\"} 1\n"));
-    assert!(prom.contains("dockbench_check_status{id=\"5.16\",status=\"WAIVED\""));
-    assert!(prom.contains("dockbench_waived_findings{id=\"5.4\"} 1\n"));
+    assert!(prom.contains("dockbench_check_status{benchmark=\"cis-docker-1.6.0\",id=\"5.16\",severity=\"high\",status=\"WAIVED\"} 1"));
+    assert!(
+        prom.contains("dockbench_waived_findings{benchmark=\"cis-docker-1.6.0\",id=\"5.4\"} 1\n")
+    );
 
     // Re-rendering the saved JSON keeps all of it.
     dockbench()
         .arg("report")
         .arg(dir.path().join("json"))
+        .args(["--view", "full"])
         .assert()
         .code(0)
         .stdout(
-            predicate::str::contains("[WAIVED] 5.16")
+            predicate::str::contains("[WAIVED] HIGH 5.16")
                 .and(predicate::str::contains("1 expired, 1 unused")),
         );
 }
@@ -578,7 +582,7 @@ fn relative_paths_in_the_config_are_relative_to_its_directory() {
         .assert()
         .code(0);
     let prom = read(&sub.join("out/dockbench.prom"));
-    assert!(prom.contains("dockbench_check_status{id=\"5.4\""));
+    assert!(prom.contains("dockbench_check_info{benchmark=\"cis-docker-1.6.0\",id=\"5.4\""));
 }
 
 #[test]
@@ -1069,9 +1073,9 @@ fn prometheus_output_follows_the_exposition_format() {
     let samples = check_exposition(&text).unwrap_or_else(|e| panic!("{e}\n{text}"));
     let report: Value = serde_json::from_str(&read(Path::new(HOSTILE_REPORT))).unwrap();
     let checks = report["results"].as_array().unwrap().len();
-    // Per check: status, findings, waived findings; then 7 status counts, info, score, 2 scanned
-    // object counts, timestamp and duration.
-    assert_eq!(samples, 3 * checks + 13);
+    // Per check: info, 7 statuses, findings, waived findings; then 7 status counts, info, score,
+    // 2 scanned object counts, timestamp and duration.
+    assert_eq!(samples, 10 * checks + 13);
     assert!(text.contains(&format!(
         "dockbench_score{{benchmark=\"cis-docker-1.6.0\"}} {}\n",
         report["summary"]["benchmarks"][0]["score"]
@@ -1164,9 +1168,9 @@ fn prometheus_levels_are_the_json_levels() {
     let text = String::from_utf8(out.stdout).unwrap();
     for r in json["results"].as_array().unwrap() {
         let sample = format!(
-            "dockbench_check_status{{id=\"{}\",status=\"{}\",section=\"{}\",level=\"{}\",",
+            "dockbench_check_info{{benchmark=\"{}\",id=\"{}\",section=\"{}\",level=\"{}\",",
+            r["benchmark"].as_str().unwrap(),
             r["id"].as_str().unwrap(),
-            r["status"].as_str().unwrap(),
             r["section"].as_str().unwrap(),
             r["level"].as_str().unwrap()
         );

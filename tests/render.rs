@@ -393,11 +393,16 @@ fn csv_has_a_row_per_object_and_neutralises_formulas() {
     let expected: usize = r
         .results
         .iter()
-        .map(|c| (c.findings.len() + c.exceptions.len()).max(1))
+        .map(|c| (c.findings.len() + c.unevaluated().count()).max(1))
         .sum();
     assert_eq!(rows.len(), expected);
     for row in &rows {
-        assert_eq!(row.len(), 13);
+        assert_eq!(row.len(), report::csv::COLUMNS.len());
+        // Host identity and scan time on every row: many hosts' CSVs concatenate.
+        assert!(!row[16].is_empty());
+        assert_eq!(&row[19], r.started_at.as_str());
+        assert_eq!(&row[18], r.host.machine_id.as_str());
+        assert!(["critical", "high", "medium", "low"].contains(&&row[13]));
         for cell in row.iter() {
             assert!(
                 !cell.starts_with(['=', '+', '-', '@']),
@@ -836,4 +841,210 @@ fn sarif_fingerprints_survive_a_redeploy_and_tell_hosts_apart() {
     other_host.host.machine_id = "another-machine".into();
     let a = prints(&before);
     assert!(prints(&other_host).iter().all(|p| !a.contains(p)));
+}
+
+/// `--fail-on` takes a severity: a WARN of a check rated at least that fails the run.
+#[test]
+fn fail_on_a_severity() {
+    let code = |check: &str, level: &str| {
+        dockbench()
+            .args([
+                "scan",
+                "--snapshot",
+                "tests/fixtures/snapshots/risky.json",
+                "-q",
+            ])
+            .args(["--check", check, "--fail-on", level])
+            .output()
+            .unwrap()
+            .status
+            .code()
+    };
+    let r = load(RISKY);
+    let warn_of = |sev: &str| {
+        r.results
+            .iter()
+            .find(|c| c.status == report::Status::Warn && c.severity.unwrap().as_str() == sev)
+            .unwrap_or_else(|| panic!("the fixture has a WARN of a {sev} check"))
+            .id
+            .clone()
+    };
+    let (critical, medium) = (warn_of("critical"), warn_of("medium"));
+    assert_eq!(code(&critical, "critical"), Some(1));
+    assert_eq!(code(&medium, "critical"), Some(0));
+    assert_eq!(code(&medium, "high"), Some(0));
+    assert_eq!(code(&medium, "medium"), Some(1));
+    assert_eq!(code(&medium, "low"), Some(1));
+}
+
+/// docs/reports.md lists every check's severity and rationale: generated from
+/// `checks list -f json`, so it cannot drift from the check files.
+#[test]
+fn severity_tables_in_docs_are_current() {
+    let doc = std::fs::read_to_string("docs/reports.md").unwrap();
+    for bench in ["cis-docker-1.6.0", "dockbench-practices"] {
+        let out = dockbench()
+            .args(["checks", "list", "-f", "json", "--benchmark", bench])
+            .output()
+            .unwrap();
+        let checks: Value = serde_json::from_slice(&out.stdout).unwrap();
+        let mut table = String::from("| ID | Severity | Why |\n|---|---|---|\n");
+        for c in checks.as_array().unwrap() {
+            table.push_str(&format!(
+                "| {} | {} | {} |\n",
+                c["id"].as_str().unwrap(),
+                c["severity"].as_str().unwrap(),
+                c["severity_rationale"]
+                    .as_str()
+                    .unwrap()
+                    .replace('|', "\\|")
+            ));
+        }
+        let start = format!("<!-- severity-table:{bench} -->\n");
+        let at = doc
+            .find(&start)
+            .unwrap_or_else(|| panic!("docs/reports.md has no {start:?}"));
+        let body = &doc[at + start.len()..];
+        let found = &body[..body.find("<!-- /severity-table -->").unwrap()];
+        if found != table && std::env::var_os("DOCKBENCH_UPDATE_DOCS").is_some() {
+            let fixed = doc.replacen(&format!("{start}{found}"), &format!("{start}{table}"), 1);
+            std::fs::write("docs/reports.md", fixed).unwrap();
+            continue;
+        }
+        assert_eq!(
+            found, table,
+            "docs/reports.md severity table of {bench} is stale (DOCKBENCH_UPDATE_DOCS=1 rewrites it)"
+        );
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Prometheus for many hosts
+
+/// Label sets of one metric's samples.
+fn series(text: &str, metric: &str) -> Vec<String> {
+    text.lines()
+        .filter(|l| l.starts_with(&format!("{metric}{{")))
+        .map(|l| l[..l.rfind(' ').unwrap()].to_string())
+        .collect()
+}
+
+/// A check changing status changes values, never the series: labels are fixed per check, the
+/// title is in the info metric; `promtool check metrics` accepts the output.
+#[test]
+fn prometheus_series_do_not_change_with_status_and_pass_promtool() {
+    let before = load(RISKY);
+    let mut after = before.clone();
+    for r in &mut after.results {
+        r.status = match r.status {
+            report::Status::Warn => report::Status::Pass,
+            _ => report::Status::Warn,
+        };
+    }
+    let (a, b) = (
+        report::render(&before, Format::Prometheus, false),
+        report::render(&after, Format::Prometheus, false),
+    );
+    for metric in [
+        "dockbench_check_status",
+        "dockbench_check_info",
+        "dockbench_findings",
+    ] {
+        assert_eq!(series(&a, metric), series(&b, metric), "{metric}");
+    }
+    assert_ne!(a, b, "the values changed");
+    let warn_5_5 = "dockbench_check_status{benchmark=\"cis-docker-1.6.0\",id=\"5.5\",severity=\"critical\",status=\"WARN\"}";
+    assert!(a.contains(&format!("{warn_5_5} 1\n")), "{a}");
+    assert!(b.contains(&format!("{warn_5_5} 0\n")));
+    assert!(
+        series(&a, "dockbench_check_status")
+            .iter()
+            .all(|s| !s.contains("title="))
+    );
+    assert!(a.contains("dockbench_check_info{benchmark=\"cis-docker-1.6.0\",id=\"5.5\",section=\"5\",level=\"1\",scored=\"true\",severity=\"critical\",title=\"Ensure that privileged containers are not used\"} 1"));
+
+    let Ok(mut child) = std::process::Command::new("promtool")
+        .args(["check", "metrics"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+    else {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI is set but promtool is missing (apt-get install prometheus)"
+        );
+        eprintln!("skipped promtool: not installed (apt-get install prometheus)");
+        return;
+    };
+    use std::io::Write as _;
+    let hostile = report::render(&load(HOSTILE), Format::Prometheus, false);
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(hostile.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "promtool: {}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// Objects a check did not apply to are counted, never listed as offenders, in every format.
+#[test]
+fn not_applicable_objects_are_counted_not_listed() {
+    let mut r = load(RISKY);
+    let c = r.results.iter_mut().find(|c| c.id == "5.5").unwrap();
+    for i in 0..15 {
+        c.exceptions.push(report::Finding::exception(
+            "container",
+            &format!("na-object-{i}"),
+            &format!("na{i}"),
+            report::Status::Skip,
+            "the root filesystem is writable".into(),
+            None,
+        ));
+    }
+    let counted = "15 containers not applicable (the root filesystem is writable)";
+    for format in [
+        Format::Text,
+        Format::Csv,
+        Format::Markdown,
+        Format::Html,
+        Format::Sarif,
+        Format::Junit,
+    ] {
+        let out = report::render(&r, format, false);
+        assert!(
+            !out.contains("na-object-"),
+            "{} lists a not-applicable object",
+            format.name()
+        );
+        if format != Format::Sarif && format != Format::Csv {
+            assert!(
+                out.contains(counted),
+                "{} does not count them",
+                format.name()
+            );
+        }
+    }
+    let full = report::render_with(
+        &r,
+        Format::Text,
+        &report::text::TextOptions {
+            view: report::text::TextView::Full,
+            ..Default::default()
+        },
+    );
+    assert!(!full.contains("na-object-") && full.contains(counted));
+    let csv = report::render(&r, Format::Csv, false);
+    let mut rdr = csv::Reader::from_reader(csv.as_bytes());
+    let rows: Vec<csv::StringRecord> = rdr.records().map(|x| x.unwrap()).collect();
+    let of_5_5: Vec<_> = rows.iter().filter(|x| &x[0] == "5.5").collect();
+    assert_eq!(of_5_5.len(), 1, "one row: the one offender");
+    assert_eq!(&of_5_5[0][15], "15");
 }

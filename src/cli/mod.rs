@@ -215,6 +215,28 @@ pub enum FailOn {
     Warn,
     /// Any ERROR (a check that could not be evaluated).
     Error,
+    /// A WARN of a critical check.
+    Critical,
+    /// A WARN of a high or critical check.
+    High,
+    /// A WARN of a medium, high or critical check.
+    Medium,
+    /// A WARN of any severity (as `warn`, without ERROR).
+    Low,
+}
+
+impl FailOn {
+    /// The severity threshold of `--fail-on critical|high|medium|low`; `None` for the statuses.
+    pub fn severity(self) -> Option<crate::results::Severity> {
+        use crate::results::Severity;
+        match self {
+            FailOn::Critical => Some(Severity::Critical),
+            FailOn::High => Some(Severity::High),
+            FailOn::Medium => Some(Severity::Medium),
+            FailOn::Low => Some(Severity::Low),
+            FailOn::Info | FailOn::Warn | FailOn::Error => None,
+        }
+    }
 }
 
 /// The config file's `fail_on` (case-insensitive, as on the command line).

@@ -22,7 +22,8 @@ pub struct ReportArgs {
     #[arg(long, short = 'f', value_enum, default_value_t = Format::Text)]
     pub format: Format,
     /// Also write FORMAT to PATH (repeatable), e.g. --output sarif=report.sarif; a bare PATH
-    /// takes the --format output instead of standard output.
+    /// takes the format its extension names (report.json), else the --format output instead of
+    /// standard output.
     #[arg(long, short = 'o', value_name = "FORMAT=PATH", value_parser = parse_output)]
     pub output: Vec<Output>,
     /// No colours in the terminal report (also: NO_COLOR set in the environment).
@@ -31,6 +32,8 @@ pub struct ReportArgs {
     /// Print nothing on standard output (outputs given with --output are still written).
     #[arg(long, short = 'q')]
     pub quiet: bool,
+    #[command(flatten)]
+    pub text: super::format::TextArgs,
     #[command(flatten)]
     pub lock: super::run_lock::LockArgs,
 }
@@ -104,13 +107,17 @@ pub fn run(args: ReportArgs) -> u8 {
     let mut code = exit::OK;
     let mut stdout = !args.quiet;
     for out in &args.output {
-        let format = out.format.unwrap_or(args.format);
+        // A bare path: its extension's format (`-o report.sarif`), else the --format one.
+        let format = out
+            .format
+            .or_else(|| Format::from_extension(&out.path))
+            .unwrap_or(args.format);
         if out.format.is_none() {
             stdout = false;
         }
         if let Err(e) = crate::output::write_atomic(
             &out.path,
-            report::render(&report, format, false).as_bytes(),
+            report::render_with(&report, format, &args.text.options(false)).as_bytes(),
         ) {
             crate::term::error(&format!("cannot write {}: {e}", out.path.display()));
             code = exit::OUTPUT;
@@ -121,7 +128,11 @@ pub fn run(args: ReportArgs) -> u8 {
             && !args.no_color
             && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
             && std::io::stdout().is_terminal();
-        let printed = crate::output::print(&report::render(&report, args.format, color));
+        let printed = crate::output::print(&report::render_with(
+            &report,
+            args.format,
+            &args.text.options(color),
+        ));
         if printed != exit::OK {
             code = printed;
         }

@@ -50,10 +50,13 @@ pub struct ScanArgs {
     /// Format written to standard output. Default: text.
     #[arg(long, short = 'f', value_enum)]
     pub format: Option<Format>,
-    /// Also write FORMAT to PATH (repeatable), e.g. --output json=report.json.
+    /// Also write FORMAT to PATH (repeatable), e.g. --output sarif=out/r.sarif; a bare PATH
+    /// takes the format from its extension (-o report.json).
     #[arg(long, short = 'o', value_name = "FORMAT=PATH", value_parser = parse_output)]
     pub output: Vec<(Format, PathBuf)>,
-    /// Exit with code 1 when a result at or above this level exists.
+    /// Exit with code 1 when a result at or above this level exists: a status (info, warn,
+    /// error), or a severity (critical, high, medium, low: a WARN of a check rated at least
+    /// that).
     #[arg(long, value_enum, value_name = "LEVEL")]
     pub fail_on: Option<FailOn>,
     /// Exit with code 1 when a benchmark's score is below N.
@@ -68,6 +71,8 @@ pub struct ScanArgs {
     /// No colours in the terminal report (also: NO_COLOR set in the environment).
     #[arg(long)]
     pub no_color: bool,
+    #[command(flatten)]
+    pub text: super::format::TextArgs,
     /// Print nothing on standard output (outputs given with --output are still written), and
     /// no progress line on standard error.
     #[arg(long, short = 'q')]
@@ -76,14 +81,34 @@ pub struct ScanArgs {
     pub lock: super::run_lock::LockArgs,
 }
 
+/// `FORMAT=PATH`, or a bare PATH whose extension names the format (`report.json`).
 fn parse_output(s: &str) -> Result<(Format, PathBuf), String> {
-    let (format, path) = s
-        .split_once('=')
-        .ok_or_else(|| format!("expected FORMAT=PATH, got '{s}'"))?;
-    if path.is_empty() {
-        return Err(format!("no path after '{format}='"));
+    if let Some((format, path)) = s.split_once('=')
+        && let Ok(format) = format.parse::<Format>()
+    {
+        if path.is_empty() {
+            return Err(format!("no path after '{}='", format.name()));
+        }
+        return Ok((format, PathBuf::from(path)));
     }
-    Ok((format.parse()?, PathBuf::from(path)))
+    if s.is_empty() {
+        return Err("empty path".into());
+    }
+    let path = PathBuf::from(s);
+    match Format::from_extension(&path) {
+        Some(format) => Ok((format, path)),
+        // `pdf=r.pdf`: a format we do not have, said so.
+        None if s.contains('=') => Err(s
+            .split('=')
+            .next()
+            .unwrap_or_default()
+            .parse::<Format>()
+            .err()
+            .unwrap_or_default()),
+        None => Err(format!(
+            "expected FORMAT=PATH or a file name ending in .json, .sarif, .html, .xml, .csv, .md, .prom or .txt, got '{s}'"
+        )),
+    }
 }
 
 /// `scan`'s settings after merging the command line over the configuration file.
@@ -101,6 +126,7 @@ struct Settings {
     fail_on_new: bool,
     quiet: bool,
     no_color: bool,
+    text: super::format::TextArgs,
     source: super::SourceArgs,
     filters: crate::engine::filter::Filters,
     waivers: Vec<crate::engine::waivers::Waiver>,
@@ -141,6 +167,7 @@ fn resolve(args: ScanArgs, config: Option<Config>) -> Settings {
         fail_on_new: args.fail_on_new || cfg.fail_on_new.unwrap_or(false),
         quiet: args.quiet || cfg.quiet.unwrap_or(false),
         no_color: args.no_color || cfg.no_color.unwrap_or(false),
+        text: args.text.clone(),
         source: super::SourceArgs {
             host: args.source.host.or(cfg.host),
             all: args.source.all || cfg.all.unwrap_or(false),
@@ -289,7 +316,7 @@ pub async fn run(args: ScanArgs) -> u8 {
     let mut code = exit::OK;
     for (format, path) in &set.output {
         if let Err(e) = crate::output::write_atomic_with(path, |w| {
-            report::render_to(&report, *format, false, w)
+            report::render_to_with(&report, *format, &set.text.options(false), w)
         }) {
             crate::term::error(&format!("cannot write {}: {e}", path.display()));
             code = exit::OUTPUT;
@@ -300,7 +327,11 @@ pub async fn run(args: ScanArgs) -> u8 {
             && !set.no_color
             && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
             && std::io::stdout().is_terminal();
-        let printed = crate::output::print(&report::render(&report, set.format, color));
+        let printed = crate::output::print(&report::render_with(
+            &report,
+            set.format,
+            &set.text.options(color),
+        ));
         if printed != exit::OK {
             code = printed;
         }
@@ -356,7 +387,12 @@ fn policy_failures(
         let hits: Vec<&str> = report
             .results
             .iter()
-            .filter(|r| meets(r.status, level))
+            .filter(|r| match level.severity() {
+                // A severity: WARN checks rated at least that (a check without a rating, from
+                // an old report's custom check, counts: unknown is not harmless).
+                Some(min) => r.status == Status::Warn && r.severity.is_none_or(|s| s >= min),
+                None => meets(r.status, level),
+            })
             .map(|r| r.id.as_str())
             .collect();
         if !hits.is_empty() {
@@ -398,7 +434,7 @@ fn meets(status: Status, level: FailOn) -> bool {
         Status::Error => FailOn::Error,
         _ => return false,
     };
-    rank >= level
+    level.severity().is_none() && rank >= level
 }
 
 fn read_snapshot(path: &std::path::Path) -> Result<Snapshot, String> {
@@ -488,6 +524,18 @@ mod tests {
             (Format::Json, PathBuf::from("a.json"))
         );
         assert!(parse_output("json").is_err());
+        // A bare path: the format from its extension.
+        assert_eq!(
+            parse_output("out/report.json").unwrap(),
+            (Format::Json, PathBuf::from("out/report.json"))
+        );
+        assert_eq!(parse_output("r.SARIF").unwrap().0, Format::Sarif);
+        assert_eq!(parse_output("a=b/r.prom").unwrap().0, Format::Prometheus);
+        assert!(
+            parse_output("report.pdf")
+                .unwrap_err()
+                .contains("FORMAT=PATH")
+        );
         assert!(parse_output("pdf=x").is_err());
     }
 }

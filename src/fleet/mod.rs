@@ -405,6 +405,10 @@ pub fn merge(
                     FailOn::Info => "INFO",
                     FailOn::Warn => "WARN",
                     FailOn::Error => "ERROR",
+                    FailOn::Critical => "critical",
+                    FailOn::High => "high",
+                    FailOn::Medium => "medium",
+                    FailOn::Low => "low",
                 }
                 .to_string()
             }),
@@ -624,6 +628,16 @@ fn host_row(
             FailOn::Info => counts.info + counts.warn + counts.error,
             FailOn::Warn => counts.warn + counts.error,
             FailOn::Error => counts.error,
+            // A severity: WARN checks rated at least that (as `scan --fail-on`).
+            FailOn::Critical | FailOn::High | FailOn::Medium | FailOn::Low => {
+                let min = level.severity();
+                r.results
+                    .iter()
+                    .filter(|c| {
+                        c.status == Status::Warn && c.severity.is_none_or(|s| Some(s) >= min)
+                    })
+                    .count()
+            }
         };
         n > 0
     }) || opts.min_score.is_some_and(|m| score < m);

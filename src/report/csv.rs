@@ -1,11 +1,14 @@
 //! CSV for spreadsheets and audits: one row per check and offending object (a check without
-//! objects gets one row). Cells that a spreadsheet would run as a formula (starting with `=`,
+//! objects gets one row); objects a check did not apply to are not rows, their number is in
+//! `not_applicable`. Every row carries the host's identity and the scan time, so the CSVs of
+//! many hosts concatenate into one table (columns after `remediation` were added later; the
+//! first 13 keep their positions). Cells that a spreadsheet would run as a formula (starting with `=`,
 //! `+`, `-`, `@`, a tab or a carriage return) get a leading `'`: container names, labels and
 //! values come from whoever runs containers on the host.
 use super::{CheckResult, Finding, Report};
 use crate::report::view::assessment_label;
 
-pub const COLUMNS: [&str; 13] = [
+pub const COLUMNS: [&str; 20] = [
     "id",
     "title",
     "section",
@@ -19,6 +22,13 @@ pub const COLUMNS: [&str; 13] = [
     "object_id",
     "evidence",
     "remediation",
+    "severity",
+    "benchmark",
+    "not_applicable",
+    "hostname",
+    "host_label",
+    "machine_id",
+    "scanned_at",
 ];
 
 /// Neutralises a cell a spreadsheet would evaluate as a formula.
@@ -29,17 +39,19 @@ pub fn cell(s: &str) -> String {
     }
 }
 
-fn row(r: &CheckResult, f: Option<&Finding>) -> [String; 13] {
-    row_with(r, f, r.status, None)
+fn row(report: &Report, r: &CheckResult, f: Option<&Finding>) -> [String; 20] {
+    row_with(report, r, f, r.status, None)
 }
 
 /// A row; a waived finding has status WAIVED and the waiver's reason after its evidence.
 fn row_with(
+    report: &Report,
     r: &CheckResult,
     f: Option<&Finding>,
     status: crate::report::Status,
     waiver: Option<&str>,
-) -> [String; 13] {
+) -> [String; 20] {
+    let na: usize = r.not_applicable().iter().map(|(_, n)| n).sum();
     let (kind, object, id, evidence) = match f {
         Some(f) => (
             f.kind.as_str(),
@@ -67,6 +79,13 @@ fn row_with(
         cell(id),
         cell(&evidence),
         cell(&r.remediation),
+        r.severity.map_or("", |s| s.as_str()).to_string(),
+        cell(&r.benchmark),
+        na.to_string(),
+        cell(&report.host.hostname),
+        cell(&report.host.label),
+        cell(&report.host.machine_id),
+        cell(&report.started_at),
     ]
 }
 
@@ -74,18 +93,27 @@ pub fn render(report: &Report) -> String {
     let mut w = csv::Writer::from_writer(Vec::new());
     w.write_record(COLUMNS).expect("writing to memory");
     for r in &report.results {
-        // Offenders, then objects that could not be evaluated (ERROR) or did not apply.
-        let objects: Vec<&Finding> = r.findings.iter().chain(&r.exceptions).collect();
+        // Offenders, then objects that could not be evaluated (ERROR); not-applicable ones
+        // are only counted.
+        let objects: Vec<&Finding> = r.findings.iter().chain(r.unevaluated()).collect();
         if objects.is_empty() && r.waived.is_empty() {
-            w.write_record(row(r, None)).expect("writing to memory");
+            w.write_record(row(report, r, None))
+                .expect("writing to memory");
         }
         for f in objects {
-            w.write_record(row(r, Some(f))).expect("writing to memory");
+            w.write_record(row(report, r, Some(f)))
+                .expect("writing to memory");
         }
         for wf in &r.waived {
             let status = crate::report::Status::Waived;
-            w.write_record(row_with(r, Some(&wf.finding), status, Some(&wf.reason)))
-                .expect("writing to memory");
+            w.write_record(row_with(
+                report,
+                r,
+                Some(&wf.finding),
+                status,
+                Some(&wf.reason),
+            ))
+            .expect("writing to memory");
         }
     }
     String::from_utf8(w.into_inner().expect("flushing to memory")).expect("CSV of UTF-8 strings")

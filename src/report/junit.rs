@@ -37,11 +37,15 @@ fn evidence(r: &CheckResult) -> String {
             out.push_str(&format!("* {} {} ({id}): {}\n", f.kind, f.object, f.value));
         }
     }
-    for f in &r.exceptions {
+    for f in r.unevaluated() {
         out.push_str(&format!(
             "* not evaluated: {} {}: {}\n",
             f.kind, f.object, f.value
         ));
+    }
+    let na = r.not_applicable_line();
+    if !na.is_empty() {
+        out.push_str(&format!("{na}\n"));
     }
     for w in &r.waived {
         out.push_str(&format!(
@@ -97,9 +101,29 @@ fn write_case(
         ("time", "0"),
     ]);
     let reason = clean(&r.reason, true);
+    // The check's severity as testcase properties (as pytest's record_property writes them).
+    let severity = r.severity.map_or("", |s| s.as_str());
+    let rationale = clean(&r.severity_rationale, true);
+    let benchmark = clean(&r.benchmark, true);
+    let props = |w: &mut Writer<Cursor<Vec<u8>>>| -> std::io::Result<()> {
+        w.create_element("properties").write_inner_content(|w| {
+            for (k, v) in [
+                ("severity", severity),
+                ("severity_rationale", rationale.as_str()),
+                ("benchmark", benchmark.as_str()),
+            ] {
+                w.create_element("property")
+                    .with_attributes([("name", k), ("value", v)])
+                    .write_empty()?;
+            }
+            Ok(())
+        })?;
+        Ok(())
+    };
     match r.status {
         Status::Pass => {
             element.write_inner_content(|w| {
+                props(w)?;
                 w.create_element("system-out")
                     .write_text_content(BytesText::new(&clean(&r.reason, false)))?;
                 Ok(())
@@ -113,6 +137,7 @@ fn write_case(
             };
             let body = clean(&evidence(r), false);
             element.write_inner_content(|w| {
+                props(w)?;
                 w.create_element(tag)
                     .with_attributes([("message", reason.as_str()), ("type", kind)])
                     .write_text_content(BytesText::new(&body))?;
@@ -123,6 +148,7 @@ fn write_case(
             let message = clean(&format!("{}: {}", r.status, r.reason), true);
             let body = clean(&evidence(r), false);
             element.write_inner_content(|w| {
+                props(w)?;
                 w.create_element("skipped")
                     .with_attribute(("message", message.as_str()))
                     .write_empty()?;

@@ -68,6 +68,24 @@ impl Format {
     }
 
     /// The name on the command line (`docker-bench` for DockerBench).
+    /// The format a file name's extension stands for (`report.json` → json, `.sarif`,
+    /// `.html`/`.htm`, `.xml` → junit, `.csv`, `.md`, `.prom` → prometheus, `.txt` → text);
+    /// `None` for any other. docker-bench's layout is JSON too: it needs `docker-bench=PATH`.
+    pub fn from_extension(path: &std::path::Path) -> Option<Format> {
+        let ext = path.extension()?.to_str()?.to_ascii_lowercase();
+        Some(match ext.as_str() {
+            "json" => Format::Json,
+            "sarif" => Format::Sarif,
+            "html" | "htm" => Format::Html,
+            "xml" => Format::Junit,
+            "csv" => Format::Csv,
+            "md" | "markdown" => Format::Markdown,
+            "prom" => Format::Prometheus,
+            "txt" => Format::Text,
+            _ => return None,
+        })
+    }
+
     pub fn name(self) -> &'static str {
         match self {
             Format::Text => "text",
@@ -101,9 +119,21 @@ impl std::str::FromStr for Format {
 
 /// Renders a report in one format. `color` only matters for text.
 pub fn render(report: &Report, format: Format, color: bool) -> String {
+    render_with(
+        report,
+        format,
+        &text::TextOptions {
+            color,
+            ..text::TextOptions::default()
+        },
+    )
+}
+
+/// Renders a report in one format; `text` (view, colour, remediation) only matters for text.
+pub fn render_with(report: &Report, format: Format, text: &text::TextOptions) -> String {
     match format {
         // Scanned strings reach a terminal here: escaped at this boundary (see `term`).
-        Format::Text => text::render(&crate::term::safe_copy(report), color),
+        Format::Text => text::render_with(&crate::term::safe_copy(report), text),
         Format::Json => json::render(report),
         Format::Html => html::render(report),
         Format::Sarif => sarif::render(report),
@@ -124,10 +154,24 @@ pub fn render_to(
     color: bool,
     out: &mut dyn std::io::Write,
 ) -> std::io::Result<()> {
+    let text = text::TextOptions {
+        color,
+        ..text::TextOptions::default()
+    };
+    render_to_with(report, format, &text, out)
+}
+
+/// [`render_to`] with the terminal report's options (view, colour, remediation).
+pub fn render_to_with(
+    report: &Report,
+    format: Format,
+    text: &text::TextOptions,
+    out: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
     match format {
         Format::Json => serde_json::to_writer_pretty(&mut *out, report)?,
         Format::Sarif => serde_json::to_writer_pretty(&mut *out, &sarif::to_value(report))?,
-        other => return out.write_all(render(report, other, color).as_bytes()),
+        other => return out.write_all(render_with(report, other, text).as_bytes()),
     }
     out.write_all(b"\n")
 }

@@ -1,11 +1,16 @@
 //! Prometheus text exposition format, for node_exporter's textfile collector
 //! (`-o prometheus=/var/lib/node_exporter/textfile_collector/dockbench.prom`).
 //!
-//! Every metric is a gauge with `# HELP` and `# TYPE` before its samples. Per check there is
-//! one `dockbench_check_status` sample, value 1, whose `status` label is the check's current
-//! status (so `dockbench_check_status{status="WARN"} == 1` selects the failing checks; the
-//! textfile collector replaces the whole file, so a check's old status does not linger), and
-//! one `dockbench_findings` sample with the number of open (unwaived) findings.
+//! Every metric is a gauge with `# HELP` and `# TYPE` before its samples. Per check, series
+//! whose labels never change with the check's status, so a status change is a value change of
+//! the same series (no series ends and another begins, alerts keep their history):
+//!
+//! - `dockbench_check_info{benchmark,id,section,level,scored,severity,title} 1`: what the check
+//!   is (join on `benchmark`, `id` for the title);
+//! - `dockbench_check_status{benchmark,id,severity,status}`: one sample per status, 1 for the
+//!   current one, 0 for the others (a fixed label set: `dockbench_check_status{status="WARN"}
+//!   == 1` selects the failing checks, `…{severity="critical",status="WARN"} == 1` the worst);
+//! - `dockbench_findings{benchmark,id}`, `dockbench_waived_findings{benchmark,id}`: counts.
 use std::fmt::Write;
 
 use super::{Report, Status};
@@ -100,22 +105,44 @@ pub fn render(report: &Report) -> String {
 
     header(
         &mut out,
-        "dockbench_check_status",
-        "One sample per check, value 1, labelled with the check's current status.",
+        "dockbench_check_info",
+        "What each check is: benchmark, section, profile level, scored, severity and title (value 1).",
     );
     for r in &report.results {
         let _ = writeln!(
             out,
-            "dockbench_check_status{} 1",
+            "dockbench_check_info{} 1",
             labels(&[
+                ("benchmark", &r.benchmark),
                 ("id", &r.id),
-                ("status", r.status.as_str()),
                 ("section", &r.section),
                 ("level", r.level.id()),
                 ("scored", if r.scored { "true" } else { "false" }),
+                ("severity", r.severity.map_or("", |s| s.as_str())),
                 ("title", &r.title),
             ])
         );
+    }
+
+    header(
+        &mut out,
+        "dockbench_check_status",
+        "Per check one sample per status: 1 for the check's current status, 0 for the others.",
+    );
+    for r in &report.results {
+        for s in Status::ALL {
+            let _ = writeln!(
+                out,
+                "dockbench_check_status{} {}",
+                labels(&[
+                    ("benchmark", &r.benchmark),
+                    ("id", &r.id),
+                    ("severity", r.severity.map_or("", |s| s.as_str())),
+                    ("status", s.as_str()),
+                ]),
+                u8::from(r.status == s)
+            );
+        }
     }
 
     header(
@@ -129,7 +156,11 @@ pub fn render(report: &Report) -> String {
         } else {
             0
         };
-        let _ = writeln!(out, "dockbench_findings{} {open}", labels(&[("id", &r.id)]));
+        let _ = writeln!(
+            out,
+            "dockbench_findings{} {open}",
+            labels(&[("benchmark", &r.benchmark), ("id", &r.id)])
+        );
     }
 
     header(
@@ -141,7 +172,7 @@ pub fn render(report: &Report) -> String {
         let _ = writeln!(
             out,
             "dockbench_waived_findings{} {}",
-            labels(&[("id", &r.id)]),
+            labels(&[("benchmark", &r.benchmark), ("id", &r.id)]),
             r.waived.len()
         );
     }

@@ -82,7 +82,15 @@ pub struct CheckView<'a> {
     pub assessment: &'static str,
     pub evaluation: &'static str,
     pub findings: Vec<FindingView<'a>>,
+    /// Objects that could not be evaluated (not-applicable ones are only counted).
     pub exceptions: Vec<FindingView<'a>>,
+    /// "15 containers not applicable (…)", "" when none.
+    pub not_applicable: String,
+    /// `critical` … `low`, "" when unrated.
+    pub severity: &'static str,
+    /// "N of M objects" for WARN and INFO checks with offenders, else "" (a NOTE's evidence
+    /// is no offender: no "1 of 0 objects").
+    pub affected: String,
     /// Findings covered by a waiver, each with its reason.
     pub waived: &'a [WaivedFinding],
     pub references: Vec<Reference<'a>>,
@@ -225,10 +233,11 @@ fn finding_view(f: &Finding) -> FindingView<'_> {
 
 pub fn check_view(r: &CheckResult) -> CheckView<'_> {
     let mut search = format!("{} {} {}", r.id, r.title, r.reason);
+    // Only objects the check is about: a search for a container finds the checks it fails.
     for f in r
         .findings
         .iter()
-        .chain(&r.exceptions)
+        .chain(r.unevaluated())
         .chain(r.waived.iter().map(|w| &w.finding))
     {
         search.push(' ');
@@ -247,7 +256,17 @@ pub fn check_view(r: &CheckResult) -> CheckView<'_> {
         assessment: assessment_label(r.assessment),
         evaluation: evaluation_label(r.evaluation),
         findings: r.findings.iter().map(finding_view).collect(),
-        exceptions: r.exceptions.iter().map(finding_view).collect(),
+        exceptions: r.unevaluated().map(finding_view).collect(),
+        not_applicable: r.not_applicable_line(),
+        severity: r.severity.map_or("", |s| s.as_str()),
+        affected: if matches!(r.status, Status::Warn | Status::Info)
+            && !r.findings.is_empty()
+            && r.evaluated > 0
+        {
+            format!("{} of {} objects", r.findings.len(), r.evaluated)
+        } else {
+            String::new()
+        },
         waived: &r.waived,
         references: r
             .references
@@ -331,12 +350,23 @@ impl<'a> View<'a> {
             automated: automated_share(report),
             overall: segments(&all),
             sections,
-            attention: report
-                .results
-                .iter()
-                .filter(|r| matches!(r.status, Status::Warn | Status::Error | Status::Info))
-                .map(check_view)
-                .collect(),
+            attention: {
+                // Most severe first: WARN by severity, then ERROR, then INFO.
+                let mut a: Vec<&CheckResult> = report
+                    .results
+                    .iter()
+                    .filter(|r| matches!(r.status, Status::Warn | Status::Error | Status::Info))
+                    .collect();
+                a.sort_by_key(|r| {
+                    let group = match r.status {
+                        Status::Warn => 0,
+                        Status::Error => 1,
+                        _ => 2,
+                    };
+                    (group, std::cmp::Reverse(r.severity))
+                });
+                a.into_iter().map(check_view).collect()
+            },
             manual: report
                 .results
                 .iter()

@@ -144,6 +144,61 @@ pub struct CheckResult {
     pub references: Vec<String>,
 }
 
+/// The value prefix of a SKIP exception in reports written before exceptions had a `status`.
+const NOT_APPLICABLE_PREFIX: &str = "SKIP: ";
+
+impl Finding {
+    /// Why this exception did not apply (a SKIP exception), `None` for any other entry.
+    fn skip_reason(&self) -> Option<&str> {
+        match self.status {
+            Some(Status::Skip) => Some(&self.reason),
+            Some(_) => None,
+            None => self.value.strip_prefix(NOT_APPLICABLE_PREFIX),
+        }
+    }
+}
+
+impl CheckResult {
+    /// Exceptions that are objects which could not be evaluated (listed in every format:
+    /// they need attention), leaving out those the check did not apply to.
+    pub fn unevaluated(&self) -> impl Iterator<Item = &Finding> {
+        self.exceptions.iter().filter(|e| e.skip_reason().is_none())
+    }
+
+    /// Objects the check did not apply to, counted per reason in first-seen order: not
+    /// findings, so formats count them instead of listing them.
+    pub fn not_applicable(&self) -> Vec<(&str, usize)> {
+        let mut out: Vec<(&str, usize)> = Vec::new();
+        for e in &self.exceptions {
+            if let Some(why) = e.skip_reason() {
+                match out.iter_mut().find(|(w, _)| *w == why) {
+                    Some((_, n)) => *n += 1,
+                    None => out.push((why, 1)),
+                }
+            }
+        }
+        out
+    }
+
+    /// "15 containers not applicable (the root filesystem is writable)" per reason; "" when
+    /// the check applied to every object.
+    pub fn not_applicable_line(&self) -> String {
+        let noun = match self.scope {
+            Scope::Image => "image",
+            Scope::Container => "container",
+            _ => "object",
+        };
+        self.not_applicable()
+            .iter()
+            .map(|(why, n)| {
+                let s = if *n == 1 { "" } else { "s" };
+                format!("{n} {noun}{s} not applicable ({why})")
+            })
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
+}
+
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Counts {
     pub pass: usize,
