@@ -1,6 +1,5 @@
 //! One process directory (stat, cmdline, status, cgroup split by NUL bytes) in a fake /proc.
 #![no_main]
-use std::collections::BTreeSet;
 use std::sync::OnceLock;
 
 use libfuzzer_sys::fuzz_target;
@@ -30,7 +29,11 @@ fuzz_target!(|data: &[u8]| {
     let mut cg = format!("0::/docker/{ID}\n").into_bytes();
     cg.extend_from_slice(cgroup);
     std::fs::write(p.join("cgroup"), cg).unwrap();
-    let ids: BTreeSet<String> = [ID.to_string()].into();
-    let _ = dockbench::collect::procs::by_container(root, &ids);
-    let _ = dockbench::collect::procs::container_id_in_cgroup(&String::from_utf8_lossy(cgroup), &ids);
+    // One walk of the fake /proc, then the container view of PID 42 (its status, caps,
+    // namespaces and cgroup as the kernel would tell them).
+    if let Ok(table) = dockbench::collect::procs::ProcTable::scan(root, root) {
+        let _ = table.container(42, ID, &["sh".to_string()], true);
+        let _ = table.pids_named("dockerd");
+    }
+    let _ = dockbench::docker::id_from_cgroup(&String::from_utf8_lossy(cgroup));
 });
