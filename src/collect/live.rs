@@ -592,20 +592,35 @@ fn daemon_config(
     table: Option<&super::procs::ProcTable>,
 ) -> crate::snapshot::DaemonConfig {
     let socket = address.strip_prefix("unix://");
-    let found = match table {
-        Some(t) => {
-            let pids: Vec<u64> = t.pids_named("dockerd").iter().map(|p| *p as u64).collect();
-            super::daemon_config::find_dockerd_args_among(Path::new("/proc"), &pids, socket)
-        }
-        None => super::daemon_config::find_dockerd_args_for(Path::new("/proc"), socket),
+    let pids: Vec<u64> = match table {
+        Some(t) => t.pids_named("dockerd").iter().map(|p| *p as u64).collect(),
+        None => std::fs::read_dir("/proc")
+            .into_iter()
+            .flatten()
+            .flatten()
+            .filter_map(|e| e.file_name().to_str()?.parse().ok())
+            .collect(),
     };
+    let found = super::daemon_config::find_dockerd_among(Path::new("/proc"), &pids, socket);
     let known = found.is_some();
-    let args = found.unwrap_or_default();
-    super::daemon_config::resolve(&args, known, |path| match std::fs::read_to_string(path) {
-        Ok(text) => Some(Ok(text)),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
-        Err(e) => Some(Err(e.to_string())),
-    })
+    let (pid, args) = found.unwrap_or_default();
+    let mut config =
+        super::daemon_config::resolve(&args, known, |path| match std::fs::read_to_string(path) {
+            Ok(text) => Some(Ok(text)),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+            Err(e) => Some(Err(e.to_string())),
+        });
+    // What the process serves (socket activation hands it sockets its flags do not name).
+    if known {
+        match super::daemon_config::listening_sockets(Path::new("/proc"), pid) {
+            Ok(list) => {
+                config.Listening = list;
+                config.ListeningStatus = FactStatus::available();
+            }
+            Err(e) => config.ListeningStatus = FactStatus::unavailable(e),
+        }
+    }
+    config
 }
 
 /// The local host's facts: a few dozen stats and at most one `auditctl -l`, cheap enough to

@@ -203,8 +203,17 @@ pub struct MountFacts {
     pub FsType: String,
     /// The mounted device or source.
     pub Device: String,
-    /// The data root (or a parent of it other than `/`) is its own mount.
+    /// The data root (or a parent of it other than `/`) is on a file system other than the
+    /// root file system's: its mount's device number differs from `/`'s (a bind mount of a
+    /// directory of `/` is not separate).
     pub Separate: bool,
+    /// `MAJ:MIN` of the mount's file system (mountinfo's third field), "" when not known.
+    pub DeviceNumber: String,
+    /// `MAJ:MIN` of the root file system (`/`'s mount).
+    pub RootDeviceNumber: String,
+    /// The directory of its file system that is mounted there: `/` for a whole file system,
+    /// else a bind mount of that directory.
+    pub BindRoot: String,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]

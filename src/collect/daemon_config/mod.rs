@@ -17,9 +17,15 @@ mod systemd;
 
 /// Where dockerd reads its config file unless `--config-file` says otherwise (rootful daemon).
 pub use crate::docker::DEFAULT_CONFIG_FILE;
-pub use discovery::{find_dockerd_args, find_dockerd_args_among, find_dockerd_args_for};
-pub use merge::{resolve, resolve_with_default_file};
-pub use systemd::{exec_start_args, exec_start_args_of};
+pub use discovery::{
+    find_dockerd_among, find_dockerd_args, find_dockerd_args_among, find_dockerd_args_for,
+    listening_sockets,
+};
+pub use merge::{default_keys, resolve, resolve_with_default_file};
+pub use systemd::{
+    UnitEnvironment, exec_start_args, exec_start_args_of, expand_environment, listen_streams,
+    parse_environment_file, unit_environment,
+};
 
 /// Helpers the tests of every part share.
 #[cfg(test)]
