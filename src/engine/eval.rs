@@ -261,7 +261,10 @@ fn evaluate_group(
         "host",
         to_cel(&CelHost {
             inner: &snap.host,
-            Derived: derive_host(&snap.containers, &derived),
+            Derived: HostDerived {
+                Audit: super::host_derived::audit_paths(&snap.host),
+                ..derive_host(&snap.containers, &derived)
+            },
         }),
     );
     root.add_variable_from_value(

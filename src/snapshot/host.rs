@@ -134,6 +134,9 @@ pub struct FileFact {
     /// The rule that audits it, as listed ("" when none). Its path may differ from `Path`
     /// when a symlink leads to the same file (`-w /run/docker.sock` for `/var/run/docker.sock`).
     pub AuditRule: String,
+    /// The `never` rule that suppresses this path's events ("" when none): the kernel tries
+    /// it before any rule that would audit the path, so `Audited` is false.
+    pub AuditSuppressedBy: String,
     /// For systemd units: the drop-in files (`<unit>.d/*.conf`) in the unit search path.
     pub DropIns: Vec<FileFact>,
 }
@@ -154,6 +157,7 @@ impl Default for FileFact {
             Status: FactStatus::Available,
             Audited: false,
             AuditRule: String::new(),
+            AuditSuppressedBy: String::new(),
             DropIns: Vec::new(),
         }
     }
