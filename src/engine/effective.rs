@@ -150,8 +150,15 @@ fn setting(d: &Daemon, key: &str, observed: Option<&(Value, String)>) -> Effecti
             e.Value = value.clone();
             e.Source = "daemon".into();
             e.Origin = origin.clone();
+            // Debug mode configured explains a debug level the daemon reports.
+            let debug_configured = key == "log-level"
+                && d.Config
+                    .Settings
+                    .get("debug")
+                    .is_some_and(|s| s.Value == json!(true));
             if let Some(c) = configured
                 && unknown.is_none()
+                && !debug_configured
                 && !same(key, &c.Value, value)
             {
                 e.Drift = drift(key, c, value, &d.Config.File);
