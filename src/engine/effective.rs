@@ -321,6 +321,7 @@ fn drift(key: &str, c: &crate::snapshot::Setting, observed: &Value, file: &str) 
     let state = |v: &Value| match v {
         Value::Bool(true) => format!("{key} enabled"),
         Value::Bool(false) => format!("{key} disabled"),
+        other if shown(other).is_empty() => format!("{key} not set"),
         other => format!("{key}={}", shown(other)),
     };
     let configured = format!("{key}={}", shown(&c.Value));
