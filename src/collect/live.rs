@@ -801,13 +801,23 @@ fn daemon_config(reach: &Reach) -> crate::snapshot::DaemonConfig {
     let args = server.argv.get(1..).unwrap_or_default();
     let default_file = rootless_config_file(server)
         .unwrap_or_else(|| super::daemon_config::DEFAULT_CONFIG_FILE.to_string());
-    super::daemon_config::resolve_with_default_file(args, true, &default_file, |path| {
-        match std::fs::read_to_string(path) {
-            Ok(text) => Some(Ok(text)),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
-            Err(e) => Some(Err(e.to_string())),
+    let mut config =
+        super::daemon_config::resolve_with_default_file(args, true, &default_file, |path| {
+            match std::fs::read_to_string(path) {
+                Ok(text) => Some(Ok(text)),
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+                Err(e) => Some(Err(e.to_string())),
+            }
+        });
+    // What the process serves (socket activation hands it sockets its flags do not name).
+    match super::daemon_config::listening_sockets(Path::new("/proc"), server.pid) {
+        Ok(list) => {
+            config.Listening = list;
+            config.ListeningStatus = FactStatus::available();
         }
-    })
+        Err(e) => config.ListeningStatus = FactStatus::unavailable(e),
+    }
+    config
 }
 
 /// A rootless dockerd's default config file, from its own environment (`ROOTLESSKIT_STATE_DIR`
