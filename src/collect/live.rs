@@ -207,11 +207,18 @@ pub async fn collect_live(opts: &LiveOptions) -> Result<Snapshot, CollectError> 
     });
     let mut containers =
         inspect_containers(&docker, ids, &names, opts, &mut notes, &mut faults).await;
+    // The containerd image store keeps layers in containerd's content store (content_store.rs).
+    let content = super::content_store::live_store(
+        &address,
+        info.driver_status.as_deref().unwrap_or_default(),
+        || daemon_config(&address, None),
+    );
     let images = inspect_images(
         &docker,
         &containers,
         &image_list,
         opts,
+        content,
         &mut notes,
         &mut faults,
     )
@@ -498,6 +505,7 @@ async fn inspect_images(
     containers: &[Container],
     image_list: &Result<Vec<ImageSummary>, Fault>,
     opts: &LiveOptions,
+    content: Option<std::sync::Arc<Result<super::content_store::ContentStore, FactStatus>>>,
     notes: &mut Vec<String>,
     faults: &mut Vec<String>,
 ) -> Vec<Image> {
@@ -516,38 +524,62 @@ async fn inspect_images(
         }
     }
     let images: Vec<(String, Result<Image, String>)> = stream::iter(image_ids)
-        .map(|id| async move {
-            let (inspect, history) = tokio::join!(
-                answer(deadline, docker.inspect_image(&id)),
-                answer(deadline, docker.image_history(&id))
-            );
-            let layers = match &inspect {
-                Ok(i) => {
-                    let driver = i.graph_driver.clone().unwrap_or_default();
-                    tokio::task::spawn_blocking(move || {
-                        super::layers::collect(&driver.name, &driver.data)
+        .map(|id| {
+            let content = content.clone();
+            async move {
+                let (inspect, history) = tokio::join!(
+                    answer(deadline, docker.inspect_image(&id)),
+                    answer(deadline, docker.image_history(&id))
+                );
+                let layers = match (&inspect, content) {
+                    (Ok(i), Some(store))
+                        if i.graph_driver.as_ref().is_none_or(|g| g.data.is_empty()) =>
+                    {
+                        let (digest, os, arch) = (
+                            i.id.clone().unwrap_or_else(|| id.clone()),
+                            i.os.clone().unwrap_or_default(),
+                            i.architecture.clone().unwrap_or_default(),
+                        );
+                        tokio::task::spawn_blocking(move || match &*store {
+                            Ok(store) => store.layer_facts(&digest, &os, &arch),
+                            Err(status) => crate::snapshot::LayerFacts {
+                                Status: status.clone(),
+                                ..Default::default()
+                            },
+                        })
+                        .await
+                        .unwrap_or_else(|e| crate::snapshot::LayerFacts {
+                            Status: FactStatus::unavailable(format!("layer walk failed: {e}")),
+                            ..Default::default()
+                        })
+                    }
+                    (Ok(i), _) => {
+                        let driver = i.graph_driver.clone().unwrap_or_default();
+                        tokio::task::spawn_blocking(move || {
+                            super::layers::collect(&driver.name, &driver.data)
+                        })
+                        .await
+                        .unwrap_or_else(|e| crate::snapshot::LayerFacts {
+                            Status: FactStatus::unavailable(format!("layer walk failed: {e}")),
+                            ..Default::default()
+                        })
+                    }
+                    (Err(_), _) => Default::default(),
+                };
+                let result = inspect
+                    .map_err(|e| e.to_string())
+                    .and_then(|i| convert::<_, Image>(&i).map_err(|e| clip(&e)))
+                    .map(|img| Image {
+                        Layers: layers,
+                        ..img
                     })
-                    .await
-                    .unwrap_or_else(|e| crate::snapshot::LayerFacts {
-                        Status: FactStatus::unavailable(format!("layer walk failed: {e}")),
-                        ..Default::default()
-                    })
-                }
-                Err(_) => Default::default(),
-            };
-            let result = inspect
-                .map_err(|e| e.to_string())
-                .and_then(|i| convert::<_, Image>(&i).map_err(|e| clip(&e)))
-                .map(|img| Image {
-                    Layers: layers,
-                    ..img
-                })
-                .and_then(|mut img| {
-                    let history = history.map_err(|e| format!("history: {e}"))?;
-                    img.History = history.iter().map(convert).collect::<Result<_, _>>()?;
-                    Ok(img)
-                });
-            (id, result)
+                    .and_then(|mut img| {
+                        let history = history.map_err(|e| format!("history: {e}"))?;
+                        img.History = history.iter().map(convert).collect::<Result<_, _>>()?;
+                        Ok(img)
+                    });
+                (id, result)
+            }
         })
         .buffered(CONCURRENCY)
         .collect()
