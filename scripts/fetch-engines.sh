@@ -54,7 +54,8 @@ fetch() {
   local name=$1 suite=$2
   shift 2
   local dest=$cache/$name
-  if [ -f "$dest/.done" ]; then
+  # The package list is part of the stamp: a changed list fetches again.
+  if [ -f "$dest/.done" ] && [ "$(cat "$dest/.packages" 2>/dev/null)" = "$suite $*" ]; then
     echo "fetch-engines: $name cached ($(tr '\n' ' ' <"$dest/.done"))"
     return
   fi
@@ -63,19 +64,19 @@ fetch() {
   for p in "$@"; do want+=("$p/$suite"); done
   rm -rf "$dest.tmp"
   mkdir -p "$dest.tmp"
-  (cd "$apt_dir/debs" && apt-get "${apt_opts[@]}" download -qq "${want[@]}")
-  local versions=()
-  for p in "$@"; do
-    local v deb
-    v=$(apt-cache "${apt_opts[@]}" policy "$p" 2>/dev/null | awk -v s="$suite" '
-      /^ +(\*\*\* )?[0-9]/ { sub(/\*\*\* /, ""); ver=$1 }
-      $0 ~ "/debian " s "/" && ver != "" { print ver; exit }')
-    deb=$(ls "$apt_dir/debs/${p}_"*"${v#*:}"_*.deb 2>/dev/null | head -1 || true)
-    [ -n "$deb" ] || deb=$(ls -t "$apt_dir/debs/${p}_"*.deb | head -1)
+  # Each engine's packages in a directory of their own: the same package of the other suite
+  # may be in the shared cache.
+  local debs=$apt_dir/debs/$name
+  rm -rf "$debs"
+  mkdir -p "$debs"
+  (cd "$debs" && apt-get "${apt_opts[@]}" download -qq "${want[@]}")
+  local versions=() deb
+  for deb in "$debs"/*.deb; do
     dpkg-deb -x "$deb" "$dest.tmp"
     versions+=("$(basename "$deb" .deb)")
   done
   printf '%s\n' "${versions[@]}" >"$dest.tmp/.done"
+  echo "$suite $*" >"$dest.tmp/.packages"
   rm -rf "$dest"
   mv "$dest.tmp" "$dest"
   echo "fetch-engines: $name unpacked ($(tr '\n' ' ' <"$dest/.done"))"
@@ -87,7 +88,7 @@ for e in "${engines[@]}"; do
     docker-28) fetch docker-28 sid docker.io containerd ;;
     podman-5)
       fetch podman-5 trixie podman conmon netavark aardvark-dns catatonit \
-        golang-github-containers-common golang-github-containers-image libgpgme11t64 libsubid5 ;;
+        golang-github-containers-common golang-github-containers-image libgpgme11t64 libsubid5 libassuan9 ;;
     podman-4)
       if ! command -v podman >/dev/null; then
         echo "fetch-engines: installing podman (Debian 12)"

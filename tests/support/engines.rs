@@ -204,7 +204,10 @@ impl Engine {
             }
             std::thread::sleep(Duration::from_millis(20));
         }
-        let _ = self.in_netns("ip").args(["link", "set", "lo", "up"]).status();
+        let _ = self
+            .in_netns("ip")
+            .args(["link", "set", "lo", "up"])
+            .status();
         Ok(())
     }
 
@@ -212,7 +215,9 @@ impl Engine {
     fn in_netns(&self, program: impl AsRef<std::ffi::OsStr>) -> Command {
         let pid = self.netns.as_ref().map(|c| c.id()).unwrap_or(0);
         let mut cmd = Command::new("nsenter");
-        cmd.arg(format!("--net=/proc/{pid}/ns/net")).arg("--").arg(program);
+        cmd.arg(format!("--net=/proc/{pid}/ns/net"))
+            .arg("--")
+            .arg(program);
         cmd
     }
 
@@ -242,8 +247,8 @@ impl Engine {
     pub fn logs(&self) -> String {
         let mut out = String::new();
         for (what, _) in &self.children {
-            let text = std::fs::read_to_string(self.dir.join(format!("{what}.log")))
-                .unwrap_or_default();
+            let text =
+                std::fs::read_to_string(self.dir.join(format!("{what}.log"))).unwrap_or_default();
             let tail: Vec<&str> = text.lines().rev().take(30).collect();
             out.push_str(&format!("--- {what}.log (last lines)\n"));
             for l in tail.into_iter().rev() {
@@ -393,7 +398,10 @@ impl Engine {
             .env("PATH", env_path)
             .env("CONTAINERS_CONF", self.dir.join("containers.conf"))
             .env("CONTAINERS_STORAGE_CONF", self.dir.join("storage.conf"))
-            .env("CONTAINERS_REGISTRIES_CONF", self.dir.join("registries.conf"));
+            .env(
+                "CONTAINERS_REGISTRIES_CONF",
+                self.dir.join("registries.conf"),
+            );
         if let Some(l) = libs {
             cmd.env("LD_LIBRARY_PATH", l);
         }
@@ -435,7 +443,15 @@ impl Engine {
             .spawn()
             .expect("tar");
         let out = Command::new("docker")
-            .args(["-H", &self.address(), "import", "--change", r#"CMD ["sleep","3600"]"#, "-", tag])
+            .args([
+                "-H",
+                &self.address(),
+                "import",
+                "--change",
+                r#"CMD ["sleep","3600"]"#,
+                "-",
+                tag,
+            ])
             .stdin(tar.stdout.take().unwrap())
             .output()
             .unwrap();
@@ -492,8 +508,10 @@ fn kill_shims(dir: &Path) {
         let cmdline = std::fs::read(e.path().join("cmdline")).unwrap_or_default();
         let cmdline = String::from_utf8_lossy(&cmdline).replace('\0', " ");
         let comm = std::fs::read_to_string(e.path().join("comm")).unwrap_or_default();
-        if matches!(comm.trim(), "containerd-shim" | "containerd-shim-runc-v2" | "conmon")
-            && cmdline.contains(&needle)
+        if matches!(
+            comm.trim(),
+            "containerd-shim" | "containerd-shim-runc-v2" | "conmon"
+        ) && cmdline.contains(&needle)
             && let Some(p) = rustix::process::Pid::from_raw(pid)
         {
             let _ = rustix::process::kill_process(p, rustix::process::Signal::KILL);
@@ -540,6 +558,9 @@ pub fn busybox_rootfs(dir: &Path) {
     let su = dir.join("bin/su");
     std::fs::copy(busybox, &su).unwrap();
     std::fs::set_permissions(&su, std::fs::Permissions::from_mode(0o4755)).unwrap();
-    std::fs::write(dir.join("etc/passwd"), "root:x:0:0:root:/:/bin/sh\napp:x:1000:1000::/:/bin/sh\n")
-        .unwrap();
+    std::fs::write(
+        dir.join("etc/passwd"),
+        "root:x:0:0:root:/:/bin/sh\napp:x:1000:1000::/:/bin/sh\n",
+    )
+    .unwrap();
 }
