@@ -366,6 +366,13 @@ impl Engine {
             }
             Err(e) => return Err(format!("{}: {e}", program.display())),
         }
+        // Rootful podman gives containers RLIMIT_NOFILE 1048576 and RLIMIT_NPROC 4194304,
+        // which runc cannot set above the service's own hard limits without CAP_SYS_RESOURCE
+        // (the test runner here has 20000 and 96365, and not the capability): ask for less.
+        // An NPROC of the hard limit, or half of it, still failed in runc's init here; 4096 works.
+        let hard = |r| rustix::process::getrlimit(r).maximum.unwrap_or(1 << 20);
+        let nofile = hard(rustix::process::Resource::Nofile);
+        let nproc = hard(rustix::process::Resource::Nproc).min(4096);
         std::fs::write(
             self.dir.join("storage.conf"),
             format!(
@@ -379,7 +386,8 @@ impl Engine {
                 "[engine]\ncgroup_manager = \"cgroupfs\"\nevents_logger = \"file\"\n\
                  events_logfile_path = \"{d}/events.log\"\ntmp_dir = \"{d}/tmp\"\n\
                  static_dir = \"{d}/storage/libpod\"\nvolume_path = \"{d}/storage/volumes\"\n\
-                 [network]\nnetwork_config_dir = \"{d}/net\"\n"
+                 [network]\nnetwork_config_dir = \"{d}/net\"\n\
+                 [containers]\ndefault_ulimits = [\"nofile={nofile}:{nofile}\", \"nproc={nproc}:{nproc}\"]\n"
             ),
         )
         .map_err(|e| e.to_string())?;
