@@ -551,27 +551,20 @@ pub fn live_containerd_root(proc_dir: &Path, addresses: &[String]) -> Result<Pat
         })
 }
 
-/// For a live scan of the daemon at `address` with `/info`'s `DriverStatus`: None when its
+/// For a live scan of a daemon on this host with `/info`'s `DriverStatus`: None when its
 /// image store is not containerd's (the layers are `GraphDriver` directories); else the
-/// content store of the containerd serving it, or why it cannot be read from here.
+/// content store of the containerd serving it (found from the daemon's configuration
+/// `config`), or why it cannot be read.
 pub fn live_store(
-    address: &str,
     driver_status: &[Vec<String>],
     config: impl FnOnce() -> crate::snapshot::DaemonConfig,
 ) -> Option<std::sync::Arc<Result<ContentStore, FactStatus>>> {
     if !is_containerd_store(driver_status) {
         return None;
     }
-    let store = if !address.starts_with("unix://") {
-        Err(FactStatus::not_in_mode(
-            crate::snapshot::ScanMode::Remote,
-            "image layers in containerd's content store",
-        ))
-    } else {
-        live_containerd_root(Path::new("/proc"), &containerd_addresses(&config()))
-            .map(|root| ContentStore::open(&root))
-            .map_err(|e| FactStatus::unreadable(Cause::Unreadable, e))
-    };
+    let store = live_containerd_root(Path::new("/proc"), &containerd_addresses(&config()))
+        .map(|root| ContentStore::open(&root))
+        .map_err(|e| FactStatus::unreadable(Cause::Unreadable, e));
     Some(std::sync::Arc::new(store))
 }
 
