@@ -159,7 +159,34 @@ fn the_misconfigured_set_gets_the_same_verdicts_on_every_engine() {
             continue;
         }
         let (report, v) = scan_engine(kind);
-        headers.insert(kind, report["host"].clone());
+        // The report names the engine, its version, API version and image store.
+        let host = &report["host"];
+        assert_eq!(
+            host["api_version"],
+            kind.api_version(),
+            "{}: {host}",
+            kind.name()
+        );
+        assert_eq!(
+            host["image_store"],
+            kind.image_store(),
+            "{}: {host}",
+            kind.name()
+        );
+        let target = host["target"].as_str().unwrap_or_default();
+        let engine = if kind.is_podman() {
+            "Podman "
+        } else {
+            "Docker "
+        };
+        assert!(
+            target.starts_with(engine)
+                && target.contains(&format!("(API {})", kind.api_version()))
+                && target.contains(&format!("image store {}", kind.image_store())),
+            "{}: {target}",
+            kind.name()
+        );
+        headers.insert(kind, host.clone());
         // What the configuration calls for, on every engine.
         let offender = |id: &str, object: &str| {
             let (status, offenders) = &v[id];

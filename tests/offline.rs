@@ -681,6 +681,9 @@ fn live_and_offline_agree_on(kind: engines::Kind) {
         live.0["containers_scanned"]
     );
     assert_eq!(offline.0["images_scanned"], 1, "{:#}", offline.0["notes"]);
+    // The offline scan names the image store it read, as the live one does.
+    assert_eq!(offline.0["host"]["image_store"], kind.image_store());
+    assert_eq!(live.0["host"]["image_store"], kind.image_store());
     let offline = assert_same_verdicts(&live, &offline);
     for (id, object) in [
         ("5.5", "privileged"),

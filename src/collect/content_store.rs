@@ -568,6 +568,21 @@ pub fn live_store(
     Some(std::sync::Arc::new(store))
 }
 
+/// The image store an engine reports in `/info` (`Driver`, `DriverStatus`), in the words of
+/// `Target.ImageStore`: `containerd (overlayfs)`, `graphdriver (overlay2)`,
+/// `containers/storage (overlay)` for Podman; "" when `/info` names no driver.
+pub fn image_store(engine: &str, driver: &str, driver_status: &[Vec<String>]) -> String {
+    if driver.is_empty() {
+        String::new()
+    } else if engine == "Podman" {
+        format!("containers/storage ({driver})")
+    } else if is_containerd_store(driver_status) {
+        format!("containerd ({driver})")
+    } else {
+        format!("graphdriver ({driver})")
+    }
+}
+
 /// Whether `/info`'s `DriverStatus` says the image store is containerd's
 /// (`["driver-type", "io.containerd.snapshotter.v1"]`).
 pub fn is_containerd_store(driver_status: &[Vec<String>]) -> bool {

@@ -315,11 +315,16 @@ pub async fn collect_live(opts: &LiveOptions) -> Result<Snapshot, CollectError> 
         Some(_) => not_this_host(&reach, proc_status, firewall, &info),
     };
     let security_options = info.security_options.clone().unwrap_or_default();
-    let target = super::target::describe(
+    let mut target = super::target::describe(
         &endpoint,
         &version_json,
         &security_options,
         &server_local(&reach),
+    );
+    target.ImageStore = super::content_store::image_store(
+        &target.Engine,
+        info.driver.as_deref().unwrap_or(""),
+        info.driver_status.as_deref().unwrap_or_default(),
     );
 
     let daemon = Daemon {

@@ -65,12 +65,22 @@ impl Kind {
         matches!(self, Kind::Podman4 | Kind::Podman5)
     }
 
-    /// The image store a scan should name.
+    /// The image store a scan should name (`host.image_store` of the report).
     pub fn image_store(self) -> &'static str {
         match self {
-            Kind::Docker28Containerd => "containerd",
-            Kind::Podman4 | Kind::Podman5 => "podman",
-            _ => "graphdriver",
+            Kind::Docker28Containerd => "containerd (overlayfs)",
+            Kind::Podman4 | Kind::Podman5 => "containers/storage (overlay)",
+            _ => "graphdriver (overlay2)",
+        }
+    }
+
+    /// The API version the engine speaks at most (`/version` ApiVersion).
+    pub fn api_version(self) -> &'static str {
+        match self {
+            Kind::Docker20 | Kind::Podman4 => "1.41",
+            Kind::Docker26 => "1.45",
+            Kind::Docker28 | Kind::Docker28Containerd => "1.51",
+            Kind::Podman5 => "1.41",
         }
     }
 }

@@ -59,6 +59,16 @@ pub fn collect_root(opts: &OfflineOptions) -> Result<Snapshot, CollectError> {
         .and_then(|v| v.as_bool());
     let graph = daemon::storage_driver(&fs, &data_root, &layout.config)
         .filter(|_| containerd != Some(true));
+    let image_store = match &graph {
+        Some(driver) => format!("graphdriver ({driver})"),
+        None if containerd != Some(false) => {
+            match all_containers.iter().find(|c| !c.Driver.is_empty()) {
+                Some(c) => format!("containerd ({})", c.Driver),
+                None => "containerd".to_string(),
+            }
+        }
+        None => String::new(),
+    };
     let store = match graph {
         Some(driver) => Some(images::Store::open(&fs, &data_root, &driver)),
         None if containerd != Some(false) => {
@@ -153,7 +163,14 @@ pub fn collect_root(opts: &OfflineOptions) -> Result<Snapshot, CollectError> {
             Info: None,
             InfoStatus: FactStatus::offline("daemon info (/info)"),
             Version: None,
-            Target: Default::default(),
+            Target: crate::snapshot::Target {
+                ImageStore: if store.is_some() {
+                    image_store
+                } else {
+                    String::new()
+                },
+                ..Default::default()
+            },
             Config: layout.config,
             Networks: Vec::new(),
             Swarm: SwarmFacts {
