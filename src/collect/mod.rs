@@ -3,6 +3,7 @@
 pub mod audit;
 pub mod capped;
 pub mod connect;
+pub mod content_store;
 pub mod daemon_config;
 pub mod disk_usage;
 pub mod files;
