@@ -356,7 +356,11 @@ fn object_groups(report: &Report) -> (Vec<ObjectGroup<'_>>, Anchors<'_>) {
                 status: st.as_str(),
                 class: class(st),
                 severity: r.severity.map_or("", |s| s.as_str()),
-                value: if st == Status::Error { &f.reason } else { &f.value },
+                value: if st == Status::Error {
+                    &f.reason
+                } else {
+                    &f.value
+                },
             });
         }
     }
@@ -492,7 +496,21 @@ pub fn automated_share(report: &Report) -> AutomatedShare {
 
 impl<'a> View<'a> {
     pub fn of(report: &'a Report) -> View<'a> {
-        let (objects, anchors) = object_groups(report);
+        Self::build(report, true)
+    }
+
+    /// The view without the per-object view (`objects` empty, no links to it): for formats
+    /// that do not show it.
+    pub fn without_objects(report: &'a Report) -> View<'a> {
+        Self::build(report, false)
+    }
+
+    fn build(report: &'a Report, with_objects: bool) -> View<'a> {
+        let (objects, anchors) = if with_objects {
+            object_groups(report)
+        } else {
+            (Vec::new(), Anchors::new())
+        };
         let anchors = &anchors;
         let severities = Severity::ALL
             .iter()
