@@ -1198,3 +1198,75 @@ fn not_applicable_objects_are_counted_not_listed() {
     assert_eq!(of_5_5.len(), 1, "one row: the one offender");
     assert_eq!(&of_5_5[0][15], "15");
 }
+
+// ---------------------------------------------------------------------------------------------
+// Offline header
+
+fn copy_tree(from: &std::path::Path, to: &std::path::Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        let kind = entry.file_type().unwrap();
+        if kind.is_dir() {
+            copy_tree(&entry.path(), &target);
+        } else if kind.is_symlink() {
+            std::os::unix::fs::symlink(std::fs::read_link(entry.path()).unwrap(), &target).unwrap();
+        } else {
+            std::fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+}
+
+#[test]
+fn offline_header_shows_the_kernel_and_docker_version_the_clone_reveals() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("root");
+    copy_tree(std::path::Path::new("tests/fixtures/roots/normal"), &root);
+    let header = |root: &std::path::Path| {
+        let out = dockbench()
+            .args(["scan", "--root"])
+            .arg(root)
+            .args(["-f", "text", "--view", "summary"])
+            .output()
+            .unwrap();
+        String::from_utf8(out.stdout).unwrap()
+    };
+    // Nothing installed that says: unknown, as before.
+    let before = header(&root);
+    assert!(
+        before.contains("kernel unknown") && before.contains("Docker unknown"),
+        "{before}"
+    );
+
+    for rel in ["6.1.0-9-amd64", "6.1.0-28-amd64"] {
+        let d = root.join("usr/lib/modules").join(rel);
+        std::fs::create_dir_all(&d).unwrap();
+        std::fs::write(d.join("modules.order"), "").unwrap();
+    }
+    std::fs::create_dir_all(root.join("var/lib/dpkg")).unwrap();
+    std::fs::write(
+        root.join("var/lib/dpkg/status"),
+        "Package: docker-ce\nStatus: install ok installed\nVersion: 5:24.0.7-1~debian.12~bookworm\n",
+    )
+    .unwrap();
+    // (The text view wraps at 80 columns.)
+    let text = header(&root).replace('\n', " ");
+    assert!(text.contains("kernel 6.1.0-28-amd64"), "{text}");
+    assert!(text.contains("Docker 24.0.7"), "{text}");
+    assert!(
+        text.contains("installed, not running: kernel newest of 2 in /usr/lib/modules; Docker version from package docker-ce in /var/lib/dpkg/status"),
+        "{text}"
+    );
+    let out = dockbench()
+        .args(["scan", "--root"])
+        .arg(&root)
+        .args(["-f", "markdown"])
+        .output()
+        .unwrap();
+    let md = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        md.contains("kernel 6.1.0-28-amd64 · Docker 24.0.7"),
+        "{md:.600}"
+    );
+}

@@ -136,6 +136,8 @@ pub fn render(report: &Report) -> String {
         .collect::<Vec<_>>()
         .join(" · ");
     base.insert("status_line", &status_line);
+    let waived_count: usize = view.waived.iter().map(|c| c.waived.len()).sum();
+    base.insert("waived_count", &waived_count);
     let mut last = String::new();
     for level in levels(view.attention.len()) {
         let mut ctx = base.clone();
