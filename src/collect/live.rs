@@ -396,16 +396,17 @@ async fn connect(
     }
     // Ours (per request, with its message) fires first; bollard's is a backstop.
     let timeout = deadline.as_secs() + 5;
+    // Every answer is capped in size (super::capped): bollard reads bodies whole.
     let client = |version: &ClientVersion| match (&endpoint.address, &endpoint.tls) {
-        (Address::Unix(_), _) => Docker::connect_with_unix(&address, timeout, version),
-        (Address::Tcp { .. }, None) => Docker::connect_with_http(&address, timeout, version),
-        (Address::Tcp { .. }, Some(tls)) => {
+        (Address::Unix(path), _) => super::capped::unix(path, timeout, version),
+        (Address::Tcp { host, port }, None) => super::capped::tcp(host, *port, timeout, version),
+        (Address::Tcp { host, port }, Some(tls)) => {
             for file in [&tls.ca, &tls.cert, &tls.key] {
                 if !file.exists() {
                     return Err(bollard::errors::Error::CertPathError { path: file.clone() });
                 }
             }
-            Docker::connect_with_ssl(&address, &tls.key, &tls.cert, &tls.ca, timeout, version)
+            super::capped::tls(host, *port, tls, timeout, version)
         }
     };
     let first = client(bollard::API_DEFAULT_VERSION).map_err(|e| fail(&e))?;
