@@ -1001,7 +1001,7 @@ fn not_applicable_objects_are_counted_not_listed() {
     let c = r.results.iter_mut().find(|c| c.id == "5.5").unwrap();
     for i in 0..15 {
         c.exceptions.push(report::Finding::exception(
-            "container",
+            report::ObjectKind::Container,
             &format!("na-object-{i}"),
             &format!("na{i}"),
             report::Status::Skip,

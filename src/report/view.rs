@@ -223,7 +223,7 @@ fn finding_view(f: &Finding) -> FindingView<'_> {
         &f.id
     };
     FindingView {
-        kind: &f.kind,
+        kind: f.kind.as_str(),
         object: &f.object,
         id: &f.id,
         short_id,
