@@ -631,6 +631,23 @@ mod tests {
     }
 
     #[test]
+    fn files_are_for_host_checks_and_typed_as_f() {
+        let err = bench(&format!("{HEAD}files='[]'\nfinding='true'")).unwrap_err();
+        assert!(err.to_string().contains("'files' is for host"), "{err}");
+        let host = HEAD.replace("scope='container'", "scope='host'");
+        let files = "files='''[host.Files[\"daemon.json\"]]'''";
+        let err = bench(&format!("{host}{files}\nfinding='f.Mod == 1'")).unwrap_err();
+        assert!(err.to_string().contains("unknown field 'Mod'"), "{err}");
+        bench(&format!(
+            "{host}{files}\nfinding='f.Mode == 1'\nevidence='f.Path'"
+        ))
+        .unwrap();
+        // Without `files` there is no `f`.
+        let err = bench(&format!("{host}finding='f.Mode == 1'")).unwrap_err();
+        assert!(err.to_string().contains("unknown variable 'f'"), "{err}");
+    }
+
+    #[test]
     fn id_order_is_numeric() {
         let mut ids = vec!["5.10", "5.2", "5.1", "4.12"];
         ids.sort_by_key(|i| id_key(i));

@@ -232,7 +232,7 @@ fn result(r: &CheckResult, index: usize, f: &Finding, level: &str, host: &str) -
         _ => format!("{} {}: {what}: {}", r.id, r.title, f.value),
     };
     let rule = rule_id(r);
-    json!({
+    let mut v = json!({
         "ruleId": rule,
         "ruleIndex": index,
         "level": level,
@@ -259,10 +259,13 @@ fn result(r: &CheckResult, index: usize, f: &Finding, level: &str, host: &str) -
             "object_kind": f.kind,
             "object": f.object,
             "object_id": f.id,
-            "path": f.path,
             "value": f.value,
         },
-    })
+    });
+    if let Some(path) = f.file() {
+        v["properties"]["path"] = json!(path);
+    }
+    v
 }
 
 /// The objects a result is reported on: offenders, else (ERROR) the objects that could not be
