@@ -28,7 +28,7 @@ pub async fn run(args: CollectArgs) -> u8 {
         .await
     {
         Ok(s) => s,
-        Err(e) => return fail(exit::COLLECT, &e.to_string()),
+        Err(e) => return fail(e.exit_code(), &e.to_string()),
     };
     let text = serde_json::to_string_pretty(&snap).expect("snapshot serialises") + "\n";
     if !to_file {

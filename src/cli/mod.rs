@@ -83,10 +83,33 @@ pub enum Command {
 /// Where facts come from.
 #[derive(Debug, Clone, Args)]
 pub struct SourceArgs {
-    /// Docker daemon address (unix:///path or tcp://host:port). Default: $DOCKER_HOST, else
-    /// unix:///var/run/docker.sock.
-    #[arg(long, value_name = "URL")]
+    /// Docker daemon address, as the docker CLI reads it: unix:///PATH, tcp://HOST[:PORT]
+    /// (port 2375, 2376 with TLS) or HOST:PORT. Default: $DOCKER_HOST, else the docker
+    /// context, else unix:///var/run/docker.sock. See docs/connections.md.
+    #[arg(long, short = 'H', value_name = "URL")]
     pub host: Option<String>,
+    /// Docker context to scan (as `docker context ls` lists it). Default: $DOCKER_CONTEXT,
+    /// else the current context of $DOCKER_CONFIG/config.json; --host and DOCKER_HOST win.
+    #[arg(long, value_name = "NAME", conflicts_with_all = ["host", "root"])]
+    pub context: Option<String>,
+    /// Use TLS without verifying the daemon: refused (use --tlsverify); accepted for the
+    /// docker CLI's spelling only so that it fails clearly.
+    #[arg(long, hide = true)]
+    pub tls: bool,
+    /// TCP with TLS, the daemon's certificate verified against --tlscacert (also: DOCKER_TLS_VERIFY
+    /// set). Never falls back to plaintext.
+    #[arg(long, conflicts_with = "root")]
+    pub tlsverify: bool,
+    /// CA certificate the daemon's certificate must chain to. Default: $DOCKER_CERT_PATH/ca.pem,
+    /// else ~/.docker/ca.pem.
+    #[arg(long, value_name = "PATH")]
+    pub tlscacert: Option<PathBuf>,
+    /// Client certificate. Default: $DOCKER_CERT_PATH/cert.pem, else ~/.docker/cert.pem.
+    #[arg(long, value_name = "PATH")]
+    pub tlscert: Option<PathBuf>,
+    /// Client key. Default: $DOCKER_CERT_PATH/key.pem, else ~/.docker/key.pem.
+    #[arg(long, value_name = "PATH")]
+    pub tlskey: Option<PathBuf>,
     /// Scan a mounted clone of another host's disk offline: every fact is read from DIR
     /// (Docker's on-disk state, unit files, audit rules, passwd/group) — no daemon, no
     /// network, no writes. Facts only a running host has make their checks SKIP.
@@ -136,7 +159,15 @@ impl SourceArgs {
             None => {
                 let total = std::time::Duration::from_secs(self.timeout);
                 let opts = crate::collect::LiveOptions {
-                    host: self.host.clone(),
+                    connect: crate::collect::connect::ConnectArgs {
+                        host: self.host.clone(),
+                        context: self.context.clone(),
+                        tls: self.tls,
+                        tlsverify: self.tlsverify,
+                        tlscacert: self.tlscacert.clone(),
+                        tlscert: self.tlscert.clone(),
+                        tlskey: self.tlskey.clone(),
+                    },
                     all: self.all,
                     all_images: self.all_images,
                     include_self: self.include_self,

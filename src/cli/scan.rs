@@ -24,8 +24,9 @@ pub struct ScanArgs {
     pub config: Option<PathBuf>,
     #[command(flatten)]
     pub source: SourceArgs,
-    /// Evaluate a snapshot written by `dockbench collect` instead of asking a daemon.
-    #[arg(long, value_name = "FILE", conflicts_with_all = ["host", "root", "all", "all_images", "include_self"])]
+    /// Evaluate a snapshot written by `dockbench collect` instead of asking a daemon ("-":
+    /// standard input).
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["host", "context", "tlsverify", "root", "all", "all_images", "include_self"])]
     pub snapshot: Option<PathBuf>,
     #[command(flatten)]
     pub checks: CheckArgs,
@@ -280,7 +281,7 @@ pub async fn run(args: ScanArgs) -> u8 {
             .await
         {
             Ok(s) => s,
-            Err(e) => return fail(exit::COLLECT, &e.to_string()),
+            Err(e) => return fail(e.exit_code(), &e.to_string()),
         },
     };
     let collect_ms = collect_start.elapsed().as_millis() as u64;
@@ -438,7 +439,14 @@ fn meets(status: Status, level: FailOn) -> bool {
 }
 
 fn read_snapshot(path: &std::path::Path) -> Result<Snapshot, String> {
-    let text = crate::output::read_input(path)
+    // "-": standard input, for `ssh HOST dockbench collect -o - | dockbench scan --snapshot -`
+    // (read through /dev/stdin so the size cap holds).
+    let file = if path.as_os_str() == "-" {
+        std::path::Path::new("/dev/stdin")
+    } else {
+        path
+    };
+    let text = crate::output::read_input(file)
         .map_err(|e| format!("cannot read snapshot {}: {e}", path.display()))?;
     let mut snap = Snapshot::from_json(&text).map_err(|e| format!("{}: {e}", path.display()))?;
     // Keep where the facts were originally collected from in the location.

@@ -89,6 +89,32 @@ pub fn stat_docker_files(
     (files, certs)
 }
 
+/// Every role `stat_docker_files` fills, each an empty fact: for a daemon whose host is not
+/// this one, where nothing may be stat'ed (the caller says why in each `Error`).
+pub fn roles() -> BTreeMap<String, FileFact> {
+    BINARIES
+        .iter()
+        .copied()
+        .chain(["docker.service", "docker.socket"])
+        .chain([
+            "data-root",
+            "docker.sock",
+            "containerd.sock",
+            "daemon.json",
+            "certs.d",
+        ])
+        .chain([
+            "/run/containerd",
+            "/etc/docker",
+            "/etc/default/docker",
+            "/etc/sysconfig/docker",
+            "/etc/containerd/config.toml",
+        ])
+        .chain(["tlscacert", "tlscert", "tlskey"])
+        .map(|role| (role.to_string(), FileFact::default()))
+        .collect()
+}
+
 /// One `stat`: `follow` false is lstat. `Path` stays the path as seen on the scanned host.
 /// An empty path is a role that is not configured: missing, not the root directory.
 pub fn stat_fact(fs: &RootFs, users: &Users, path: &str, follow: bool) -> FileFact {

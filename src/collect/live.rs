@@ -17,8 +17,8 @@ use serde::de::DeserializeOwned;
 use super::CollectError;
 use crate::docker::{image_display_name, short_id};
 use crate::snapshot::{
-    Container, Daemon, FactStatus, Image, Inventory, Mode, Network, Snapshot, Source, SwarmFacts,
-    strip_nulls,
+    Container, Daemon, FactStatus, Image, Inventory, Mode, Network, ScanMode, Snapshot, Source,
+    SwarmFacts, strip_nulls,
 };
 
 /// How many inspect calls run at once.
@@ -28,12 +28,12 @@ const CONCURRENCY: usize = 32;
 pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 /// The longest part of a daemon's answer quoted in a message, in characters.
 const MAX_QUOTED: usize = 300;
-const DEFAULT_HOST: &str = "unix:///var/run/docker.sock";
 
 #[derive(Debug, Clone, Default)]
 pub struct LiveOptions {
-    /// Daemon address (`--host`, else `DOCKER_HOST`, else the default socket).
-    pub host: Option<String>,
+    /// Which daemon and how (`--host`, `--context`, TLS flags; the environment is read in
+    /// `connect::resolve`).
+    pub connect: super::connect::ConnectArgs,
     /// Include created and exited containers.
     pub all: bool,
     /// Inspect every image on the host, not only those containers use.
@@ -117,11 +117,13 @@ fn clip(text: &str) -> String {
     }
 }
 
+/// The address a live scan with `opts` talks to (`unix:///…`, `tcp://host:port`), for
+/// messages; the raw `--host` value when it does not resolve.
 pub fn daemon_address(opts: &LiveOptions) -> String {
-    opts.host
-        .clone()
-        .or_else(|| std::env::var("DOCKER_HOST").ok().filter(|h| !h.is_empty()))
-        .unwrap_or_else(|| DEFAULT_HOST.to_string())
+    match super::connect::resolve(&opts.connect, &|k| std::env::var(k).ok()) {
+        Ok(endpoint) => endpoint.url(),
+        Err(_) => opts.connect.host.clone().unwrap_or_default(),
+    }
 }
 
 /// Converts a bollard model into ours through Docker's JSON field names.
@@ -151,17 +153,28 @@ fn with_causes(e: &dyn std::error::Error) -> String {
 /// facts, the slow ones (`/system/df`, the firewall, /proc) concurrently with the inspects.
 pub async fn collect_live(opts: &LiveOptions) -> Result<Snapshot, CollectError> {
     let started = chrono::Utc::now();
-    let address = daemon_address(opts);
+    let endpoint = super::connect::resolve(&opts.connect, &|k| std::env::var(k).ok())
+        .map_err(CollectError::Usage)?;
+    let address = endpoint.url();
     let deadline = opts.deadline();
-    let docker = connect(&address, deadline).await?;
+    let (docker, version) = connect(&endpoint, deadline).await?;
     let unreachable = |e: Fault| unreachable(&address, &e.to_string());
+    let version_json = serde_json::to_value(&version).unwrap_or_default();
+    let podman = super::target::engine(&version_json) == "Podman";
+    // The process serving the address, if it is on this host: only its facts are used.
+    let server = {
+        let e = endpoint.clone();
+        tokio::task::spawn_blocking(move || super::target::serving_process(Path::new("/proc"), &e))
+            .await
+            .unwrap_or_else(|e| Err(format!("looking for the serving process failed: {e}")))
+    };
+    let reach = Reach::of(&server, podman);
 
     // All containers are listed (one call) for the sprawl counts; only those in scope
     // are inspected.
     let list_opts = ListContainersOptionsBuilder::new().all(true).build();
-    let (info, version, list, image_list, networks) = tokio::join!(
+    let (info, list, image_list, networks) = tokio::join!(
         answer(deadline, docker.info()),
-        answer(deadline, docker.version()),
         answer(deadline, docker.list_containers(Some(list_opts))),
         answer(
             deadline,
@@ -170,15 +183,26 @@ pub async fn collect_live(opts: &LiveOptions) -> Result<Snapshot, CollectError> 
         answer(deadline, docker.list_networks(None::<ListNetworksOptions>)),
     );
     // Facts that take their time run on blocking threads while the inspects go on.
+    // /system/df is read with a plain HTTP request: never over TCP when TLS is in use.
+    let df_address = match &endpoint.tls {
+        Some(_) => address.replacen("tcp://", "https://", 1),
+        None => address.clone(),
+    };
     let df_task = spawn_disk_usage(
-        &address,
+        &df_address,
         docker.client_version().to_string(),
         opts.disk_usage,
     );
-    let firewall_task =
-        tokio::task::spawn_blocking(|| super::firewall::collect(&super::rootfs::RootFs::new("/")));
+    let firewall_status = reach.host_status("the firewall");
+    let firewall_task = tokio::task::spawn_blocking(move || match firewall_status {
+        None => super::firewall::collect(&super::rootfs::RootFs::new("/")),
+        Some(status) => crate::snapshot::FirewallFacts {
+            UfwStatus: status.clone(),
+            Status: status,
+            ..Default::default()
+        },
+    });
     let info = info.map_err(unreachable)?;
-    let version = version.map_err(unreachable)?;
     let list = list.map_err(unreachable)?;
 
     let mut notes = Vec::new();
@@ -199,11 +223,13 @@ pub async fn collect_live(opts: &LiveOptions) -> Result<Snapshot, CollectError> 
         })
         .collect();
 
-    // One inspect per container, concurrently; /proc is walked once at the same time, and
-    // every /proc fact (container processes, their kernel view, the daemon's command line)
-    // comes from that walk.
-    let procs_task = tokio::task::spawn_blocking(|| {
-        super::procs::ProcTable::scan(Path::new("/proc"), Path::new("/sys/fs/cgroup"))
+    // One inspect per container, concurrently; /proc is walked once at the same time (only
+    // when this host is the daemon's), and every /proc fact (container processes, their
+    // kernel view) comes from that walk.
+    let local = reach.host_status("").is_none();
+    let procs_task = tokio::task::spawn_blocking(move || {
+        local
+            .then(|| super::procs::ProcTable::scan(Path::new("/proc"), Path::new("/sys/fs/cgroup")))
     });
     let mut containers =
         inspect_containers(&docker, ids, &names, opts, &mut notes, &mut faults).await;
@@ -212,21 +238,26 @@ pub async fn collect_live(opts: &LiveOptions) -> Result<Snapshot, CollectError> 
         &containers,
         &image_list,
         opts,
+        reach.host_status("image layers"),
         &mut notes,
         &mut faults,
     )
     .await;
     let table = procs_task
         .await
-        .unwrap_or_else(|e| Err(format!("reading /proc failed: {e}")));
-    // A daemon reached other than by a local unix socket runs elsewhere: its PIDs are not ours.
-    let remote = (!address.starts_with("unix://")).then_some(address.as_str());
-    let proc_status = super::procs::observe_containers(
-        table.as_ref().map_err(String::as_str),
-        &mut containers,
-        remote,
-    );
-    let config = daemon_config(&address, table.as_ref().ok());
+        .unwrap_or_else(|e| Some(Err(format!("reading /proc failed: {e}"))));
+    let proc_status = match (&table, reach.host_status("the host's /proc")) {
+        (Some(table), _) => super::procs::observe_containers(
+            table.as_ref().map_err(String::as_str),
+            &mut containers,
+            None,
+        ),
+        (None, status) => {
+            let status = status.unwrap_or_default();
+            super::procs::observe_containers(Err(""), &mut containers, Some(&status))
+        }
+    };
+    let config = daemon_config(&reach);
 
     let networks = match networks {
         Ok(list) => list
@@ -264,11 +295,21 @@ pub async fn collect_live(opts: &LiveOptions) -> Result<Snapshot, CollectError> 
             Status: FactStatus::unavailable(format!("reading the firewall failed: {e}")),
             ..Default::default()
         });
-    let host = host_facts(
-        proc_status,
-        firewall,
-        &config,
-        info.docker_root_dir.as_deref().unwrap_or(""),
+    let host = match reach.host_status("") {
+        None => host_facts(
+            proc_status,
+            firewall,
+            &config,
+            info.docker_root_dir.as_deref().unwrap_or(""),
+        ),
+        Some(_) => not_this_host(&reach, proc_status, firewall, &info),
+    };
+    let security_options = info.security_options.clone().unwrap_or_default();
+    let target = super::target::describe(
+        &endpoint,
+        &version_json,
+        &security_options,
+        &server_local(&reach),
     );
 
     let daemon = Daemon {
@@ -281,6 +322,7 @@ pub async fn collect_live(opts: &LiveOptions) -> Result<Snapshot, CollectError> 
                 .map_err(|e| CollectError::Daemon(format!("daemon version not understood: {e}")))?,
         ),
         InfoStatus: FactStatus::available(),
+        Target: target,
         Config: config,
         Networks: networks,
         Swarm: swarm,
@@ -332,23 +374,100 @@ fn unreachable(address: &str, why: &str) -> CollectError {
     ))
 }
 
-/// A client for `address` speaking the daemon's API version.
-async fn connect(address: &str, deadline: Duration) -> Result<Docker, CollectError> {
-    if let Some(path) = address.strip_prefix("unix://")
-        && !Path::new(path).exists()
+/// A client for `endpoint` speaking the daemon's API version, and the daemon's `/version`
+/// answer: asked once (slow on Podman), it both negotiates and is the Version fact. Every
+/// later request carries the negotiated `/v1.xx` prefix (bollard puts the client's version
+/// in each path).
+async fn connect(
+    endpoint: &super::connect::Endpoint,
+    deadline: Duration,
+) -> Result<(Docker, bollard::models::SystemVersion), CollectError> {
+    use super::connect::Address;
+    use bollard::ClientVersion;
+    let address = endpoint.url();
+    let fail = |e: &bollard::errors::Error| unreachable(&address, &with_causes(e));
+    if let Address::Unix(path) = &endpoint.address
+        && !path.exists()
     {
         return Err(unreachable(
-            address,
-            "socket not found (is the daemon running? use --host, DOCKER_HOST, or scan a saved --snapshot)",
+            &address,
+            "socket not found (is the daemon running? use --host, DOCKER_HOST, --context, or scan a saved --snapshot)",
         ));
     }
-    let docker = Docker::connect_with_host(address)
-        .map_err(|e| unreachable(address, &with_causes(&e)))?
-        // Ours (per request, with its message) fires first; bollard's is a backstop.
-        .with_timeout(deadline + Duration::from_secs(5));
-    answer(deadline, docker.negotiate_version())
+    // Ours (per request, with its message) fires first; bollard's is a backstop.
+    let timeout = deadline.as_secs() + 5;
+    let client = |version: &ClientVersion| match (&endpoint.address, &endpoint.tls) {
+        (Address::Unix(_), _) => Docker::connect_with_unix(&address, timeout, version),
+        (Address::Tcp { .. }, None) => Docker::connect_with_http(&address, timeout, version),
+        (Address::Tcp { .. }, Some(tls)) => {
+            for file in [&tls.ca, &tls.cert, &tls.key] {
+                if !file.exists() {
+                    return Err(bollard::errors::Error::CertPathError { path: file.clone() });
+                }
+            }
+            Docker::connect_with_ssl(&address, &tls.key, &tls.cert, &tls.ca, timeout, version)
+        }
+    };
+    let first = client(bollard::API_DEFAULT_VERSION).map_err(|e| fail(&e))?;
+    let version = answer(deadline, first.version())
         .await
-        .map_err(|e| unreachable(address, &e.to_string()))
+        .map_err(|e| unreachable(&address, &e.to_string()))?;
+    let server = version
+        .api_version
+        .as_deref()
+        .and_then(|v| v.split_once('.'))
+        .and_then(|(a, b)| Some((a.parse().ok()?, b.parse().ok()?)));
+    let ours = bollard::API_DEFAULT_VERSION;
+    let negotiated = match server {
+        Some((major_version, minor_version))
+            if (major_version, minor_version) < (ours.major_version, ours.minor_version) =>
+        {
+            ClientVersion {
+                major_version,
+                minor_version,
+            }
+        }
+        Some(_) => *ours,
+        None => {
+            return Err(unreachable(
+                &address,
+                &format!(
+                    "its /version answer has no usable ApiVersion ({:?})",
+                    version.api_version
+                ),
+            ));
+        }
+    };
+    let docker = client(&negotiated)
+        .map_err(|e| fail(&e))?
+        .with_request_modifier(versioned(&negotiated));
+    Ok((docker, version))
+}
+
+/// Puts `/v<major>.<minor>` before each request's path. bollard 0.21 builds its URL with
+/// `Url::join` on an absolute path, which drops the version it put there: without this every
+/// request is unversioned and the daemon answers in its newest shape.
+fn versioned(
+    version: &bollard::ClientVersion,
+) -> impl Fn(bollard::BollardRequest) -> bollard::BollardRequest + Send + Sync + 'static {
+    let prefix = format!("/v{}.{}", version.major_version, version.minor_version);
+    move |mut req| {
+        let uri = req.uri();
+        let (Some(scheme), Some(authority), Some(pq)) =
+            (uri.scheme_str(), uri.authority(), uri.path_and_query())
+        else {
+            return req;
+        };
+        let pq = pq.as_str();
+        let already = pq
+            .strip_prefix("/v")
+            .and_then(|r| r.split('/').next())
+            .is_some_and(|v| v.contains('.') && v.bytes().all(|b| b.is_ascii_digit() || b == b'.'));
+        if !already && let Ok(new) = format!("{scheme}://{authority}{prefix}{pq}").parse() {
+            *req.uri_mut() = new;
+        }
+        req
+    }
 }
 
 /// `/system/df` on a blocking thread (it sizes every layer), or a "not gathered" reason when
@@ -498,6 +617,7 @@ async fn inspect_images(
     containers: &[Container],
     image_list: &Result<Vec<ImageSummary>, Fault>,
     opts: &LiveOptions,
+    host_status: Option<FactStatus>,
     notes: &mut Vec<String>,
     faults: &mut Vec<String>,
 ) -> Vec<Image> {
@@ -515,6 +635,7 @@ async fn inspect_images(
             )),
         }
     }
+    let host_status = &host_status;
     let images: Vec<(String, Result<Image, String>)> = stream::iter(image_ids)
         .map(|id| async move {
             let (inspect, history) = tokio::join!(
@@ -522,6 +643,11 @@ async fn inspect_images(
                 answer(deadline, docker.image_history(&id))
             );
             let layers = match &inspect {
+                // Layer files are on the daemon's host.
+                Ok(_) if host_status.is_some() => crate::snapshot::LayerFacts {
+                    Status: host_status.clone().unwrap_or_default(),
+                    ..Default::default()
+                },
                 Ok(i) => {
                     let driver = i.graph_driver.clone().unwrap_or_default();
                     tokio::task::spawn_blocking(move || {
@@ -585,27 +711,172 @@ async fn inspect_images(
     images
 }
 
-/// The scanned daemon's effective configuration: its command line from /proc (the dockerd
-/// holding the socket we talk to) merged with its config file.
-fn daemon_config(
-    address: &str,
-    table: Option<&super::procs::ProcTable>,
-) -> crate::snapshot::DaemonConfig {
-    let socket = address.strip_prefix("unix://");
-    let found = match table {
-        Some(t) => {
-            let pids: Vec<u64> = t.pids_named("dockerd").iter().map(|p| *p as u64).collect();
-            super::daemon_config::find_dockerd_args_among(Path::new("/proc"), &pids, socket)
+/// Where the scanned daemon runs, as far as this host can prove it.
+enum Reach {
+    /// A dockerd on this host serves the address.
+    LocalDockerd(super::target::Server),
+    /// Podman on this host serves it: dockerd's files and flags do not apply.
+    LocalPodman(super::target::Server),
+    /// Not found here (or served by a forwarder): nothing of this host is the daemon's.
+    Remote(String),
+}
+
+impl Reach {
+    fn of(server: &Result<super::target::Server, String>, podman: bool) -> Reach {
+        match server {
+            Ok(s) if podman => Reach::LocalPodman(s.clone()),
+            Ok(s) if s.program() == "dockerd" => Reach::LocalDockerd(s.clone()),
+            Ok(s) => Reach::Remote(format!(
+                "the address is served by PID {} ({}), not by dockerd itself, so the daemon's host is not known",
+                s.pid,
+                s.program()
+            )),
+            Err(e) => Reach::Remote(e.clone()),
         }
-        None => super::daemon_config::find_dockerd_args_for(Path::new("/proc"), socket),
+    }
+
+    /// None when this host's files, /proc, audit rules and mounts are the daemon's; else the
+    /// status of `what` (a fact of the daemon's host): not in a remote scan, with why the
+    /// daemon is not taken as local. The one place remote gating is decided.
+    fn host_status(&self, what: &str) -> Option<FactStatus> {
+        match self {
+            Reach::LocalDockerd(_) | Reach::LocalPodman(_) => None,
+            Reach::Remote(why) => Some(remote_status(what, why)),
+        }
+    }
+}
+
+/// `what: not available for a remote daemon (why)` (without `what: ` when `what` is "").
+fn remote_status(what: &str, why: &str) -> FactStatus {
+    let phrase = ScanMode::Remote.phrase();
+    FactStatus::NotInMode {
+        mode: ScanMode::Remote,
+        reason: if what.is_empty() {
+            format!("{phrase} ({why})")
+        } else {
+            format!("{what}: {phrase} ({why})")
+        },
+    }
+}
+
+/// The reason phrase of dockerd-only facts when the engine is Podman.
+pub const NOT_PODMAN: &str = "not applicable to Podman";
+
+/// `what: not applicable to Podman`: a dockerd-only fact of a Podman scan (checks SKIP).
+pub fn podman_status(what: &str) -> FactStatus {
+    FactStatus::NotInMode {
+        mode: ScanMode::Engine,
+        reason: format!("{what}: {NOT_PODMAN}"),
+    }
+}
+
+fn server_local(reach: &Reach) -> Result<super::target::Server, String> {
+    match reach {
+        Reach::LocalDockerd(s) | Reach::LocalPodman(s) => Ok(s.clone()),
+        Reach::Remote(why) => Err(why.clone()),
+    }
+}
+
+/// The scanned daemon's effective configuration: the command line of the dockerd serving
+/// the scanned address (from /proc) merged with its config file; a rootless dockerd reads
+/// `$XDG_CONFIG_HOME/docker/daemon.json` (default `~/.config/docker/`) of its own
+/// environment. Nothing is read for a daemon not found here, nor dockerd's files for Podman.
+fn daemon_config(reach: &Reach) -> crate::snapshot::DaemonConfig {
+    let server = match reach {
+        Reach::LocalDockerd(s) => s,
+        Reach::LocalPodman(_) => {
+            return crate::snapshot::DaemonConfig {
+                CommandLine: podman_status("dockerd's command line and daemon.json"),
+                ..Default::default()
+            };
+        }
+        Reach::Remote(why) => {
+            return crate::snapshot::DaemonConfig {
+                CommandLine: remote_status("dockerd's command line and daemon.json", why),
+                ..Default::default()
+            };
+        }
     };
-    let known = found.is_some();
-    let args = found.unwrap_or_default();
-    super::daemon_config::resolve(&args, known, |path| match std::fs::read_to_string(path) {
-        Ok(text) => Some(Ok(text)),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
-        Err(e) => Some(Err(e.to_string())),
+    let args = server.argv.get(1..).unwrap_or_default();
+    let default_file = rootless_config_file(server)
+        .unwrap_or_else(|| super::daemon_config::DEFAULT_CONFIG_FILE.to_string());
+    super::daemon_config::resolve_with_default_file(args, true, &default_file, |path| {
+        match std::fs::read_to_string(path) {
+            Ok(text) => Some(Ok(text)),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+            Err(e) => Some(Err(e.to_string())),
+        }
     })
+}
+
+/// A rootless dockerd's default config file, from its own environment (`ROOTLESSKIT_STATE_DIR`
+/// marks it; `XDG_CONFIG_HOME`, else `HOME/.config`).
+fn rootless_config_file(server: &super::target::Server) -> Option<String> {
+    let raw = std::fs::read(format!("/proc/{}/environ", server.pid)).ok()?;
+    let env: BTreeMap<String, String> = raw
+        .split(|b| *b == 0)
+        .filter_map(|kv| {
+            let kv = String::from_utf8_lossy(kv);
+            let (k, v) = kv.split_once('=')?;
+            Some((k.to_string(), v.to_string()))
+        })
+        .collect();
+    env.get("ROOTLESSKIT_STATE_DIR")?;
+    let dir = env
+        .get("XDG_CONFIG_HOME")
+        .filter(|d| !d.is_empty())
+        .cloned()
+        .or_else(|| env.get("HOME").map(|h| format!("{h}/.config")))?;
+    Some(format!("{dir}/docker/daemon.json"))
+}
+
+/// Host facts of a daemon whose host is not this one: the identity the Engine API tells;
+/// every file, audit, group, mount, listener and resolver fact not in a remote scan (checks
+/// SKIP). Nothing of this host is read.
+fn not_this_host(
+    reach: &Reach,
+    proc_status: FactStatus,
+    firewall: crate::snapshot::FirewallFacts,
+    info: &bollard::models::SystemInfo,
+) -> crate::snapshot::Host {
+    let status = |what: &str| reach.host_status(what).unwrap_or_default();
+    // The roles the checks read; nothing is stat'ed. No path on the daemon's host is known:
+    // `Path` names the role, so the checks' "PATH: reason" reads "docker.service: not …".
+    let mut files = super::files::roles();
+    for (role, f) in files.iter_mut() {
+        f.Path = role.clone();
+        f.Status = status("");
+    }
+    crate::snapshot::Host {
+        Hostname: info.name.clone().unwrap_or_default(),
+        KernelVersion: info.kernel_version.clone().unwrap_or_default(),
+        OperatingSystem: info.operating_system.clone().unwrap_or_default(),
+        Proc: proc_status,
+        Environment: status("the scanner's environment"),
+        Files: files,
+        Audit: crate::snapshot::AuditFacts {
+            Status: status("audit rules"),
+            ..Default::default()
+        },
+        DockerGroup: crate::snapshot::GroupFacts {
+            Status: status("the docker group"),
+            ..Default::default()
+        },
+        DataRootMount: crate::snapshot::MountFacts {
+            Status: status("mounts"),
+            ..Default::default()
+        },
+        Listeners: crate::snapshot::ListenerFacts {
+            Status: status("listening sockets"),
+            ..Default::default()
+        },
+        Resolver: crate::snapshot::ResolverFacts {
+            Status: status("the resolver"),
+            ..Default::default()
+        },
+        Firewall: firewall,
+        ..Default::default()
+    }
 }
 
 /// The local host's facts: a few dozen stats and at most one `auditctl -l`, cheap enough to

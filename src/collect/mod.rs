@@ -1,6 +1,7 @@
 //! Collectors: each produces the same `Snapshot`. Everything here is read-only: no writes,
 //! no exec into containers, no state changes on the host or the daemon.
 pub mod audit;
+pub mod connect;
 pub mod daemon_config;
 pub mod disk_usage;
 pub mod files;
@@ -15,6 +16,7 @@ pub mod own_container;
 pub mod procs;
 pub mod resolver;
 pub mod rootfs;
+pub mod target;
 pub mod users;
 
 pub use live::{LiveOptions, collect_live};
@@ -28,4 +30,17 @@ pub enum CollectError {
     /// `--root`: the directory holds no Docker installation to scan.
     #[error("{0}")]
     Root(String),
+    /// The daemon address or connection settings are unusable (exit 2: bad usage).
+    #[error("{0}")]
+    Usage(String),
+}
+
+impl CollectError {
+    /// The documented exit code: 2 for bad connection settings, 3 for a collection failure.
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            CollectError::Usage(_) => crate::cli::exit::USAGE,
+            _ => crate::cli::exit::COLLECT,
+        }
+    }
 }

@@ -264,13 +264,14 @@ impl ProcTable {
 }
 
 /// Fills `Processes` and `Kernel` of every container from one /proc table and returns the
-/// status of the host's /proc as a whole. `table` is the walk's result; `remote` names the
-/// daemon address when it is not a local unix socket (then its PIDs are another host's and
-/// nothing is observed). Containers that are not running get the reason instead.
+/// status of the host's /proc as a whole. `table` is the walk's result; `remote` is the
+/// status of a daemon whose host is not this one (its PIDs are another host's and nothing is
+/// observed; the status is every running container's and the whole's). Containers that are
+/// not running get the reason instead.
 pub fn observe_containers(
     table: Result<&ProcTable, &str>,
     containers: &mut [crate::snapshot::Container],
-    remote: Option<&str>,
+    remote: Option<&FactStatus>,
 ) -> FactStatus {
     let mut blind = 0;
     let mut first_reason = String::new();
@@ -288,12 +289,10 @@ pub fn observe_containers(
             continue;
         }
         let (procs, kernel) = match (remote, table) {
-            (Some(address), _) => (
+            (Some(status), _) => (
                 None,
                 KernelView {
-                    Status: FactStatus::unavailable(format!(
-                        "remote daemon ({address}): its host's /proc cannot be read from here"
-                    )),
+                    Status: status.clone(),
                     Pid: c.State.Pid,
                     ..KernelView::default()
                 },
@@ -328,9 +327,7 @@ pub fn observe_containers(
         c.Kernel = kernel;
     }
     match (remote, table) {
-        (Some(address), _) => FactStatus::unavailable(format!(
-            "remote daemon ({address}): container processes are on its host"
-        )),
+        (Some(status), _) => status.clone(),
         (None, Err(e)) => FactStatus::unavailable(e.to_string()),
         (None, Ok(_)) if blind > 0 => FactStatus::unavailable(format!(
             "{blind} running container(s) not observed: {first_reason}"

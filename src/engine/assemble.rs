@@ -23,6 +23,7 @@ impl Report {
             engine_id: info.map(|i| i.ID.clone()).unwrap_or_default(),
             engine_name: info.map(|i| i.Name.clone()).unwrap_or_default(),
             label: snap.host.Label.clone(),
+            target: snap.daemon.Target.summary(),
         };
         let sections = benches
             .iter()

@@ -216,6 +216,9 @@ pub fn render_with(report: &Report, opts: &TextOptions) -> String {
         report.images_scanned,
         report.started_at
     );
+    if !report.host.target.is_empty() {
+        let _ = writeln!(out, "target {}", report.host.target);
+    }
     let identity = report.host.identity_line();
     if !identity.is_empty() {
         out.push_str(&wrap(&identity, ""));

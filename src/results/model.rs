@@ -392,6 +392,10 @@ pub struct HostInfo {
     /// `--host-label`: what the operator calls this host (fleet, role, site); "" when not given.
     #[serde(default)]
     pub label: String,
+    /// What was scanned and how (live scans): "Docker 20.10.24 · rootful · unix socket ·
+    /// local (PID 812, dockerd)", or "… · remote (why)"; "" for offline scans.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub target: String,
 }
 
 impl HostInfo {

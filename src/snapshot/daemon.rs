@@ -14,6 +14,8 @@ pub struct Daemon {
     /// Why `Info` is `null` (e.g. not available in an offline scan), else available.
     pub InfoStatus: crate::snapshot::FactStatus,
     pub Version: Option<Version>,
+    /// What was scanned and how it was reached (live scans; empty offline).
+    pub Target: Target,
     pub Config: DaemonConfig,
     /// Networks (`/networks`), with the names of their containers.
     pub Networks: Vec<Network>,
@@ -23,6 +25,60 @@ pub struct Daemon {
     pub Inventory: Inventory,
     /// Reclaimable disk space (`/system/df`).
     pub DiskUsage: DiskUsage,
+}
+
+/// The scan's target: the engine that answered and whether it runs on this host.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(default)]
+pub struct Target {
+    /// "Docker" or "Podman" (from `/version`); "" when no daemon was asked.
+    pub Engine: String,
+    /// The engine's version (`/version` Version).
+    pub Version: String,
+    /// Whether the daemon runs rootless (`/info` SecurityOptions `name=rootless`); null when
+    /// unknown.
+    pub Rootless: Option<bool>,
+    /// The address scanned (`unix:///path`, `tcp://host:port`).
+    pub Address: String,
+    /// How it was reached: "unix socket", "TCP+TLS", "TCP (plaintext)", with ", context NAME".
+    pub Via: String,
+    /// The docker context that named the address ("" when none).
+    pub Context: String,
+    /// The process serving the scanned address was found on this host: only then are this
+    /// host's files, /proc, audit rules and mounts the daemon's own.
+    pub Local: bool,
+    /// PID of that process; 0 when not local (or when its PID could not be read).
+    pub Pid: i64,
+    /// Program of that process (`dockerd`, `podman`, `rootlesskit`); "" when not local.
+    pub Process: String,
+    /// How locality was decided ("served by PID 812 (dockerd) on this host", or why not).
+    pub LocalReason: String,
+    /// Unix socket paths the serving process listens on (all sockets of the scanned daemon).
+    pub Sockets: Vec<String>,
+}
+
+impl Target {
+    /// One line for the report: "Docker 20.10.24 · rootful · unix socket · local (PID 812,
+    /// dockerd)"; "" when no daemon was asked.
+    pub fn summary(&self) -> String {
+        if self.Engine.is_empty() {
+            return String::new();
+        }
+        let mode = match self.Rootless {
+            Some(true) => "rootless",
+            Some(false) => "rootful",
+            None => "rootless or rootful unknown",
+        };
+        let place = if self.Local {
+            format!("local (PID {}, {})", self.Pid, self.Process)
+        } else {
+            format!("remote ({})", self.LocalReason)
+        };
+        format!(
+            "{} {} · {mode} · {} {} · {place}",
+            self.Engine, self.Version, self.Via, self.Address
+        )
+    }
 }
 
 /// What `docker system df` calls reclaimable, per kind (`/system/df`).

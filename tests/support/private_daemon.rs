@@ -52,8 +52,17 @@ impl PrivateDaemon {
         ];
         args.extend(extra.iter().map(|a| a.to_string()));
         let log = std::fs::File::create(dir.join("dockerd.log")).unwrap();
+        // Loopback up in the new namespace, so a test can have dockerd listen on 127.0.0.1
+        // and reach it from inside (`in_netns`).
         let child = Command::new("unshare")
-            .args(["--net", "--", "dockerd"])
+            .args([
+                "--net",
+                "--",
+                "sh",
+                "-c",
+                "ip link set lo up && exec dockerd \"$@\"",
+                "sh",
+            ])
             .args(&args)
             .stdout(log.try_clone().unwrap())
             .stderr(log)
@@ -74,6 +83,20 @@ impl PrivateDaemon {
         }
         let log = std::fs::read_to_string(daemon.dir.join("dockerd.log")).unwrap_or_default();
         panic!("private dockerd did not start:\n{log}");
+    }
+
+    /// dockerd's PID (`sh` execs it).
+    pub fn pid(&self) -> u32 {
+        self.child.as_ref().expect("running").id()
+    }
+
+    /// A command run in dockerd's network namespace (its TCP listeners are only there).
+    pub fn in_netns(&self, program: &Path) -> Command {
+        let mut cmd = Command::new("nsenter");
+        cmd.arg(format!("--net=/proc/{}/ns/net", self.pid()))
+            .arg("--")
+            .arg(program);
+        cmd
     }
 
     pub fn address(&self) -> String {

@@ -139,6 +139,7 @@ pub fn collect_root(opts: &OfflineOptions) -> Result<Snapshot, CollectError> {
             Info: None,
             InfoStatus: FactStatus::offline("daemon info (/info)"),
             Version: None,
+            Target: Default::default(),
             Config: layout.config,
             Networks: Vec::new(),
             Swarm: SwarmFacts {
