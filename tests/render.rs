@@ -12,6 +12,8 @@ use serde_json::Value;
 
 const RISKY: &str = "tests/fixtures/reports/risky-report.json";
 const HOSTILE: &str = "tests/fixtures/reports/hostile-report.json";
+/// Findings on files (schema version 3): `scan --snapshot tests/fixtures/v2/files-snapshot.json`.
+const FILES: &str = "tests/fixtures/reports/files-report.json";
 const SARIF_SCHEMA: &str = "tests/fixtures/schemas/sarif-schema-2.1.0.json";
 const REPORT_SCHEMA: &str = "docs/report.schema.json";
 
@@ -157,7 +159,7 @@ fn sarif_validates_against_the_official_schema() {
         }
     }
     assert!(fix(&mut schema) > 0);
-    for path in [RISKY, HOSTILE] {
+    for path in [RISKY, HOSTILE, FILES] {
         let sarif: Value =
             serde_json::from_str(&report::render(&load(path), Format::Sarif, false)).unwrap();
         validate(&schema, &sarif, &format!("SARIF of {path}"));
@@ -285,6 +287,7 @@ fn json_output_validates_against_the_published_schema() {
     let live: Value = serde_json::from_slice(&out.stdout).unwrap();
     validate(&schema, &live, "scan --format json");
     validate(&schema, &json_file(RISKY), RISKY);
+    validate(&schema, &json_file(FILES), FILES);
     // A report missing a required field does not validate.
     let mut broken = json_file(RISKY);
     broken.as_object_mut().unwrap().remove("results");
@@ -1151,7 +1154,7 @@ fn not_applicable_objects_are_counted_not_listed() {
     let c = r.results.iter_mut().find(|c| c.id == "5.5").unwrap();
     for i in 0..15 {
         c.exceptions.push(report::Finding::exception(
-            "container",
+            report::ObjectKind::Container,
             &format!("na-object-{i}"),
             &format!("na{i}"),
             report::Status::Skip,

@@ -298,7 +298,7 @@ fn object_search(f: &Finding) -> String {
 
 fn finding_view<'a>(f: &'a Finding, anchors: &Anchors<'_>) -> FindingView<'a> {
     FindingView {
-        kind: &f.kind,
+        kind: f.kind.as_str(),
         object: &f.object,
         id: &f.id,
         short_id: short(&f.id),
