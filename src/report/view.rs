@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use serde::Serialize;
 
 use super::{CheckResult, Finding, Report, Status, WaivedFinding};
-use crate::results::{Assessment, Evaluation, Severity};
+use crate::results::{Assessment, Evaluation, ObjectKind, Severity};
 
 /// Display order of statuses: what needs attention first.
 pub const DISPLAY_ORDER: [Status; 7] = [
@@ -308,8 +308,9 @@ fn finding_view<'a>(f: &'a Finding, anchors: &Anchors<'_>) -> FindingView<'a> {
 }
 
 /// Whether a kind of object gets its own entry in the per-object view.
-fn has_object_view(kind: &str) -> bool {
-    !matches!(kind, "host" | "daemon" | "")
+/// Host, daemon and host-file findings are about the one scanned host: no per-object view.
+fn has_object_view(kind: ObjectKind) -> bool {
+    !matches!(kind, ObjectKind::Host | ObjectKind::Daemon | ObjectKind::File)
 }
 
 /// Every object affected by a check, grouped by kind: containers, images, then the rest by
@@ -331,7 +332,7 @@ fn object_groups(report: &Report) -> (Vec<ObjectGroup<'_>>, Anchors<'_>) {
         entries.extend(r.unevaluated().map(|f| (f, Status::Error)));
         entries.extend(r.waived.iter().map(|w| (&w.finding, Status::Waived)));
         for (f, st) in entries {
-            if !has_object_view(&f.kind) {
+            if !has_object_view(f.kind) {
                 continue;
             }
             let key = object_key(f);
@@ -339,7 +340,7 @@ fn object_groups(report: &Report) -> (Vec<ObjectGroup<'_>>, Anchors<'_>) {
                 order.push(key);
                 ObjectView {
                     anchor: String::new(),
-                    kind: &f.kind,
+                    kind: f.kind.as_str(),
                     object: &f.object,
                     id: &f.id,
                     short_id: short(&f.id),
