@@ -55,6 +55,14 @@ pub struct Target {
     pub LocalReason: String,
     /// Unix socket paths the serving process listens on (all sockets of the scanned daemon).
     pub Sockets: Vec<String>,
+    /// The API version the daemon speaks at most (`/version` ApiVersion: `1.51`); "" when no
+    /// daemon was asked.
+    pub ApiVersion: String,
+    /// Where the engine keeps images: `containerd (overlayfs)` for Docker's containerd image
+    /// store (`/info` DriverStatus `driver-type io.containerd.snapshotter.v1`; an offline
+    /// clone without `image/<driver>/imagedb`), `graphdriver (overlay2)` for the classic one,
+    /// `containers/storage (overlay)` for Podman; "" when unknown.
+    pub ImageStore: String,
 }
 
 impl Target {
@@ -74,9 +82,16 @@ impl Target {
         } else {
             format!("remote ({})", self.LocalReason)
         };
+        let mut identity = format!("{} {}", self.Engine, self.Version);
+        if !self.ApiVersion.is_empty() {
+            identity.push_str(&format!(" (API {})", self.ApiVersion));
+        }
+        if !self.ImageStore.is_empty() {
+            identity.push_str(&format!(" · image store {}", self.ImageStore));
+        }
         format!(
-            "{} {} · {mode} · {} {} · {place}",
-            self.Engine, self.Version, self.Via, self.Address
+            "{identity} · {mode} · {} {} · {place}",
+            self.Via, self.Address
         )
     }
 }

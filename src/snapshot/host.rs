@@ -10,7 +10,13 @@ use super::FactStatus;
 #[serde(default)]
 pub struct Host {
     pub Hostname: String,
+    /// Live: the running kernel's release (uname). Offline: the newest kernel installed on the
+    /// clone (its modules directory or /boot image); a note in the report says which.
     pub KernelVersion: String,
+    /// Offline only: the Docker Engine version the clone's package database records (dpkg,
+    /// apk), in the daemon's own form (`24.0.7`); "" when it shows none and in live scans,
+    /// where the daemon's `/version` tells.
+    pub InstalledDockerVersion: String,
     /// PRETTY_NAME from os-release.
     pub OperatingSystem: String,
     /// Content of /etc/machine-id, "" when absent.
