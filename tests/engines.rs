@@ -143,10 +143,70 @@ fn scan_engine(kind: Kind) -> (Value, Verdicts) {
             engine.docker_ok(&["start", name]);
         }
     }
+    api_shapes(&engine);
     // Every check of the benchmark: daemon settings are judged too.
     let report = report_of(&["scan", "--all", "--host", &engine.address()]);
     let v = verdicts(&report.0);
     (report.0, v)
+}
+
+/// What differs between API 1.41 and 1.51 where the checks read it, asked of the real daemon:
+/// image inspect has no `ContainerConfig` since 1.45 (image facts come from `Config`),
+/// `GraphDriver.Data` is empty on the containerd store (layers come from the content store),
+/// `/system/df` answers in a shape the collector reads on every version.
+fn api_shapes(engine: &Engine) {
+    let name = engine.kind.name();
+    let raw: Value = serde_json::from_str(&engine.docker_ok(&["image", "inspect", IMAGE])).unwrap();
+    let raw = &raw[0];
+    let api: f64 = engine.kind.api_version().parse().unwrap();
+    if api >= 1.45 {
+        assert!(raw.get("ContainerConfig").is_none(), "{name}: {raw}");
+    } else if !engine.kind.is_podman() {
+        assert!(raw.get("ContainerConfig").is_some(), "{name}: {raw}");
+    }
+    let graph_data = &raw["GraphDriver"]["Data"];
+    assert_eq!(
+        engine.kind == Kind::Docker28Containerd,
+        graph_data.is_null() || graph_data.as_object().is_some_and(|m| m.is_empty()),
+        "{name}: GraphDriver {}",
+        raw["GraphDriver"]
+    );
+    let out = tempfile::NamedTempFile::new().unwrap();
+    let status = support::dockbench()
+        .args(["collect", "--all", "--host", &engine.address(), "--output"])
+        .arg(out.path())
+        .output()
+        .unwrap();
+    assert!(
+        status.status.success(),
+        "{name}: {}",
+        String::from_utf8_lossy(&status.stderr)
+    );
+    let snap: Value = serde_json::from_slice(&std::fs::read(out.path()).unwrap()).unwrap();
+    let image = &snap["images"][0];
+    assert_eq!(
+        image["Config"]["Cmd"],
+        serde_json::json!(["sleep", "3600"]),
+        "{name}: {image}"
+    );
+    assert_eq!(
+        image["Layers"]["Available"], true,
+        "{name}: {}",
+        image["Layers"]
+    );
+    assert_eq!(
+        image["Layers"]["SetuidFiles"],
+        serde_json::json!(["/bin/su (4755)"]),
+        "{name}"
+    );
+    assert_eq!(image["Layers"]["Users"]["app"], 1000, "{name}");
+    let df = &snap["daemon"]["DiskUsage"];
+    assert_eq!(df["Available"], true, "{name}: /system/df {df}");
+    assert_eq!(
+        snap["daemon"]["Target"]["ApiVersion"],
+        engine.kind.api_version(),
+        "{name}"
+    );
 }
 
 /// dockerd's settings checks: their facts are dockerd's command line and daemon.json.
