@@ -402,3 +402,149 @@ fn podman_5_says_why_it_cannot_run_here() {
         ),
     }
 }
+
+/// Writes clone-host fixture roots from real private daemons into `$DOCKBENCH_FIXTURE_OUT`
+/// (scripts/make-root-fixtures.sh runs it): `docker-26`, `docker-28` (classic store) and
+/// `docker-28-containerd`, each a host layout with the daemon's data root at its own path
+/// (`/tmp/dbf-<engine>/data`), its daemon.json and a docker.service naming its command line,
+/// the containerd store's content blobs and `/etc/containerd/config.toml`, and
+/// `live-verdicts.json`: the live scan's container-check verdicts, which tests/offline.rs
+/// compares with an offline scan of the tree. The image holds small files only (no
+/// binaries): a setuid `/bin/su` (git keeps no setuid bit on files, but keeps it inside the
+/// containerd store's layer archive), `/bin/nc`, a passwd file.
+#[test]
+#[ignore = "writes fixtures: run by scripts/make-root-fixtures.sh"]
+fn write_engine_fixture_roots() {
+    let out = std::path::PathBuf::from(
+        std::env::var("DOCKBENCH_FIXTURE_OUT").expect("DOCKBENCH_FIXTURE_OUT: where to write"),
+    );
+    for kind in [Kind::Docker26, Kind::Docker28, Kind::Docker28Containerd] {
+        let dir = std::path::PathBuf::from(format!("/tmp/dbf-{}", kind.name()));
+        let mut e = Engine::start_in(kind, dir.clone()).unwrap();
+        let rootfs = tempfile::tempdir().unwrap();
+        let r = rootfs.path();
+        for d in ["bin", "etc"] {
+            std::fs::create_dir_all(r.join(d)).unwrap();
+        }
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::write(r.join("bin/su"), "su\n").unwrap();
+        std::fs::set_permissions(r.join("bin/su"), std::fs::Permissions::from_mode(0o4755))
+            .unwrap();
+        std::fs::write(r.join("bin/nc"), "nc\n").unwrap();
+        std::fs::write(
+            r.join("etc/passwd"),
+            "root:x:0:0::/:/bin/sh\napp:x:1000:1000::/:/bin/sh\n",
+        )
+        .unwrap();
+        e.import(r, "fixture/app:1");
+        for (name, flags) in [
+            ("privileged", &["--privileged"][..]),
+            ("hostpid", &["--pid", "host", "--cap-add", "NET_ADMIN"][..]),
+            (
+                "sock",
+                &["-v", "/var/run/docker.sock:/var/run/docker.sock"][..],
+            ),
+            (
+                "hardened",
+                &[
+                    "--read-only",
+                    "--memory",
+                    "64m",
+                    "--pids-limit",
+                    "100",
+                    "--user",
+                    "1000",
+                ][..],
+            ),
+        ] {
+            let mut args = vec!["create", "--name", name, "--network", "none"];
+            args.extend(flags.iter().copied());
+            args.push("fixture/app:1");
+            e.docker_ok(&args);
+        }
+        let live = report_of(&["scan", "--all", "--all-images", "--host", &e.address()]);
+        e.stop();
+
+        let root = out.join(kind.name());
+        let _ = std::fs::remove_dir_all(&root);
+        let inside = |p: &std::path::Path| root.join(p.strip_prefix("/").unwrap());
+        let cp = |from: &std::path::Path, to: &std::path::Path| {
+            std::fs::create_dir_all(to.parent().unwrap()).unwrap();
+            let ok = std::process::Command::new("cp")
+                .arg("-a")
+                .arg(from)
+                .arg(to)
+                .status()
+                .unwrap()
+                .success();
+            assert!(ok, "copy {}", from.display());
+        };
+        let data = dir.join("data");
+        for sub in ["containers", "image", "volumes"] {
+            if data.join(sub).exists() {
+                cp(&data.join(sub), &inside(&data.join(sub)));
+            }
+        }
+        // Only the layers' contents of the overlay2 directories (no work dirs or link farm).
+        if let Ok(layers) = std::fs::read_dir(data.join("overlay2")) {
+            for l in layers.flatten() {
+                if l.path().join("diff").is_dir() {
+                    cp(&l.path().join("diff"), &inside(&l.path().join("diff")));
+                }
+            }
+        }
+        std::fs::copy(dir.join("daemon.json"), inside(&dir.join("daemon.json"))).unwrap();
+        if kind == Kind::Docker28Containerd {
+            let ctd = e.containerd_root.clone().unwrap();
+            let blobs = ctd.join("io.containerd.content.v1.content/blobs");
+            cp(&blobs, &inside(&blobs));
+            std::fs::create_dir_all(root.join("etc/containerd")).unwrap();
+            std::fs::write(
+                root.join("etc/containerd/config.toml"),
+                format!("version = 2\nroot = \"{}\"\n", ctd.display()),
+            )
+            .unwrap();
+        }
+        let unit = root.join("etc/systemd/system/docker.service");
+        std::fs::create_dir_all(unit.parent().unwrap()).unwrap();
+        std::fs::write(
+            &unit,
+            format!(
+                "[Service]\nExecStart=/usr/sbin/dockerd {}\n",
+                e.args.join(" ")
+            ),
+        )
+        .unwrap();
+        let verdicts: BTreeMap<String, (String, Vec<String>)> = live.0["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|r| r["scope"] == "container")
+            .map(|r| {
+                let mut offenders: Vec<String> = r["findings"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|f| f["object"].as_str().unwrap().to_string())
+                    .collect();
+                offenders.sort();
+                (
+                    r["id"].as_str().unwrap().to_string(),
+                    (r["status"].as_str().unwrap().to_string(), offenders),
+                )
+            })
+            .collect();
+        std::fs::write(
+            root.join("live-verdicts.json"),
+            serde_json::to_string_pretty(&serde_json::json!({
+                "engine": live.0["host"]["target"],
+                "image_store": live.0["host"]["image_store"],
+                "verdicts": verdicts,
+            }))
+            .unwrap()
+                + "\n",
+        )
+        .unwrap();
+        drop(e);
+    }
+}

@@ -152,9 +152,16 @@ fn usable_here() -> Result<(), String> {
 impl Engine {
     /// Starts an engine of `kind`, or says why it cannot run on this machine.
     pub fn start(kind: Kind, name: &str) -> Result<Engine, String> {
-        usable_here()?;
         // Unix socket paths must stay short: the directory directly under /tmp.
-        let dir = PathBuf::from(format!("/tmp/dbe-{name}-{}", std::process::id()));
+        Engine::start_in(
+            kind,
+            PathBuf::from(format!("/tmp/dbe-{name}-{}", std::process::id())),
+        )
+    }
+
+    /// Starts an engine of `kind` whose files all live below `dir` (made afresh).
+    pub fn start_in(kind: Kind, dir: PathBuf) -> Result<Engine, String> {
+        usable_here()?;
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
         let mut engine = Engine {
