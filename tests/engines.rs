@@ -548,3 +548,65 @@ fn write_engine_fixture_roots() {
         drop(e);
     }
 }
+
+/// Daemon settings judged on every Docker of the matrix: a daemon.json that sets what CIS
+/// section 2 asks for turns those checks (WARN with the defaults, see the matrix) to PASS on
+/// each version, and its
+/// `no-new-privileges` reaches the containers (5.26) as each version applies it.
+#[test]
+fn hardened_daemon_settings_pass_on_every_docker() {
+    if !support::require_docker() {
+        return;
+    }
+    // Not icc=false (2.2): dockerd refuses it with the harness's --iptables=false.
+    let settings = serde_json::json!({
+        "no-new-privileges": true,
+        "live-restore": true,
+        "userland-proxy": false,
+        "log-level": "info",
+        "default-ulimits": {"nofile": {"Name": "nofile", "Soft": 1024, "Hard": 2048}}
+    });
+    for kind in [
+        Kind::Docker20,
+        Kind::Docker26,
+        Kind::Docker28,
+        Kind::Docker28Containerd,
+    ] {
+        let e = Engine::start_configured(
+            kind,
+            &format!("h{}", kind as u8),
+            settings.as_object().unwrap().clone(),
+        )
+        .unwrap_or_else(|err| panic!("{}: {err}", kind.name()));
+        let rootfs = tempfile::tempdir().unwrap();
+        engines::busybox_rootfs(rootfs.path());
+        e.import(rootfs.path(), IMAGE);
+        e.docker_ok(&["create", "--name", "plain", "--network", "none", IMAGE]);
+        let report = report_of(&[
+            "scan",
+            "--all",
+            "--check",
+            "2.3,2.8,2.14,2.15,2.16,5.26",
+            "--host",
+            &e.address(),
+        ]);
+        let v = verdicts(&report.0);
+        for id in ["2.3", "2.8", "2.14", "2.15", "2.16"] {
+            assert_eq!(
+                v[id].0,
+                "PASS",
+                "{}: {id}: {}",
+                kind.name(),
+                report.result(id)
+            );
+        }
+        // The daemon's no-new-privileges applies to every container it creates.
+        assert_eq!(
+            v["5.26"].0,
+            "PASS",
+            "{}: 5.26: {}",
+            kind.name(),
+            report.result("5.26")
+        );
+    }
+}
