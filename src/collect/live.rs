@@ -411,16 +411,17 @@ async fn connect(
     }
     // Ours (per request, with its message) fires first; bollard's is a backstop.
     let timeout = deadline.as_secs() + 5;
+    // Every answer is capped in size (super::capped): bollard reads bodies whole.
     let client = |version: &ClientVersion| match (&endpoint.address, &endpoint.tls) {
-        (Address::Unix(_), _) => Docker::connect_with_unix(&address, timeout, version),
-        (Address::Tcp { .. }, None) => Docker::connect_with_http(&address, timeout, version),
-        (Address::Tcp { .. }, Some(tls)) => {
+        (Address::Unix(path), _) => super::capped::unix(path, timeout, version),
+        (Address::Tcp { host, port }, None) => super::capped::tcp(host, *port, timeout, version),
+        (Address::Tcp { host, port }, Some(tls)) => {
             for file in [&tls.ca, &tls.cert, &tls.key] {
                 if !file.exists() {
                     return Err(bollard::errors::Error::CertPathError { path: file.clone() });
                 }
             }
-            Docker::connect_with_ssl(&address, &tls.key, &tls.cert, &tls.ca, timeout, version)
+            super::capped::tls(host, *port, tls, timeout, version)
         }
     };
     let first = client(bollard::API_DEFAULT_VERSION).map_err(|e| fail(&e))?;
@@ -841,13 +842,23 @@ fn daemon_config(reach: &Reach) -> crate::snapshot::DaemonConfig {
     let args = server.argv.get(1..).unwrap_or_default();
     let default_file = rootless_config_file(server)
         .unwrap_or_else(|| super::daemon_config::DEFAULT_CONFIG_FILE.to_string());
-    super::daemon_config::resolve_with_default_file(args, true, &default_file, |path| {
-        match std::fs::read_to_string(path) {
-            Ok(text) => Some(Ok(text)),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
-            Err(e) => Some(Err(e.to_string())),
+    let mut config =
+        super::daemon_config::resolve_with_default_file(args, true, &default_file, |path| {
+            match std::fs::read_to_string(path) {
+                Ok(text) => Some(Ok(text)),
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+                Err(e) => Some(Err(e.to_string())),
+            }
+        });
+    // What the process serves (socket activation hands it sockets its flags do not name).
+    match super::daemon_config::listening_sockets(Path::new("/proc"), server.pid) {
+        Ok(list) => {
+            config.Listening = list;
+            config.ListeningStatus = FactStatus::available();
         }
-    })
+        Err(e) => config.ListeningStatus = FactStatus::unavailable(e),
+    }
+    config
 }
 
 /// A rootless dockerd's default config file, from its own environment (`ROOTLESSKIT_STATE_DIR`

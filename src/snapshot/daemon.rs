@@ -192,6 +192,19 @@ pub struct Info {
     pub MemTotal: i64,
     pub Swarm: SwarmInfo,
     pub RegistryConfig: RegistryConfig,
+    /// Debug mode of the running daemon (`-D`, `--debug`, `"debug": true`); null when the
+    /// daemon did not say (snapshots of older releases of dockbench).
+    pub Debug: Option<bool>,
+    /// The containerd the daemon uses (API 1.46+); null when not reported.
+    pub Containerd: Option<ContainerdInfo>,
+}
+
+/// `/info` Containerd.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(default)]
+pub struct ContainerdInfo {
+    /// The containerd socket the daemon talks to.
+    pub Address: String,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -282,6 +295,22 @@ pub struct DaemonConfig {
     pub FilePresent: bool,
     /// Why the file could not be used (parse error with line and column), else "".
     pub FileError: String,
+    /// Why dockerd would refuse to start with this file and command line ("dockerd would not
+    /// start with this configuration: …": a value of the wrong JSON type, a key it does not
+    /// know, a setting given both as a flag and in the file), else "".
+    pub Refused: String,
+    /// Sockets the running dockerd process listens on (`tcp://0.0.0.0:2375`,
+    /// `unix:///run/docker.sock`), from its open file descriptors and its network namespace's
+    /// socket tables: what it serves, however configured (socket activation included).
+    pub Listening: Vec<String>,
+    /// Whether `Listening` is known (only for a dockerd process found on this host).
+    pub ListeningStatus: crate::snapshot::FactStatus,
+    /// `ListenStream=` addresses of the docker.socket unit (and drop-ins), as dockerd receives
+    /// them with `-H fd://` (`tcp://0.0.0.0:2375`, `unix:///run/docker.sock`); empty without.
+    pub SocketUnit: Vec<String>,
+    /// Variable references in the unit's ExecStart that could not be expanded (the setting
+    /// they could carry is unknown, never dockerd's default), each with why.
+    pub Unexpanded: Vec<String>,
     /// Effective settings by daemon.json key (`no-new-privileges`), each with its source.
     pub Settings: BTreeMap<String, Setting>,
 }

@@ -6,6 +6,7 @@
 pub mod containers;
 pub mod daemon;
 pub mod images;
+pub mod installed;
 
 use std::collections::BTreeSet;
 use std::path::PathBuf;
@@ -128,6 +129,21 @@ pub fn collect_root(opts: &OfflineOptions) -> Result<Snapshot, CollectError> {
 
     let mut host = super::host::collect_host_facts(&fs, false, &layout.config, &data_root);
     host.Proc = FactStatus::offline("running processes");
+    // The header's kernel and Docker version: what is installed, since nothing runs.
+    let kernel = installed::kernel(&fs);
+    let docker = installed::docker_version(&fs);
+    let mut whence = Vec::new();
+    if let Some((release, from)) = kernel {
+        host.KernelVersion = release;
+        whence.push(format!("kernel {from}"));
+    }
+    if let Some((version, from)) = docker {
+        host.InstalledDockerVersion = version;
+        whence.push(format!("Docker version from {from}"));
+    }
+    if !whence.is_empty() {
+        notes.push(format!("installed, not running: {}", whence.join("; ")));
+    }
     host.Resolver = super::resolver::collect(&fs);
     host.Firewall = super::firewall::collect(&fs);
     for fact in host.Files.values_mut() {
