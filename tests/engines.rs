@@ -211,7 +211,8 @@ fn api_shapes(engine: &Engine) {
 
 /// dockerd's settings checks: their facts are dockerd's command line and daemon.json.
 const DOCKERD_SETTINGS: &[&str] = &[
-    "2.2", "2.3", "2.4", "2.5", "2.8", "2.9", "2.10", "2.11", "2.12", "2.14", "2.16", "2.17",
+    "2.2", "2.3", "2.4", "2.5", "2.8", "2.9", "2.10", "2.11", "2.12", "2.13", "2.14", "2.16",
+    "2.17", "2.18",
 ];
 
 /// Differences from Docker 20.10 an engine really has: (engine, check, its status there, why).
@@ -224,18 +225,6 @@ const KNOWN: &[(&str, &str, &str, &str)] = &[
         "dockerd bind-mounts its data root onto itself (moby makes it a mount to set its \
          propagation), which counts as a mount of its own; Podman's graphroot is a plain \
          directory on / here",
-    ),
-    (
-        "podman-4",
-        "2.13",
-        "ERROR",
-        "Podman's /info leaves LoggingDriver empty (its log driver is in containers.conf)",
-    ),
-    (
-        "podman-4",
-        "2.18",
-        "WARN",
-        "Podman's Docker-compatible /info answers ExperimentalBuild: true",
     ),
     (
         "podman-4",
