@@ -477,7 +477,7 @@ fn report_with_containers(n: usize) -> Report {
                 kind: f.kind.to_string(),
                 object: f.object.clone(),
                 id: f.id.clone(),
-                path: None,
+                path: f.path.clone(),
                 value: f.value.clone(),
             });
         }

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use serde::Serialize;
 
 use super::{CheckResult, Finding, Report, Status, WaivedFinding};
-use crate::results::{Assessment, Evaluation, Severity};
+use crate::results::{Assessment, Evaluation, ObjectKind, Severity};
 
 /// Display order of statuses: what needs attention first.
 pub const DISPLAY_ORDER: [Status; 7] = [
@@ -290,14 +290,14 @@ pub type Anchors<'a> = HashMap<(&'a str, &'a str), String>;
 /// What names the object: a file's path, else the object's name.
 fn object_name(f: &Finding) -> &str {
     match (&f.kind, &f.path) {
-        (crate::results::ObjectKind::File, Some(path)) => path,
+        (ObjectKind::File, Some(path)) => path,
         _ => &f.object,
     }
 }
 
 fn object_key(f: &Finding) -> (&str, &str) {
     let key = match (&f.kind, &f.path) {
-        (crate::results::ObjectKind::File, Some(path)) => path.as_str(),
+        (ObjectKind::File, Some(path)) => path.as_str(),
         _ if f.id.is_empty() => &f.object,
         _ => &f.id,
     };
