@@ -235,32 +235,7 @@ impl Prepared {
             .iter()
             .any(|c| c.def.reads("DiskUsage") || c.def.reads("SizeRw"));
         let collect_start = Instant::now();
-        let mut snapshot = match source {
-            Source::Snapshot(s) => *s,
-            Source::Root(root) => {
-                let opts = crate::collect::OfflineOptions {
-                    root,
-                    all: o.all,
-                    all_images: o.all_images,
-                };
-                // Thousands of small file reads: off the async runtime's thread.
-                let mut snap =
-                    tokio::task::spawn_blocking(move || crate::collect::collect_root(&opts))
-                        .await
-                        .map_err(|e| CollectError::Root(e.to_string()))??;
-                // Before anything is evaluated: no secret value leaves the collector.
-                crate::engine::secrets::redact_snapshot(&mut snap);
-                snap
-            }
-            Source::Live(live) => {
-                let mut snap = collect_live(&live, o, disk_usage).await?;
-                crate::engine::secrets::redact_snapshot(&mut snap);
-                snap
-            }
-        };
-        if let Some(label) = &o.host_label {
-            snapshot.host.Label = label.clone();
-        }
+        let mut snapshot = collect(o, source, disk_usage).await?;
         let collect_ms = collect_start.elapsed().as_millis() as u64;
 
         let eval_start = Instant::now();
@@ -312,6 +287,42 @@ impl Prepared {
             load_ms: self.load_ms,
         })
     }
+}
+
+/// The facts of `source` (what `dockbench collect` writes): collected from a daemon or a root
+/// (secrets redacted before anything else sees them), or a snapshot as it is; `host_label`
+/// applied. `disk_usage`: ask the daemon's `/system/df` (costly on big hosts).
+pub async fn collect(
+    o: &ScanOptions,
+    source: Source,
+    disk_usage: bool,
+) -> Result<Snapshot, CollectError> {
+    let mut snapshot = match source {
+        Source::Snapshot(s) => *s,
+        Source::Root(root) => {
+            let opts = crate::collect::OfflineOptions {
+                root,
+                all: o.all,
+                all_images: o.all_images,
+            };
+            // Thousands of small file reads: off the async runtime's thread.
+            let mut snap = tokio::task::spawn_blocking(move || crate::collect::collect_root(&opts))
+                .await
+                .map_err(|e| CollectError::Root(e.to_string()))??;
+            // Before anything is written or evaluated: no secret value leaves the collector.
+            crate::engine::secrets::redact_snapshot(&mut snap);
+            snap
+        }
+        Source::Live(live) => {
+            let mut snap = collect_live(&live, o, disk_usage).await?;
+            crate::engine::secrets::redact_snapshot(&mut snap);
+            snap
+        }
+    };
+    if let Some(label) = &o.host_label {
+        snapshot.host.Label = label.clone();
+    }
+    Ok(snapshot)
 }
 
 async fn collect_live(
