@@ -275,6 +275,9 @@ pub fn describe(
             .as_ref()
             .map(|s| s.sockets.clone())
             .unwrap_or_default(),
+        ApiVersion: version["ApiVersion"].as_str().unwrap_or("").to_string(),
+        // Filled from `/info` by the caller (content_store::image_store).
+        ImageStore: String::new(),
     }
 }
 

@@ -52,6 +52,14 @@ struct CelHost<'a> {
     Derived: HostDerived,
 }
 
+/// The daemon as checks see it: its facts plus `Effective` (each setting as it runs).
+#[derive(Serialize)]
+struct CelDaemon<'a> {
+    #[serde(flatten)]
+    inner: &'a Daemon,
+    Effective: BTreeMap<String, super::effective::EffectiveSetting>,
+}
+
 /// Facts about the scan itself, as `scan` in expressions.
 #[derive(Serialize, schemars::JsonSchema)]
 pub struct ScanFacts {
@@ -102,7 +110,18 @@ pub fn variable_types() -> BTreeMap<String, Ty> {
                 ("image".to_string(), image.clone()),
                 ("images".to_string(), Ty::List(Arc::new(image))),
                 ("host".to_string(), host),
-                ("daemon".to_string(), ty(schema_for!(Daemon))),
+                ("daemon".to_string(), {
+                    let mut daemon = ty(schema_for!(Daemon));
+                    if let Ty::Object(fields) = &mut daemon {
+                        Arc::make_mut(fields).insert(
+                            "Effective".into(),
+                            Ty::Map(Arc::new(ty(schema_for!(
+                                super::effective::EffectiveSetting
+                            )))),
+                        );
+                    }
+                    daemon
+                }),
                 ("scan".to_string(), ty(schema_for!(ScanFacts))),
             ])
         })
@@ -251,10 +270,19 @@ fn evaluate_group(
         "host",
         to_cel(&CelHost {
             inner: &snap.host,
-            Derived: derive_host(&snap.containers, &derived),
+            Derived: HostDerived {
+                Audit: super::host_derived::audit_paths(&snap.host),
+                ..derive_host(&snap.containers, &derived)
+            },
         }),
     );
-    root.add_variable_from_value("daemon", to_cel(&snap.daemon));
+    root.add_variable_from_value(
+        "daemon",
+        to_cel(&CelDaemon {
+            inner: &snap.daemon,
+            Effective: super::effective::effective_settings(&snap.daemon),
+        }),
+    );
     let params = checks
         .first()
         .map(|c| to_cel(c.params.as_ref()))
