@@ -474,9 +474,10 @@ fn report_with_containers(n: usize) -> Report {
                 check: c.id.clone(),
                 title: c.title.clone(),
                 status: c.status,
-                kind: f.kind.clone(),
+                kind: f.kind.to_string(),
                 object: f.object.clone(),
                 id: f.id.clone(),
+                path: f.path.clone(),
                 value: f.value.clone(),
             });
         }

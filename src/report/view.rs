@@ -307,9 +307,10 @@ fn finding_view<'a>(f: &'a Finding, anchors: &Anchors<'_>) -> FindingView<'a> {
     }
 }
 
-/// Whether a kind of object gets its own entry in the per-object view.
+/// Whether a kind of object gets its own entry in the per-object view (files are the host's,
+/// as they were before findings named them).
 fn has_object_view(kind: &str) -> bool {
-    !matches!(kind, "host" | "daemon" | "")
+    !matches!(kind, "host" | "daemon" | "file" | "")
 }
 
 /// Every object affected by a check, grouped by kind: containers, images, then the rest by
@@ -331,7 +332,7 @@ fn object_groups(report: &Report) -> (Vec<ObjectGroup<'_>>, Anchors<'_>) {
         entries.extend(r.unevaluated().map(|f| (f, Status::Error)));
         entries.extend(r.waived.iter().map(|w| (&w.finding, Status::Waived)));
         for (f, st) in entries {
-            if !has_object_view(&f.kind) {
+            if !has_object_view(f.kind.as_str()) {
                 continue;
             }
             let key = object_key(f);
@@ -339,7 +340,7 @@ fn object_groups(report: &Report) -> (Vec<ObjectGroup<'_>>, Anchors<'_>) {
                 order.push(key);
                 ObjectView {
                     anchor: String::new(),
-                    kind: &f.kind,
+                    kind: f.kind.as_str(),
                     object: &f.object,
                     id: &f.id,
                     short_id: short(&f.id),
