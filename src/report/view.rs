@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use serde::Serialize;
 
 use super::{CheckResult, Finding, Report, Status, WaivedFinding};
-use crate::results::{Assessment, Evaluation, Severity};
+use crate::results::{Assessment, Evaluation, ObjectKind, Severity};
 
 /// Display order of statuses: what needs attention first.
 pub const DISPLAY_ORDER: [Status; 7] = [
@@ -307,10 +307,10 @@ fn finding_view<'a>(f: &'a Finding, anchors: &Anchors<'_>) -> FindingView<'a> {
     }
 }
 
-/// Whether a kind of object gets its own entry in the per-object view (files are the host's,
-/// as they were before findings named them).
-fn has_object_view(kind: &str) -> bool {
-    !matches!(kind, "host" | "daemon" | "file" | "")
+/// Whether a kind of object gets its own entry in the per-object view.
+/// Host, daemon and host-file findings are about the one scanned host: no per-object view.
+fn has_object_view(kind: ObjectKind) -> bool {
+    !matches!(kind, ObjectKind::Host | ObjectKind::Daemon | ObjectKind::File)
 }
 
 /// Every object affected by a check, grouped by kind: containers, images, then the rest by
@@ -332,7 +332,7 @@ fn object_groups(report: &Report) -> (Vec<ObjectGroup<'_>>, Anchors<'_>) {
         entries.extend(r.unevaluated().map(|f| (f, Status::Error)));
         entries.extend(r.waived.iter().map(|w| (&w.finding, Status::Waived)));
         for (f, st) in entries {
-            if !has_object_view(f.kind.as_str()) {
+            if !has_object_view(f.kind) {
                 continue;
             }
             let key = object_key(f);
