@@ -310,7 +310,10 @@ fn finding_view<'a>(f: &'a Finding, anchors: &Anchors<'_>) -> FindingView<'a> {
 /// Whether a kind of object gets its own entry in the per-object view.
 /// Host, daemon and host-file findings are about the one scanned host: no per-object view.
 fn has_object_view(kind: ObjectKind) -> bool {
-    !matches!(kind, ObjectKind::Host | ObjectKind::Daemon | ObjectKind::File)
+    !matches!(
+        kind,
+        ObjectKind::Host | ObjectKind::Daemon | ObjectKind::File
+    )
 }
 
 /// Every object affected by a check, grouped by kind: containers, images, then the rest by
