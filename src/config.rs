@@ -157,8 +157,8 @@ pub fn parse(text: &str, name: &str) -> Result<Config, ConfigError> {
     let level = match raw.level {
         None => None,
         Some(l) => Some(match *l.get_ref() {
-            1 => crate::cli::ProfileLevel::One,
-            2 => crate::cli::ProfileLevel::Two,
+            1 => crate::scan::ProfileLevel::One,
+            2 => crate::scan::ProfileLevel::Two,
             n => return Err(err(l.span().start, format!("level {n}: expected 1 or 2"))),
         }),
     };
@@ -179,7 +179,7 @@ pub fn parse(text: &str, name: &str) -> Result<Config, ConfigError> {
     }
     let fail_on = match &raw.fail_on {
         None => None,
-        Some(f) => Some(f.get_ref().parse::<crate::cli::FailOn>().map_err(|_| {
+        Some(f) => Some(f.get_ref().parse::<crate::scan::FailOn>().map_err(|_| {
             err(
                 f.span().start,
                 format!(

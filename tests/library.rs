@@ -40,7 +40,7 @@ async fn a_snapshot_scanned_through_the_library() {
 #[tokio::test]
 async fn the_policy_outcome_is_returned_not_printed() {
     let options = ScanOptions {
-        fail_on: Some(dockbench::cli::FailOn::Warn),
+        fail_on: Some(dockbench::scan::FailOn::Warn),
         min_score: Some(1000),
         ..ScanOptions::default()
     };
@@ -57,7 +57,7 @@ async fn the_policy_outcome_is_returned_not_printed() {
             check: vec!["3".into()],
             skip: vec!["3.2".into()],
         },
-        fail_on: Some(dockbench::cli::FailOn::Warn),
+        fail_on: Some(dockbench::scan::FailOn::Warn),
         ..ScanOptions::default()
     };
     let outcome = scan::run(&options, snapshot(FILES)).await.unwrap();

@@ -197,65 +197,35 @@ pub struct CheckArgs {
     pub checks_dir: Vec<PathBuf>,
 }
 
-/// CIS profile level (`--level`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum ProfileLevel {
-    /// Level 1 checks (plus the swarm checks, which have their own Level 1 profile).
-    #[value(name = "1")]
-    One,
-    /// Level 1 and Level 2 checks (Level 2 includes Level 1): everything.
-    #[value(name = "2")]
-    Two,
-}
+pub use crate::scan::{FailOn, ProfileLevel};
 
-impl ProfileLevel {
-    pub fn includes(self, level: crate::engine::check::Level) -> bool {
-        use crate::engine::check::Level;
-        match self {
-            ProfileLevel::One => matches!(level, Level::L1 | Level::Swarm),
-            ProfileLevel::Two => true,
-        }
+/// `--level 1|2`: the names and help lines of [`ProfileLevel::VALUES`].
+impl ValueEnum for ProfileLevel {
+    fn value_variants<'a>() -> &'a [Self] {
+        &[ProfileLevel::One, ProfileLevel::Two]
+    }
+    fn to_possible_value(&self) -> Option<clap::builder::PossibleValue> {
+        let (_, name, help) = ProfileLevel::VALUES.iter().find(|(v, _, _)| v == self)?;
+        Some(clap::builder::PossibleValue::new(*name).help(*help))
     }
 }
 
-/// Minimum status that makes `--fail-on` exit with code 1.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, ValueEnum)]
-pub enum FailOn {
-    /// Any INFO, WARN or ERROR.
-    Info,
-    /// Any WARN or ERROR.
-    Warn,
-    /// Any ERROR (a check that could not be evaluated).
-    Error,
-    /// A WARN of a critical check.
-    Critical,
-    /// A WARN of a high or critical check.
-    High,
-    /// A WARN of a medium, high or critical check.
-    Medium,
-    /// A WARN of any severity (as `warn`, without ERROR).
-    Low,
-}
-
-impl FailOn {
-    /// The severity threshold of `--fail-on critical|high|medium|low`; `None` for the statuses.
-    pub fn severity(self) -> Option<crate::results::Severity> {
-        use crate::results::Severity;
-        match self {
-            FailOn::Critical => Some(Severity::Critical),
-            FailOn::High => Some(Severity::High),
-            FailOn::Medium => Some(Severity::Medium),
-            FailOn::Low => Some(Severity::Low),
-            FailOn::Info | FailOn::Warn | FailOn::Error => None,
-        }
+/// `--fail-on`: the names and help lines of [`FailOn::VALUES`].
+impl ValueEnum for FailOn {
+    fn value_variants<'a>() -> &'a [Self] {
+        &[
+            FailOn::Info,
+            FailOn::Warn,
+            FailOn::Error,
+            FailOn::Critical,
+            FailOn::High,
+            FailOn::Medium,
+            FailOn::Low,
+        ]
     }
-}
-
-/// The config file's `fail_on` (case-insensitive, as on the command line).
-impl std::str::FromStr for FailOn {
-    type Err = ();
-    fn from_str(s: &str) -> Result<Self, ()> {
-        <FailOn as ValueEnum>::from_str(s, true).map_err(|_| ())
+    fn to_possible_value(&self) -> Option<clap::builder::PossibleValue> {
+        let (_, name, help) = FailOn::VALUES.iter().find(|(v, _, _)| v == self)?;
+        Some(clap::builder::PossibleValue::new(*name).help(*help))
     }
 }
 

@@ -16,8 +16,8 @@ use std::collections::{BTreeMap, HashMap};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use crate::cli::FailOn;
 use crate::report::{Counts, Severity, Status};
+use crate::scan::FailOn;
 use input::HostReport;
 
 /// Bumped on any incompatible change of the fleet JSON.

@@ -10,11 +10,12 @@
 //!
 //! [`run`] does it all; [`prepare`] + [`Prepared::run`] split it where the binary takes its
 //! output lock (after cheap input errors, before the costly collection).
+pub mod policy;
+
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use crate::cli::{FailOn, ProfileLevel};
 use crate::collect::CollectError;
 use crate::engine::filter::Filters;
 use crate::engine::select::Selection;
@@ -22,6 +23,7 @@ use crate::engine::waivers::Waiver;
 use crate::engine::{Benchmark, Check};
 use crate::report::{self, Report, Status};
 use crate::snapshot::{Mode, Snapshot};
+pub use policy::{FailOn, ProfileLevel};
 
 /// Everything a scan needs to know, resolved (command line over configuration file over
 /// defaults: `cli/scan.rs` does that). `Default` is `dockbench scan` without flags.
@@ -506,7 +508,6 @@ pub fn policy_failures(
     fail_on: Option<FailOn>,
     min_score: Option<i64>,
 ) -> Vec<String> {
-    use clap::ValueEnum;
     let mut why = Vec::new();
     if let Some(level) = fail_on {
         let hits: Vec<&str> = report
@@ -531,10 +532,7 @@ pub fn policy_failures(
                 "{} check{} at or above --fail-on {} ({}{more})",
                 hits.len(),
                 plural(hits.len()),
-                level
-                    .to_possible_value()
-                    .map(|v| v.get_name().to_string())
-                    .unwrap_or_default(),
+                level.name(),
                 shown.join(", ")
             ));
         }
