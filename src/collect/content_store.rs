@@ -800,6 +800,87 @@ mod tests {
     }
 
     #[test]
+    fn the_daemons_containerd_is_found_by_its_address() {
+        let proc = tempfile::tempdir().unwrap();
+        for (pid, comm, args) in [
+            (
+                "100",
+                "containerd",
+                "containerd\0--root\0/srv/system\0--address\0/run/containerd/containerd.sock\0",
+            ),
+            (
+                "200",
+                "containerd",
+                "containerd\0--root=/tmp/dbe/ctd\0-a\0/tmp/dbe/ctd.sock\0",
+            ),
+            ("300", "dockerd", "dockerd\0--root\0/nope\0"),
+        ] {
+            let d = proc.path().join(pid);
+            std::fs::create_dir_all(&d).unwrap();
+            std::fs::write(d.join("comm"), format!("{comm}\n")).unwrap();
+            std::fs::write(d.join("cmdline"), args).unwrap();
+        }
+        let find = |a: &[&str]| {
+            live_containerd_root(
+                proc.path(),
+                &a.iter().map(|s| s.to_string()).collect::<Vec<_>>(),
+            )
+        };
+        assert_eq!(
+            find(&["/tmp/dbe/ctd.sock"]).unwrap(),
+            PathBuf::from("/tmp/dbe/ctd")
+        );
+        // dockerd's default order: the system containerd first.
+        assert_eq!(
+            find(&[
+                "/run/containerd/containerd.sock",
+                "/var/run/docker/containerd/containerd.sock"
+            ])
+            .unwrap(),
+            PathBuf::from("/srv/system")
+        );
+        let e = find(&["/elsewhere.sock"]).unwrap_err();
+        assert!(e.contains("/elsewhere.sock"), "{e}");
+    }
+
+    #[test]
+    fn image_store_names() {
+        let ctd = vec![vec![
+            "driver-type".to_string(),
+            "io.containerd.snapshotter.v1".to_string(),
+        ]];
+        assert_eq!(
+            image_store("Docker", "overlayfs", &ctd),
+            "containerd (overlayfs)"
+        );
+        assert_eq!(
+            image_store("Docker", "overlay2", &[]),
+            "graphdriver (overlay2)"
+        );
+        assert_eq!(
+            image_store("Podman", "overlay", &[]),
+            "containers/storage (overlay)"
+        );
+        assert_eq!(image_store("Docker", "", &[]), "");
+        let mut config = crate::snapshot::DaemonConfig::default();
+        assert_eq!(
+            containerd_addresses(&config),
+            [
+                "/run/containerd/containerd.sock",
+                "/var/run/docker/containerd/containerd.sock"
+            ]
+        );
+        config.Settings.insert(
+            "containerd".into(),
+            crate::snapshot::Setting {
+                Value: "unix:///tmp/x.sock".into(),
+                ..Default::default()
+            },
+        );
+        assert_eq!(containerd_addresses(&config), ["/tmp/x.sock"]);
+    }
+
+    #[test]
     fn containerd_config_and_flags() {
         let cfg = "version = 2\nroot = \"/srv/ctd\"\n[grpc]\n  address = \"/run/x.sock\"\n";
         let read = |p: &str| (p == "/etc/c.toml").then(|| cfg.to_string());

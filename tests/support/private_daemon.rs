@@ -46,23 +46,36 @@ impl PrivateDaemon {
             "--bridge=none".into(),
             "--iptables=false".into(),
             "--ip6tables=false".into(),
+            // Its own containerd (started below, in the same network namespace): not the
+            // machine's, which the shared daemon uses.
+            format!("--containerd={d}/ctd.sock"),
             format!("--containerd-namespace=dbd-{name}"),
             format!("--containerd-plugins-namespace=dbd-{name}-plugins"),
             "--storage-driver=vfs".into(),
         ];
         args.extend(extra.iter().map(|a| a.to_string()));
-        let log = std::fs::File::create(dir.join("dockerd.log")).unwrap();
+        std::fs::write(
+            dir.join("containerd.toml"),
+            format!(
+                "version = 2\nroot = \"{d}/containerd\"\nstate = \"{d}/containerd-state\"\n\
+                 disabled_plugins = [\"io.containerd.grpc.v1.cri\"]\n\
+                 [grpc]\n  address = \"{d}/ctd.sock\"\n[ttrpc]\n  address = \"{d}/ctd.sock.ttrpc\"\n\
+                 [debug]\n  address = \"\"\n[metrics]\n  address = \"\"\n"
+            ),
+        )
+        .unwrap();
         // Loopback up in the new namespace, so a test can have dockerd listen on 127.0.0.1
-        // and reach it from inside (`in_netns`).
+        // and reach it from inside (`in_netns`); containerd in the background (its PID in
+        // containerd.pid, for `stop`), dockerd once containerd's socket is there.
+        let script = format!(
+            "ip link set lo up && \
+             {{ containerd --config {d}/containerd.toml >{d}/containerd.log 2>&1 & echo $! >{d}/containerd.pid; }} && \
+             i=0; while [ ! -S {d}/ctd.sock ] && [ $i -lt 300 ]; do sleep 0.1; i=$((i+1)); done; \
+             exec dockerd \"$@\""
+        );
+        let log = std::fs::File::create(dir.join("dockerd.log")).unwrap();
         let child = Command::new("unshare")
-            .args([
-                "--net",
-                "--",
-                "sh",
-                "-c",
-                "ip link set lo up && exec dockerd \"$@\"",
-                "sh",
-            ])
+            .args(["--net", "--", "sh", "-c", &script, "sh"])
             .args(&args)
             .stdout(log.try_clone().unwrap())
             .stderr(log)
@@ -125,8 +138,43 @@ impl PrivateDaemon {
         );
     }
 
-    /// Stops dockerd (SIGTERM, as systemd would) and waits for it.
+    /// Stops dockerd (SIGTERM, as systemd would) and waits for it, then its containerd and
+    /// the shims of its containers.
     pub fn stop(&mut self) {
+        self.stop_dockerd();
+        if let Some(pid) = std::fs::read_to_string(self.dir.join("containerd.pid"))
+            .ok()
+            .and_then(|p| p.trim().parse::<i32>().ok())
+            .and_then(rustix::process::Pid::from_raw)
+        {
+            let _ = rustix::process::kill_process(pid, rustix::process::Signal::TERM);
+            let deadline = Instant::now() + Duration::from_secs(30);
+            while Path::new(&format!("/proc/{}", pid.as_raw_nonzero())).exists()
+                && Instant::now() < deadline
+            {
+                std::thread::sleep(Duration::from_millis(100));
+            }
+            let _ = std::fs::remove_file(self.dir.join("containerd.pid"));
+        }
+        // Shims outlive containerd by design; ours name this directory on their command line.
+        let needle = self.dir.display().to_string();
+        for e in std::fs::read_dir("/proc").into_iter().flatten().flatten() {
+            let comm = std::fs::read_to_string(e.path().join("comm")).unwrap_or_default();
+            let cmdline = std::fs::read(e.path().join("cmdline")).unwrap_or_default();
+            if comm.trim() == "containerd-shim"
+                && String::from_utf8_lossy(&cmdline).contains(&needle)
+                && let Some(pid) = e
+                    .file_name()
+                    .to_str()
+                    .and_then(|p| p.parse::<i32>().ok())
+                    .and_then(rustix::process::Pid::from_raw)
+            {
+                let _ = rustix::process::kill_process(pid, rustix::process::Signal::KILL);
+            }
+        }
+    }
+
+    fn stop_dockerd(&mut self) {
         if let Some(mut child) = self.child.take() {
             let _ = Command::new("kill")
                 .args(["-TERM", &child.id().to_string()])
