@@ -16,6 +16,7 @@ pub mod own_container;
 pub mod procs;
 pub mod resolver;
 pub mod rootfs;
+pub mod ssh;
 pub mod target;
 pub mod users;
 
