@@ -10,5 +10,6 @@ pub mod output;
 pub mod progress;
 pub mod report;
 pub mod results;
+pub mod scan;
 pub mod snapshot;
 pub mod term;

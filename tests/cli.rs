@@ -211,7 +211,7 @@ fn fail_on_and_outputs() {
         .stdout("");
     let report: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
-    assert_eq!(report["schema_version"], 2);
+    assert_eq!(report["schema_version"], dockbench::report::SCHEMA_VERSION);
     assert!(std::fs::read_to_string(&text).unwrap().contains("Score:"));
     // Without --fail-on, findings do not change the exit code.
     dockbench()

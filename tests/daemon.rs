@@ -133,3 +133,48 @@ fn settings_from_the_command_line() {
     let r = scan(&d, "2");
     assert_common(&r, "flag");
 }
+
+/// What the running daemon reports beats its files: a daemon.json edited after the start is
+/// drift, named in the evidence, and the verdict follows the daemon (old verdict: PASS from
+/// the file). Debug mode (-D) runs at debug level (old verdict: PASS, log-level=info).
+#[test]
+fn running_daemon_beats_its_file() {
+    let Some(d) = PrivateDaemon::start("drift", "{}", &["-D"]) else {
+        return;
+    };
+    std::fs::write(d.config_path(), r#"{"live-restore": true}"#).unwrap();
+    let r = scan(&d, "2.3,2.15");
+    assert_eq!(status(&r, "2.15"), "WARN", "{}", r["2.15"]);
+    let reason = r["2.15"]["reason"].as_str().unwrap();
+    assert!(
+        reason.contains("live-restore=false (running daemon: /info LiveRestoreEnabled)")
+            && reason.contains(
+                "daemon.json sets live-restore=true, the running daemon has live-restore disabled: restart pending"
+            ),
+        "{reason}"
+    );
+    assert_eq!(status(&r, "2.3"), "WARN", "{}", r["2.3"]);
+    assert!(
+        evidence(&r, "2.3").contains("log-level=debug (running daemon: /info Debug"),
+        "{}",
+        evidence(&r, "2.3")
+    );
+}
+
+/// dockerd reads log levels in any case: `--log-level=INFO` is info (old verdict: WARN).
+#[test]
+fn log_level_in_upper_case_is_info() {
+    let Some(d) = PrivateDaemon::start("level", "{}", &["--log-level=INFO"]) else {
+        return;
+    };
+    let r = scan(&d, "2.3");
+    assert_eq!(status(&r, "2.3"), "PASS", "{}", r["2.3"]);
+    assert!(
+        r["2.3"]["reason"]
+            .as_str()
+            .unwrap()
+            .contains("log-level=info (flag: --log-level=INFO)"),
+        "{}",
+        r["2.3"]
+    );
+}

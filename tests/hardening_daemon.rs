@@ -29,8 +29,18 @@ fn inspect(id: &str, name: &str) -> String {
     )
 }
 
+/// What the fake daemon does wrong besides its fixed faults (B answers 500, C drips).
+#[derive(Clone, Copy, PartialEq)]
+enum Fault {
+    None,
+    /// B's 500 carries a 5 MiB message.
+    HugeError,
+    /// A's inspect is a 300 MiB body.
+    HugeBody,
+}
+
 /// One connection: answers request after request (keep-alive) as the fake daemon.
-fn serve(stream: UnixStream, huge_error: bool) {
+fn serve(stream: UnixStream, fault: Fault) {
     let mut reader = BufReader::new(stream.try_clone().unwrap());
     let mut out = stream;
     loop {
@@ -69,11 +79,25 @@ fn serve(stream: UnixStream, huge_error: bool) {
                     r#"[{{"Id":"{A}","Names":["/alpha"],"State":"running"}},{{"Id":"{B}","Names":["/bravo"],"State":"running"}},{{"Id":"{C}","Names":["/charlie"],"State":"running"}}]"#
                 ),
             ),
+            p if p == format!("/containers/{A}/json") && fault == Fault::HugeBody => {
+                let size: usize = 300 << 20;
+                let _ = write!(
+                    out,
+                    "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {size}\r\n\r\n{{\"Id\":\""
+                );
+                let chunk = vec![b'a'; 1 << 20];
+                for _ in 0..300 {
+                    if out.write_all(&chunk).is_err() {
+                        return;
+                    }
+                }
+                return;
+            }
             p if p == format!("/containers/{A}/json") => {
                 reply(&mut out, "200 OK", &inspect(A, "alpha"))
             }
             p if p == format!("/containers/{B}/json") => {
-                let big = if huge_error {
+                let big = if fault == Fault::HugeError {
                     "x".repeat(5 << 20)
                 } else {
                     String::new()
@@ -107,12 +131,12 @@ fn serve(stream: UnixStream, huge_error: bool) {
     }
 }
 
-fn fake_daemon(dir: &Path, huge_error: bool) -> String {
+fn fake_daemon(dir: &Path, fault: Fault) -> String {
     let sock = dir.join("docker.sock");
     let listener = UnixListener::bind(&sock).unwrap();
     std::thread::spawn(move || {
         for stream in listener.incoming().flatten() {
-            std::thread::spawn(move || serve(stream, huge_error));
+            std::thread::spawn(move || serve(stream, fault));
         }
     });
     format!("unix://{}", sock.display())
@@ -121,7 +145,7 @@ fn fake_daemon(dir: &Path, huge_error: bool) -> String {
 #[test]
 fn a_partial_scan_errors_the_affected_checks_and_exits_3() {
     let dir = tempfile::tempdir().unwrap();
-    let host = fake_daemon(dir.path(), true);
+    let host = fake_daemon(dir.path(), Fault::HugeError);
     let started = Instant::now();
     let out = dockbench()
         .args([
@@ -169,6 +193,41 @@ fn a_partial_scan_errors_the_affected_checks_and_exits_3() {
     }
 }
 
+/// bollard reads a body whole: before the cap, a 300 MiB answer took over a GiB of memory
+/// (a 1.3 GB one took 7.5 GB). Under a 768 MiB address-space limit the scan would abort.
+#[test]
+fn an_oversized_answer_is_cut_off_and_errors_its_container() {
+    let dir = tempfile::tempdir().unwrap();
+    let host = fake_daemon(dir.path(), Fault::HugeBody);
+    let out = std::process::Command::new("sh")
+        .arg("-c")
+        .arg("ulimit -v 786432 && exec \"$0\" \"$@\"")
+        .arg(assert_cmd::cargo::cargo_bin("dockbench"))
+        .args([
+            "scan",
+            "--host",
+            &host,
+            "--timeout",
+            "8",
+            "--check",
+            "5.4",
+            "-f",
+            "json",
+        ])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(3), "{err}");
+    assert!(
+        err.contains("of 3 containers could not be inspected"),
+        "{err}"
+    );
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let text = report.to_string();
+    assert!(text.contains("larger than 256 MiB"), "{text:.3000}");
+    assert_ne!(report["results"][0]["status"], "PASS");
+}
+
 #[test]
 fn the_whole_scan_has_a_deadline() {
     let dir = tempfile::tempdir().unwrap();
@@ -213,7 +272,7 @@ fn permission_denied_on_the_socket_says_so() {
         std::os::unix::fs::PermissionsExt::from_mode(0o755),
     )
     .unwrap();
-    let host = fake_daemon(dir.path(), false);
+    let host = fake_daemon(dir.path(), Fault::None);
     std::fs::set_permissions(
         dir.path().join("docker.sock"),
         std::os::unix::fs::PermissionsExt::from_mode(0o600),

@@ -109,13 +109,7 @@ const CASES: &[Case] = &[
         exit: 2,
         says: "cannot read snapshot",
         out: Out::Pipe,
-        args: |d| {
-            vec![
-                "scan".into(),
-                "--snapshot".into(),
-                d.to_string_lossy().into_owned(),
-            ]
-        },
+        args: |d| s(&["scan", "--snapshot", &d.to_string_lossy()]),
     },
     Case {
         id: "B05",
@@ -136,11 +130,11 @@ const CASES: &[Case] = &[
         says: "not UTF-8",
         out: Out::Pipe,
         args: |d| {
-            vec![
-                "scan".into(),
-                "--snapshot".into(),
-                file(d, "b.json", &[0xff, 0xfe, 0, 1, 2, 0x80]),
-            ]
+            s(&[
+                "scan",
+                "--snapshot",
+                &file(d, "b.json", &[0xff, 0xfe, 0, 1, 2, 0x80]),
+            ])
         },
     },
     Case {
@@ -151,13 +145,7 @@ const CASES: &[Case] = &[
         exit: 2,
         says: "not a dockbench snapshot",
         out: Out::Pipe,
-        args: |d| {
-            vec![
-                "scan".into(),
-                "--snapshot".into(),
-                file(d, "a.json", b"[1,2,3]"),
-            ]
-        },
+        args: |d| s(&["scan", "--snapshot", &file(d, "a.json", b"[1,2,3]")]),
     },
     Case {
         id: "B08",
@@ -168,11 +156,11 @@ const CASES: &[Case] = &[
         says: "recursion limit",
         out: Out::Pipe,
         args: |d| {
-            vec![
-                "scan".into(),
-                "--snapshot".into(),
-                file(d, "deep.json", "[".repeat(200_000).as_bytes()),
-            ]
+            s(&[
+                "scan",
+                "--snapshot",
+                &file(d, "deep.json", "[".repeat(200_000).as_bytes()),
+            ])
         },
     },
     Case {
@@ -187,11 +175,11 @@ const CASES: &[Case] = &[
             let mut v: serde_json::Value =
                 serde_json::from_str(&std::fs::read_to_string(RISKY).unwrap()).unwrap();
             v["format_version"] = 999.into();
-            vec![
-                "scan".into(),
-                "--snapshot".into(),
-                file(d, "f.json", v.to_string().as_bytes()),
-            ]
+            s(&[
+                "scan",
+                "--snapshot",
+                &file(d, "f.json", v.to_string().as_bytes()),
+            ])
         },
     },
     Case {
@@ -373,15 +361,15 @@ const CASES: &[Case] = &[
         says: "given twice",
         out: Out::Pipe,
         args: |d| {
-            vec![
-                "scan".into(),
-                "--snapshot".into(),
-                RISKY.into(),
-                "-o".into(),
-                format!("json={}", p(d, "r")),
-                "-o".into(),
-                format!("csv={}/./r", d.display()),
-            ]
+            s(&[
+                "scan",
+                "--snapshot",
+                RISKY,
+                "-o",
+                &format!("json={}", p(d, "r")),
+                "-o",
+                &format!("csv={}/./r", d.display()),
+            ])
         },
     },
     Case {
@@ -412,14 +400,14 @@ const CASES: &[Case] = &[
         says: "cannot write",
         out: Out::Pipe,
         args: |d| {
-            vec![
-                "scan".into(),
-                "--snapshot".into(),
-                RISKY.into(),
-                "-q".into(),
-                "-o".into(),
-                format!("json={}", d.display()),
-            ]
+            s(&[
+                "scan",
+                "--snapshot",
+                RISKY,
+                "-q",
+                "-o",
+                &format!("json={}", d.display()),
+            ])
         },
     },
     Case {
@@ -470,13 +458,7 @@ const CASES: &[Case] = &[
         exit: 2,
         says: "c.toml:1:",
         out: Out::Pipe,
-        args: |d| {
-            vec![
-                "scan".into(),
-                "--config".into(),
-                file(d, "c.toml", b"a = = 1\n"),
-            ]
-        },
+        args: |d| s(&["scan", "--config", &file(d, "c.toml", b"a = = 1\n")]),
     },
     Case {
         id: "B33",
@@ -486,13 +468,7 @@ const CASES: &[Case] = &[
         exit: 2,
         says: "unknown field",
         out: Out::Pipe,
-        args: |d| {
-            vec![
-                "scan".into(),
-                "--config".into(),
-                file(d, "c.toml", b"bogus_key = 1\n"),
-            ]
-        },
+        args: |d| s(&["scan", "--config", &file(d, "c.toml", b"bogus_key = 1\n")]),
     },
     Case {
         id: "B34",
@@ -512,13 +488,7 @@ const CASES: &[Case] = &[
         exit: 2,
         says: "checks.toml",
         out: Out::Pipe,
-        args: |d| {
-            vec![
-                "checks".into(),
-                "validate".into(),
-                checks_dir(d, "[[check]\n"),
-            ]
-        },
+        args: |d| s(&["checks", "validate", &checks_dir(d, "[[check]\n")]),
     },
     Case {
         id: "B36",
@@ -529,14 +499,14 @@ const CASES: &[Case] = &[
         says: "1.1",
         out: Out::Pipe,
         args: |d| {
-            vec![
-                "checks".into(),
-                "validate".into(),
-                checks_dir(
+            s(&[
+                "checks",
+                "validate",
+                &checks_dir(
                     d,
                     &CHECK_OK.replace("finding = \"false\"", "finding = \"1 +\""),
                 ),
-            ]
+            ])
         },
     },
     Case {
@@ -548,14 +518,14 @@ const CASES: &[Case] = &[
         says: "Nope",
         out: Out::Pipe,
         args: |d| {
-            vec![
-                "checks".into(),
-                "validate".into(),
-                checks_dir(
+            s(&[
+                "checks",
+                "validate",
+                &checks_dir(
                     d,
                     &CHECK_OK.replace("finding = \"false\"", "finding = \"host.Nope == 1\""),
                 ),
-            ]
+            ])
         },
     },
     Case {
@@ -596,13 +566,7 @@ const CASES: &[Case] = &[
         exit: 3,
         says: "no Docker data root",
         out: Out::Pipe,
-        args: |d| {
-            vec![
-                "scan".into(),
-                "--root".into(),
-                d.to_string_lossy().into_owned(),
-            ]
-        },
+        args: |d| s(&["scan", "--root", &d.to_string_lossy()]),
     },
     Case {
         id: "B42",
@@ -636,14 +600,7 @@ const CASES: &[Case] = &[
             std::fs::remove_file(&c).unwrap();
             rustix::fs::mkfifoat(rustix::fs::CWD, &c, rustix::fs::Mode::from_raw_mode(0o644))
                 .unwrap();
-            vec![
-                "scan".into(),
-                "--root".into(),
-                r,
-                "-a".into(),
-                "-f".into(),
-                "json".into(),
-            ]
+            s(&["scan", "--root", &r, "-a", "-f", "json"])
         },
     },
     Case {
@@ -665,14 +622,7 @@ const CASES: &[Case] = &[
                 rustix::fs::Mode::from_raw_mode(0o644),
             )
             .unwrap();
-            vec![
-                "scan".into(),
-                "--root".into(),
-                r,
-                "-a".into(),
-                "-f".into(),
-                "json".into(),
-            ]
+            s(&["scan", "--root", &r, "-a", "-f", "json"])
         },
     },
     Case {
@@ -684,14 +634,14 @@ const CASES: &[Case] = &[
         says: "\"containers_scanned\": 3",
         out: Out::Pipe,
         args: |d| {
-            vec![
-                "scan".into(),
-                "--root".into(),
-                clone(d, "clone:2026"),
-                "-a".into(),
-                "-f".into(),
-                "json".into(),
-            ]
+            s(&[
+                "scan",
+                "--root",
+                &clone(d, "clone:2026"),
+                "-a",
+                "-f",
+                "json",
+            ])
         },
     },
     Case {
@@ -710,16 +660,7 @@ const CASES: &[Case] = &[
             std::fs::remove_dir_all(root.join("usr")).unwrap();
             symlink("/usr", root.join("usr")).unwrap();
             symlink("/usr", &layer).unwrap();
-            vec![
-                "scan".into(),
-                "--root".into(),
-                r,
-                "-a".into(),
-                "--check".into(),
-                "4.8".into(),
-                "-f".into(),
-                "json".into(),
-            ]
+            s(&["scan", "--root", &r, "-a", "--check", "4.8", "-f", "json"])
         },
     },
     Case {
@@ -751,13 +692,7 @@ const CASES: &[Case] = &[
                 )
                 .unwrap();
             }
-            vec![
-                "scan".into(),
-                "--root".into(),
-                r,
-                "-f".into(),
-                "json".into(),
-            ]
+            s(&["scan", "--root", &r, "-f", "json"])
         },
     },
     Case {
@@ -807,13 +742,13 @@ const CASES: &[Case] = &[
                     held.push(c);
                 }
             });
-            vec![
-                "scan".into(),
-                "--host".into(),
-                format!("unix://{}", sock.display()),
-                "--timeout".into(),
-                "2".into(),
-            ]
+            s(&[
+                "scan",
+                "--host",
+                &format!("unix://{}", sock.display()),
+                "--timeout",
+                "2",
+            ])
         },
     },
     Case {
@@ -857,14 +792,7 @@ const CASES: &[Case] = &[
         args: |d| {
             file(d, "victim", b"precious");
             symlink(d.join("victim"), d.join("l")).unwrap();
-            vec![
-                "scan".into(),
-                "--snapshot".into(),
-                RISKY.into(),
-                "-q".into(),
-                "--lock".into(),
-                p(d, "l"),
-            ]
+            s(&["scan", "--snapshot", RISKY, "-q", "--lock", &p(d, "l")])
         },
     },
     Case {
@@ -882,14 +810,7 @@ const CASES: &[Case] = &[
                 rustix::fs::Mode::from_raw_mode(0o644),
             )
             .unwrap();
-            vec![
-                "scan".into(),
-                "--snapshot".into(),
-                RISKY.into(),
-                "-q".into(),
-                "--lock".into(),
-                p(d, "f"),
-            ]
+            s(&["scan", "--snapshot", RISKY, "-q", "--lock", &p(d, "f")])
         },
     },
     Case {
@@ -903,14 +824,14 @@ const CASES: &[Case] = &[
         args: |d| {
             let l = dockbench::lock::acquire(&d.join("held.lock"), Duration::ZERO).unwrap();
             std::mem::forget(l); // held for the rest of this test process
-            vec![
-                "scan".into(),
-                "--snapshot".into(),
-                RISKY.into(),
-                "-q".into(),
-                "--lock".into(),
-                p(d, "held.lock"),
-            ]
+            s(&[
+                "scan",
+                "--snapshot",
+                RISKY,
+                "-q",
+                "--lock",
+                &p(d, "held.lock"),
+            ])
         },
     },
     Case {
@@ -965,13 +886,13 @@ const CASES: &[Case] = &[
             let mut v: serde_json::Value =
                 serde_json::from_str(&std::fs::read_to_string(RISKY).unwrap()).unwrap();
             v["images"][0]["Config"]["Env"] = serde_json::json!(["X=AKIAaÉÉÉÉÉÉÉÉ"]);
-            vec![
-                "scan".into(),
-                "--snapshot".into(),
-                file(d, "s.json", v.to_string().as_bytes()),
-                "--check".into(),
-                "4.10".into(),
-            ]
+            s(&[
+                "scan",
+                "--snapshot",
+                &file(d, "s.json", v.to_string().as_bytes()),
+                "--check",
+                "4.10",
+            ])
         },
     },
 ];

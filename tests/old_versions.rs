@@ -1,6 +1,7 @@
 //! Files of the previous formats (tests/fixtures/v1: snapshots of format 1, reports of schema 1
 //! and 2, written by the release before typed fact status) still load and give the same
 //! verdicts: `scan --snapshot`, `report`, `diff` and `--baseline` of files users already have.
+//! tests/fixtures/v2: a report of schema version 2 (findings of file checks on the host).
 use std::collections::BTreeMap;
 
 use assert_cmd::Command;
@@ -109,7 +110,13 @@ fn format_1_snapshots_give_the_verdicts_of_the_release_that_wrote_them() {
                 let is = now
                     .get(id)
                     .unwrap_or_else(|| panic!("{report}: {id} is gone"));
-                assert_eq!((&was.0, &was.1), (&is.0, &is.1), "{snapshot}: {id}");
+                // A daemon setting the running daemon reported is now shown from there
+                // (`daemon.Effective`, issue 12): same verdict, the reason names the source.
+                if is.1.contains("(running daemon: ") {
+                    assert_eq!(was.0, is.0, "{snapshot}: {id}");
+                } else {
+                    assert_eq!((&was.0, &was.1), (&is.0, &is.1), "{snapshot}: {id}");
+                }
                 assert_eq!(was.2.len(), is.2.len(), "{snapshot}: {id}");
             }
         }
@@ -227,4 +234,188 @@ fn report_diff_and_baseline_read_old_files() {
             now["baseline"]
         );
     }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Report schema version 2 (tests/fixtures/v2: written by the release before typed object kinds
+// and file locations).
+
+const V2: &str = "tests/fixtures/v2";
+
+#[test]
+fn schema_2_report_is_read_upgraded() {
+    let text = std::fs::read_to_string(format!("{V2}/report.json")).unwrap();
+    assert!(text.contains("\"schema_version\": 2"));
+    let report = dockbench::report::json::parse(&text).unwrap();
+    assert_eq!(report.schema_version, dockbench::report::SCHEMA_VERSION);
+    assert!(
+        report
+            .results
+            .iter()
+            .flat_map(|r| &r.exceptions)
+            .all(|e| e.status.is_some())
+    );
+    // Its file findings stay where version 2 put them: on the host, without a path.
+    let r32 = report.results.iter().find(|r| r.id == "3.2").unwrap();
+    assert_eq!(r32.status, Status::Warn);
+    assert_eq!(r32.findings.len(), 1);
+    assert_eq!(r32.findings[0].kind, dockbench::report::ObjectKind::Host);
+    assert_eq!(r32.findings[0].path, None);
+    let sarif = dockbench()
+        .args(["report", &format!("{V2}/report.json"), "--format", "sarif"])
+        .output()
+        .unwrap();
+    assert!(sarif.status.success());
+    let sarif: Value = serde_json::from_slice(&sarif.stdout).unwrap();
+    let uris = sarif_uris(&sarif, "cis-docker-1.6.0/3.2");
+    assert_eq!(uris, ["docker/hosts/vm"]);
+}
+
+#[test]
+fn schema_2_report_gives_the_verdicts_of_this_release() {
+    let snap =
+        Snapshot::from_json(&std::fs::read_to_string(format!("{V2}/files-snapshot.json")).unwrap())
+            .unwrap();
+    let env = cel_env();
+    let bench = load_embedded("cis-docker-1.6.0", &env).unwrap();
+    let checks: Vec<_> = bench.checks.iter().collect();
+    let now = evaluate_with(&checks, &snap, &env, &EvalOptions::default());
+    let old: Value =
+        serde_json::from_str(&std::fs::read_to_string(format!("{V2}/report.json")).unwrap())
+            .unwrap();
+    let old = verdicts_of_report(&old);
+    let now = verdicts(&now);
+    for (id, (status, reason, _)) in &old {
+        let (s, r, _) = &now[id];
+        assert_eq!((s, r), (status, reason), "{id}");
+    }
+    // This release locates each offending file: 3.2 has two, at their paths.
+    let r32 = evaluate_with(&checks, &snap, &env, &EvalOptions::default())
+        .into_iter()
+        .find(|r| r.id == "3.2")
+        .unwrap();
+    let files: Vec<_> = r32
+        .findings
+        .iter()
+        .map(|f| (f.kind, f.object.as_str(), f.path.as_deref().unwrap_or("")))
+        .collect();
+    use dockbench::report::ObjectKind::File;
+    assert_eq!(
+        files,
+        [
+            (File, "vm", "/usr/lib/systemd/system/docker.service"),
+            (
+                File,
+                "vm",
+                "/etc/systemd/system/docker.service.d/override.conf"
+            ),
+        ]
+    );
+}
+
+/// The artifact URIs of the SARIF results of rule `rule`.
+fn sarif_uris(sarif: &Value, rule: &str) -> Vec<String> {
+    sarif["runs"][0]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["ruleId"] == rule)
+        .map(|r| {
+            r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        })
+        .collect()
+}
+
+#[test]
+fn file_findings_compare_with_a_schema_2_baseline() {
+    let dir = tempfile::tempdir().unwrap();
+    let old = format!("{V2}/report.json");
+    let json = dir.path().join("now.json");
+    let sarif = dir.path().join("now.sarif");
+    let out = dockbench()
+        .args([
+            "scan",
+            "--snapshot",
+            &format!("{V2}/files-snapshot.json"),
+            "--baseline",
+            &old,
+            "-q",
+            "--output",
+            &format!("json={}", json.display()),
+            "--output",
+            &format!("sarif={}", sarif.display()),
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let now: Value = serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    // The same findings, once on the host and now per file: nothing new, nothing resolved.
+    assert_eq!(now["baseline"]["counts"]["new"], 0, "{}", now["baseline"]);
+    assert_eq!(
+        now["baseline"]["counts"]["resolved"], 0,
+        "{}",
+        now["baseline"]
+    );
+    assert!(now["baseline"]["counts"]["unchanged"].as_u64().unwrap() > 0);
+    let sarif: Value = serde_json::from_str(&std::fs::read_to_string(&sarif).unwrap()).unwrap();
+    assert_eq!(
+        sarif_uris(&sarif, "cis-docker-1.6.0/3.2"),
+        [
+            "usr/lib/systemd/system/docker.service",
+            "etc/systemd/system/docker.service.d/override.conf"
+        ]
+    );
+    assert_eq!(
+        sarif_uris(&sarif, "cis-docker-1.6.0/3.17"),
+        ["etc/docker/daemon.json"]
+    );
+    // `diff` of the old report against the new one, both ways: the same.
+    for (a, b) in [
+        (old.clone(), json.display().to_string()),
+        (json.display().to_string(), old.clone()),
+    ] {
+        let out = dockbench()
+            .args(["diff", &a, &b, "--format", "json"])
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let diff: Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(diff["counts"]["new"], 0, "{diff}");
+        assert_eq!(diff["counts"]["resolved"], 0, "{diff}");
+    }
+    // Two reports of this version compare per file.
+    let out = dockbench()
+        .args([
+            "diff",
+            "tests/fixtures/reports/files-report.json",
+            &json.display().to_string(),
+            "--format",
+            "json",
+        ])
+        .output()
+        .unwrap();
+    let diff: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let paths: Vec<&str> = diff["unchanged"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["check"] == "3.2")
+        .map(|e| e["path"].as_str().unwrap())
+        .collect();
+    assert_eq!(paths.len(), 2, "{diff}");
+    dockbench()
+        .args(["report", &old, "--format", "text"])
+        .assert()
+        .success();
 }

@@ -12,6 +12,8 @@ use serde_json::Value;
 
 const RISKY: &str = "tests/fixtures/reports/risky-report.json";
 const HOSTILE: &str = "tests/fixtures/reports/hostile-report.json";
+/// Findings on files (schema version 3): `scan --snapshot tests/fixtures/v2/files-snapshot.json`.
+const FILES: &str = "tests/fixtures/reports/files-report.json";
 const SARIF_SCHEMA: &str = "tests/fixtures/schemas/sarif-schema-2.1.0.json";
 const REPORT_SCHEMA: &str = "docs/report.schema.json";
 
@@ -157,7 +159,7 @@ fn sarif_validates_against_the_official_schema() {
         }
     }
     assert!(fix(&mut schema) > 0);
-    for path in [RISKY, HOSTILE] {
+    for path in [RISKY, HOSTILE, FILES] {
         let sarif: Value =
             serde_json::from_str(&report::render(&load(path), Format::Sarif, false)).unwrap();
         validate(&schema, &sarif, &format!("SARIF of {path}"));
@@ -285,6 +287,7 @@ fn json_output_validates_against_the_published_schema() {
     let live: Value = serde_json::from_slice(&out.stdout).unwrap();
     validate(&schema, &live, "scan --format json");
     validate(&schema, &json_file(RISKY), RISKY);
+    validate(&schema, &json_file(FILES), FILES);
     // A report missing a required field does not validate.
     let mut broken = json_file(RISKY);
     broken.as_object_mut().unwrap().remove("results");
@@ -423,19 +426,170 @@ fn csv_has_a_row_per_object_and_neutralises_formulas() {
 fn markdown_data_stays_inert() {
     let r = load(HOSTILE);
     let md = report::render(&r, Format::Markdown, false);
-    assert!(!md.contains('<'), "raw '<' in Markdown");
+    // Our own collapsible sections are the only HTML.
+    let ours = md
+        .replace("<details><summary>", "")
+        .replace("</summary>", "")
+        .replace("</details>", "");
+    assert!(!ours.contains('<'), "raw '<' in Markdown");
     assert!(md.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
     // Every table row keeps its column count: no '|' or newline from data breaks a table.
     for line in md.lines().filter(|l| l.starts_with('|')) {
         let cells = line.replace("\\|", "").matches('|').count();
-        assert!(cells == 4 || cells == 5, "broken table row: {line}");
+        assert!(cells == 4 || cells == 7, "broken table row: {line}");
+    }
+    // A <summary> line is raw HTML: data in it is entity-escaped, never a tag.
+    for line in md.lines().filter(|l| l.starts_with("<details><summary>")) {
+        let inner = &line["<details><summary>".len()..line.len() - "</summary>".len()];
+        assert!(!inner.contains('<') && !inner.contains('>'), "{line}");
     }
     for c in r
         .results
         .iter()
         .filter(|c| matches!(c.status, report::Status::Warn | report::Status::Info))
     {
-        assert!(md.contains(&format!(" {} — ", c.id)));
+        assert!(md.contains(&format!(" · {} ", c.id)), "{} missing", c.id);
+    }
+}
+
+/// The risky report with `n` containers: every container finding repeated for each of them,
+/// with long names, and a baseline that calls all of them new.
+fn report_with_containers(n: usize) -> Report {
+    let mut r = load(RISKY);
+    let mut new = Vec::new();
+    for c in &mut r.results {
+        let Some(seed) = c.findings.iter().find(|f| f.kind == "container").cloned() else {
+            continue;
+        };
+        c.findings = (0..n)
+            .map(|i| report::Finding {
+                object: format!("/production-service-{i:03}-{}", "x".repeat(24)),
+                id: format!("{i:064x}"),
+                ..seed.clone()
+            })
+            .collect();
+        c.evaluated = n;
+        for f in &c.findings {
+            new.push(report::DiffEntry {
+                check: c.id.clone(),
+                title: c.title.clone(),
+                status: c.status,
+                kind: f.kind.to_string(),
+                object: f.object.clone(),
+                id: f.id.clone(),
+                path: f.path.clone(),
+                value: f.value.clone(),
+            });
+        }
+    }
+    r.containers_scanned = n;
+    r.baseline = Some(report::Diff {
+        counts: report::DiffCounts {
+            new: new.len(),
+            ..Default::default()
+        },
+        resolved: new[..40].to_vec(),
+        new,
+        ..Default::default()
+    });
+    r
+}
+
+/// Every check that needs attention is in the Markdown, and each of its lists shows all its
+/// rows or says how many it left out; the comment fits GitHub's 65,536 characters.
+fn assert_nothing_silently_lost(r: &Report, md: &str) {
+    let chars = md.chars().count();
+    assert!(chars <= report::markdown::BUDGET, "{chars} characters");
+    assert!(chars < 65_536);
+    let attention: Vec<&report::CheckResult> = r
+        .results
+        .iter()
+        .filter(|c| {
+            matches!(
+                c.status,
+                report::Status::Warn | report::Status::Error | report::Status::Info
+            )
+        })
+        .collect();
+    let blocks: Vec<&str> = md.split("<details><summary>").skip(1).collect();
+    let mut listed = 0;
+    for c in &attention {
+        let Some(block) = blocks.iter().find(|b| {
+            b.split("</summary>")
+                .next()
+                .unwrap()
+                .contains(&format!(" · {} ", c.id))
+        }) else {
+            continue;
+        };
+        listed += 1;
+        let block = block.split("</details>").next().unwrap();
+        let rows = block
+            .lines()
+            .filter(|l| l.starts_with("| ") && !l.starts_with("| Kind "))
+            .count();
+        let more: usize = block
+            .lines()
+            .find_map(|l| l.strip_prefix("… and "))
+            .map(|rest| rest.split(' ').next().unwrap().parse().unwrap())
+            .unwrap_or(0);
+        assert_eq!(
+            rows + more,
+            c.findings.len(),
+            "{}: {rows} rows + {more} more",
+            c.id
+        );
+        if more > 0 {
+            assert!(
+                block.contains(&format!(
+                    "… and {more} more of {} affected objects",
+                    c.findings.len()
+                )) || block.contains(&format!("… and {more} more affected objects")),
+                "{}",
+                c.id
+            );
+        }
+    }
+    // Checks left out entirely are counted, and named, after the last one shown.
+    let left = attention.len() - listed;
+    if left > 0 {
+        assert!(md.contains(&format!("… and {left} more checks that need attention")));
+    }
+    if let Some(b) = &r.baseline {
+        let new_listed = md.lines().filter(|l| l.starts_with("- new: ")).count();
+        let new_more: usize = md
+            .lines()
+            .find_map(|l| l.strip_prefix("- … and "))
+            .and_then(|rest| rest.strip_suffix(" more new findings (in the full report)"))
+            .map(|n| n.parse().unwrap())
+            .unwrap_or(0);
+        assert_eq!(new_listed + new_more, b.new.len());
+        // New since the baseline comes before the findings.
+        assert!(md.find("### New since the baseline").unwrap() < md.find("### Findings").unwrap());
+    }
+}
+
+#[test]
+fn markdown_fits_a_pull_request_comment_and_loses_nothing_silently() {
+    for n in [6, 17, 100, 1000] {
+        let r = report_with_containers(n);
+        let md = report::render(&r, Format::Markdown, false);
+        assert_nothing_silently_lost(&r, &md);
+        assert!(md.contains("<details><summary>By section</summary>"));
+    }
+    // 100 containers: offenders are cut (with counts), every check is still there.
+    let r = report_with_containers(100);
+    let md = report::render(&r, Format::Markdown, false);
+    assert!(
+        md.contains("… and 90 more of 100 affected objects"),
+        "{md:.3000}"
+    );
+    for c in r
+        .results
+        .iter()
+        .filter(|c| c.status == report::Status::Warn)
+    {
+        assert!(md.contains(&format!(" · {} ", c.id)), "{} missing", c.id);
     }
 }
 
@@ -1001,7 +1155,7 @@ fn not_applicable_objects_are_counted_not_listed() {
     let c = r.results.iter_mut().find(|c| c.id == "5.5").unwrap();
     for i in 0..15 {
         c.exceptions.push(report::Finding::exception(
-            "container",
+            report::ObjectKind::Container,
             &format!("na-object-{i}"),
             &format!("na{i}"),
             report::Status::Skip,
@@ -1047,4 +1201,76 @@ fn not_applicable_objects_are_counted_not_listed() {
     let of_5_5: Vec<_> = rows.iter().filter(|x| &x[0] == "5.5").collect();
     assert_eq!(of_5_5.len(), 1, "one row: the one offender");
     assert_eq!(&of_5_5[0][15], "15");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Offline header
+
+fn copy_tree(from: &std::path::Path, to: &std::path::Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        let kind = entry.file_type().unwrap();
+        if kind.is_dir() {
+            copy_tree(&entry.path(), &target);
+        } else if kind.is_symlink() {
+            std::os::unix::fs::symlink(std::fs::read_link(entry.path()).unwrap(), &target).unwrap();
+        } else {
+            std::fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+}
+
+#[test]
+fn offline_header_shows_the_kernel_and_docker_version_the_clone_reveals() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("root");
+    copy_tree(std::path::Path::new("tests/fixtures/roots/normal"), &root);
+    let header = |root: &std::path::Path| {
+        let out = dockbench()
+            .args(["scan", "--root"])
+            .arg(root)
+            .args(["-f", "text", "--view", "summary"])
+            .output()
+            .unwrap();
+        String::from_utf8(out.stdout).unwrap()
+    };
+    // Nothing installed that says: unknown, as before.
+    let before = header(&root);
+    assert!(
+        before.contains("kernel unknown") && before.contains("Docker unknown"),
+        "{before}"
+    );
+
+    for rel in ["6.1.0-9-amd64", "6.1.0-28-amd64"] {
+        let d = root.join("usr/lib/modules").join(rel);
+        std::fs::create_dir_all(&d).unwrap();
+        std::fs::write(d.join("modules.order"), "").unwrap();
+    }
+    std::fs::create_dir_all(root.join("var/lib/dpkg")).unwrap();
+    std::fs::write(
+        root.join("var/lib/dpkg/status"),
+        "Package: docker-ce\nStatus: install ok installed\nVersion: 5:24.0.7-1~debian.12~bookworm\n",
+    )
+    .unwrap();
+    // (The text view wraps at 80 columns.)
+    let text = header(&root).replace('\n', " ");
+    assert!(text.contains("kernel 6.1.0-28-amd64"), "{text}");
+    assert!(text.contains("Docker 24.0.7"), "{text}");
+    assert!(
+        text.contains("installed, not running: kernel newest of 2 in /usr/lib/modules; Docker version from package docker-ce in /var/lib/dpkg/status"),
+        "{text}"
+    );
+    let out = dockbench()
+        .args(["scan", "--root"])
+        .arg(&root)
+        .args(["-f", "markdown"])
+        .output()
+        .unwrap();
+    let md = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        md.contains("kernel 6.1.0-28-amd64 · Docker 24.0.7"),
+        "{md:.600}"
+    );
 }

@@ -223,3 +223,43 @@ fn full_report_of_host_fixture() {
     assert_eq!(verdicts.len(), expected);
     insta::assert_yaml_snapshot!("host_report", verdicts);
 }
+
+/// A `never` rule the kernel tries first suppresses the path's events: not audited (old
+/// verdict: PASS, the later watch counted).
+#[test]
+fn never_rules_suppress_auditing() {
+    let rules =
+        "-a never,exit -F path=/usr/sbin/dockerd -k quiet\n-w /usr/sbin/dockerd -k docker\n";
+    let r = check("1.1.3", |s| with_rules(s, rules));
+    warn(
+        r,
+        &format!(
+            "events on /usr/sbin/dockerd are suppressed by the never rule \"-a never,exit -F path=/usr/sbin/dockerd -k quiet\", which the kernel tries first {RULES}"
+        ),
+    );
+    // After the watch, the never rule changes nothing.
+    let rules = "-w /usr/sbin/dockerd -k docker\n-a never,exit -F path=/usr/sbin/dockerd\n";
+    pass(
+        check("1.1.3", |s| with_rules(s, rules)),
+        &format!("audited: /usr/sbin/dockerd by rule \"-w /usr/sbin/dockerd -k docker\" {RULES}"),
+    );
+}
+
+/// A second `docker:` line in /etc/group adds members (glibc merges them): 1.1.2 sees them
+/// (old verdict: PASS, only the first line's members).
+#[test]
+fn repeated_docker_group_lines_are_merged() {
+    let users = Users::parse(
+        Ok("root:x:0:0::/root:/bin/sh\nalice:x:1000:1000::/home/alice:/bin/sh\n".into()),
+        Ok("docker:x:998:alice\nstaff:x:50:\ndocker:x:998:mallory\n".into()),
+    );
+    let mut s = host();
+    s["host"]["DockerGroup"] = serde_json::to_value(users.group_facts("docker")).unwrap();
+    let r = eval_full(DEFAULT, "1.1.2", &s, &["alice"]);
+    assert_eq!(r.status.to_string(), "WARN", "{r:?}");
+    assert!(
+        r.findings.iter().any(|f| f.value.contains("mallory")),
+        "{:?}",
+        r.findings
+    );
+}

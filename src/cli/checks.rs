@@ -237,6 +237,10 @@ fn show(c: &crate::engine::Check) -> String {
     );
     block("Skip reason", d.skip_reason.as_deref().unwrap_or(""));
     block(
+        "Files (CEL, list: the expressions below run once per file as f)",
+        d.files.as_deref().unwrap_or(""),
+    );
+    block(
         "Finding when (CEL, bool)",
         d.finding.as_deref().unwrap_or(""),
     );
@@ -283,6 +287,7 @@ mod tests {
             ("cis-docker-1.6.0", "1.1.2"),
             ("dockbench-practices", "DP.6.1"),
             ("cis-docker-1.6.0", "5.2"),
+            ("cis-docker-1.6.0", "3.1"),
         ] {
             let (text, d) = find(bench, id);
             for (heading, expr) in [
@@ -290,6 +295,7 @@ mod tests {
                 ("Not applicable when", &d.not_applicable),
                 ("Applies when", &d.applies),
                 ("Skip reason", &d.skip_reason),
+                ("Files (CEL", &d.files),
                 ("Finding when", &d.finding),
                 ("INFO instead of WARN when", &d.info_when),
                 ("Evidence (CEL)", &d.evidence),

@@ -195,6 +195,23 @@ impl SourceArgs {
         Ok(snap)
     }
 
+    /// The daemon to ask, as the library scan takes it (`crate::scan::Source::Live`).
+    pub fn live(&self, progress: bool) -> crate::scan::LiveSource {
+        crate::scan::LiveSource {
+            connect: crate::collect::connect::ConnectArgs {
+                host: self.host.clone(),
+                context: self.context.clone(),
+                tls: self.tls,
+                tlsverify: self.tlsverify,
+                tlscacert: self.tlscacert.clone(),
+                tlscert: self.tlscert.clone(),
+                tlskey: self.tlskey.clone(),
+            },
+            timeout: std::time::Duration::from_secs(self.timeout),
+            progress,
+        }
+    }
+
     /// `--host-label`, on collected facts or a saved snapshot (where it replaces the stored one).
     pub fn apply_label(&self, snap: &mut crate::snapshot::Snapshot) {
         if let Some(label) = &self.host_label {
@@ -284,38 +301,5 @@ impl std::str::FromStr for FailOn {
 pub fn load_benchmarks(
     args: &CheckArgs,
 ) -> Result<(Vec<crate::engine::Benchmark>, std::sync::Arc<cel::Env>), String> {
-    let env = crate::engine::cel_env();
-    let mut custom = Vec::new();
-    for dir in &args.checks_dir {
-        custom.push(crate::engine::load_dir(dir, &env).map_err(|e| e.to_string())?);
-    }
-    let mut out: Vec<crate::engine::Benchmark> = Vec::new();
-    let default = [crate::engine::DEFAULT_BENCHMARK.to_string()];
-    let ids = if args.benchmark.is_empty() {
-        &default[..]
-    } else {
-        &args.benchmark[..]
-    };
-    for id in ids {
-        if out.iter().any(|b| &b.def.id == id) {
-            continue;
-        }
-        let b = match custom.iter().position(|b| &b.def.id == id) {
-            Some(i) => custom.swap_remove(i),
-            None => crate::engine::load_embedded(id, &env).map_err(|e| e.to_string())?,
-        };
-        for c in &b.checks {
-            if let Some(other) = out
-                .iter()
-                .find(|o| o.checks.iter().any(|x| x.def.id == c.def.id))
-            {
-                return Err(format!(
-                    "check {} is in both {} and {}: benchmarks run together need distinct check IDs",
-                    c.def.id, other.def.id, b.def.id
-                ));
-            }
-        }
-        out.push(b);
-    }
-    Ok((out, env))
+    crate::scan::load_benchmarks(&args.benchmark, &args.checks_dir)
 }

@@ -197,13 +197,39 @@ pub fn mark_audited<'a>(
     facts: impl IntoIterator<Item = &'a mut FileFact>,
     audit: &AuditFacts,
 ) {
-    let mut watched: BTreeMap<PathBuf, &str> = BTreeMap::new();
+    // The kernel tries a list's rules in order and the first that matches decides: `-A`
+    // puts a rule first, `-a` and `-w` last. A `never` rule that comes first suppresses the
+    // events of a path whatever later rules say.
+    let mut ordered: std::collections::VecDeque<&str> = std::collections::VecDeque::new();
     for rule in &audit.Rules {
+        if rule.starts_with("-A") {
+            ordered.push_front(rule);
+        } else {
+            ordered.push_back(rule);
+        }
+    }
+    let mut watched: BTreeMap<PathBuf, &str> = BTreeMap::new();
+    for rule in ordered {
         for path in rule_paths(rule) {
             watched.entry(resolved(fs, path, false)).or_insert(rule);
         }
     }
     mark(fs, facts, &watched);
+}
+
+/// A syscall rule whose action is `never` (`-a never,exit`, `-A exit,never`): it suppresses
+/// the events it matches.
+pub fn is_never(rule: &str) -> bool {
+    let mut tokens = rule.split_whitespace();
+    let Some(flag) = tokens.next() else {
+        return false;
+    };
+    let list_action = match &flag[..flag.len().min(2)] {
+        "-a" | "-A" if flag.len() > 2 => &flag[2..],
+        "-a" | "-A" => tokens.next().unwrap_or(""),
+        _ => return false,
+    };
+    list_action.split(',').any(|a| a == "never")
 }
 
 fn mark<'a>(
@@ -219,8 +245,13 @@ fn mark<'a>(
                     .find_map(|follow| watched.get(&resolved(fs, &fact.Path, follow)))
             })
             .flatten();
-        fact.Audited = rule.is_some();
-        fact.AuditRule = rule.map(|r| r.to_string()).unwrap_or_default();
+        let suppressed = rule.filter(|r| is_never(r));
+        fact.Audited = rule.is_some() && suppressed.is_none();
+        fact.AuditRule = rule
+            .filter(|_| suppressed.is_none())
+            .map(|r| r.to_string())
+            .unwrap_or_default();
+        fact.AuditSuppressedBy = suppressed.map(|r| r.to_string()).unwrap_or_default();
         mark(fs, fact.DropIns.iter_mut(), watched);
     }
 }
@@ -314,6 +345,41 @@ mod tests {
             "-a exit,always -F arch=b64 -S openat -F dir=/var/lib/docker/ -F key=docker"
         );
         assert_eq!(files[0].AuditRule, "");
+    }
+
+    /// A `never` rule that the kernel tries first suppresses a path's events: not audited,
+    /// and the evidence names the rule. After an `always` rule it changes nothing.
+    #[test]
+    fn never_rules_suppress() {
+        let rules = "-a never,exit -F path=/usr/bin/dockerd -k quiet\n-w /usr/bin/dockerd -k docker\n-w /usr/bin/runc -k docker\n-a exit,never -F path=/usr/bin/runc\n-w /etc/docker -k docker\n-A never,exit -F dir=/etc/docker\n";
+        let audit = facts("test".into(), parse_rules(rules));
+        let fact = |p: &str| FileFact {
+            Path: p.into(),
+            ..FileFact::default()
+        };
+        let mut files = [
+            fact("/usr/bin/dockerd"),
+            fact("/usr/bin/runc"),
+            fact("/etc/docker"),
+        ];
+        let root = tempfile::tempdir().unwrap();
+        mark_audited(&RootFs::new(root.path()), files.iter_mut(), &audit);
+        assert!(!files[0].Audited);
+        assert_eq!(
+            files[0].AuditSuppressedBy,
+            "-a never,exit -F path=/usr/bin/dockerd -k quiet"
+        );
+        assert!(files[1].Audited && files[1].AuditSuppressedBy.is_empty());
+        assert_eq!(files[1].AuditRule, "-w /usr/bin/runc -k docker");
+        // -A puts the never rule before the earlier watch.
+        assert!(!files[2].Audited);
+        assert_eq!(
+            files[2].AuditSuppressedBy,
+            "-A never,exit -F dir=/etc/docker"
+        );
+        assert!(
+            is_never("-anever,exit -S all") && !is_never("-w /x") && !is_never("-a always,exit")
+        );
     }
 
     /// A clone with the usual links: `var/run -> /run` (absolute: it must resolve inside the

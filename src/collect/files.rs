@@ -63,7 +63,7 @@ pub fn stat_docker_files(
         ("docker.sock", docker_socket(config)),
         (
             "containerd.sock",
-            "/run/containerd/containerd.sock".to_string(),
+            super::daemon_config::containerd_socket(config, |p| fs.stat(p, false).is_ok()),
         ),
         ("daemon.json", config_file.to_string()),
         ("certs.d", CERTS_D.to_string()),

@@ -243,7 +243,10 @@ mod tests {
         let mount = &host.DataRootMount;
         assert!(mount.Status.is_available(), "{}", mount.Status.reason());
         assert!(mount.MountPoint.starts_with('/'));
-        assert_eq!(mount.Separate, mount.MountPoint != "/");
+        assert_eq!(
+            mount.Separate,
+            mount.MountPoint != "/" && mount.DeviceNumber != mount.RootDeviceNumber
+        );
         assert!(
             host.Listeners.Status.is_available(),
             "{}",

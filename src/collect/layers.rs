@@ -257,8 +257,12 @@ fn read_passwd(dir: &OwnedFd, name: &std::ffi::OsStr) -> std::collections::BTree
             .take(1 << 20)
             .read_to_end(&mut bytes);
     }
-    String::from_utf8_lossy(&bytes)
-        .lines()
+    parse_passwd(&String::from_utf8_lossy(&bytes))
+}
+
+/// User name → UID of a passwd file's text (`name:x:uid:gid:…`); malformed lines are skipped.
+pub(crate) fn parse_passwd(text: &str) -> std::collections::BTreeMap<String, i64> {
+    text.lines()
         .filter_map(|line| {
             let mut f = line.split(':');
             let name = f.next()?.trim();
@@ -268,7 +272,7 @@ fn read_passwd(dir: &OwnedFd, name: &std::ffi::OsStr) -> std::collections::BTree
         .collect()
 }
 
-fn in_bin_dir(rel: &str) -> bool {
+pub(crate) fn in_bin_dir(rel: &str) -> bool {
     Path::new(rel)
         .file_name()
         .is_some_and(|d| d == "bin" || d == "sbin")

@@ -264,12 +264,22 @@ pub async fn collect_live(opts: &LiveOptions) -> Result<Snapshot, CollectError> 
     });
     let mut containers =
         inspect_containers(&docker, ids, &names, opts, &mut notes, &mut faults).await;
+    // The containerd image store keeps layers in containerd's content store (content_store.rs).
+    // Only a daemon of this host: a remote one's layers are not here (host_status says so).
+    let content = match reach.host_status("") {
+        None => super::content_store::live_store(
+            info.driver_status.as_deref().unwrap_or_default(),
+            || daemon_config(&reach, podman),
+        ),
+        Some(_) => None,
+    };
     let images = inspect_images(
         &docker,
         &containers,
         &image_list,
         opts,
         reach.host_status("image layers"),
+        content,
         &mut notes,
         &mut faults,
     )
@@ -343,11 +353,16 @@ pub async fn collect_live(opts: &LiveOptions) -> Result<Snapshot, CollectError> 
         podman_host(&mut host);
     }
     let security_options = info.security_options.clone().unwrap_or_default();
-    let target = super::target::describe(
+    let mut target = super::target::describe(
         &endpoint,
         &version_json,
         &security_options,
         &server_local(&reach),
+    );
+    target.ImageStore = super::content_store::image_store(
+        &target.Engine,
+        info.driver.as_deref().unwrap_or(""),
+        info.driver_status.as_deref().unwrap_or_default(),
     );
 
     let daemon = Daemon {
@@ -434,16 +449,17 @@ async fn connect(
     }
     // Ours (per request, with its message) fires first; bollard's is a backstop.
     let timeout = deadline.as_secs() + 5;
+    // Every answer is capped in size (super::capped): bollard reads bodies whole.
     let client = |version: &ClientVersion| match (&endpoint.address, &endpoint.tls) {
-        (Address::Unix(_), _) => Docker::connect_with_unix(&address, timeout, version),
-        (Address::Tcp { .. }, None) => Docker::connect_with_http(&address, timeout, version),
-        (Address::Tcp { .. }, Some(tls)) => {
+        (Address::Unix(path), _) => super::capped::unix(path, timeout, version),
+        (Address::Tcp { host, port }, None) => super::capped::tcp(host, *port, timeout, version),
+        (Address::Tcp { host, port }, Some(tls)) => {
             for file in [&tls.ca, &tls.cert, &tls.key] {
                 if !file.exists() {
                     return Err(bollard::errors::Error::CertPathError { path: file.clone() });
                 }
             }
-            Docker::connect_with_ssl(&address, &tls.key, &tls.cert, &tls.ca, timeout, version)
+            super::capped::tls(host, *port, tls, timeout, version)
         }
         // The caller bridges ssh:// to a unix socket first.
         (Address::Ssh(_), _) => Err(bollard::errors::Error::UnsupportedURISchemeError {
@@ -654,12 +670,15 @@ async fn inspect_containers(
 
 /// Images the containers use (or all of them), each inspected once with its full history and
 /// layer facts; images that fail are left out with a note.
+// Each argument is one input of its own (the content store joined the remote gating).
+#[allow(clippy::too_many_arguments)]
 async fn inspect_images(
     docker: &Docker,
     containers: &[Container],
     image_list: &Result<Vec<ImageSummary>, Fault>,
     opts: &LiveOptions,
     host_status: Option<FactStatus>,
+    content: Option<std::sync::Arc<Result<super::content_store::ContentStore, FactStatus>>>,
     notes: &mut Vec<String>,
     faults: &mut Vec<String>,
 ) -> Vec<Image> {
@@ -678,6 +697,7 @@ async fn inspect_images(
         }
     }
     let host_status = &host_status;
+    let content = &content;
     let images: Vec<(String, Result<Image, String>)> = stream::iter(image_ids)
         .map(|id| async move {
             let (inspect, history) = tokio::join!(
@@ -690,6 +710,28 @@ async fn inspect_images(
                     Status: host_status.clone().unwrap_or_default(),
                     ..Default::default()
                 },
+                Ok(i)
+                    if let Some(store) = content.clone()
+                        && i.graph_driver.as_ref().is_none_or(|g| g.data.is_empty()) =>
+                {
+                    let (digest, os, arch) = (
+                        i.id.clone().unwrap_or_else(|| id.clone()),
+                        i.os.clone().unwrap_or_default(),
+                        i.architecture.clone().unwrap_or_default(),
+                    );
+                    tokio::task::spawn_blocking(move || match &*store {
+                        Ok(store) => store.layer_facts(&digest, &os, &arch),
+                        Err(status) => crate::snapshot::LayerFacts {
+                            Status: status.clone(),
+                            ..Default::default()
+                        },
+                    })
+                    .await
+                    .unwrap_or_else(|e| crate::snapshot::LayerFacts {
+                        Status: FactStatus::unavailable(format!("layer walk failed: {e}")),
+                        ..Default::default()
+                    })
+                }
                 Ok(i) => {
                     let driver = i.graph_driver.clone().unwrap_or_default();
                     tokio::task::spawn_blocking(move || {
@@ -849,13 +891,23 @@ fn daemon_config(reach: &Reach, podman: bool) -> crate::snapshot::DaemonConfig {
     let args = server.argv.get(1..).unwrap_or_default();
     let default_file = rootless_config_file(server)
         .unwrap_or_else(|| super::daemon_config::DEFAULT_CONFIG_FILE.to_string());
-    super::daemon_config::resolve_with_default_file(args, true, &default_file, |path| {
-        match std::fs::read_to_string(path) {
-            Ok(text) => Some(Ok(text)),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
-            Err(e) => Some(Err(e.to_string())),
+    let mut config =
+        super::daemon_config::resolve_with_default_file(args, true, &default_file, |path| {
+            match std::fs::read_to_string(path) {
+                Ok(text) => Some(Ok(text)),
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+                Err(e) => Some(Err(e.to_string())),
+            }
+        });
+    // What the process serves (socket activation hands it sockets its flags do not name).
+    match super::daemon_config::listening_sockets(Path::new("/proc"), server.pid) {
+        Ok(list) => {
+            config.Listening = list;
+            config.ListeningStatus = FactStatus::available();
         }
-    })
+        Err(e) => config.ListeningStatus = FactStatus::unavailable(e),
+    }
+    config
 }
 
 /// A rootless dockerd's default config file, from its own environment (`ROOTLESSKIT_STATE_DIR`

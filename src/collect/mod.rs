@@ -1,7 +1,9 @@
 //! Collectors: each produces the same `Snapshot`. Everything here is read-only: no writes,
 //! no exec into containers, no state changes on the host or the daemon.
 pub mod audit;
+pub mod capped;
 pub mod connect;
+pub mod content_store;
 pub mod daemon_config;
 pub mod disk_usage;
 pub mod files;

@@ -10,6 +10,12 @@ pub struct Mount {
     pub mount_point: String,
     pub fs_type: String,
     pub source: String,
+    /// `MAJ:MIN` of the file system (the 3rd field): equal for every mount of one file system,
+    /// bind mounts included.
+    pub device: String,
+    /// The directory of that file system mounted here (`/` for a whole file system, the
+    /// directory for a bind mount such as `/var/lib/docker`).
+    pub root: String,
 }
 
 pub fn collect(fs: &RootFs, live: bool, data_root: &str) -> MountFacts {
@@ -47,17 +53,28 @@ pub fn collect(fs: &RootFs, live: bool, data_root: &str) -> MountFacts {
     // Mount points are real paths: a data root reached through a symlink lives where the
     // link points.
     let real = fs.resolve(data_root);
-    match find(&parse_mountinfo(&text), &real.to_string_lossy()) {
+    let mounts = parse_mountinfo(&text);
+    match find(&mounts, &real.to_string_lossy()) {
         Some(m) => {
             facts.Status = FactStatus::Available;
-            facts.Separate = m.mount_point != "/";
-            facts.MountPoint = m.mount_point.clone();
-            facts.FsType = m.fs_type.clone();
-            facts.Device = m.source.clone();
+            fill(&mut facts, m, find(&mounts, "/"));
         }
         None => facts.Status = FactStatus::unavailable(format!("no mount holds {data_root}")),
     }
     facts
+}
+
+/// The facts of the mount `m` holding the data root, against the root file system's mount
+/// `root`. Separate only when the file systems differ (device numbers): a bind mount of a
+/// directory of `/` has a mount point of its own but fills the same disk.
+fn fill(facts: &mut MountFacts, m: &Mount, root: Option<&Mount>) {
+    facts.MountPoint = m.mount_point.clone();
+    facts.FsType = m.fs_type.clone();
+    facts.Device = m.source.clone();
+    facts.DeviceNumber = m.device.clone();
+    facts.BindRoot = m.root.clone();
+    facts.RootDeviceNumber = root.map(|r| r.device.clone()).unwrap_or_default();
+    facts.Separate = m.mount_point != "/" && root.is_none_or(|r| r.device != m.device);
 }
 
 /// Mount point, file system type and source of each line of a mountinfo text:
@@ -66,9 +83,12 @@ pub fn parse_mountinfo(text: &str) -> Vec<Mount> {
     text.lines()
         .filter_map(|line| {
             let (left, right) = line.split_once(" - ")?;
-            let mount_point = left.split(' ').nth(4)?;
+            let left: Vec<&str> = left.split(' ').collect();
+            let mount_point = left.get(4)?;
             let mut right = right.split(' ');
             Some(Mount {
+                device: left.get(2)?.to_string(),
+                root: unescape(left.get(3)?),
                 mount_point: unescape(mount_point),
                 fs_type: unescape(right.next()?),
                 source: unescape(right.next().unwrap_or("")),
@@ -140,7 +160,9 @@ mod tests {
             Mount {
                 mount_point: "/srv/my data".into(),
                 fs_type: "btrfs".into(),
-                source: "/dev/sdd 1".into()
+                source: "/dev/sdd 1".into(),
+                device: "8:4".into(),
+                root: "/".into(),
             }
         );
         assert_eq!(unescape("a\\134b\\0"), "a\\b\\0");
@@ -159,6 +181,41 @@ mod tests {
         assert_eq!(at("/var/library"), Some(("/", "ext4")));
         assert_eq!(at("/srv/my data/docker"), Some(("/srv/my data", "btrfs")));
         assert_eq!(find(&[], "/x"), None);
+    }
+
+    fn facts_for(mountinfo: &str, path: &str) -> MountFacts {
+        let mounts = parse_mountinfo(mountinfo);
+        let mut facts = MountFacts::default();
+        fill(&mut facts, find(&mounts, path).unwrap(), find(&mounts, "/"));
+        facts
+    }
+
+    /// This machine's own layout: /var/lib/docker bind-mounted from a directory of `/`. It has
+    /// a mount point of its own but is the root file system (same device 254:0).
+    #[test]
+    fn bind_mount_of_a_root_directory_is_not_separate() {
+        let text = "\
+27 1 254:0 / / rw,relatime - ext4 /dev/vda rw,discard
+42 27 254:0 /var/lib/docker /var/lib/docker rw,relatime shared:1 - ext4 /dev/vda rw,discard
+";
+        let f = facts_for(text, "/var/lib/docker");
+        assert_eq!(f.MountPoint, "/var/lib/docker");
+        assert!(!f.Separate, "{f:?}");
+        assert_eq!(
+            (
+                f.DeviceNumber.as_str(),
+                f.RootDeviceNumber.as_str(),
+                f.BindRoot.as_str()
+            ),
+            ("254:0", "254:0", "/var/lib/docker")
+        );
+        // Its own file system (the MOUNTINFO layout): separate; a parent partition counts.
+        assert!(facts_for(MOUNTINFO, "/var/lib/docker").Separate);
+        assert!(facts_for(MOUNTINFO, "/var/lib/containerd").Separate);
+        assert!(!facts_for(MOUNTINFO, "/opt/docker").Separate);
+        // A bind mount from another disk is on that disk: separate.
+        let other = "27 1 254:0 / / rw - ext4 /dev/vda rw\n50 27 8:16 /docker /var/lib/docker rw - xfs /dev/sdb rw\n";
+        assert!(facts_for(other, "/var/lib/docker").Separate);
     }
 
     #[test]

@@ -328,6 +328,9 @@ pub fn describe(
             .ok()
             .and_then(|s| s.uid(Path::new("/proc")))
             .unwrap_or(-1),
+        ApiVersion: version["ApiVersion"].as_str().unwrap_or("").to_string(),
+        // Filled from `/info` by the caller (content_store::image_store).
+        ImageStore: String::new(),
     }
 }
 

@@ -102,7 +102,10 @@ impl Users {
                 };
             }
         };
-        let Some(group) = groups.iter().find(|g| g.name == name) else {
+        // Every line with this name counts: glibc merges the members of repeated entries
+        // (and so does a `[SUCCESS=merge]` nsswitch chain); the first line's GID is the group's.
+        let mut same_name = groups.iter().filter(|g| g.name == name);
+        let Some(group) = same_name.next() else {
             return GroupFacts {
                 Status: match &self.users {
                     Ok(_) => FactStatus::Available,
@@ -112,6 +115,7 @@ impl Users {
             };
         };
         let mut members: BTreeSet<String> = group.members.iter().cloned().collect();
+        members.extend(same_name.flat_map(|g| g.members.iter().cloned()));
         let mut facts = GroupFacts {
             Status: FactStatus::Available,
             Exists: true,
@@ -201,5 +205,16 @@ mod tests {
         assert!(!g.Status.is_available() && g.Exists);
         assert_eq!(g.Members, ["alice", "bob"]);
         assert!(g.Status.reason().contains("primary group"));
+    }
+
+    /// A second `docker:` line (left by a package script or an admin) adds members: glibc
+    /// merges them, so they can use the socket.
+    #[test]
+    fn repeated_group_lines_merge_their_members() {
+        let group = "docker:x:998:alice\nstaff:x:50:\ndocker:x:998:mallory,eve\n";
+        let g = Users::parse(Ok(PASSWD.into()), Ok(group.into())).group_facts("docker");
+        assert!(g.Status.is_available() && g.Exists);
+        assert_eq!(g.Gid, 998);
+        assert_eq!(g.Members, ["alice", "ci", "eve", "mallory"]);
     }
 }

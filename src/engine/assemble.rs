@@ -17,7 +17,10 @@ impl Report {
             hostname: snap.host.Hostname.clone(),
             operating_system: snap.host.OperatingSystem.clone(),
             kernel: snap.host.KernelVersion.clone(),
-            docker_version: version.map(|v| v.Version.clone()).unwrap_or_default(),
+            // A clone has no daemon to ask: the version its packages record.
+            docker_version: version
+                .map(|v| v.Version.clone())
+                .unwrap_or_else(|| snap.host.InstalledDockerVersion.clone()),
             api_version: version.map(|v| v.ApiVersion.clone()).unwrap_or_default(),
             machine_id: snap.host.MachineId.clone(),
             engine_id: info.map(|i| i.ID.clone()).unwrap_or_default(),
@@ -25,6 +28,7 @@ impl Report {
             label: snap.host.Label.clone(),
             target: snap.daemon.Target.summary(),
             engine: snap.daemon.Target.Engine.clone(),
+            image_store: snap.daemon.Target.ImageStore.clone(),
         };
         let sections = benches
             .iter()

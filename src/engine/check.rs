@@ -77,6 +77,14 @@ pub struct CheckDef {
     /// reason (evaluated after `unknown`, for reasons that depend on the facts).
     #[serde(default)]
     pub not_applicable: Option<String>,
+    /// CEL, list of file facts (objects with `Path`: `host.Files['daemon.json']`, a unit
+    /// with its `DropIns`, `host.RegistryCerts`), host and daemon checks only: the check is
+    /// about these files. `finding`, `info_when`, `evidence` and `pass_evidence` then run
+    /// once per file, bound as `f`; each offending file is a finding of kind `file` located
+    /// at its path (SARIF points at the file), and the reason lists every offender's evidence
+    /// (joined with ", "). Evaluated after `unknown`, `not_applicable` and `applies`.
+    #[serde(default)]
+    pub files: Option<String>,
     /// CEL, bool: is this object a finding?
     #[serde(default)]
     pub finding: Option<String>,
@@ -106,6 +114,7 @@ impl CheckDef {
             &self.applies,
             &self.unknown,
             &self.not_applicable,
+            &self.files,
             &self.finding,
             &self.evidence,
             &self.pass_evidence,

@@ -14,7 +14,7 @@ use super::derive::{DeriveContext, Derived, ImageDerived, derive, derive_image};
 use super::host_derived::{ContainerRelations, HostDerived, ImageIndex, derive_host};
 use super::load::Check;
 use super::schema::Ty;
-use crate::results::{CheckResult, Finding, Status};
+use crate::results::{CheckResult, Finding, ObjectKind, Status};
 use crate::snapshot::{Container, Daemon, Host, Image, ScanMode, Snapshot};
 
 pub use crate::docker::{normalize_path, path_within};
@@ -50,6 +50,14 @@ struct CelHost<'a> {
     #[serde(flatten)]
     inner: &'a Host,
     Derived: HostDerived,
+}
+
+/// The daemon as checks see it: its facts plus `Effective` (each setting as it runs).
+#[derive(Serialize)]
+struct CelDaemon<'a> {
+    #[serde(flatten)]
+    inner: &'a Daemon,
+    Effective: BTreeMap<String, super::effective::EffectiveSetting>,
 }
 
 /// Facts about the scan itself, as `scan` in expressions.
@@ -102,7 +110,18 @@ pub fn variable_types() -> BTreeMap<String, Ty> {
                 ("image".to_string(), image.clone()),
                 ("images".to_string(), Ty::List(Arc::new(image))),
                 ("host".to_string(), host),
-                ("daemon".to_string(), ty(schema_for!(Daemon))),
+                ("daemon".to_string(), {
+                    let mut daemon = ty(schema_for!(Daemon));
+                    if let Ty::Object(fields) = &mut daemon {
+                        Arc::make_mut(fields).insert(
+                            "Effective".into(),
+                            Ty::Map(Arc::new(ty(schema_for!(
+                                super::effective::EffectiveSetting
+                            )))),
+                        );
+                    }
+                    daemon
+                }),
                 ("scan".to_string(), ty(schema_for!(ScanFacts))),
             ])
         })
@@ -116,6 +135,9 @@ enum Outcome {
     Error(String),
     /// The evidence, and whether `info_when` made it informational.
     Finding(String, bool),
+    /// A `files` check: each offending file's path and evidence, and whether `info_when`
+    /// made every one of them informational.
+    Files(Vec<(String, String)>, bool),
     Pass(String),
 }
 
@@ -132,9 +154,9 @@ struct Tally {
 }
 
 impl Tally {
-    fn add(&mut self, kind: &str, name: &str, id: &str, outcome: Outcome) {
+    fn add(&mut self, kind: ObjectKind, name: &str, id: &str, outcome: Outcome) {
         let entry = |value: String| Finding {
-            kind: kind.into(),
+            kind,
             object: name.into(),
             id: id.into(),
             value,
@@ -144,6 +166,12 @@ impl Tally {
             Outcome::Finding(v, info) => {
                 self.warned += usize::from(!info);
                 self.findings.push(entry(v));
+            }
+            // Per-object scopes have no `files` (refused when loading); counted as a finding.
+            Outcome::Files(files, info) => {
+                self.warned += usize::from(!info);
+                let value = files.into_iter().map(|(_, v)| v).collect::<Vec<_>>();
+                self.findings.push(entry(value.join(", ")));
             }
             Outcome::Pass(_) => self.passed += 1,
             Outcome::Skip(why, mode) => {
@@ -242,10 +270,19 @@ fn evaluate_group(
         "host",
         to_cel(&CelHost {
             inner: &snap.host,
-            Derived: derive_host(&snap.containers, &derived),
+            Derived: HostDerived {
+                Audit: super::host_derived::audit_paths(&snap.host),
+                ..derive_host(&snap.containers, &derived)
+            },
         }),
     );
-    root.add_variable_from_value("daemon", to_cel(&snap.daemon));
+    root.add_variable_from_value(
+        "daemon",
+        to_cel(&CelDaemon {
+            inner: &snap.daemon,
+            Effective: super::effective::effective_settings(&snap.daemon),
+        }),
+    );
     let params = checks
         .first()
         .map(|c| to_cel(c.params.as_ref()))
@@ -284,7 +321,7 @@ fn evaluate_group(
     type Objects<'a> = (
         Scope,
         &'static str,
-        &'static str,
+        ObjectKind,
         usize,
         &'a Option<Vec<Value>>,
         &'a dyn Fn(usize) -> Value,
@@ -293,7 +330,7 @@ fn evaluate_group(
         (
             Scope::Container,
             "c",
-            "container",
+            ObjectKind::Container,
             snap.containers.len(),
             &container_values,
             &container_value,
@@ -301,7 +338,7 @@ fn evaluate_group(
         (
             Scope::Image,
             "image",
-            "image",
+            ObjectKind::Image,
             snap.images.len(),
             &image_values,
             &image_value,
@@ -380,13 +417,8 @@ fn evaluate_group(
                     && matches!(check.def.scope, Scope::Host | Scope::Daemon)
                     && let Ok(v) = run(p, &root, "evidence")
                 {
-                    let kind = if check.def.scope == Scope::Host {
-                        "host"
-                    } else {
-                        "daemon"
-                    };
                     result.findings.push(Finding {
-                        kind: kind.into(),
+                        kind: object_kind(check.def.scope),
                         object: hostname.clone(),
                         id: String::new(),
                         value: display(&v),
@@ -401,13 +433,14 @@ fn evaluate_group(
                 }
                 Scope::Image => aggregate(check, &mut result, counts.1, tally, snap.all_containers),
                 Scope::Host | Scope::Daemon => {
-                    let kind = if check.def.scope == Scope::Host {
-                        "host"
-                    } else {
-                        "daemon"
-                    };
                     let outcome = evaluate_object(check, &root);
-                    single(check, &mut result, kind, &hostname, outcome);
+                    single(
+                        check,
+                        &mut result,
+                        object_kind(check.def.scope),
+                        &hostname,
+                        outcome,
+                    );
                 }
             }
             result
@@ -450,10 +483,20 @@ fn finding_status(check: &Check) -> Status {
     }
 }
 
-fn single(check: &Check, r: &mut CheckResult, kind: &str, name: &str, outcome: Outcome) {
+/// The kind of the one object a host or daemon check looks at.
+fn object_kind(scope: Scope) -> ObjectKind {
+    match scope {
+        Scope::Container => ObjectKind::Container,
+        Scope::Image => ObjectKind::Image,
+        Scope::Daemon => ObjectKind::Daemon,
+        Scope::Host => ObjectKind::Host,
+    }
+}
+
+fn single(check: &Check, r: &mut CheckResult, kind: ObjectKind, name: &str, outcome: Outcome) {
     r.evaluated = 1;
     let finding = |value: String| Finding {
-        kind: kind.into(),
+        kind,
         object: name.into(),
         id: String::new(),
         value,
@@ -485,6 +528,27 @@ fn single(check: &Check, r: &mut CheckResult, kind: &str, name: &str, outcome: O
                 value.clone()
             };
             r.findings.push(finding(value));
+        }
+        Outcome::Files(files, info) => {
+            r.status = if info {
+                Status::Info
+            } else {
+                finding_status(check)
+            };
+            let values: Vec<&str> = files.iter().map(|(_, v)| v.as_str()).collect();
+            r.reason = if values.iter().all(|v| v.is_empty()) {
+                "finding".into()
+            } else {
+                values.join(", ")
+            };
+            // One finding per file, located at it; the host stays the object.
+            for (path, value) in files {
+                r.findings.push(Finding {
+                    kind: ObjectKind::File,
+                    path: Some(path),
+                    ..finding(value)
+                });
+            }
         }
         Outcome::Pass(value) => {
             r.status = Status::Pass;
@@ -627,6 +691,9 @@ fn evaluate_object(check: &Check, ctx: &Context) -> Outcome {
     let Some(finding) = &check.finding else {
         return Outcome::Error("no finding expression".into());
     };
+    if let Some(files) = &check.files {
+        return evaluate_files(check, ctx, files, finding);
+    }
     let detail = |p: &Option<Program>, what: &str| match p {
         Some(p) => run(p, ctx, what).map(|v| display(&v)),
         None => Ok(String::new()),
@@ -657,6 +724,84 @@ fn evaluate_object(check: &Check, ctx: &Context) -> Outcome {
         },
         Ok(other) => Outcome::Error(format!("finding: expected a bool, got {}", display(&other))),
         Err(e) => Outcome::Error(e),
+    }
+}
+
+/// A `files` check: `finding`, `info_when`, `evidence` and `pass_evidence` once per file of
+/// `files` (bound as `f`), in its order. PASS evidence is every file's, joined with ", ".
+fn evaluate_files(check: &Check, ctx: &Context, files: &Program, finding: &Program) -> Outcome {
+    let items = match run(files, ctx, "files") {
+        Ok(Value::List(items)) => items,
+        Ok(other) => {
+            return Outcome::Error(format!(
+                "files: expected a list of files, got {}",
+                display(&other)
+            ));
+        }
+        Err(e) => return Outcome::Error(e),
+    };
+    let mut hits = Vec::new();
+    let mut all_info = true;
+    let mut passes = Vec::new();
+    for item in items.iter() {
+        let path = match item {
+            Value::Map(m) => match m.map.get(&cel::objects::Key::from("Path")) {
+                Some(Value::String(p)) => p.to_string(),
+                _ => String::new(),
+            },
+            Value::String(p) => p.to_string(),
+            other => {
+                return Outcome::Error(format!(
+                    "files: expected a file (an object with Path), got {}",
+                    display(other)
+                ));
+            }
+        };
+        let mut scope = ctx.new_inner_scope();
+        scope.add_variable_from_value("f", item.clone());
+        let text = |p: &Option<Program>, what: &str| match p {
+            Some(p) => run(p, &scope, what).map(|v| display(&v)),
+            None => Ok(String::new()),
+        };
+        match run(finding, &scope, "finding") {
+            Ok(Value::Bool(true)) => {
+                let info = match &check.info_when {
+                    Some(p) => match run(p, &scope, "info_when") {
+                        Ok(Value::Bool(b)) => b,
+                        Ok(other) => {
+                            return Outcome::Error(format!(
+                                "info_when: expected a bool, got {}",
+                                display(&other)
+                            ));
+                        }
+                        Err(e) => return Outcome::Error(e),
+                    },
+                    None => false,
+                };
+                all_info &= info;
+                match text(&check.evidence, "evidence") {
+                    Ok(v) => hits.push((path, v)),
+                    Err(e) => return Outcome::Error(e),
+                }
+            }
+            Ok(Value::Bool(false)) => match text(&check.pass_evidence, "pass_evidence") {
+                Ok(v) if v.is_empty() => {}
+                Ok(v) => passes.push(v),
+                Err(e) => return Outcome::Error(e),
+            },
+            Ok(other) => {
+                return Outcome::Error(format!(
+                    "finding: expected a bool, got {}",
+                    display(&other)
+                ));
+            }
+            Err(e) => return Outcome::Error(e),
+        }
+    }
+    if hits.is_empty() {
+        Outcome::Pass(passes.join(", "))
+    } else {
+        Outcome::Files(hits, all_info)
     }
 }
 
@@ -732,6 +877,83 @@ fn image_name(i: &Image) -> String {
     crate::docker::image_display_name(&i.RepoTags, &i.Id)
 }
 
+/// Field `key` of a CEL map (an object of the snapshot).
+fn get(v: &Value, key: &str) -> Option<Value> {
+    match v {
+        Value::Map(m) => m.map.get(&cel::objects::Key::from(key)).cloned(),
+        _ => None,
+    }
+}
+
+fn text(s: &str) -> Value {
+    Value::String(Arc::new(s.to_string()))
+}
+
+/// `withReason`: the status with its `Reason` replaced; not a status: the text (ERROR).
+fn with_reason(status: Value, text: Arc<String>) -> Value {
+    match status {
+        Value::Map(mut m) => {
+            Arc::make_mut(&mut m.map).insert("Reason".into(), Value::String(text));
+            Value::Map(m)
+        }
+        _ => Value::String(text),
+    }
+}
+
+/// `worst`: the first `unavailable` status of `items`, else the first; "" when empty.
+fn worst(items: &[Value]) -> Value {
+    let state = |v: &Value| match get(v, "State") {
+        Some(Value::String(s)) => s.to_string(),
+        _ => String::new(),
+    };
+    items
+        .iter()
+        .find(|v| state(v) == "unavailable")
+        .or(items.first())
+        .cloned()
+        .unwrap_or_else(|| text(""))
+}
+
+/// Of a file and its drop-ins, those not read: "" when every one was; else the worst
+/// one's status, its reason naming each unread file (`PATH: why; PATH: why`).
+fn unreadable(file: &Value) -> Value {
+    let mut files = vec![file.clone()];
+    if let Some(Value::List(more)) = get(file, "DropIns") {
+        files.extend(more.iter().cloned());
+    }
+    unread_of(files)
+}
+
+/// Of `files`, those not read: "" when every one was; else the worst one's status, its
+/// reason naming each (`PATH: why; PATH: why`).
+fn unread_of(files: Vec<Value>) -> Value {
+    let unread: Vec<Value> = files
+        .into_iter()
+        .filter(|f| !matches!(get(f, "Available"), Some(Value::Bool(true))))
+        .collect();
+    if unread.is_empty() {
+        return text("");
+    }
+    let field = |f: &Value, k: &str| match get(f, k) {
+        Some(Value::String(s)) => s.to_string(),
+        _ => String::new(),
+    };
+    let why: Vec<String> = unread
+        .iter()
+        .map(|f| format!("{}: {}", field(f, "Path"), field(f, "Reason")))
+        .collect();
+    with_reason(worst(&unread), Arc::new(why.join("; ")))
+}
+
+/// Is the file's owner (`id` "Uid", `name` "Owner") the wanted one? `root` is id 0
+/// whatever the scanned host calls it; another name is that name, or root (stricter).
+fn id_is(file: &Value, id: &str, name: &str, want: &str) -> bool {
+    let is_root = matches!(get(file, id), Some(Value::Int(0)) | Some(Value::UInt(0)));
+    is_root
+        || (want != "root"
+            && matches!(get(file, name), Some(Value::String(n)) if n.as_str() == want))
+}
+
 /// CEL helper functions (documented in the README's "Writing checks").
 fn register_functions(ctx: &mut Context) {
     // pathWithin(path, dir): `path` is `dir` or below it, compared on whole components
@@ -745,35 +967,162 @@ fn register_functions(ctx: &mut Context) {
     // `host.Audit` or `daemon.InfoStatus`) with its `Reason` replaced by `text`, keeping its
     // state: an `unknown` expression names what it could not know and still SKIPs when the
     // fact cannot exist in this kind of scan (ERROR when it could not be read).
-    ctx.add_function("withReason", |status: Value, text: Arc<String>| -> Value {
-        match status {
-            Value::Map(mut m) => {
-                Arc::make_mut(&mut m.map).insert("Reason".into(), Value::String(text));
-                Value::Map(m)
-            }
-            // Not a status: the text alone (ERROR).
-            _ => Value::String(text),
-        }
-    })
-    .expect("withReason is not a standard function");
+    ctx.add_function("withReason", with_reason)
+        .expect("withReason is not a standard function");
     // worst(statuses): of a list of fact statuses (or objects with one, such as files), the
     // first that is `unavailable` (ERROR beats SKIP), else the first; "" for an empty list.
-    ctx.add_function("worst", |items: Arc<Vec<Value>>| -> Value {
-        let state = |v: &Value| match v {
-            Value::Map(m) => match m.map.get(&cel::objects::Key::from("State")) {
-                Some(Value::String(s)) => s.to_string(),
-                _ => String::new(),
+    ctx.add_function("worst", |items: Arc<Vec<Value>>| -> Value { worst(&items) })
+        .expect("worst is not a standard function");
+    // withDropIns(file): a unit file then its drop-ins, as one list of files.
+    ctx.add_function("withDropIns", |file: Value| -> Value {
+        let mut out = vec![file.clone()];
+        if let Some(Value::List(more)) = get(&file, "DropIns") {
+            out.extend(more.iter().cloned());
+        }
+        Value::List(Arc::new(out))
+    })
+    .expect("withDropIns is not a standard function");
+    // fileUnknown(host.Files, key): why the file `key` (with its drop-ins) is not known.
+    ctx.add_function("fileUnknown", |files: Value, key: Arc<String>| -> Value {
+        let file = match &files {
+            Value::Map(m) => m.map.get(&cel::objects::Key::from(key.as_str())).cloned(),
+            _ => None,
+        };
+        match file {
+            None => text("file facts not collected"),
+            Some(file) => unreadable(&file),
+        }
+    })
+    .expect("fileUnknown is not a standard function");
+    // configuredFileUnknown(host.Files, key): fileUnknown, and a file the daemon's
+    // configuration names (Path set) that does not exist.
+    ctx.add_function(
+        "configuredFileUnknown",
+        |files: Value, key: Arc<String>| -> Value {
+            let file = match &files {
+                Value::Map(m) => m.map.get(&cel::objects::Key::from(key.as_str())).cloned(),
+                _ => None,
+            };
+            let Some(file) = file else {
+                return text("file facts not collected");
+            };
+            let unread = unreadable(&file);
+            if !matches!(&unread, Value::String(s) if s.is_empty()) {
+                return unread;
+            }
+            match (get(&file, "Path"), get(&file, "Exists")) {
+                (Some(Value::String(p)), Some(Value::Bool(false))) if !p.is_empty() => {
+                    text(&format!("the configured file {p} does not exist"))
+                }
+                _ => text(""),
+            }
+        },
+    )
+    .expect("configuredFileUnknown is not a standard function");
+    // filesUnknown(files): of a list of file facts, those not read (as fileUnknown).
+    ctx.add_function("filesUnknown", |files: Arc<Vec<Value>>| -> Value {
+        unread_of(files.iter().cloned().collect())
+    })
+    .expect("filesUnknown is not a standard function");
+    // ownedBy(file, "root:docker"): the file's owner and group are the wanted ones.
+    ctx.add_function(
+        "ownedBy",
+        |file: Value, want: Arc<String>| -> cel::ResolveResult {
+            let Some((user, group)) = want.split_once(':') else {
+                return Err(cel::ExecutionError::function_error(
+                    "ownedBy",
+                    format!("'{want}' is not OWNER:GROUP"),
+                ));
+            };
+            Ok(Value::Bool(
+                id_is(&file, "Uid", "Owner", user) && id_is(&file, "Gid", "Group", group),
+            ))
+        },
+    )
+    .expect("ownedBy is not a standard function");
+    // ownerOf(file): "owner:group", each as its name on the scanned host, else its number.
+    ctx.add_function("ownerOf", |file: Value| -> String {
+        let part = |id: &str, name: &str| match get(&file, name) {
+            Some(Value::String(n)) if !n.is_empty() => n.to_string(),
+            _ => get(&file, id).map(|v| display(&v)).unwrap_or_default(),
+        };
+        format!("{}:{}", part("Uid", "Owner"), part("Gid", "Group"))
+    })
+    .expect("ownerOf is not a standard function");
+    // processesUnknown(c, host.Proc): why a running container's processes are not known.
+    ctx.add_function(
+        "processesUnknown",
+        |c: Value, proc_status: Value| -> Value {
+            let running = matches!(
+                get(&c, "State").and_then(|s| get(&s, "Running")),
+                Some(Value::Bool(true))
+            );
+            if !running || !matches!(get(&c, "Processes"), Some(Value::Null) | None) {
+                return text("");
+            }
+            let has_reason =
+                |v: &Value| matches!(get(v, "Reason"), Some(Value::String(r)) if !r.is_empty());
+            match get(&c, "Kernel").and_then(|k| get(&k, "Status")) {
+                Some(kernel) if has_reason(&kernel) => kernel,
+                _ if has_reason(&proc_status) => proc_status,
+                _ => text("container processes not collected"),
+            }
+        },
+    )
+    .expect("processesUnknown is not a standard function");
+    // infoUnknown(daemon, what): the daemon's info could not be read: its status with the
+    // reason "WHAT: why"; "" when read, or when nobody tried (a snapshot without info).
+    ctx.add_function("infoUnknown", |daemon: Value, what: Arc<String>| -> Value {
+        match (get(&daemon, "Info"), get(&daemon, "InfoStatus")) {
+            (Some(Value::Null) | None, Some(status)) => match get(&status, "Reason") {
+                Some(Value::String(r)) if !r.is_empty() => {
+                    with_reason(status, Arc::new(format!("{what}: {r}")))
+                }
+                _ => text(""),
             },
+            _ => text(""),
+        }
+    })
+    .expect("infoUnknown is not a standard function");
+    // securityOption(daemon, "apparmor"): the daemon lists `name=apparmor` among its
+    // security options, or its info is not known (a check then does not SKIP on a guess).
+    ctx.add_function(
+        "securityOption",
+        |daemon: Value, name: Arc<String>| -> bool {
+            let prefix = format!("name={name}");
+            match get(&daemon, "Info") {
+                Some(Value::Null) | None => true,
+                Some(info) => match get(&info, "SecurityOptions") {
+                    Some(Value::List(opts)) => opts
+                        .iter()
+                        .any(|o| matches!(o, Value::String(s) if s.starts_with(&prefix))),
+                    _ => false,
+                },
+            }
+        },
+    )
+    .expect("securityOption is not a standard function");
+    // restartRetries(c.HostConfig.RestartPolicy): how often Docker restarts the container:
+    // -1 without limit (always, unless-stopped, on-failure with no count), 0 never, else
+    // the on-failure count.
+    ctx.add_function("restartRetries", |policy: Value| -> i64 {
+        let name = match get(&policy, "Name") {
+            Some(Value::String(n)) => n.to_string(),
             _ => String::new(),
         };
-        items
-            .iter()
-            .find(|v| state(v) == "unavailable")
-            .or(items.first())
-            .cloned()
-            .unwrap_or_else(|| Value::String(Arc::new(String::new())))
+        let count = match get(&policy, "MaximumRetryCount") {
+            Some(Value::Int(n)) => n,
+            Some(Value::UInt(n)) => i64::try_from(n).unwrap_or(i64::MAX),
+            _ => 0,
+        };
+        match name.as_str() {
+            "always" | "unless-stopped" => -1,
+            "on-failure" if count <= 0 => -1,
+            "on-failure" => count,
+            _ => 0,
+        }
     })
-    .expect("worst is not a standard function");
+    .expect("restartRetries is not a standard function");
     // show(x): any value as evidence text (lists joined with ", ", maps as k=v).
     ctx.add_function("show", |v: Value| -> String { display(&v) })
         .expect("show is not a standard function");

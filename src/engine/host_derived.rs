@@ -22,6 +22,105 @@ pub struct HostDerived {
     /// Containers in scope publishing a port on every interface: the name, then each such
     /// port's `Display` (`web 0.0.0.0:8080->80/tcp [::]:8080->80/tcp`), in snapshot order.
     pub OpenToAll: Vec<String>,
+    /// Each role of `host.Files` (and every audit role, collected or not) judged for the
+    /// audit checks (CIS 1.1.3–1.1.18): see `AuditedPath`.
+    pub Audit: BTreeMap<String, AuditedPath>,
+}
+
+/// `host.Derived.Audit[ROLE]`: whether the file of that role is covered by an audit rule —
+/// a rule on exactly its path that the kernel tries before any `never` rule on it.
+#[derive(Debug, Clone, Default, Serialize, JsonSchema)]
+pub struct AuditedPath {
+    /// The file exists and a rule audits it.
+    pub Audited: bool,
+    /// "" when known; else a fact status (the file could not be stat'ed, the rules could not
+    /// be read) to return from a check's `unknown` as it is.
+    pub Unknown: serde_json::Value,
+    /// `audited: PATH by rule "…" (rules from …)`, `no audit rule watches PATH (…)`, or
+    /// `events on PATH are suppressed by the never rule "…" (…)`.
+    pub Evidence: String,
+}
+
+/// The roles the audit checks read (`host.Files` keys).
+const AUDIT_ROLES: &[&str] = &[
+    "dockerd",
+    "/run/containerd",
+    "data-root",
+    "/etc/docker",
+    "docker.service",
+    "containerd.sock",
+    "docker.socket",
+    "/etc/default/docker",
+    "daemon.json",
+    "/etc/containerd/config.toml",
+    "/etc/sysconfig/docker",
+    "containerd",
+    "containerd-shim",
+    "containerd-shim-runc-v1",
+    "containerd-shim-runc-v2",
+    "runc",
+];
+
+/// `host.Derived.Audit` of `host`.
+pub fn audit_paths(host: &crate::snapshot::Host) -> BTreeMap<String, AuditedPath> {
+    let status = |s: &crate::snapshot::FactStatus| serde_json::to_value(s).unwrap_or_default();
+    let audit = &host.Audit;
+    let source = format!("(rules from {})", audit.Source);
+    let mut roles: BTreeSet<&str> = AUDIT_ROLES.iter().copied().collect();
+    roles.extend(host.Files.keys().map(String::as_str));
+    roles
+        .into_iter()
+        .map(|role| {
+            let Some(f) = host.Files.get(role) else {
+                return (
+                    role.to_string(),
+                    AuditedPath {
+                        Unknown: "file facts not collected".into(),
+                        Evidence: "file facts not collected".into(),
+                        ..AuditedPath::default()
+                    },
+                );
+            };
+            let unknown = if !f.Status.is_available() {
+                status(&f.Status.with_reason(format!("{}: {}", f.Path, f.Status.reason())))
+            } else if f.Exists && !audit.Status.is_available() {
+                match audit.Status.reason() {
+                    "" => "audit rules not collected".into(),
+                    _ => status(&audit.Status),
+                }
+            } else {
+                "".into()
+            };
+            let evidence = if f.Audited {
+                let by = if f.AuditRule.is_empty() {
+                    String::new()
+                } else {
+                    format!(" by rule \"{}\"", f.AuditRule)
+                };
+                format!("audited: {}{by} {source}", f.Path)
+            } else if !f.AuditSuppressedBy.is_empty() {
+                format!(
+                    "events on {} are suppressed by the never rule \"{}\", which the kernel tries first {source}",
+                    f.Path, f.AuditSuppressedBy
+                )
+            } else {
+                format!("no audit rule watches {} {source}", f.Path)
+            };
+            let evidence = match &unknown {
+                serde_json::Value::String(s) if s.is_empty() => evidence,
+                serde_json::Value::String(s) => s.clone(),
+                other => other["Reason"].as_str().unwrap_or_default().to_string(),
+            };
+            (
+                role.to_string(),
+                AuditedPath {
+                    Audited: f.Exists && f.Audited,
+                    Unknown: unknown,
+                    Evidence: evidence,
+                },
+            )
+        })
+        .collect()
 }
 
 /// More of `c.Derived`: the container against the collected images.
@@ -60,6 +159,7 @@ pub fn derive_host(containers: &[Container], derived: &[Derived]) -> HostDerived
     HostDerived {
         OOMKilled: oom,
         OpenToAll: open,
+        Audit: BTreeMap::new(),
     }
 }
 

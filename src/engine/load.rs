@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use cel::{Env, Program};
 
-use super::check::{BenchmarkDef, CheckDef, Evaluation};
+use super::check::{BenchmarkDef, CheckDef, Evaluation, Scope};
 use super::schema::{Ty, check_expression};
 
 mod embedded {
@@ -32,6 +32,7 @@ pub struct Check {
     pub applies: Option<Program>,
     pub unknown: Option<Program>,
     pub not_applicable: Option<Program>,
+    pub files: Option<Program>,
     pub finding: Option<Program>,
     pub evidence: Option<Program>,
     pub pass_evidence: Option<Program>,
@@ -49,6 +50,7 @@ impl Check {
             &self.applies,
             &self.unknown,
             &self.not_applicable,
+            &self.files,
             &self.finding,
             &self.evidence,
             &self.pass_evidence,
@@ -349,10 +351,28 @@ fn build(files: Vec<SourceFile>, origin: String, env: &Env) -> Result<Benchmark,
             problems.push(format!("{at}: 'applies' needs a 'skip_reason'"));
         }
         let scope_vars = scoped_vars(&vars, c.scope);
+        // A `files` check's per-file expressions see the file as `f`.
+        let file_vars = {
+            let mut v = scope_vars.clone();
+            v.insert("f".into(), file_fact_type(&vars));
+            v
+        };
+        if c.files.is_some() && !matches!(c.scope, Scope::Host | Scope::Daemon) {
+            problems.push(format!(
+                "{at}: 'files' is for host and daemon checks (a {:?} check is about its objects)",
+                c.scope
+            ));
+        }
         let mut compile = |field: &str, src: &Option<String>| -> Option<Program> {
             let src = src.as_ref()?;
+            let per_file = c.files.is_some()
+                && matches!(
+                    field,
+                    "finding" | "info_when" | "evidence" | "pass_evidence"
+                );
+            let vars = if per_file { &file_vars } else { &scope_vars };
             match env.compile(src) {
-                Ok(p) => match check_expression(p.expression(), &scope_vars, field) {
+                Ok(p) => match check_expression(p.expression(), vars, field) {
                     Ok(()) => match per_object_scan(&p, c.scope) {
                         Some(msg) => {
                             problems.push(format!("{at}: {field}: {msg}"));
@@ -378,6 +398,7 @@ fn build(files: Vec<SourceFile>, origin: String, env: &Env) -> Result<Benchmark,
             applies: compile("applies", &c.applies),
             unknown: compile("unknown", &c.unknown),
             not_applicable: compile("not_applicable", &c.not_applicable),
+            files: compile("files", &c.files),
             finding: compile("finding", &c.finding),
             evidence: compile("evidence", &c.evidence),
             pass_evidence: compile("pass_evidence", &c.pass_evidence),
@@ -419,6 +440,17 @@ fn per_object_scan(p: &Program, scope: super::check::Scope) -> Option<String> {
          (quadratic); read a fact derived once instead (`host.Derived`, `c.Derived`; see \
          src/engine/host_derived.rs), or make it a host-scoped check"
     ))
+}
+
+/// The type of one file fact (an entry of `host.Files`), as `f` of a `files` check.
+fn file_fact_type(vars: &BTreeMap<String, Ty>) -> Ty {
+    match vars.get("host") {
+        Some(Ty::Object(fields)) => match fields.get("Files") {
+            Some(Ty::Map(file)) => (**file).clone(),
+            _ => Ty::Any,
+        },
+        _ => Ty::Any,
+    }
 }
 
 /// Variables visible to a check of `scope`: the globals, plus `c` or `image` for
@@ -596,6 +628,23 @@ mod tests {
         .unwrap();
         // So is the derived fact.
         bench(&format!("{HEAD}finding='size(host.Derived.OOMKilled) > 0'")).unwrap();
+    }
+
+    #[test]
+    fn files_are_for_host_checks_and_typed_as_f() {
+        let err = bench(&format!("{HEAD}files='[]'\nfinding='true'")).unwrap_err();
+        assert!(err.to_string().contains("'files' is for host"), "{err}");
+        let host = HEAD.replace("scope='container'", "scope='host'");
+        let files = "files='''[host.Files[\"daemon.json\"]]'''";
+        let err = bench(&format!("{host}{files}\nfinding='f.Mod == 1'")).unwrap_err();
+        assert!(err.to_string().contains("unknown field 'Mod'"), "{err}");
+        bench(&format!(
+            "{host}{files}\nfinding='f.Mode == 1'\nevidence='f.Path'"
+        ))
+        .unwrap();
+        // Without `files` there is no `f`.
+        let err = bench(&format!("{host}finding='f.Mode == 1'")).unwrap_err();
+        assert!(err.to_string().contains("unknown variable 'f'"), "{err}");
     }
 
     #[test]

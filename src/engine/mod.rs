@@ -3,6 +3,7 @@
 pub mod assemble;
 pub mod check;
 pub mod derive;
+pub mod effective;
 pub mod eval;
 pub mod filter;
 pub mod host_derived;

@@ -708,6 +708,42 @@ impl Helper {
 
 pub const HELPERS: &[Helper] = &[
     Helper {
+        name: "configuredFileUnknown",
+        params: &[("files", Prim::Dyn), ("key", Prim::String)],
+        returns: Prim::Dyn,
+        doc: "`fileUnknown` for a file the daemon's configuration names (`tlscacert`, `tlscert`, `tlskey`): also \"the configured file PATH does not exist\" (ERROR) when its `Path` is set and nothing is there",
+    },
+    Helper {
+        name: "fileUnknown",
+        params: &[("files", Prim::Dyn), ("key", Prim::String)],
+        returns: Prim::Dyn,
+        doc: "why the file `key` of `host.Files` (with its drop-ins) is not known, for `unknown`: \"file facts not collected\" when the key is absent; the worst unread file's status with the reason `PATH: why; PATH: why` naming each unread one (SKIP when it cannot exist in this scan, ERROR when it could not be read); \"\" when every one was read",
+    },
+    Helper {
+        name: "filesUnknown",
+        params: &[("files", Prim::Dyn)],
+        returns: Prim::Dyn,
+        doc: "of a list of file facts (`host.RegistryCerts`), those not read: \"\" when every one was, else the worst one's status (ERROR beats SKIP) with the reason `PATH: why; PATH: why`",
+    },
+    Helper {
+        name: "infoUnknown",
+        params: &[("daemon", Prim::Dyn), ("what", Prim::String)],
+        returns: Prim::Dyn,
+        doc: "for `unknown`: `daemon.InfoStatus` with the reason `WHAT: why` when the daemon's info (`/info`) could not be read; \"\" when it was read, or was not asked for (a snapshot without it: checks then read the configuration)",
+    },
+    Helper {
+        name: "ownedBy",
+        params: &[("file", Prim::Dyn), ("want", Prim::String)],
+        returns: Prim::Bool,
+        doc: "the file fact's owner and group are `want` (`OWNER:GROUP`, e.g. `root:root`, `root:docker`): `root` is id 0 whatever the scanned host calls it (names never decide); another name matches that name, or root (stricter); a `want` without `:` is an evaluation error",
+    },
+    Helper {
+        name: "ownerOf",
+        params: &[("file", Prim::Dyn)],
+        returns: Prim::String,
+        doc: "the file fact's `owner:group` as evidence: each as its name in the scanned host's passwd/group, else its number (`deploy:root`, `4242:0`)",
+    },
+    Helper {
         name: "pathWithin",
         params: &[("path", Prim::String), ("dir", Prim::String)],
         returns: Prim::Bool,
@@ -720,10 +756,34 @@ pub const HELPERS: &[Helper] = &[
         doc: "no permission bit of `mode` lies outside the octal mask `allowed` (0600 is within \"644\"; 0460 is not, though 460 < 644 as numbers); a mask that is not octal is an evaluation error",
     },
     Helper {
+        name: "processesUnknown",
+        params: &[("c", Prim::Dyn), ("proc", Prim::Dyn)],
+        returns: Prim::Dyn,
+        doc: "for `unknown` of a check reading `c.Processes`: when the container runs and its processes were not read, the status that says why (`c.Kernel.Status` if it has a reason, else `proc` — pass `host.Proc` — if it has one, else \"container processes not collected\"); \"\" otherwise",
+    },
+    Helper {
+        name: "restartRetries",
+        params: &[("policy", Prim::Dyn)],
+        returns: Prim::Int,
+        doc: "how often Docker restarts a container with this `HostConfig.RestartPolicy`: -1 without limit (`always`, `unless-stopped`, `on-failure` with a count of 0 or less), 0 never (`no`, none), else the `on-failure` count",
+    },
+    Helper {
+        name: "securityOption",
+        params: &[("daemon", Prim::Dyn), ("name", Prim::String)],
+        returns: Prim::Bool,
+        doc: "the daemon lists `name=NAME` (`apparmor`, `selinux`, `seccomp`, `userns`, `rootless`) among its security options (`docker info`), or its info is not known, so that a check evaluates (or says what it could not know) instead of SKIPping on a guess",
+    },
+    Helper {
         name: "show",
         params: &[("value", Prim::Dyn)],
         returns: Prim::String,
         doc: "any value as evidence text: lists joined with \", \", maps as `k=v`",
+    },
+    Helper {
+        name: "withDropIns",
+        params: &[("file", Prim::Dyn)],
+        returns: Prim::Dyn,
+        doc: "a systemd unit's file fact followed by its drop-ins (`[file] + file.DropIns`): the files a unit check judges, e.g. as `files`",
     },
     Helper {
         name: "withReason",

@@ -203,7 +203,7 @@ mod tests {
 
     fn finding(name: &str) -> Finding {
         Finding {
-            kind: "container".into(),
+            kind: crate::results::ObjectKind::Container,
             object: name.into(),
             id: format!("id-{name}"),
             value: "Privileged".into(),
@@ -366,7 +366,7 @@ mod tests {
         assert!(!w.covers("5.4", &finding("web"), &s));
         // An object matcher never covers host or daemon findings.
         let host = Finding {
-            kind: "host".into(),
+            kind: crate::results::ObjectKind::Host,
             object: "h".into(),
             id: String::new(),
             value: String::new(),

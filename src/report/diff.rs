@@ -1,7 +1,8 @@
 //! Baselines: compare the open findings of two reports at check × object granularity.
 //!
 //! An open finding is an object listed under a WARN or INFO check (waived findings are not
-//! open). Its key is (check id, object kind, object name — or its ID when it has no name). The
+//! open). Its key is (check id, object kind, object name — or its ID when it has no name; for a
+//! finding about a file, its path; per host against a report that names no files). The
 //! name rather than the ID, because a nightly redeploy recreates containers (new ID, same
 //! name) and rebuilds images (new ID, same tag): keyed by ID every redeploy would look like all
 //! findings resolved and new again.
@@ -14,12 +15,16 @@
 use std::collections::{HashMap, HashSet};
 
 use super::{Report, Status};
+use crate::results::ObjectKind;
 
 pub use crate::results::diff::{BenchmarkScore, Diff, DiffBase, DiffCounts, DiffEntry};
 
 type Key = (String, String, String);
 
-fn open_findings(report: &Report) -> Vec<(Key, DiffEntry)> {
+/// Open findings keyed by (check, kind, name): a file finding by its path, except for the
+/// checks in `by_host` (whose findings the other report has on the host: a report of schema
+/// version 2 names no files), which are compared per host.
+fn open_findings(report: &Report, by_host: &HashSet<String>) -> Vec<(Key, DiffEntry)> {
     let mut out = Vec::new();
     for r in &report.results {
         if !matches!(r.status, Status::Warn | Status::Info) {
@@ -31,21 +36,50 @@ fn open_findings(report: &Report) -> Vec<(Key, DiffEntry)> {
             } else {
                 &f.object
             };
+            let key = match f.file() {
+                Some(_) if by_host.contains(&r.id) => (r.id.clone(), "host".into(), who.clone()),
+                Some(path) => (r.id.clone(), f.kind.to_string(), path.to_string()),
+                None => (r.id.clone(), f.kind.to_string(), who.clone()),
+            };
             out.push((
-                (r.id.clone(), f.kind.clone(), who.clone()),
+                key,
                 DiffEntry {
                     check: r.id.clone(),
                     title: r.title.clone(),
                     status: r.status,
-                    kind: f.kind.clone(),
+                    kind: f.kind.to_string(),
                     object: f.object.clone(),
                     id: f.id.clone(),
+                    path: f.path.clone(),
                     value: f.value.clone(),
                 },
             ));
         }
     }
     out
+}
+
+/// Checks one report has findings on files for and the other on the host without a path.
+fn compared_by_host(old: &Report, new: &Report) -> HashSet<String> {
+    let kinds = |r: &Report| -> HashMap<String, (bool, bool)> {
+        let mut m: HashMap<String, (bool, bool)> = HashMap::new();
+        for c in &r.results {
+            for f in &c.findings {
+                let e = m.entry(c.id.clone()).or_default();
+                e.0 |= f.file().is_some();
+                e.1 |= f.file().is_none() && f.kind == ObjectKind::Host;
+            }
+        }
+        m
+    };
+    let (a, b) = (kinds(old), kinds(new));
+    a.iter()
+        .filter(|(id, (files, hosts))| {
+            b.get(*id)
+                .is_some_and(|(f2, h2)| (*files && *h2) || (*hosts && *f2))
+        })
+        .map(|(id, _)| id.clone())
+        .collect()
 }
 
 /// Check ids of `old` and `new` (in report order, old's first) whose findings cannot be
@@ -73,8 +107,15 @@ fn not_compared(old: &Report, new: &Report) -> Vec<String> {
 pub fn diff(old: &Report, new: &Report) -> Diff {
     let skipped: HashSet<String> = not_compared(old, new).into_iter().collect();
     let compared = |e: &(Key, DiffEntry)| !skipped.contains(&e.1.check);
-    let before: Vec<_> = open_findings(old).into_iter().filter(compared).collect();
-    let after: Vec<_> = open_findings(new).into_iter().filter(compared).collect();
+    let by_host = compared_by_host(old, new);
+    let before: Vec<_> = open_findings(old, &by_host)
+        .into_iter()
+        .filter(compared)
+        .collect();
+    let after: Vec<_> = open_findings(new, &by_host)
+        .into_iter()
+        .filter(compared)
+        .collect();
     let before_keys: HashSet<&Key> = before.iter().map(|(k, _)| k).collect();
     let after_keys: HashSet<&Key> = after.iter().map(|(k, _)| k).collect();
     let mut d = Diff {
@@ -222,7 +263,7 @@ mod tests {
             c.id = check.to_string();
             c.status = *status;
             c.findings = vec![super::super::Finding {
-                kind: "container".into(),
+                kind: crate::results::ObjectKind::Container,
                 object: name.to_string(),
                 id: id.to_string(),
                 value: "v".into(),

@@ -7,13 +7,14 @@ pub fn render(report: &Report) -> String {
     s
 }
 
-/// Reads a saved JSON report back: the current schema version, or version 1 (written by
-/// dockbench before severities and per-benchmark scores), which is upgraded on the way in.
+/// Reads a saved JSON report back: the current schema version, or an older one, upgraded on
+/// the way in — version 1 (written before severities and per-benchmark scores) and version 2
+/// (before typed object kinds, file paths and an exception status in every report).
 pub fn parse(text: &str) -> Result<Report, String> {
     let mut raw: serde_json::Value =
         serde_json::from_str(text).map_err(|e| format!("not valid JSON: {e}"))?;
     let version = match raw.get("schema_version").and_then(|v| v.as_u64()) {
-        Some(v) if v == 1 || v == super::SCHEMA_VERSION as u64 => v,
+        Some(v) if (1..=super::SCHEMA_VERSION as u64).contains(&v) => v,
         Some(v) => {
             return Err(format!(
                 "report schema version {v} is not supported (this dockbench reads 1 to {})",
@@ -38,14 +39,19 @@ pub fn parse(text: &str) -> Result<Report, String> {
     if version == 1 {
         upgrade_v1(&mut report);
     }
-    type_exceptions(&mut report);
+    if version < 3 {
+        type_exceptions(&mut report);
+        // Findings of version 2 name no file; they stay on the host they were found on.
+        report.schema_version = super::SCHEMA_VERSION;
+    }
     Ok(report)
 }
 
-/// Reports written before exceptions had a typed `status` carry it only as the text of
-/// `value` (`SKIP: …`, `ERROR: …`; a host or daemon check's ERROR: the bare reason). Read
-/// once here, so nothing downstream parses text; a SKIP naming the offline phrase was a
-/// fact an offline scan cannot have.
+/// Reports written before every exception had a typed `status` (version 1, and version 2
+/// as dockbench wrote it before exceptions were typed) carry it only as the text of `value` (`SKIP: …`, `ERROR: …`; a host or
+/// daemon check's ERROR: the bare reason). Read once here, for those versions only, so
+/// nothing downstream parses text; a SKIP naming the offline phrase was a fact an offline
+/// scan cannot have.
 fn type_exceptions(report: &mut Report) {
     use crate::results::Status;
     use crate::snapshot::ScanMode;

@@ -25,6 +25,7 @@ use serde_json::{Value, json};
 
 use super::{CheckResult, Finding, Report, Status};
 use crate::engine::check::Severity;
+use crate::results::ObjectKind;
 
 pub const SCHEMA_URI: &str = "https://json.schemastore.org/sarif-2.1.0.json";
 pub const FINGERPRINT_KEY: &str = "dockbench/v2";
@@ -95,12 +96,14 @@ fn fnv1a(parts: &[&str]) -> String {
 
 /// The fingerprint of finding `f` of rule `rule_id` on host `host` (see the module docs).
 pub fn fingerprint(rule_id: &str, host: &str, f: &Finding) -> String {
-    let name = if f.object.is_empty() {
+    let name = if let Some(path) = f.file() {
+        path
+    } else if f.object.is_empty() {
         &f.id
     } else {
         &f.object
     };
-    fnv1a(&[rule_id, host, &f.kind, name])
+    fnv1a(&[rule_id, host, f.kind.as_str(), name])
 }
 
 /// Percent-encodes everything but RFC 3986 unreserved characters (and `/` when `keep_slash`).
@@ -118,14 +121,17 @@ fn encode(s: &str, keep_slash: bool) -> String {
     out
 }
 
-/// The artifact URI of an object: its path for files, else `docker/<kind>s/<name>`.
+/// The artifact URI of an object: its path for a finding about a file (`path`), else
+/// `docker/<kind>s/<name>`.
 pub fn location_uri(f: &Finding) -> String {
-    let path = f.object.trim_start_matches('/');
-    if f.object.starts_with('/') && !path.is_empty() {
+    if let Some(path) = f.file() {
         // A file on the host (daemon.json, a unit file, the socket): its path, relative.
-        return encode(path, true);
+        let rel = path.trim_start_matches('/');
+        if !rel.is_empty() {
+            return encode(rel, true);
+        }
     }
-    let kind = if f.kind.is_empty() { "object" } else { &f.kind };
+    let kind = f.kind.as_str();
     let name = if f.object.is_empty() {
         &f.id
     } else {
@@ -212,10 +218,11 @@ fn rule_name(title: &str) -> String {
 }
 
 fn result(r: &CheckResult, index: usize, f: &Finding, level: &str, host: &str) -> Value {
-    let what = if f.object.is_empty() {
-        f.kind.clone()
-    } else {
-        format!("{} {}", f.kind, f.object)
+    let what = match (f.file(), f.object.is_empty()) {
+        (Some(path), true) => format!("file {path}"),
+        (Some(path), false) => format!("file {path} on {}", f.object),
+        (None, true) => f.kind.to_string(),
+        (None, false) => format!("{} {}", f.kind, f.object),
     };
     let text = match r.status {
         Status::Error => format!(
@@ -225,7 +232,7 @@ fn result(r: &CheckResult, index: usize, f: &Finding, level: &str, host: &str) -
         _ => format!("{} {}: {what}: {}", r.id, r.title, f.value),
     };
     let rule = rule_id(r);
-    json!({
+    let mut v = json!({
         "ruleId": rule,
         "ruleIndex": index,
         "level": level,
@@ -236,8 +243,11 @@ fn result(r: &CheckResult, index: usize, f: &Finding, level: &str, host: &str) -
                 "region": { "startLine": 1 },
             },
             "logicalLocations": [{
-                "name": f.object,
-                "fullyQualifiedName": format!("{}/{}", f.kind, f.object),
+                "name": f.file().unwrap_or(&f.object),
+                "fullyQualifiedName": match f.file() {
+                    Some(path) => format!("host/{}/file{path}", f.object),
+                    None => format!("{}/{}", f.kind, f.object),
+                },
                 "kind": "resource",
             }],
         }],
@@ -251,7 +261,11 @@ fn result(r: &CheckResult, index: usize, f: &Finding, level: &str, host: &str) -
             "object_id": f.id,
             "value": f.value,
         },
-    })
+    });
+    if let Some(path) = f.file() {
+        v["properties"]["path"] = json!(path);
+    }
+    v
 }
 
 /// The objects a result is reported on: offenders, else (ERROR) the objects that could not be
@@ -268,7 +282,7 @@ fn objects(r: &CheckResult, report: &Report) -> Vec<Finding> {
         return list.clone();
     }
     vec![Finding {
-        kind: "host".into(),
+        kind: ObjectKind::Host,
         object: report.host.hostname.clone(),
         id: report.host.machine_id.clone(),
         value: r.reason.clone(),
@@ -363,7 +377,7 @@ mod tests {
 
     fn finding(kind: &str, object: &str, id: &str) -> Finding {
         Finding {
-            kind: kind.into(),
+            kind: serde_json::from_value(kind.into()).unwrap(),
             object: object.into(),
             id: id.into(),
             value: String::new(),
@@ -381,10 +395,21 @@ mod tests {
             location_uri(&finding("container", "<script>/x", "")),
             "docker/containers/%3Cscript%3E%2Fx"
         );
+        // A file finding: at the file, whatever the host is called.
+        let file = |path: &str| Finding {
+            path: Some(path.into()),
+            ..finding("file", "vm", "")
+        };
         assert_eq!(
-            location_uri(&finding("file", "/etc/docker/daemon.json", "")),
+            location_uri(&file("/etc/docker/daemon.json")),
             "etc/docker/daemon.json"
         );
+        assert_eq!(
+            location_uri(&file("/etc/systemd/system/docker.service.d/a b.conf")),
+            "etc/systemd/system/docker.service.d/a%20b.conf"
+        );
+        // Without a path (a report of schema version 2), the host.
+        assert_eq!(location_uri(&finding("host", "vm", "")), "docker/hosts/vm");
         assert_eq!(
             location_uri(&finding("image", "nginx:1.27", "sha256:1")),
             "docker/images/nginx%3A1.27"
@@ -411,6 +436,19 @@ mod tests {
         assert_ne!(
             fp(rule, "m1", &finding("image", "", "sha256:1")),
             fp(rule, "m1", &finding("image", "", "sha256:2"))
+        );
+        // Two files on one host are two alerts; the same file on two hosts too.
+        let file = |path: &str| Finding {
+            path: Some(path.into()),
+            ..finding("file", "vm", "")
+        };
+        assert_ne!(
+            fp(rule, "m1", &file("/etc/docker/daemon.json")),
+            fp(rule, "m1", &file("/etc/docker"))
+        );
+        assert_ne!(
+            fp(rule, "m1", &file("/etc/docker")),
+            fp(rule, "m2", &file("/etc/docker"))
         );
         // Part boundaries count: ("5.4", "ab") is not ("5.4a", "b").
         assert_ne!(fnv1a(&["5.4", "ab"]), fnv1a(&["5.4a", "b"]));

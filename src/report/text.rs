@@ -340,10 +340,10 @@ pub fn render_with(report: &Report, opts: &TextOptions) -> String {
         for f in &objects {
             match groups
                 .iter_mut()
-                .find(|(k, v, _)| *k == f.kind && *v == f.value)
+                .find(|(k, v, _)| *k == f.kind.as_str() && *v == f.value)
             {
                 Some((_, _, names)) => names.push(&f.object),
-                None => groups.push((&f.kind, &f.value, vec![&f.object])),
+                None => groups.push((f.kind.as_str(), &f.value, vec![&f.object])),
             }
         }
         let mut lines = Vec::new();

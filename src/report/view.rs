@@ -1,9 +1,11 @@
 //! Figures the templated renderers (HTML, Markdown) show, computed once from the Report so the
 //! templates only iterate and print. Nothing here changes the Report's meaning.
+use std::collections::HashMap;
+
 use serde::Serialize;
 
 use super::{CheckResult, Finding, Report, Status, WaivedFinding};
-use crate::results::{Assessment, Evaluation};
+use crate::results::{Assessment, Evaluation, ObjectKind, Severity};
 
 /// Display order of statuses: what needs attention first.
 pub const DISPLAY_ORDER: [Status; 7] = [
@@ -34,6 +36,60 @@ pub struct View<'a> {
     pub containers_scope: &'static str,
     /// `HostInfo::identity_line`: label, machine-id, engine ID ("" when none is known).
     pub identity: String,
+    /// Per-object view: containers, then images, then any other kind of object except the
+    /// host and the daemon (whose findings are the checks themselves).
+    pub objects: Vec<ObjectGroup<'a>>,
+    /// Severities present, most severe first, each with its count of checks ("" = unrated).
+    pub severities: Vec<SeverityCount>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct SeverityCount {
+    pub severity: &'static str,
+    /// "unrated" for checks without a severity.
+    pub label: &'static str,
+    pub count: usize,
+}
+
+/// The objects of one kind that are affected by at least one check.
+#[derive(Debug, Serialize)]
+pub struct ObjectGroup<'a> {
+    pub kind: &'a str,
+    /// "Containers", "Images", else the kind with an "s".
+    pub heading: String,
+    pub objects: Vec<ObjectView<'a>>,
+}
+
+/// One object and its findings across checks, in report order.
+#[derive(Debug, Serialize)]
+pub struct ObjectView<'a> {
+    /// `obj-N`: an index, never the name (names come from whoever runs containers).
+    pub anchor: String,
+    pub kind: &'a str,
+    pub object: &'a str,
+    pub id: &'a str,
+    pub short_id: &'a str,
+    /// Lower-case name and ID, what the page's search matches against.
+    pub search: String,
+    /// "3 WARN · 1 INFO".
+    pub tally: String,
+    /// CSS class of the worst status among its findings.
+    pub class: &'static str,
+    /// The highest severity among its WARN findings, "" when none.
+    pub severity: &'static str,
+    pub findings: Vec<ObjectFinding<'a>>,
+}
+
+/// One check an object is affected by.
+#[derive(Debug, Serialize)]
+pub struct ObjectFinding<'a> {
+    pub check: &'a str,
+    pub title: &'a str,
+    /// WARN, INFO, ERROR (could not be evaluated) or WAIVED.
+    pub status: &'static str,
+    pub class: &'static str,
+    pub severity: &'static str,
+    pub value: &'a str,
 }
 
 #[derive(Debug, Serialize)]
@@ -98,7 +154,7 @@ pub struct CheckView<'a> {
     pub description_parts: Vec<Part<'a>>,
     pub remediation_parts: Vec<Part<'a>>,
     pub impact_parts: Vec<Part<'a>>,
-    /// Lower-case text the page's search matches against.
+    /// Lower-case id and title, what the page's search matches the check itself against.
     pub search: String,
 }
 
@@ -110,6 +166,8 @@ pub struct FindingView<'a> {
     /// First 12 characters of a long (container/image) ID.
     pub short_id: &'a str,
     pub value: &'a str,
+    /// `obj-N` of the object in the per-object view, "" when it has none there.
+    pub anchor: String,
 }
 
 /// A piece of check-authored prose: plain text or the inside of a `code span`.
@@ -216,47 +274,179 @@ fn segments(results: &[&CheckResult]) -> Vec<Segment> {
     out
 }
 
-fn finding_view(f: &Finding) -> FindingView<'_> {
-    let short_id = if f.id.len() > 12 && f.id.is_char_boundary(12) {
-        &f.id[..12]
+fn short(id: &str) -> &str {
+    if id.len() > 12 && id.is_char_boundary(12) {
+        &id[..12]
     } else {
-        &f.id
-    };
-    FindingView {
-        kind: &f.kind,
-        object: &f.object,
-        id: &f.id,
-        short_id,
-        value: &f.value,
+        id
     }
 }
 
-pub fn check_view(r: &CheckResult) -> CheckView<'_> {
-    let mut search = format!("{} {} {}", r.id, r.title, r.reason);
-    // Only objects the check is about: a search for a container finds the checks it fails.
-    for f in r
-        .findings
-        .iter()
-        .chain(r.unevaluated())
-        .chain(r.waived.iter().map(|w| &w.finding))
-    {
-        search.push(' ');
-        search.push_str(&f.object);
-        search.push(' ');
-        search.push_str(&f.value);
+/// Objects of the per-object view by (kind, ID or else name), to their anchor.
+pub type Anchors<'a> = HashMap<(&'a str, &'a str), String>;
+
+fn object_key(f: &Finding) -> (&str, &str) {
+    (
+        f.kind.as_str(),
+        if f.id.is_empty() { &f.object } else { &f.id },
+    )
+}
+
+fn object_search(f: &Finding) -> String {
+    format!("{} {}", f.object, f.id).to_lowercase()
+}
+
+fn finding_view<'a>(f: &'a Finding, anchors: &Anchors<'_>) -> FindingView<'a> {
+    FindingView {
+        kind: f.kind.as_str(),
+        object: &f.object,
+        id: &f.id,
+        short_id: short(&f.id),
+        value: &f.value,
+        anchor: anchors.get(&object_key(f)).cloned().unwrap_or_default(),
     }
-    for w in &r.waived {
-        search.push(' ');
-        search.push_str(&w.reason);
+}
+
+/// Whether a kind of object gets its own entry in the per-object view.
+/// Host, daemon and host-file findings are about the one scanned host: no per-object view.
+fn has_object_view(kind: ObjectKind) -> bool {
+    !matches!(
+        kind,
+        ObjectKind::Host | ObjectKind::Daemon | ObjectKind::File
+    )
+}
+
+/// Every object affected by a check, grouped by kind: containers, images, then the rest by
+/// name. Offenders of WARN and INFO checks (an ERROR check's offenders count as WARN), objects
+/// that could not be evaluated, and waived findings; a NOTE's evidence is no offender.
+fn object_groups(report: &Report) -> (Vec<ObjectGroup<'_>>, Anchors<'_>) {
+    let mut order: Vec<(&str, &str)> = Vec::new();
+    let mut by_key: HashMap<(&str, &str), ObjectView<'_>> = HashMap::new();
+    for r in &report.results {
+        let offender_status = match r.status {
+            Status::Warn | Status::Error => Some(Status::Warn),
+            Status::Info => Some(Status::Info),
+            _ => None,
+        };
+        let mut entries: Vec<(&Finding, Status)> = Vec::new();
+        if let Some(st) = offender_status {
+            entries.extend(r.findings.iter().map(|f| (f, st)));
+        }
+        entries.extend(r.unevaluated().map(|f| (f, Status::Error)));
+        entries.extend(r.waived.iter().map(|w| (&w.finding, Status::Waived)));
+        for (f, st) in entries {
+            if !has_object_view(f.kind) {
+                continue;
+            }
+            let key = object_key(f);
+            let view = by_key.entry(key).or_insert_with(|| {
+                order.push(key);
+                ObjectView {
+                    anchor: String::new(),
+                    kind: f.kind.as_str(),
+                    object: &f.object,
+                    id: &f.id,
+                    short_id: short(&f.id),
+                    search: object_search(f),
+                    tally: String::new(),
+                    class: "",
+                    severity: "",
+                    findings: Vec::new(),
+                }
+            });
+            view.findings.push(ObjectFinding {
+                check: &r.id,
+                title: &r.title,
+                status: st.as_str(),
+                class: class(st),
+                severity: r.severity.map_or("", |s| s.as_str()),
+                value: if st == Status::Error {
+                    &f.reason
+                } else {
+                    &f.value
+                },
+            });
+        }
     }
+    let rank = |kind: &str| match kind {
+        "container" => 0,
+        "image" => 1,
+        _ => 2,
+    };
+    let mut keys = order;
+    keys.sort_by(|a, b| {
+        (rank(a.0), a.0)
+            .cmp(&(rank(b.0), b.0))
+            .then_with(|| by_key[a].object.cmp(by_key[b].object))
+    });
+    let mut anchors = Anchors::new();
+    let mut groups: Vec<ObjectGroup<'_>> = Vec::new();
+    for (i, key) in keys.into_iter().enumerate() {
+        let mut view = by_key.remove(&key).expect("every key has a view");
+        view.anchor = format!("obj-{}", i + 1);
+        anchors.insert(key, view.anchor.clone());
+        let worst = DISPLAY_ORDER
+            .iter()
+            .find(|s| view.findings.iter().any(|f| f.status == s.as_str()))
+            .copied()
+            .unwrap_or(Status::Warn);
+        view.class = class(worst);
+        view.severity = view
+            .findings
+            .iter()
+            .filter(|f| f.status == "WARN" && !f.severity.is_empty())
+            .map(|f| f.severity)
+            .min_by_key(|s| Severity::ALL.iter().position(|x| x.as_str() == *s))
+            .unwrap_or("");
+        view.tally = DISPLAY_ORDER
+            .iter()
+            .filter_map(|s| {
+                let n = view
+                    .findings
+                    .iter()
+                    .filter(|f| f.status == s.as_str())
+                    .count();
+                (n > 0).then(|| format!("{n} {s}"))
+            })
+            .collect::<Vec<_>>()
+            .join(" · ");
+        match groups.last_mut() {
+            Some(g) if g.kind == view.kind => g.objects.push(view),
+            _ => groups.push(ObjectGroup {
+                kind: view.kind,
+                heading: match view.kind {
+                    "container" => "Containers".into(),
+                    "image" => "Images".into(),
+                    k => {
+                        let mut c = k.chars();
+                        c.next()
+                            .map(|f| f.to_uppercase().collect::<String>() + c.as_str() + "s")
+                            .unwrap_or_default()
+                    }
+                },
+                objects: vec![view],
+            }),
+        }
+    }
+    (groups, anchors)
+}
+
+pub fn check_view<'a>(r: &'a CheckResult, anchors: &Anchors<'_>) -> CheckView<'a> {
+    // The check's own words; its objects are matched row by row in the page (a search for a
+    // container shows the checks it is affected by, with only its rows).
+    let search = format!("{} {}", r.id, r.title);
     CheckView {
         r,
         class: class(r.status),
         level: r.level.label(),
         assessment: assessment_label(r.assessment),
         evaluation: evaluation_label(r.evaluation),
-        findings: r.findings.iter().map(finding_view).collect(),
-        exceptions: r.unevaluated().map(finding_view).collect(),
+        findings: r
+            .findings
+            .iter()
+            .map(|f| finding_view(f, anchors))
+            .collect(),
+        exceptions: r.unevaluated().map(|f| finding_view(f, anchors)).collect(),
         not_applicable: r.not_applicable_line(),
         severity: r.severity.map_or("", |s| s.as_str()),
         affected: if matches!(r.status, Status::Warn | Status::Info)
@@ -310,6 +500,35 @@ pub fn automated_share(report: &Report) -> AutomatedShare {
 
 impl<'a> View<'a> {
     pub fn of(report: &'a Report) -> View<'a> {
+        Self::build(report, true)
+    }
+
+    /// The view without the per-object view (`objects` empty, no links to it): for formats
+    /// that do not show it.
+    pub fn without_objects(report: &'a Report) -> View<'a> {
+        Self::build(report, false)
+    }
+
+    fn build(report: &'a Report, with_objects: bool) -> View<'a> {
+        let (objects, anchors) = if with_objects {
+            object_groups(report)
+        } else {
+            (Vec::new(), Anchors::new())
+        };
+        let anchors = &anchors;
+        let severities = Severity::ALL
+            .iter()
+            .map(|s| (s.as_str(), s.as_str(), Some(*s)))
+            .chain([("", "unrated", None)])
+            .filter_map(|(severity, label, s)| {
+                let count = report.results.iter().filter(|r| r.severity == s).count();
+                (count > 0).then_some(SeverityCount {
+                    severity,
+                    label,
+                    count,
+                })
+            })
+            .collect();
         let statuses = DISPLAY_ORDER
             .iter()
             .map(|&s| StatusCount {
@@ -339,7 +558,7 @@ impl<'a> View<'a> {
                     total: results.len(),
                     segments: segments(&results),
                     tally,
-                    checks: results.iter().map(|r| check_view(r)).collect(),
+                    checks: results.iter().map(|r| check_view(r, anchors)).collect(),
                 }
             })
             .collect();
@@ -365,19 +584,19 @@ impl<'a> View<'a> {
                     };
                     (group, std::cmp::Reverse(r.severity))
                 });
-                a.into_iter().map(check_view).collect()
+                a.into_iter().map(|r| check_view(r, anchors)).collect()
             },
             manual: report
                 .results
                 .iter()
                 .filter(|r| r.status == Status::Note)
-                .map(check_view)
+                .map(|r| check_view(r, anchors))
                 .collect(),
             waived: report
                 .results
                 .iter()
                 .filter(|r| !r.waived.is_empty())
-                .map(check_view)
+                .map(|r| check_view(r, anchors))
                 .collect(),
             containers_scope: if report.all_containers {
                 "all"
@@ -385,6 +604,8 @@ impl<'a> View<'a> {
                 "running"
             },
             identity: report.host.identity_line(),
+            objects,
+            severities,
         }
     }
 }

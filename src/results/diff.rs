@@ -15,6 +15,9 @@ pub struct DiffEntry {
     pub object: String,
     #[serde(default)]
     pub id: String,
+    /// The file, for a finding about one (schema version 3).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub path: Option<String>,
     pub value: String,
 }
 

@@ -8,8 +8,10 @@ use crate::snapshot::{ScanMode, Source};
 
 /// Bumped on any incompatible change of the Report JSON. 2: `results[].severity`,
 /// `results[].benchmark`, `summary.benchmarks` (a score per benchmark) and `summary.score`
-/// renamed `summary.combined_score`; version 1 reports are still read (`json::parse`).
-pub const SCHEMA_VERSION: u32 = 2;
+/// renamed `summary.combined_score`. 3: a finding's `kind` is one of [`ObjectKind`] (`file`
+/// is new: a finding about one file, with its `path`), every exception has a `status`.
+/// Versions 1 and 2 are still read (`json::parse`).
+pub const SCHEMA_VERSION: u32 = 3;
 
 #[derive(
     Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
@@ -55,21 +57,89 @@ impl std::fmt::Display for Status {
     }
 }
 
-/// One object (container, image, file, the daemon) and what the check saw in it.
+/// What kind of object a finding is about.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    Default,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+    JsonSchema,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum ObjectKind {
+    Container,
+    Image,
+    /// A file on the scanned host (its `path` says which); `object` is the host.
+    File,
+    /// The host itself (a host-scoped check).
+    #[default]
+    Host,
+    /// The daemon (a daemon-scoped check).
+    Daemon,
+    Network,
+    Swarm,
+}
+
+impl ObjectKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ObjectKind::Container => "container",
+            ObjectKind::Image => "image",
+            ObjectKind::File => "file",
+            ObjectKind::Host => "host",
+            ObjectKind::Daemon => "daemon",
+            ObjectKind::Network => "network",
+            ObjectKind::Swarm => "swarm",
+        }
+    }
+}
+
+impl std::fmt::Display for ObjectKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl PartialEq<str> for ObjectKind {
+    fn eq(&self, other: &str) -> bool {
+        self.as_str() == other
+    }
+}
+
+impl PartialEq<&str> for ObjectKind {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
+}
+
+/// One object (container, image, file, the host, the daemon) and what the check saw in it.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Finding {
-    /// "container", "image", "host" or "daemon".
-    pub kind: String,
-    /// Human name (container name, image tag, host name).
+    pub kind: ObjectKind,
+    /// Human name (container name, image tag; the host name for host, daemon and file
+    /// findings).
     pub object: String,
     /// Stable identifier (container or image ID), "" for host-level facts.
     #[serde(default)]
     pub id: String,
-    /// The offending value; for an exception its status and reason as one line of text
-    /// (`SKIP: …`, `ERROR: …`) — programs read `status` and `reason` instead.
+    /// For a `file` finding: the file's absolute path as the scanned host sees it (under
+    /// `--root` offline), from the check's `files` expression.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub path: Option<String>,
+    /// The offending value as display text; for an exception the same text as `status` and
+    /// `reason` give (`SKIP: …`), written for people — programs read `status` and `reason`,
+    /// and dockbench never reads it back.
     pub value: String,
     /// For an exception (`exceptions[]`): SKIP (it did not apply, or needs a fact this kind
-    /// of scan cannot have) or ERROR (it could not be evaluated). Absent for findings.
+    /// of scan cannot have) or ERROR (it could not be evaluated); always present there since
+    /// schema version 3. Absent for findings.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<Status>,
     /// For an exception: why, without the status word.
@@ -84,7 +154,7 @@ pub struct Finding {
 impl Finding {
     /// An object that could not be evaluated (ERROR) or did not apply (SKIP), with its reason.
     pub fn exception(
-        kind: &str,
+        kind: ObjectKind,
         object: &str,
         id: &str,
         status: Status,
@@ -92,14 +162,20 @@ impl Finding {
         not_in_mode: Option<ScanMode>,
     ) -> Finding {
         Finding {
-            kind: kind.into(),
+            kind,
             object: object.into(),
             id: id.into(),
+            path: None,
             value: format!("{status}: {reason}"),
             status: Some(status),
             reason,
             not_in_mode,
         }
+    }
+
+    /// The file this finding locates, when it is about one.
+    pub fn file(&self) -> Option<&str> {
+        self.path.as_deref().filter(|p| !p.is_empty())
     }
 }
 
@@ -144,16 +220,13 @@ pub struct CheckResult {
     pub references: Vec<String>,
 }
 
-/// The value prefix of a SKIP exception in reports written before exceptions had a `status`.
-const NOT_APPLICABLE_PREFIX: &str = "SKIP: ";
-
 impl Finding {
-    /// Why this exception did not apply (a SKIP exception), `None` for any other entry.
+    /// Why this exception did not apply (a SKIP exception), `None` for any other entry. By
+    /// its typed status only: reports of older versions get one when read (`json::parse`).
     fn skip_reason(&self) -> Option<&str> {
         match self.status {
             Some(Status::Skip) => Some(&self.reason),
-            Some(_) => None,
-            None => self.value.strip_prefix(NOT_APPLICABLE_PREFIX),
+            _ => None,
         }
     }
 }
@@ -327,6 +400,10 @@ pub struct HostInfo {
     /// asked (offline scans). `docker_version` is that engine's version.
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub engine: String,
+    /// Where the engine keeps images: `containerd (overlayfs)`, `graphdriver (overlay2)`,
+    /// `containers/storage (overlay)`; "" when unknown. API version: `api_version`.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub image_store: String,
 }
 
 impl HostInfo {

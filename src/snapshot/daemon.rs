@@ -58,6 +58,14 @@ pub struct Target {
     /// Real UID of the serving process on this host (`/proc/PID/status`); -1 when not local
     /// or unknown. A rootless daemon's socket is owned by this user (3.15).
     pub Uid: i64,
+    /// The API version the daemon speaks at most (`/version` ApiVersion: `1.51`); "" when no
+    /// daemon was asked.
+    pub ApiVersion: String,
+    /// Where the engine keeps images: `containerd (overlayfs)` for Docker's containerd image
+    /// store (`/info` DriverStatus `driver-type io.containerd.snapshotter.v1`; an offline
+    /// clone without `image/<driver>/imagedb`), `graphdriver (overlay2)` for the classic one,
+    /// `containers/storage (overlay)` for Podman; "" when unknown.
+    pub ImageStore: String,
 }
 
 impl Default for Target {
@@ -75,6 +83,8 @@ impl Default for Target {
             LocalReason: String::new(),
             Sockets: Vec::new(),
             Uid: -1,
+            ApiVersion: String::new(),
+            ImageStore: String::new(),
         }
     }
 }
@@ -96,9 +106,16 @@ impl Target {
         } else {
             format!("remote ({})", self.LocalReason)
         };
+        let mut identity = format!("{} {}", self.Engine, self.Version);
+        if !self.ApiVersion.is_empty() {
+            identity.push_str(&format!(" (API {})", self.ApiVersion));
+        }
+        if !self.ImageStore.is_empty() {
+            identity.push_str(&format!(" · image store {}", self.ImageStore));
+        }
         format!(
-            "{} {} · {mode} · {} {} · {place}",
-            self.Engine, self.Version, self.Via, self.Address
+            "{identity} · {mode} · {} {} · {place}",
+            self.Via, self.Address
         )
     }
 }
@@ -199,6 +216,19 @@ pub struct Info {
     pub MemTotal: i64,
     pub Swarm: SwarmInfo,
     pub RegistryConfig: RegistryConfig,
+    /// Debug mode of the running daemon (`-D`, `--debug`, `"debug": true`); null when the
+    /// daemon did not say (snapshots of older releases of dockbench).
+    pub Debug: Option<bool>,
+    /// The containerd the daemon uses (API 1.46+); null when not reported.
+    pub Containerd: Option<ContainerdInfo>,
+}
+
+/// `/info` Containerd.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(default)]
+pub struct ContainerdInfo {
+    /// The containerd socket the daemon talks to.
+    pub Address: String,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -289,6 +319,22 @@ pub struct DaemonConfig {
     pub FilePresent: bool,
     /// Why the file could not be used (parse error with line and column), else "".
     pub FileError: String,
+    /// Why dockerd would refuse to start with this file and command line ("dockerd would not
+    /// start with this configuration: …": a value of the wrong JSON type, a key it does not
+    /// know, a setting given both as a flag and in the file), else "".
+    pub Refused: String,
+    /// Sockets the running dockerd process listens on (`tcp://0.0.0.0:2375`,
+    /// `unix:///run/docker.sock`), from its open file descriptors and its network namespace's
+    /// socket tables: what it serves, however configured (socket activation included).
+    pub Listening: Vec<String>,
+    /// Whether `Listening` is known (only for a dockerd process found on this host).
+    pub ListeningStatus: crate::snapshot::FactStatus,
+    /// `ListenStream=` addresses of the docker.socket unit (and drop-ins), as dockerd receives
+    /// them with `-H fd://` (`tcp://0.0.0.0:2375`, `unix:///run/docker.sock`); empty without.
+    pub SocketUnit: Vec<String>,
+    /// Variable references in the unit's ExecStart that could not be expanded (the setting
+    /// they could carry is unknown, never dockerd's default), each with why.
+    pub Unexpanded: Vec<String>,
     /// Effective settings by daemon.json key (`no-new-privileges`), each with its source.
     pub Settings: BTreeMap<String, Setting>,
 }

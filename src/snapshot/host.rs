@@ -10,7 +10,13 @@ use super::FactStatus;
 #[serde(default)]
 pub struct Host {
     pub Hostname: String,
+    /// Live: the running kernel's release (uname). Offline: the newest kernel installed on the
+    /// clone (its modules directory or /boot image); a note in the report says which.
     pub KernelVersion: String,
+    /// Offline only: the Docker Engine version the clone's package database records (dpkg,
+    /// apk), in the daemon's own form (`24.0.7`); "" when it shows none and in live scans,
+    /// where the daemon's `/version` tells.
+    pub InstalledDockerVersion: String,
     /// PRETTY_NAME from os-release.
     pub OperatingSystem: String,
     /// Content of /etc/machine-id, "" when absent.
@@ -134,6 +140,9 @@ pub struct FileFact {
     /// The rule that audits it, as listed ("" when none). Its path may differ from `Path`
     /// when a symlink leads to the same file (`-w /run/docker.sock` for `/var/run/docker.sock`).
     pub AuditRule: String,
+    /// The `never` rule that suppresses this path's events ("" when none): the kernel tries
+    /// it before any rule that would audit the path, so `Audited` is false.
+    pub AuditSuppressedBy: String,
     /// For systemd units: the drop-in files (`<unit>.d/*.conf`) in the unit search path.
     pub DropIns: Vec<FileFact>,
 }
@@ -154,6 +163,7 @@ impl Default for FileFact {
             Status: FactStatus::Available,
             Audited: false,
             AuditRule: String::new(),
+            AuditSuppressedBy: String::new(),
             DropIns: Vec::new(),
         }
     }
@@ -203,8 +213,17 @@ pub struct MountFacts {
     pub FsType: String,
     /// The mounted device or source.
     pub Device: String,
-    /// The data root (or a parent of it other than `/`) is its own mount.
+    /// The data root (or a parent of it other than `/`) is on a file system other than the
+    /// root file system's: its mount's device number differs from `/`'s (a bind mount of a
+    /// directory of `/` is not separate).
     pub Separate: bool,
+    /// `MAJ:MIN` of the mount's file system (mountinfo's third field), "" when not known.
+    pub DeviceNumber: String,
+    /// `MAJ:MIN` of the root file system (`/`'s mount).
+    pub RootDeviceNumber: String,
+    /// The directory of its file system that is mounted there: `/` for a whole file system,
+    /// else a bind mount of that directory.
+    pub BindRoot: String,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]

@@ -37,6 +37,57 @@ pub fn find_dockerd_args_among(
     pids: &[u64],
     socket: Option<&str>,
 ) -> Option<Vec<String>> {
+    find_dockerd_among(proc_root, pids, socket).map(|(_, args)| args)
+}
+
+/// The sockets process `pid` listens on — `tcp://ADDR:PORT` and `unix://PATH`, sorted,
+/// unique — from its open descriptors (`fd/N -> socket:[inode]`) matched against the TCP and
+/// unix socket tables of its own network namespace (`net/tcp`, `net/tcp6`, `net/unix`). This
+/// is what it serves however it got the sockets: `-H`, or inherited with `-H fd://` from
+/// systemd socket activation. Err says what could not be read.
+pub fn listening_sockets(proc_root: &Path, pid: u64) -> Result<Vec<String>, String> {
+    use procfs::net::TcpState;
+    let dir = proc_root.join(pid.to_string());
+    let process = procfs::process::Process::new_with_root(dir.clone())
+        .map_err(|e| format!("cannot read {}: {e}", dir.display()))?;
+    let inodes: std::collections::BTreeSet<u64> = process
+        .fd()
+        .map_err(|e| format!("cannot list {}/fd: {e}", dir.display()))?
+        .flatten()
+        .filter_map(|fd| match fd.target {
+            procfs::process::FDTarget::Socket(inode) => Some(inode),
+            _ => None,
+        })
+        .collect();
+    let tcp = process
+        .tcp()
+        .map_err(|e| format!("cannot read {}/net/tcp: {e}", dir.display()))?;
+    let mut out: std::collections::BTreeSet<String> = tcp
+        .into_iter()
+        .chain(process.tcp6().unwrap_or_default())
+        .filter(|e| e.state == TcpState::Listen && inodes.contains(&e.inode))
+        .map(|e| format!("tcp://{}", e.local_address))
+        .collect();
+    // A listening unix socket has __SO_ACCEPTCON among its flags
+    // (`Num RefCount Protocol Flags Type St Inode Path`).
+    const ACCEPTCON: u32 = 1 << 16;
+    let unix = std::fs::read_to_string(dir.join("net/unix")).unwrap_or_default();
+    out.extend(unix.lines().skip(1).filter_map(|line| {
+        let f: Vec<&str> = line.split_whitespace().collect();
+        let flags = u32::from_str_radix(f.get(3)?, 16).ok()?;
+        let inode: u64 = f.get(6)?.parse().ok()?;
+        let path = f.get(7)?;
+        (flags & ACCEPTCON != 0 && inodes.contains(&inode)).then(|| format!("unix://{path}"))
+    }));
+    Ok(out.into_iter().collect())
+}
+
+/// The PID and arguments of the dockerd `find_dockerd_args_among` would choose.
+pub fn find_dockerd_among(
+    proc_root: &Path,
+    pids: &[u64],
+    socket: Option<&str>,
+) -> Option<(u64, Vec<String>)> {
     let init_mnt = std::fs::read_link(proc_root.join("1/ns/mnt")).ok();
     // Lower is better: (not the socket's owner, other namespace, not default socket, pid).
     type Rank = (bool, bool, bool, u64);
@@ -71,7 +122,7 @@ pub fn find_dockerd_args_among(
             best = Some((rank, args.to_vec()));
         }
     }
-    best.map(|(_, args)| args)
+    best.map(|((.., pid), args)| (pid, args))
 }
 
 /// Inodes of the unix sockets bound to `path`, from `<proc or proc/PID>/net/unix`

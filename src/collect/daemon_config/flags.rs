@@ -194,6 +194,84 @@ const FLAGS: &[Flag] = &[
     ),
 ];
 
+/// Index in `FLAGS` of the first flag accepted only by older releases: their daemon.json keys
+/// are neither type-checked nor called unknown (what a release does with them varies).
+const LEGACY_FROM: usize = FLAGS.len() - 6;
+
+/// daemon.json keys dockerd reads that no flag of the table sets (daemon/config/config.go).
+const CONFIG_ONLY_KEYS: &[&str] = &[
+    "builder",
+    "features",
+    "proxies",
+    "deprecated-key-path",
+    "firewall-backend",
+    "bridge-accept-fwmark",
+    "allow-direct-routing",
+    "host-gateway-ips",
+    "min-api-version",
+    "default-network-opts",
+];
+
+/// Why dockerd would refuse daemon.json key `key` with `value` (Go's json.Unmarshal into its
+/// typed Config: `"icc": "false"` is a string where a boolean is needed), else `None`.
+/// Keys of flags older releases had, and keys no flag has, are not judged.
+pub(super) fn json_type_error(key: &str, value: &Value) -> Option<String> {
+    let (i, flag) = FLAGS.iter().enumerate().find(|(_, f)| f.key == key)?;
+    if i >= LEGACY_FROM {
+        return None;
+    }
+    let strings = |v: &Value| v.as_array().is_some_and(|a| a.iter().all(Value::is_string));
+    let ok = match flag.kind {
+        Bool => value.is_boolean(),
+        // A size such as default-shm-size is read from a string or a number.
+        Str if key == "default-shm-size" => value.is_string() || value.is_number(),
+        Str => value.is_string(),
+        Int => value.is_i64() || value.is_u64(),
+        List => strings(value),
+        Pool => value.is_array(),
+        Map => value
+            .as_object()
+            .is_some_and(|m| m.values().all(Value::is_string)),
+        BoolMap => value
+            .as_object()
+            .is_some_and(|m| m.values().all(Value::is_boolean)),
+        Ulimit | Runtime | MapMap | Proxy => value.is_object(),
+    };
+    let need = match flag.kind {
+        Bool => "a boolean",
+        Str => "a string",
+        Int => "an integer",
+        List => "a list of strings",
+        Pool => "a list",
+        Map => "an object of strings",
+        BoolMap => "an object of booleans",
+        Ulimit | Runtime | MapMap | Proxy => "an object",
+    };
+    (!ok).then(|| {
+        format!(
+            "{key}: {value} is {}, dockerd needs {need}",
+            json_kind(value)
+        )
+    })
+}
+
+fn json_kind(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "a list",
+        Value::Object(_) => "an object",
+    }
+}
+
+/// Whether dockerd knows daemon.json key `key`: a flag's name or its daemon.json name, a key
+/// only the file has, or a key of a flag older releases had.
+pub(super) fn known_file_key(key: &str) -> bool {
+    FLAGS.iter().any(|f| f.key == key || f.long == key) || CONFIG_ONLY_KEYS.contains(&key)
+}
+
 /// Flags by daemon.json key: the typed value and the argv words that set it, in order.
 type Parsed = BTreeMap<String, (Value, Vec<String>)>;
 

@@ -4,11 +4,17 @@ use serde_json::{Map, Value, json};
 
 use std::collections::BTreeMap;
 
-use super::flags::parse_flags;
+use super::flags::{json_type_error, known_file_key, parse_flags};
 use crate::docker::DEFAULT_CONFIG_FILE;
 use crate::snapshot::{Cause, DaemonConfig, FactStatus, Setting};
 
 const NO_COMMAND_LINE: &str = "no dockerd process visible in /proc (scanner in another PID namespace? run on the host or with --pid host)";
+
+/// The daemon.json keys that always have a value after `resolve` (dockerd's built-in default
+/// when neither file nor flag sets them).
+pub fn default_keys() -> Vec<&'static str> {
+    defaults().into_iter().map(|(k, _)| k).collect()
+}
 
 /// dockerd's built-in values for the keys checks read, used when neither file nor flag sets them.
 fn defaults() -> Vec<(&'static str, Value)> {
@@ -96,6 +102,8 @@ pub fn resolve_with_default_file(
     };
 
     let mut settings: BTreeMap<String, Setting> = BTreeMap::new();
+    // Why dockerd would refuse to start with this file and command line (its own checks).
+    let mut refused: Vec<String> = Vec::new();
     match read_file(&file) {
         // A missing default file is normal; a missing named one stops dockerd from starting,
         // so the running daemon's configuration cannot be known.
@@ -111,6 +119,7 @@ pub fn resolve_with_default_file(
             config.FilePresent = true;
             match parse_file(&text) {
                 Ok(map) => {
+                    refused.extend(refused_file(&map));
                     for (key, value) in map {
                         settings.insert(key, setting(value, "file", file.clone()));
                     }
@@ -135,7 +144,14 @@ pub fn resolve_with_default_file(
                         format!("{origin} (merged with {file})"),
                     )
                 }
-                (_, _, value) => setting(value, "flag", format!("{origin} (also in {file})")),
+                (_, file_value, value) => {
+                    refused.push(format!(
+                        "the following directives are specified both as a flag and in the configuration file: {key}: (from flag: {}, from file: {})",
+                        shown(&value),
+                        shown(&file_value)
+                    ));
+                    setting(value, "flag", format!("{origin} (also in {file})"))
+                }
             },
             None => setting(value, "flag", origin),
         };
@@ -154,13 +170,100 @@ pub fn resolve_with_default_file(
         settings.insert("tls".to_string(), tls);
     }
 
+    let tls_on = settings.get("tls").is_some_and(|t| t.Value == json!(true));
+    if tls_on {
+        // dockerd's defaults with TLS on: certificates under ~/.docker of the daemon's user
+        // (`$DOCKER_CERT_PATH`/`$DOCKER_CONFIG` of its environment would move them), and,
+        // without -H, TCP on localhost:2376 instead of the unix socket (moby opts.ParseHost).
+        let dir = format!("{}/.docker", daemon_home(default_file));
+        for (key, name) in [
+            ("tlscacert", "ca.pem"),
+            ("tlscert", "cert.pem"),
+            ("tlskey", "key.pem"),
+        ] {
+            settings.entry(key.to_string()).or_insert_with(|| {
+                setting(
+                    json!(format!("{dir}/{name}")),
+                    "default",
+                    "dockerd's default with TLS on".into(),
+                )
+            });
+        }
+        let no_hosts = settings
+            .get("hosts")
+            .is_none_or(|h| h.Value.as_array().is_some_and(Vec::is_empty));
+        if no_hosts {
+            settings.insert(
+                "hosts".into(),
+                setting(
+                    json!(["tcp://localhost:2376"]),
+                    "default",
+                    "dockerd's default with TLS on and no -H".into(),
+                ),
+            );
+        }
+    }
+
     for (key, value) in defaults() {
         settings
             .entry(key.to_string())
             .or_insert_with(|| setting(value, "default", String::new()));
     }
+    // dockerd's config.Validate: the level is matched case-insensitively (`INFO` is info).
+    if let Some(level) = settings.get("log-level").and_then(|s| s.Value.as_str())
+        && !matches!(
+            level.to_ascii_lowercase().as_str(),
+            "panic" | "fatal" | "error" | "warn" | "info" | "debug" | "trace"
+        )
+    {
+        refused.push(format!("invalid logging level: {level}"));
+    }
+    if !refused.is_empty() && config.FileError.is_empty() {
+        config.Refused = format!(
+            "dockerd would not start with this configuration: {}",
+            refused.join("; ")
+        );
+    }
     config.Settings = settings;
     config
+}
+
+/// The home of the daemon's user: a rootless daemon's config file is
+/// `<home>/.config/docker/daemon.json`; else root's.
+fn daemon_home(default_file: &str) -> &str {
+    default_file
+        .strip_suffix("/.config/docker/daemon.json")
+        .filter(|h| !h.is_empty())
+        .unwrap_or("/root")
+}
+
+/// A value as dockerd prints it in its refusal (JSON text; strings without quotes).
+fn shown(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+/// What dockerd refuses in the file alone: keys it does not know ("the following directives
+/// don't match any configuration option") and values of the wrong JSON type.
+fn refused_file(map: &Map<String, Value>) -> Vec<String> {
+    let mut out = Vec::new();
+    // dockerd flattens nested objects other than its map options before the check; an object
+    // under an unknown name is not judged here, to stay clear of keys of newer releases.
+    let unknown: Vec<&str> = map
+        .iter()
+        .filter(|(k, v)| !v.is_object() && !known_file_key(k))
+        .map(|(k, _)| k.as_str())
+        .collect();
+    if !unknown.is_empty() {
+        out.push(format!(
+            "the following directives don't match any configuration option: {}",
+            unknown.join(", ")
+        ));
+    }
+    out.extend(map.iter().filter_map(|(k, v)| json_type_error(k, v)));
+    out
 }
 
 fn setting(value: Value, source: &str, origin: String) -> Setting {
@@ -288,6 +391,86 @@ mod tests {
         );
         // dockerd refuses such a start rather than combining; so do we.
         assert_eq!(value(&c, "log-opts"), json!({"max-size": "1m"}));
+    }
+
+    /// What dockerd refuses to start with: no verdict is taken from such a configuration.
+    #[test]
+    fn configurations_dockerd_refuses() {
+        let file = |text: &'static str| move |_: &str| Some(Ok(text.to_string()));
+        let c = resolve(&[], true, file(r#"{"icc": "false"}"#));
+        assert_eq!(
+            c.Refused,
+            "dockerd would not start with this configuration: icc: \"false\" is a string, dockerd needs a boolean"
+        );
+        let c = resolve(
+            &argv("-H fd://"),
+            true,
+            file(r#"{"hosts": ["tcp://0.0.0.0:2376"]}"#),
+        );
+        assert_eq!(
+            c.Refused,
+            "dockerd would not start with this configuration: the following directives are specified both as a flag and in the configuration file: hosts: (from flag: [\"fd://\"], from file: [\"tcp://0.0.0.0:2376\"])"
+        );
+        let c = resolve(&[], true, file(r#"{"icc": false, "no-such-option": 1}"#));
+        assert!(
+            c.Refused.ends_with(
+                "the following directives don't match any configuration option: no-such-option"
+            ),
+            "{}",
+            c.Refused
+        );
+        let c = resolve(
+            &[],
+            true,
+            file(r#"{"log-level": "verbose", "mtu": "1400"}"#),
+        );
+        assert!(
+            c.Refused.contains("invalid logging level: verbose"),
+            "{}",
+            c.Refused
+        );
+        assert!(
+            c.Refused
+                .contains("mtu: \"1400\" is a string, dockerd needs an integer")
+        );
+        // Accepted as dockerd accepts them: levels in any case, keys only a file has, flag
+        // names as keys, legacy keys, proxies merged.
+        for ok in [
+            r#"{"log-level": "WARN", "builder": {"gc": {"enabled": true}}, "host-gateway-ips": ["10.0.0.1"]}"#,
+            r#"{"labels": ["a=b"], "default-shm-size": "64M", "graph": "/srv/docker"}"#,
+            r#"{"proxies": {"no-proxy": "localhost"}, "features": {"cdi": true}}"#,
+        ] {
+            let c = resolve(&argv("--http-proxy http://p:3128"), true, |_| {
+                Some(Ok(ok.into()))
+            });
+            assert_eq!(c.Refused, "", "{ok}");
+        }
+    }
+
+    /// Built-in defaults dockerd uses when TLS is on: certificates in the daemon user's
+    /// ~/.docker, and TCP on localhost:2376 when no -H is given.
+    #[test]
+    fn tls_defaults() {
+        let c = flags_only("--tlsverify");
+        assert_eq!(value(&c, "tlscacert"), json!("/root/.docker/ca.pem"));
+        assert_eq!(value(&c, "tlskey"), json!("/root/.docker/key.pem"));
+        assert_eq!(source(&c, "tlscert").0, "default");
+        assert_eq!(value(&c, "hosts"), json!(["tcp://localhost:2376"]));
+        let c = flags_only("--tlsverify -H unix:///run/d.sock --tlscacert /etc/ca.pem");
+        assert_eq!(value(&c, "hosts"), json!(["unix:///run/d.sock"]));
+        assert_eq!(value(&c, "tlscacert"), json!("/etc/ca.pem"));
+        // Without TLS nothing changes.
+        let c = flags_only("");
+        assert_eq!(value(&c, "hosts"), json!([]));
+        assert_eq!(value(&c, "tlscacert"), json!(""));
+        // A rootless daemon's user is the owner of its config file's home.
+        let c = resolve_with_default_file(
+            &argv("--tls"),
+            true,
+            "/home/bob/.config/docker/daemon.json",
+            |_| None,
+        );
+        assert_eq!(value(&c, "tlscert"), json!("/home/bob/.docker/cert.pem"));
     }
 
     #[test]

@@ -2,6 +2,7 @@
 //! (daemon.json `data-root`, a `--data-root` in the unit's ExecStart, or the default), and
 //! the command line systemd would start dockerd with (unit + drop-ins; there is no /proc).
 //! A rootful installation wins; else the first user with a rootless one (`~/.local/share/docker`).
+use std::collections::BTreeMap;
 use std::path::Path;
 
 use super::super::daemon_config;
@@ -142,7 +143,8 @@ fn rootful(fs: &RootFs, users: &Users) -> Layout {
         Some(e) => Err(e),
         None => unit_args(fs, &paths, &["dockerd"]),
     };
-    let config = config_of(fs, args, daemon_config::DEFAULT_CONFIG_FILE, &paths);
+    let mut config = config_of(fs, args, daemon_config::DEFAULT_CONFIG_FILE, &paths);
+    config.SocketUnit = socket_unit(fs, users, "docker.socket");
     Layout {
         data_root: data_root_of(&config, crate::docker::DEFAULT_DATA_ROOT),
         config,
@@ -192,13 +194,32 @@ fn rootless_homes(fs: &RootFs) -> Vec<(String, String)> {
         .collect()
 }
 
-/// The dockerd arguments of these unit files (read in order), or None; Err names a unit
-/// file that exists but cannot be read (then the command line is unknown, not default).
+/// The `ListenStream=` addresses of socket unit `name` and its drop-ins (unreadable ones
+/// are skipped: the unit's own stat records why).
+fn socket_unit(fs: &RootFs, users: &Users, name: &str) -> Vec<String> {
+    let unit = files::find_unit(fs, users, name);
+    let texts: Vec<String> = std::iter::once(&unit)
+        .chain(unit.DropIns.iter())
+        .filter(|f| f.Exists)
+        .filter_map(|f| fs.read_to_string(&f.Path).ok())
+        .collect();
+    let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
+    daemon_config::listen_streams(&refs)
+}
+
+/// A unit's dockerd command line: the arguments, and the variable references that could not
+/// be expanded (with why).
+type UnitCommand = (Vec<String>, Vec<String>);
+
+/// The dockerd arguments of these unit files (read in order), with `$VAR`/`${VAR}` expanded
+/// from the unit's `Environment=` and `EnvironmentFile=`s (`$OPTIONS` of /etc/sysconfig/docker,
+/// `$DOCKER_OPTS` of /etc/default/docker), or None; Err names a unit file that exists but
+/// cannot be read (then the command line is unknown, not default).
 fn unit_args(
     fs: &RootFs,
     paths: &[String],
     programs: &[&str],
-) -> Result<Option<Vec<String>>, String> {
+) -> Result<Option<UnitCommand>, String> {
     let mut texts: Vec<String> = Vec::new();
     for p in paths {
         match fs.read_to_string(p) {
@@ -208,28 +229,84 @@ fn unit_args(
         }
     }
     let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
-    Ok(daemon_config::exec_start_args_of(&refs, programs))
+    let Some(args) = daemon_config::exec_start_args_of(&refs, programs) else {
+        return Ok(None);
+    };
+    let unit_env = daemon_config::unit_environment(&refs);
+    let mut env: BTreeMap<String, String> = unit_env.assignments.into_iter().collect();
+    // Variables a file would set whose value cannot be known: every variable is suspect when
+    // a file cannot be read, since any of them might be in it.
+    let mut unreadable: Vec<String> = Vec::new();
+    for (path, optional) in &unit_env.files {
+        match fs.read_lossy(path) {
+            // Settings from these files override Environment= (systemd.exec).
+            Ok(text) => env.extend(daemon_config::parse_environment_file(&text)),
+            Err(e) if super::super::rootfs::is_not_found(&e) && *optional => {}
+            Err(e) if super::super::rootfs::is_not_found(&e) => unreadable.push(format!(
+                "EnvironmentFile={path} does not exist (systemd would not start the unit)"
+            )),
+            Err(e) => unreadable.push(format!("EnvironmentFile={path} cannot be read: {e}")),
+        }
+    }
+    let unknown: BTreeMap<String, String> = if unreadable.is_empty() {
+        BTreeMap::new()
+    } else {
+        referenced_names(&args)
+            .into_iter()
+            .map(|n| (n, unreadable.join("; ")))
+            .collect()
+    };
+    Ok(Some(daemon_config::expand_environment(
+        &args, &env, &unknown,
+    )))
+}
+
+/// Names referenced as `$NAME` or `${NAME}` in `args`.
+fn referenced_names(args: &[String]) -> Vec<String> {
+    let mut out = Vec::new();
+    for a in args {
+        let mut rest = a.as_str();
+        while let Some(i) = rest.find('$') {
+            rest = &rest[i + 1..];
+            let (name, after) = match rest.strip_prefix('{') {
+                Some(r) => match r.find('}') {
+                    Some(end) => (&r[..end], &r[end + 1..]),
+                    None => break,
+                },
+                None => {
+                    let end = rest
+                        .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                        .unwrap_or(rest.len());
+                    (&rest[..end], &rest[end..])
+                }
+            };
+            if !name.is_empty() && !out.iter().any(|n| n == name) {
+                out.push(name.to_string());
+            }
+            rest = after;
+        }
+    }
+    out
 }
 
 fn config_of(
     fs: &RootFs,
-    args: Result<Option<Vec<String>>, String>,
+    args: Result<Option<UnitCommand>, String>,
     default_file: &str,
     units: &[String],
 ) -> DaemonConfig {
     let unreadable = args.as_ref().err().cloned();
     let args = args.unwrap_or_default();
     let known = args.is_some();
-    let mut config = daemon_config::resolve_with_default_file(
-        &args.unwrap_or_default(),
-        known,
-        default_file,
-        |path| match fs.read_to_string(path) {
+    let (args, unexpanded) = args.unwrap_or_default();
+    let mut config = daemon_config::resolve_with_default_file(&args, known, default_file, |path| {
+        match fs.read_to_string(path) {
             Ok(text) => Some(Ok(text)),
             Err(e) if super::super::rootfs::is_not_found(&e) => None,
             Err(e) => Some(Err(e.to_string())),
-        },
-    );
+        }
+    });
+    config.Unexpanded = unexpanded;
     if let Some(e) = unreadable {
         // Not an offline limit: the unit is there and could not be read (ERROR, not SKIP).
         config.CommandLine = FactStatus::unavailable(format!(
@@ -327,6 +404,59 @@ mod tests {
         assert!(layout.config.CommandLine.is_available());
         assert_eq!(layout.config.Settings["data-root"].Source, "flag");
         assert!(layout.rootless_user.is_none());
+    }
+
+    /// `$OPTIONS` from /etc/sysconfig/docker and `$DOCKER_OPTS` from /etc/default/docker are
+    /// expanded; an EnvironmentFile that cannot be read leaves its variables unexpanded and
+    /// listed, never empty. docker.socket's ListenStream= is what `-H fd://` serves.
+    #[test]
+    fn environment_files_and_socket_unit() {
+        let dir = tempfile::tempdir().unwrap();
+        let r = dir.path();
+        mkdir(r, "var/lib/docker/containers");
+        write(
+            r,
+            "usr/lib/systemd/system/docker.service",
+            "[Service]\nEnvironmentFile=-/etc/sysconfig/docker\nEnvironmentFile=-/etc/default/docker\nExecStart=/usr/bin/dockerd -H fd:// $OPTIONS $DOCKER_OPTS\n",
+        );
+        write(
+            r,
+            "etc/sysconfig/docker",
+            "# RHEL style\nOPTIONS='--selinux-enabled --log-level=debug'\n",
+        );
+        write(r, "etc/default/docker", "DOCKER_OPTS=\"--icc=false\"\n");
+        write(
+            r,
+            "usr/lib/systemd/system/docker.socket",
+            "[Socket]\nListenStream=/run/docker.sock\n",
+        );
+        write(
+            r,
+            "etc/systemd/system/docker.socket.d/tcp.conf",
+            "[Socket]\nListenStream=0.0.0.0:2375\n",
+        );
+        let layout = locate(&RootFs::new(r)).unwrap();
+        let c = &layout.config;
+        assert_eq!(c.Settings["log-level"].Value, serde_json::json!("debug"));
+        assert_eq!(c.Settings["icc"].Source, "flag");
+        assert_eq!(c.Settings["selinux-enabled"].Value, serde_json::json!(true));
+        assert!(c.Unexpanded.is_empty(), "{:?}", c.Unexpanded);
+        assert_eq!(
+            c.SocketUnit,
+            vec!["unix:///run/docker.sock", "tcp://0.0.0.0:2375"]
+        );
+
+        // Unreadable (here: a directory where the file should be): unknown, not default.
+        std::fs::remove_file(r.join("etc/sysconfig/docker")).unwrap();
+        mkdir(r, "etc/sysconfig/docker");
+        let c = locate(&RootFs::new(r)).unwrap().config;
+        assert_eq!(c.Unexpanded.len(), 2, "{:?}", c.Unexpanded);
+        assert!(
+            c.Unexpanded[0]
+                .starts_with("$OPTIONS: EnvironmentFile=/etc/sysconfig/docker cannot be read"),
+            "{:?}",
+            c.Unexpanded
+        );
     }
 
     #[test]

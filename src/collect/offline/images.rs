@@ -1,6 +1,9 @@
 //! Images from the graph-driver image store: `<data-root>/image/<driver>/imagedb/content/sha256/<id>`
 //! (the image config: config, history, rootfs), `repositories.json` (tags and digests),
-//! `imagedb/metadata/sha256/<id>/parent` and `layerdb/sha256/<chain>/{diff,parent,size}`.
+//! `imagedb/metadata/sha256/<id>/parent` and `layerdb/sha256/<chain>/{diff,parent,size}`;
+//! or, on a host with the containerd image store (no `imagedb`), from containerd's content
+//! store: the image ID is its manifest's (or index's) digest, the manifest names the config
+//! blob and the layer archives (`content_store.rs`).
 use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Deserialize;
@@ -9,9 +12,11 @@ use super::super::layers::{LayerDir, OVERLAY_DRIVERS};
 use super::super::rootfs::RootFs;
 use crate::snapshot::{FactStatus, HistoryEntry, Image, ImageConfig, LayerFacts, strip_nulls};
 
-/// The image store of one storage driver.
+/// The image store of one storage driver, or containerd's.
 pub struct Store<'a> {
     fs: &'a RootFs,
+    /// Set for the containerd image store: its content store.
+    content: Option<super::super::content_store::ContentStore>,
     dir: String,
     /// image ID → (tags, digests).
     refs: BTreeMap<String, (Vec<String>, Vec<String>)>,
@@ -75,6 +80,7 @@ impl<'a> Store<'a> {
         }
         let mut store = Store {
             fs,
+            content: None,
             dir,
             refs,
             layers: BTreeMap::new(),
@@ -85,8 +91,18 @@ impl<'a> Store<'a> {
         Ok(store)
     }
 
-    /// Every image ID in the store (`sha256:…`).
+    /// Every image ID in the store (`sha256:…`). For the containerd store, those of the
+    /// images the containers were made from that are in the content store: its image names
+    /// are in containerd's database, which is not read.
     pub fn ids(&self) -> Vec<String> {
+        if let Some(content) = &self.content {
+            return self
+                .refs
+                .keys()
+                .filter(|id| content.has(id))
+                .cloned()
+                .collect();
+        }
         self.fs
             .read_dir(format!("{}/imagedb/content/sha256", self.dir))
             .unwrap_or_default()
@@ -214,18 +230,66 @@ impl<'a> Store<'a> {
 
     /// One image as `docker image inspect` + `docker history` show it.
     pub fn read(&self, id: &str) -> Result<Image, String> {
+        if let Some(content) = &self.content {
+            return self.read_containerd(content, id);
+        }
         let hex = id.trim_start_matches("sha256:");
         let path = format!("{}/imagedb/content/sha256/{hex}", self.dir);
         let text = self
             .fs
             .read_to_string(&path)
             .map_err(|e| format!("{path}: {e}"))?;
-        let mut value: serde_json::Value =
+        let value: serde_json::Value =
             serde_json::from_str(&text).map_err(|e| format!("{path}: {e}"))?;
+        let diff_ids: Vec<String> = value["rootfs"]["diff_ids"]
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .filter_map(|d| d.as_str().map(String::from))
+                    .collect()
+            })
+            .unwrap_or_default();
+        let sizes = self.layer_sizes(&diff_ids);
+        let mut image = self.image(id, value, &path, sizes)?;
+        image.Layers = self.layer_facts(&diff_ids);
+        Ok(image)
+    }
+
+    /// An image of the containerd store: manifest → config blob; layers from the archives.
+    fn read_containerd(
+        &self,
+        content: &super::super::content_store::ContentStore,
+        id: &str,
+    ) -> Result<Image, String> {
+        // The platform is the host's: a clone of an amd64 host keeps amd64 layers.
+        let manifest = content
+            .manifest(
+                id,
+                "linux",
+                std::env::consts::ARCH.replace("x86_64", "amd64").as_str(),
+            )
+            .or_else(|_| content.manifest(id, "", ""))?;
+        let value: serde_json::Value = content.json(&manifest.config.digest)?;
+        let os = value["os"].as_str().unwrap_or("linux").to_string();
+        let arch = value["architecture"].as_str().unwrap_or("").to_string();
+        let sizes = Some(manifest.layers.iter().map(|l| l.size).collect());
+        let mut image = self.image(id, value, &content.name, sizes)?;
+        image.Layers = content.layer_facts(id, &os, &arch);
+        Ok(image)
+    }
+
+    /// The image of config `value` (an OCI/Docker image config) with layer sizes `sizes`
+    /// (bottom first); its layer facts are the caller's.
+    fn image(
+        &self,
+        id: &str,
+        mut value: serde_json::Value,
+        path: &str,
+        sizes: Option<Vec<i64>>,
+    ) -> Result<Image, String> {
         strip_nulls(&mut value);
         let raw: RawImage = serde_json::from_value(value).map_err(|e| format!("{path}: {e}"))?;
         let (tags, digests) = self.refs.get(id).cloned().unwrap_or_default();
-        let sizes = self.layer_sizes(&raw.rootfs.diff_ids);
         let mut layer_sizes = sizes.clone().unwrap_or_default().into_iter();
         let mut history: Vec<HistoryEntry> = raw
             .history
@@ -258,8 +322,55 @@ impl<'a> Store<'a> {
             Architecture: raw.architecture,
             Config: raw.config,
             History: history,
-            Layers: self.layer_facts(&raw.rootfs.diff_ids),
+            Layers: LayerFacts::default(),
             Error: String::new(),
+        })
+    }
+
+    /// The containerd image store of a clone whose Docker keeps no `image/<driver>/imagedb`:
+    /// containerd's root from the clone's `/etc/containerd/config.toml` (else
+    /// `/var/lib/containerd`), or `<data-root>/containerd/daemon` when dockerd ran its own
+    /// containerd; None when neither holds a content store. The images are those the
+    /// containers name (`config.v2.json` `Image`), tagged as the containers name them.
+    pub fn open_containerd(
+        fs: &'a RootFs,
+        data_root: &str,
+        containers: &[crate::snapshot::Container],
+    ) -> Option<Store<'a>> {
+        use super::super::content_store::{
+            BLOBS, ContentStore, DEFAULT_ROOT, config_root_and_address,
+        };
+        let configured = fs
+            .read_to_string("/etc/containerd/config.toml")
+            .ok()
+            .and_then(|t| config_root_and_address(&t).ok())
+            .map(|(root, _)| root)
+            .unwrap_or_else(|| DEFAULT_ROOT.to_string());
+        let root = [configured, format!("{data_root}/containerd/daemon")]
+            .into_iter()
+            .find(|r| {
+                fs.stat(format!("{r}/{BLOBS}"), true)
+                    .is_ok_and(|m| m.is_dir())
+            })?;
+        let dir = format!("{root}/{BLOBS}");
+        let content = ContentStore::from_dir(dir.clone(), fs.open_dir(&dir));
+        let mut refs: BTreeMap<String, (Vec<String>, Vec<String>)> = BTreeMap::new();
+        for c in containers.iter().filter(|c| !c.Image.is_empty()) {
+            let entry = refs.entry(c.Image.clone()).or_default();
+            let name = &c.Config.Image;
+            let is_id = name.starts_with("sha256:") || c.Image.contains(name.as_str());
+            if !name.is_empty() && !is_id && !entry.0.contains(name) {
+                entry.0.push(name.clone());
+            }
+        }
+        Some(Store {
+            fs,
+            content: Some(content),
+            dir,
+            refs,
+            layers: BTreeMap::new(),
+            driver: String::new(),
+            driver_dir: String::new(),
         })
     }
 }

@@ -6,6 +6,7 @@
 pub mod containers;
 pub mod daemon;
 pub mod images;
+pub mod installed;
 
 use std::collections::BTreeSet;
 use std::path::PathBuf;
@@ -50,8 +51,32 @@ pub fn collect_root(opts: &OfflineOptions) -> Result<Snapshot, CollectError> {
         notes.push(format!("container {}: {}", short_id(&c.Id), c.Error));
     }
 
-    let store = daemon::storage_driver(&fs, &data_root, &layout.config)
-        .map(|driver| images::Store::open(&fs, &data_root, &driver));
+    // The containerd image store when configured, or when there is no graph-driver store.
+    let containerd = layout
+        .config
+        .Settings
+        .get("features")
+        .and_then(|f| f.Value.get("containerd-snapshotter"))
+        .and_then(|v| v.as_bool());
+    let graph = daemon::storage_driver(&fs, &data_root, &layout.config)
+        .filter(|_| containerd != Some(true));
+    let image_store = match &graph {
+        Some(driver) => format!("graphdriver ({driver})"),
+        None if containerd != Some(false) => {
+            match all_containers.iter().find(|c| !c.Driver.is_empty()) {
+                Some(c) => format!("containerd ({})", c.Driver),
+                None => "containerd".to_string(),
+            }
+        }
+        None => String::new(),
+    };
+    let store = match graph {
+        Some(driver) => Some(images::Store::open(&fs, &data_root, &driver)),
+        None if containerd != Some(false) => {
+            images::Store::open_containerd(&fs, &data_root, &all_containers).map(Ok)
+        }
+        None => None,
+    };
     let (image_ids, listed, store) = match store {
         Some(Ok(store)) => {
             let ids = store.ids();
@@ -104,6 +129,21 @@ pub fn collect_root(opts: &OfflineOptions) -> Result<Snapshot, CollectError> {
 
     let mut host = super::host::collect_host_facts(&fs, false, &layout.config, &data_root);
     host.Proc = FactStatus::offline("running processes");
+    // The header's kernel and Docker version: what is installed, since nothing runs.
+    let kernel = installed::kernel(&fs);
+    let docker = installed::docker_version(&fs);
+    let mut whence = Vec::new();
+    if let Some((release, from)) = kernel {
+        host.KernelVersion = release;
+        whence.push(format!("kernel {from}"));
+    }
+    if let Some((version, from)) = docker {
+        host.InstalledDockerVersion = version;
+        whence.push(format!("Docker version from {from}"));
+    }
+    if !whence.is_empty() {
+        notes.push(format!("installed, not running: {}", whence.join("; ")));
+    }
     host.Resolver = super::resolver::collect(&fs);
     host.Firewall = super::firewall::collect(&fs);
     for fact in host.Files.values_mut() {
@@ -139,7 +179,14 @@ pub fn collect_root(opts: &OfflineOptions) -> Result<Snapshot, CollectError> {
             Info: None,
             InfoStatus: FactStatus::offline("daemon info (/info)"),
             Version: None,
-            Target: Default::default(),
+            Target: crate::snapshot::Target {
+                ImageStore: if store.is_some() {
+                    image_store
+                } else {
+                    String::new()
+                },
+                ..Default::default()
+            },
             Config: layout.config,
             Networks: Vec::new(),
             Swarm: SwarmFacts {

@@ -1,0 +1,173 @@
+//! The daemon's effective configuration in an offline scan (`--root`), from a clone's files to
+//! the verdict: a unit that takes its options from `EnvironmentFile=`, socket activation
+//! (`-H fd://` with docker.socket's `ListenStream=`), and dockerd's built-in containerd choice.
+use std::path::Path;
+
+use serde_json::Value;
+
+fn write(root: &Path, path: &str, text: &str) {
+    let p = root.join(path);
+    std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+    std::fs::write(p, text).unwrap();
+}
+
+/// A clone with a data root and the given files.
+fn clone(files: &[(&str, &str)]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("var/lib/docker/containers")).unwrap();
+    for (path, text) in files {
+        write(dir.path(), path, text);
+    }
+    dir
+}
+
+/// `scan --root` of `root`, results by check id.
+fn scan(root: &Path, checks: &str) -> std::collections::BTreeMap<String, Value> {
+    let out = assert_cmd::Command::cargo_bin("dockbench")
+        .unwrap()
+        .args(["scan", "--root"])
+        .arg(root)
+        .args(["--check", checks, "--format", "json"])
+        .output()
+        .unwrap();
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!("{e}: {}", String::from_utf8_lossy(&out.stderr));
+    });
+    report["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| (r["id"].as_str().unwrap().to_string(), r.clone()))
+        .collect()
+}
+
+fn verdict(r: &std::collections::BTreeMap<String, Value>, id: &str) -> (String, String) {
+    (
+        r[id]["status"].as_str().unwrap().to_string(),
+        r[id]["reason"].as_str().unwrap().to_string(),
+    )
+}
+
+const UNIT: &str = "usr/lib/systemd/system/docker.service";
+
+/// `$OPTIONS` (RHEL's /etc/sysconfig/docker) and `$DOCKER_OPTS` (Debian's /etc/default/docker)
+/// are expanded: the options in them are judged (old verdicts: 2.2 WARN "icc=true
+/// (default)", 2.3 PASS).
+#[test]
+fn environment_file_options_are_expanded() {
+    let root = clone(&[
+        (
+            UNIT,
+            "[Service]\nEnvironmentFile=-/etc/sysconfig/docker\nEnvironmentFile=-/etc/default/docker\nExecStart=/usr/bin/dockerd $OPTIONS $DOCKER_OPTS\n",
+        ),
+        ("etc/sysconfig/docker", "OPTIONS='--icc=false --debug'\n"),
+        ("etc/default/docker", "# nothing here\n"),
+    ]);
+    let r = scan(root.path(), "2.2,2.3");
+    assert_eq!(
+        verdict(&r, "2.2"),
+        ("PASS".into(), "icc=false (flag: --icc=false)".into())
+    );
+    assert_eq!(
+        verdict(&r, "2.3"),
+        (
+            "WARN".into(),
+            "log-level=debug (flag: debug mode by --debug)".into()
+        )
+    );
+}
+
+/// An EnvironmentFile that exists but cannot be read (here: a directory) leaves `$OPTIONS`
+/// unknown: the settings it could carry are ERROR, never dockerd's default (old verdict: 2.2
+/// WARN "icc=true (default)").
+#[test]
+fn unexpandable_variables_make_settings_unknown() {
+    let root = clone(&[(
+        UNIT,
+        "[Service]\nEnvironmentFile=/etc/sysconfig/docker\nExecStart=/usr/bin/dockerd $OPTIONS\n",
+    )]);
+    std::fs::create_dir_all(root.path().join("etc/sysconfig/docker")).unwrap();
+    let r = scan(root.path(), "2.2");
+    let (status, reason) = verdict(&r, "2.2");
+    assert_eq!(status, "ERROR", "{reason}");
+    assert!(
+        reason.starts_with(
+            "icc may be set by the unit's $OPTIONS: EnvironmentFile=/etc/sysconfig/docker cannot be read"
+        ),
+        "{reason}"
+    );
+}
+
+/// `-H fd://` serves what docker.socket listens on: a TCP ListenStream in a drop-in is a TCP
+/// API without TLS (old verdict: SKIP "does not listen on TCP").
+#[test]
+fn socket_activation_with_a_tcp_listen_stream() {
+    let root = clone(&[
+        (UNIT, "[Service]\nExecStart=/usr/bin/dockerd -H fd://\n"),
+        (
+            "usr/lib/systemd/system/docker.socket",
+            "[Socket]\nListenStream=/run/docker.sock\nSocketGroup=docker\n",
+        ),
+        (
+            "etc/systemd/system/docker.socket.d/override.conf",
+            "[Socket]\nListenStream=2375\n",
+        ),
+    ]);
+    let r = scan(root.path(), "2.7");
+    assert_eq!(
+        verdict(&r, "2.7"),
+        (
+            "WARN".into(),
+            "listening on tcp://[::]:2375 without TLS (flag: -H fd://; fd:// is the ListenStream= of docker.socket)".into()
+        )
+    );
+    // Without the drop-in: the unix socket only.
+    std::fs::remove_file(
+        root.path()
+            .join("etc/systemd/system/docker.socket.d/override.conf"),
+    )
+    .unwrap();
+    let r = scan(root.path(), "2.7");
+    assert_eq!(verdict(&r, "2.7").0, "SKIP");
+}
+
+/// A daemon.json dockerd refuses: ERROR, not a verdict from the value (old verdict: WARN,
+/// since "false" is not false).
+#[test]
+fn refused_daemon_json_is_an_error() {
+    let root = clone(&[
+        (UNIT, "[Service]\nExecStart=/usr/bin/dockerd\n"),
+        ("etc/docker/daemon.json", r#"{"icc": "false"}"#),
+    ]);
+    let r = scan(root.path(), "2.2");
+    assert_eq!(
+        verdict(&r, "2.2"),
+        (
+            "ERROR".into(),
+            "dockerd would not start with this configuration: icc: \"false\" is a string, dockerd needs a boolean".into()
+        )
+    );
+}
+
+/// Without a system containerd, dockerd runs its own with its socket under the exec root:
+/// 1.1.8 audits that socket (old verdict: SKIP, /run/containerd/containerd.sock missing).
+#[test]
+fn containerd_socket_of_dockerds_own_containerd() {
+    let root = clone(&[
+        (UNIT, "[Service]\nExecStart=/usr/bin/dockerd\n"),
+        (
+            "etc/audit/rules.d/docker.rules",
+            "-w /usr/bin/dockerd -k docker\n",
+        ),
+    ]);
+    let dir = root.path().join("var/run/docker/containerd");
+    std::fs::create_dir_all(&dir).unwrap();
+    let _socket = std::os::unix::net::UnixListener::bind(dir.join("containerd.sock")).unwrap();
+    let r = scan(root.path(), "1.1.8");
+    let (status, reason) = verdict(&r, "1.1.8");
+    assert_eq!(status, "WARN", "{reason}");
+    assert!(
+        reason.starts_with("no audit rule watches /var/run/docker/containerd/containerd.sock"),
+        "{reason}"
+    );
+}
