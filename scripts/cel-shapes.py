@@ -10,7 +10,7 @@ Prints totals overall and per file; `-v` lists the repeated shapes with their co
 """
 import collections, glob, re, sys, tomllib
 
-FIELDS = ["applies", "unknown", "not_applicable", "finding", "evidence", "pass_evidence", "info_when"]
+FIELDS = ["applies", "unknown", "not_applicable", "files", "finding", "evidence", "pass_evidence", "info_when"]
 
 def shape(expr):
     s = re.sub(r"'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\"", "S", expr)

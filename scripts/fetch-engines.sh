@@ -41,7 +41,7 @@ updated=no
 apt_update() {
   if [ $updated = no ]; then
     # Lists older than a day are refreshed; newer ones are used as they are.
-    if [ -z "$(find "$apt_dir/lists" -maxdepth 1 -name '*_Packages' -mmin -1440 -print -quit)" ]; then
+    if [ -z "$(find "$apt_dir/lists" -maxdepth 1 -name '*_Packages*' -mmin -1440 -print -quit)" ]; then
       echo "fetch-engines: apt-get update (trixie, sid)"
       apt-get "${apt_opts[@]}" update -qq
     fi

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Generates the clone-host fixture trees under tests/fixtures/roots/ that tests/offline.rs scans
 # with `dockbench scan --root`. Each tree is a tiny host disk laid out as Docker (20.10–28, graph
-# driver image store) leaves it: <data-root>/containers/<id>/{config.v2.json,hostconfig.json},
+# driver image store) leaves it (the docker-* trees come from real daemons, see the end): <data-root>/containers/<id>/{config.v2.json,hostconfig.json},
 # <data-root>/image/overlay2/{repositories.json,imagedb,layerdb}, unit files, daemon.json,
 # audit rules, passwd/group. Re-run after changing it and commit the result:
 #   scripts/make-root-fixtures.sh
@@ -165,6 +165,17 @@ echo '{"log-level": "debug"}' >"$h/.config/docker/daemon.json"
 unit "$h/.config/systemd/user/docker.service" 'ExecStart=/usr/bin/dockerd-rootless.sh --experimental'
 image_store "$h/.local/share/docker"
 containers "$h/.local/share/docker"
+
+# docker-26, docker-28, docker-28-containerd: trees from real private daemons of those versions
+# (tests/support/engines.rs; needs root and the engines of scripts/fetch-engines.sh), with the
+# live scan's container verdicts in live-verdicts.json. DOCKBENCH_NO_ENGINES=1 keeps the old
+# trees of these three instead.
+engine_roots=(docker-26 docker-28 docker-28-containerd)
+if [ -n "${DOCKBENCH_NO_ENGINES:-}" ]; then
+  for e in "${engine_roots[@]}"; do git checkout -- "$out/$e" 2>/dev/null || true; done
+else
+  DOCKBENCH_FIXTURE_OUT=$PWD/$out cargo test -q --test engines -- --ignored --exact write_engine_fixture_roots
+fi
 
 # git keeps no empty directories.
 find "$out" -type d -empty -exec touch {}/.keep \;

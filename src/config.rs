@@ -76,27 +76,15 @@ struct RawWaiver {
     expires: Option<Spanned<toml::value::Datetime>>,
 }
 
-/// The configuration, checked and compiled.
+/// The configuration, checked and compiled: the scan settings it sets (the same type the
+/// command line fills, flags winning), and what only the file or only the binary has.
 #[derive(Debug, Default)]
 pub struct Config {
+    /// Defaults of `scan`'s settings (the command line is put over them).
+    pub scan: crate::scan::ScanLayer,
     pub host: Option<String>,
-    pub host_label: Option<String>,
-    pub include_self: Option<bool>,
-    pub all: Option<bool>,
-    pub all_images: Option<bool>,
-    pub benchmark: Vec<String>,
-    pub checks_dir: Vec<PathBuf>,
-    pub check: Vec<String>,
-    pub skip: Vec<String>,
-    pub level: Option<crate::cli::ProfileLevel>,
-    pub scored_only: Option<bool>,
-    pub trusted_users: Vec<String>,
     pub format: Option<crate::report::Format>,
     pub output: Vec<(crate::report::Format, PathBuf)>,
-    pub fail_on: Option<crate::cli::FailOn>,
-    pub min_score: Option<i64>,
-    pub baseline: Option<PathBuf>,
-    pub fail_on_new: Option<bool>,
     pub quiet: Option<bool>,
     pub no_color: Option<bool>,
     pub filters: Filters,
@@ -135,8 +123,8 @@ pub fn load(path: &Path) -> Result<Config, String> {
         }
     };
     config.output.iter_mut().for_each(|(_, p)| anchor(p));
-    config.checks_dir.iter_mut().for_each(anchor);
-    if let Some(p) = config.baseline.as_mut() {
+    config.scan.checks_dirs.iter_mut().for_each(anchor);
+    if let Some(p) = config.scan.baseline.as_mut() {
         anchor(p);
     }
     Ok(config)
@@ -275,28 +263,30 @@ pub fn parse(text: &str, name: &str) -> Result<Config, ConfigError> {
         });
     }
     Ok(Config {
-        host: raw.host,
-        host_label: raw.host_label,
-        include_self: raw.include_self,
-        all: raw.all,
-        all_images: raw.all_images,
-        benchmark: match raw.benchmark {
-            None => Vec::new(),
-            Some(OneOrMany::One(b)) => vec![b],
-            Some(OneOrMany::Many(list)) => list,
+        scan: crate::scan::ScanLayer {
+            benchmarks: match raw.benchmark {
+                None => Vec::new(),
+                Some(OneOrMany::One(b)) => vec![b],
+                Some(OneOrMany::Many(list)) => list,
+            },
+            checks_dirs: raw.checks_dir.unwrap_or_default(),
+            check: raw.check.unwrap_or_default(),
+            skip: raw.skip.unwrap_or_default(),
+            level,
+            scored_only: raw.scored_only,
+            trusted_users: raw.trusted_users.unwrap_or_default(),
+            all: raw.all,
+            all_images: raw.all_images,
+            include_self: raw.include_self,
+            host_label: raw.host_label,
+            baseline: raw.baseline,
+            fail_on,
+            min_score: raw.min_score,
+            fail_on_new: raw.fail_on_new,
         },
-        checks_dir: raw.checks_dir.unwrap_or_default(),
-        check: raw.check.unwrap_or_default(),
-        skip: raw.skip.unwrap_or_default(),
-        level,
-        scored_only: raw.scored_only,
-        trusted_users: raw.trusted_users.unwrap_or_default(),
+        host: raw.host,
         format,
         output,
-        fail_on,
-        min_score: raw.min_score,
-        baseline: raw.baseline,
-        fail_on_new: raw.fail_on_new,
         quiet: raw.quiet,
         no_color: raw.no_color,
         filters,

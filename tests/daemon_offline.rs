@@ -128,7 +128,22 @@ fn socket_activation_with_a_tcp_listen_stream() {
     )
     .unwrap();
     let r = scan(root.path(), "2.7");
-    assert_eq!(verdict(&r, "2.7").0, "SKIP");
+    assert_eq!(
+        verdict(&r, "2.7"),
+        (
+            "SKIP".into(),
+            "the daemon does not listen on TCP (only local sockets)".into()
+        )
+    );
+    // No docker.socket at all: what -H fd:// serves cannot be known from the clone.
+    std::fs::remove_file(root.path().join("usr/lib/systemd/system/docker.socket")).unwrap();
+    let r = scan(root.path(), "2.7");
+    let (status, reason) = verdict(&r, "2.7");
+    assert_eq!(status, "SKIP", "{reason}");
+    assert!(
+        reason.starts_with("dockerd serves the sockets systemd hands it (-H fd://)"),
+        "{reason}"
+    );
 }
 
 /// A daemon.json dockerd refuses: ERROR, not a verdict from the value (old verdict: WARN,

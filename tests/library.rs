@@ -70,8 +70,14 @@ async fn the_policy_outcome_is_returned_not_printed() {
     );
     assert!(matches!(outcome.decision(), Decision::PolicyFailed(_)));
     // With a baseline of the same facts nothing is new.
+    let dir = tempfile::tempdir().unwrap();
+    let baseline = dir.path().join("before.json");
+    let before = scan::run(&ScanOptions::default(), snapshot(FILES))
+        .await
+        .unwrap();
+    std::fs::write(&baseline, dockbench::report::json::render(&before.report)).unwrap();
     let options = ScanOptions {
-        baseline: Some(PathBuf::from("tests/fixtures/reports/files-report.json")),
+        baseline: Some(baseline),
         fail_on_new: true,
         ..ScanOptions::default()
     };

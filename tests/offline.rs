@@ -719,3 +719,76 @@ fn live_and_offline_agree_on_docker_28() {
 fn live_and_offline_agree_on_docker_28_with_the_containerd_store() {
     live_and_offline_agree_on(engines::Kind::Docker28Containerd);
 }
+
+/// The clone-host trees written from real private daemons (scripts/make-root-fixtures.sh):
+/// an offline scan gives each container check the verdict and offenders the live scan gave
+/// (`live-verdicts.json`), names the image store, and reads the image — from the containerd
+/// content store on `docker-28-containerd`, where the layer archive keeps the setuid bit.
+#[test]
+fn engine_fixture_roots_scan_as_their_daemons_did() {
+    for (name, store) in [
+        ("docker-26", "graphdriver (overlay2)"),
+        ("docker-28", "graphdriver (overlay2)"),
+        ("docker-28-containerd", "containerd (overlayfs)"),
+    ] {
+        let dir = root(name);
+        let recorded: serde_json::Value = serde_json::from_str(
+            &std::fs::read_to_string(format!("{dir}/live-verdicts.json")).unwrap(),
+        )
+        .unwrap();
+        assert_eq!(recorded["image_store"], store, "{name}");
+        let offline = scan_root(name, &["--all", "--all-images"]);
+        assert_eq!(offline.0["host"]["image_store"], store, "{name}");
+        assert_eq!(offline.0["containers_scanned"], 4, "{name}");
+        assert_eq!(
+            offline.0["images_scanned"], 1,
+            "{name}: {:#}",
+            offline.0["notes"]
+        );
+        let mut differ = Vec::new();
+        for (id, want) in recorded["verdicts"].as_object().unwrap() {
+            let r = offline.result(id);
+            let got_status = r["status"].as_str().unwrap();
+            // Runtime facts (SKIP offline) are not compared.
+            if got_status == "SKIP" && want[0] != "SKIP" {
+                continue;
+            }
+            let mut got: Vec<&str> = r["findings"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|f| f["object"].as_str().unwrap())
+                .collect();
+            got.sort();
+            let want_offenders: Vec<&str> = want[1]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|o| o.as_str().unwrap())
+                .collect();
+            if got_status != want[0] || got != want_offenders {
+                differ.push(format!("{id}: live {want} / offline {got_status} {got:?}"));
+            }
+        }
+        assert!(differ.is_empty(), "{name}:\n{}", differ.join("\n"));
+        for (id, object) in [
+            ("5.5", "privileged"),
+            ("5.16", "hostpid"),
+            ("5.32", "sock"),
+            ("4.3", "fixture/app:1"),
+        ] {
+            assert!(
+                offline.finding(id, object).is_some(),
+                "{name}: {id} {object}: {}",
+                offline.result(id)
+            );
+        }
+        // Git keeps no setuid bit on a file, but the containerd store's layer archive does.
+        if name == "docker-28-containerd" {
+            assert_eq!(
+                offline.finding("4.8", "fixture/app:1"),
+                Some("/bin/su (4755)")
+            );
+        }
+    }
+}

@@ -285,10 +285,18 @@ fn schema_2_report_gives_the_verdicts_of_this_release() {
             .unwrap();
     let old = verdicts_of_report(&old);
     let now = verdicts(&now);
-    for (id, (status, reason, _)) in &old {
+    // The file checks (section 3) and the container checks (5) moved onto shared helpers
+    // after this report was written; other sections may change verdicts on purpose.
+    let mut compared = 0;
+    for (id, (status, reason, _)) in old
+        .iter()
+        .filter(|(id, _)| id.starts_with("3.") || id.starts_with("5."))
+    {
         let (s, r, _) = &now[id];
         assert_eq!((s, r), (status, reason), "{id}");
+        compared += 1;
     }
+    assert!(compared > 40, "{compared}");
     // This release locates each offending file: 3.2 has two, at their paths.
     let r32 = evaluate_with(&checks, &snap, &env, &EvalOptions::default())
         .into_iter()
@@ -356,14 +364,21 @@ fn file_findings_compare_with_a_schema_2_baseline() {
         String::from_utf8_lossy(&out.stderr)
     );
     let now: Value = serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
-    // The same findings, once on the host and now per file: nothing new, nothing resolved.
-    assert_eq!(now["baseline"]["counts"]["new"], 0, "{}", now["baseline"]);
-    assert_eq!(
-        now["baseline"]["counts"]["resolved"], 0,
-        "{}",
-        now["baseline"]
-    );
-    assert!(now["baseline"]["counts"]["unchanged"].as_u64().unwrap() > 0);
+    // The same file findings, once on the host and now per file: none new, none resolved
+    // (other sections may have changed verdicts since).
+    let of_files = |diff: &Value, list: &str| -> Vec<Value> {
+        diff[list]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|e| e["check"].as_str().unwrap().starts_with("3."))
+            .cloned()
+            .collect()
+    };
+    let base = &now["baseline"];
+    assert!(of_files(base, "new").is_empty(), "{base}");
+    assert!(of_files(base, "resolved").is_empty(), "{base}");
+    assert_eq!(of_files(base, "unchanged").len(), 4, "{base}");
     let sarif: Value = serde_json::from_str(&std::fs::read_to_string(&sarif).unwrap()).unwrap();
     assert_eq!(
         sarif_uris(&sarif, "cis-docker-1.6.0/3.2"),
@@ -391,8 +406,9 @@ fn file_findings_compare_with_a_schema_2_baseline() {
             String::from_utf8_lossy(&out.stderr)
         );
         let diff: Value = serde_json::from_slice(&out.stdout).unwrap();
-        assert_eq!(diff["counts"]["new"], 0, "{diff}");
-        assert_eq!(diff["counts"]["resolved"], 0, "{diff}");
+        assert!(of_files(&diff, "new").is_empty(), "{diff}");
+        assert!(of_files(&diff, "resolved").is_empty(), "{diff}");
+        assert!(!of_files(&diff, "unchanged").is_empty(), "{diff}");
     }
     // Two reports of this version compare per file.
     let out = dockbench()

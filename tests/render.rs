@@ -1274,3 +1274,66 @@ fn offline_header_shows_the_kernel_and_docker_version_the_clone_reveals() {
         "{md:.600}"
     );
 }
+
+#[test]
+fn html_per_object_view_lists_each_object_with_its_checks_and_links_both_ways() {
+    // Files: one entry per path (their `object` is the host), both 3.1 and 3.2 under the drop-in.
+    let html = report::render(&load(FILES), Format::Html, false);
+    assert!(
+        html.contains("<h3>Files <span class=\"muted\">(3)</span></h3>"),
+        "files group"
+    );
+    let dropin = "/etc/systemd/system/docker.service.d/override.conf";
+    let at = html
+        .find(&format!("<span class=\"name mono\">{dropin}"))
+        .expect("the drop-in has its own entry");
+    let entry = &html[at..at + html[at..].find("</details>").unwrap()];
+    assert!(entry.contains("href=\"#check-3.1\"") && entry.contains("href=\"#check-3.2\""));
+    assert!(entry.contains("2 WARN"));
+
+    // Containers: every offender of a WARN check links to its entry, which links back.
+    let r = load(RISKY);
+    let html = report::render(&r, Format::Html, false);
+    let check = |id: &str| {
+        let at = html.find(&format!("id=\"check-{id}\"")).unwrap();
+        html[at..at + html[at..].find("</details>").unwrap()].to_string()
+    };
+    for c in r
+        .results
+        .iter()
+        .filter(|c| c.status == report::Status::Warn)
+    {
+        let body = check(&c.id);
+        for f in c.findings.iter().filter(|f| f.kind == *"container") {
+            let link = format!("\">{}</a>", f.object);
+            let at = body
+                .find(&link)
+                .unwrap_or_else(|| panic!("{} {} unlinked", c.id, f.object));
+            let href = &body[body[..at].rfind("href=\"#").unwrap() + 7..at];
+            let entry_at = html.find(&format!("id=\"{href}\"")).unwrap();
+            let entry = &html[entry_at..entry_at + html[entry_at..].find("</details>").unwrap()];
+            assert!(entry.contains(&f.object), "{href} is not {}", f.object);
+            assert!(
+                entry.contains(&format!("href=\"#check-{}\"", c.id)),
+                "{href} lacks {}",
+                c.id
+            );
+        }
+    }
+    // Anchors are indexes, never names (names are whoever runs containers' choice).
+    let hostile = report::render(&load(HOSTILE), Format::Html, false);
+    for at in hostile.match_indices("class=\"object ").map(|(i, _)| i) {
+        let tag = &hostile[at..at + hostile[at..].find('>').unwrap()];
+        let id = tag
+            .split("id=\"")
+            .nth(1)
+            .unwrap()
+            .split('"')
+            .next()
+            .unwrap();
+        assert!(
+            id.starts_with("obj-") && id[4..].bytes().all(|b| b.is_ascii_digit()),
+            "{id}"
+        );
+    }
+}

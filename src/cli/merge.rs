@@ -171,12 +171,12 @@ pub fn run(args: MergeArgs) -> u8 {
         let cfg = config.unwrap_or_default();
         let checks = CheckArgs {
             benchmark: if args.checks.benchmark.is_empty() {
-                cfg.benchmark.clone()
+                cfg.scan.benchmarks.clone()
             } else {
                 args.checks.benchmark.clone()
             },
             checks_dir: if args.checks.checks_dir.is_empty() {
-                cfg.checks_dir.clone()
+                cfg.scan.checks_dirs.clone()
             } else {
                 args.checks.checks_dir.clone()
             },
@@ -523,7 +523,7 @@ fn evaluate(
     let checks: Vec<&crate::engine::Check> = benches.iter().flat_map(|b| &b.checks).collect();
     let ids: Vec<&str> = checks.iter().map(|c| c.def.id.as_str()).collect();
     let options = crate::engine::eval::EvalOptions {
-        trusted_users: cfg.trusted_users.clone(),
+        trusted_users: cfg.scan.trusted_users.clone(),
     };
     let waivers = crate::engine::waivers::for_run(&cfg.waivers, &ids, &ids);
     let today = chrono::Utc::now().date_naive();

@@ -145,54 +145,18 @@ impl SourceArgs {
         progress: bool,
         disk_usage: bool,
     ) -> Result<crate::snapshot::Snapshot, crate::collect::CollectError> {
-        let mut snap = match &self.root {
-            Some(root) => {
-                let opts = crate::collect::OfflineOptions {
-                    root: root.clone(),
-                    all: self.all,
-                    all_images: self.all_images,
-                };
-                // Thousands of small file reads: off the async runtime's thread.
-                tokio::task::spawn_blocking(move || crate::collect::collect_root(&opts))
-                    .await
-                    .map_err(|e| crate::collect::CollectError::Root(e.to_string()))??
-            }
-            None => {
-                let total = std::time::Duration::from_secs(self.timeout);
-                let opts = crate::collect::LiveOptions {
-                    connect: crate::collect::connect::ConnectArgs {
-                        host: self.host.clone(),
-                        context: self.context.clone(),
-                        tls: self.tls,
-                        tlsverify: self.tlsverify,
-                        tlscacert: self.tlscacert.clone(),
-                        tlscert: self.tlscert.clone(),
-                        tlskey: self.tlskey.clone(),
-                    },
-                    all: self.all,
-                    all_images: self.all_images,
-                    include_self: self.include_self,
-                    progress,
-                    disk_usage,
-                    // Half the scan's time at most: one stuck request leaves time for the rest.
-                    request_timeout: (total / 2).min(crate::collect::live::REQUEST_TIMEOUT),
-                };
-                match tokio::time::timeout(total, crate::collect::collect_live(&opts)).await {
-                    Ok(r) => r?,
-                    Err(_) => {
-                        return Err(crate::collect::CollectError::Daemon(format!(
-                            "the scan did not finish within --timeout {} s: the daemon at {} stopped answering (or is very slow); nothing was reported",
-                            self.timeout,
-                            crate::collect::live::daemon_address(&opts)
-                        )));
-                    }
-                }
-            }
+        let options = crate::scan::ScanOptions {
+            all: self.all,
+            all_images: self.all_images,
+            include_self: self.include_self,
+            host_label: self.host_label.clone(),
+            ..Default::default()
         };
-        self.apply_label(&mut snap);
-        // Before anything is written or evaluated: no secret value leaves the collector.
-        crate::engine::secrets::redact_snapshot(&mut snap);
-        Ok(snap)
+        let source = match &self.root {
+            Some(root) => crate::scan::Source::Root(root.clone()),
+            None => crate::scan::Source::Live(self.live(progress)),
+        };
+        crate::scan::collect(&options, source, disk_usage).await
     }
 
     /// The daemon to ask, as the library scan takes it (`crate::scan::Source::Live`).

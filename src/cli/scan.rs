@@ -9,9 +9,8 @@ use clap::Args;
 
 use super::{CheckArgs, FailOn, SourceArgs, exit};
 use crate::config::Config;
-use crate::engine::select::Selection;
 use crate::report::{self, Format};
-use crate::scan::{self, Decision, ScanOptions, Source};
+use crate::scan::{self, Decision, ScanLayer, ScanOptions, Source};
 
 #[derive(Debug, Args)]
 pub struct ScanArgs {
@@ -129,7 +128,6 @@ struct Settings {
 /// Command line > configuration file > built-in default.
 fn resolve(args: ScanArgs, config: Option<Config>) -> Settings {
     let cfg = config.unwrap_or_default();
-    let or = |cli: Vec<String>, file: Vec<String>| if cli.is_empty() { file } else { cli };
     // Outputs: the file's, except formats the command line names again; then the command line's.
     let mut output: Vec<(Format, PathBuf)> = cfg
         .output
@@ -137,41 +135,36 @@ fn resolve(args: ScanArgs, config: Option<Config>) -> Settings {
         .filter(|(f, _)| !args.output.iter().any(|(g, _)| g == f))
         .collect();
     output.extend(args.output);
+    // A switch not given is unset (the file may turn it on), not `false`.
+    let flag = |on: bool| on.then_some(true);
+    let flags = ScanLayer {
+        benchmarks: args.checks.benchmark,
+        checks_dirs: args.checks.checks_dir,
+        check: args.check,
+        skip: args.skip,
+        level: args.level,
+        scored_only: flag(args.scored_only),
+        trusted_users: args.trusted_users,
+        all: flag(args.source.all),
+        all_images: flag(args.source.all_images),
+        include_self: flag(args.source.include_self),
+        host_label: args.source.host_label.clone(),
+        baseline: args.baseline,
+        fail_on: args.fail_on,
+        min_score: args.min_score,
+        fail_on_new: flag(args.fail_on_new),
+    };
+    let scan = flags.over(cfg.scan).resolve(cfg.filters, cfg.waivers);
     let source = super::SourceArgs {
         host: args.source.host.or(cfg.host),
-        all: args.source.all || cfg.all.unwrap_or(false),
-        all_images: args.source.all_images || cfg.all_images.unwrap_or(false),
-        include_self: args.source.include_self || cfg.include_self.unwrap_or(false),
-        host_label: args.source.host_label.or(cfg.host_label),
+        all: scan.all,
+        all_images: scan.all_images,
+        include_self: scan.include_self,
+        host_label: scan.host_label.clone(),
         ..args.source
     };
     Settings {
-        scan: ScanOptions {
-            benchmarks: or(args.checks.benchmark, cfg.benchmark),
-            checks_dirs: if args.checks.checks_dir.is_empty() {
-                cfg.checks_dir
-            } else {
-                args.checks.checks_dir
-            },
-            selection: Selection {
-                check: or(args.check, cfg.check),
-                skip: or(args.skip, cfg.skip),
-            },
-            level: args.level.or(cfg.level),
-            scored_only: args.scored_only || cfg.scored_only.unwrap_or(false),
-            trusted_users: or(args.trusted_users, cfg.trusted_users),
-            all: source.all,
-            all_images: source.all_images,
-            include_self: source.include_self,
-            host_label: source.host_label.clone(),
-            filters: cfg.filters,
-            waivers: cfg.waivers,
-            today: None,
-            baseline: args.baseline.or(cfg.baseline),
-            fail_on: args.fail_on.or(cfg.fail_on),
-            min_score: args.min_score.or(cfg.min_score),
-            fail_on_new: args.fail_on_new || cfg.fail_on_new.unwrap_or(false),
-        },
+        scan,
         format: args.format.or(cfg.format).unwrap_or(Format::Text),
         output,
         quiet: args.quiet || cfg.quiet.unwrap_or(false),

@@ -899,13 +899,19 @@ fn daemon_config(reach: &Reach, podman: bool) -> crate::snapshot::DaemonConfig {
                 Err(e) => Some(Err(e.to_string())),
             }
         });
-    // What the process serves (socket activation hands it sockets its flags do not name).
+    // What the process serves (socket activation hands it sockets its flags do not name);
+    // docker.socket's ListenStream= when the process cannot be read (a docker-group scan).
     match super::daemon_config::listening_sockets(Path::new("/proc"), server.pid) {
         Ok(list) => {
             config.Listening = list;
             config.ListeningStatus = FactStatus::available();
         }
         Err(e) => config.ListeningStatus = FactStatus::unavailable(e),
+    }
+    if default_file == super::daemon_config::DEFAULT_CONFIG_FILE {
+        let fs = super::rootfs::RootFs::new("/");
+        let users = super::users::Users::load(&fs);
+        config.SocketUnit = super::offline::daemon::socket_unit(&fs, &users, "docker.socket");
     }
     config
 }

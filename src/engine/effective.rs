@@ -117,6 +117,23 @@ fn config_unknown(d: &Daemon, key: &str) -> Option<Value> {
         return Some(json!(c.Refused));
     }
     let s = c.Settings.get(key)?;
+    // `-H fd://` serves what systemd hands over: unknown when neither the process's sockets
+    // nor the socket unit could be read (a snapshot that predates them says nothing).
+    let socket_activated = key == "hosts"
+        && s.Value.as_array().is_some_and(|h| {
+            h.iter()
+                .any(|h| h.as_str().is_some_and(|h| h.starts_with("fd://")))
+        });
+    if socket_activated
+        && c.SocketUnit.is_empty()
+        && !c.ListeningStatus.is_available()
+        && !c.ListeningStatus.reason().is_empty()
+    {
+        return Some(status(&c.ListeningStatus.with_reason(format!(
+            "dockerd serves the sockets systemd hands it (-H fd://), and neither docker.socket's ListenStream= nor the process's sockets are known: {}",
+            c.ListeningStatus.reason()
+        ))));
+    }
     if s.Source == "default" && !c.CommandLine.is_available() {
         return Some(status(&c.CommandLine.with_reason(format!(
             "{key} may be set on the dockerd command line, which is not known: {}",
@@ -304,6 +321,7 @@ fn drift(key: &str, c: &crate::snapshot::Setting, observed: &Value, file: &str) 
     let state = |v: &Value| match v {
         Value::Bool(true) => format!("{key} enabled"),
         Value::Bool(false) => format!("{key} disabled"),
+        other if shown(other).is_empty() => format!("{key} not set"),
         other => format!("{key}={}", shown(other)),
     };
     let configured = format!("{key}={}", shown(&c.Value));

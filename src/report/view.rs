@@ -168,6 +168,8 @@ pub struct FindingView<'a> {
     pub value: &'a str,
     /// `obj-N` of the object in the per-object view, "" when it has none there.
     pub anchor: String,
+    /// What to call the object in a table: a file's path, else `object`.
+    pub name: &'a str,
 }
 
 /// A piece of check-authored prose: plain text or the inside of a `code span`.
@@ -285,15 +287,25 @@ fn short(id: &str) -> &str {
 /// Objects of the per-object view by (kind, ID or else name), to their anchor.
 pub type Anchors<'a> = HashMap<(&'a str, &'a str), String>;
 
+/// What names the object: a file's path, else the object's name.
+fn object_name(f: &Finding) -> &str {
+    match (&f.kind, &f.path) {
+        (ObjectKind::File, Some(path)) => path,
+        _ => &f.object,
+    }
+}
+
 fn object_key(f: &Finding) -> (&str, &str) {
-    (
-        f.kind.as_str(),
-        if f.id.is_empty() { &f.object } else { &f.id },
-    )
+    let key = match (&f.kind, &f.path) {
+        (ObjectKind::File, Some(path)) => path.as_str(),
+        _ if f.id.is_empty() => &f.object,
+        _ => &f.id,
+    };
+    (f.kind.as_str(), key)
 }
 
 fn object_search(f: &Finding) -> String {
-    format!("{} {}", f.object, f.id).to_lowercase()
+    format!("{} {}", object_name(f), f.id).to_lowercase()
 }
 
 fn finding_view<'a>(f: &'a Finding, anchors: &Anchors<'_>) -> FindingView<'a> {
@@ -304,16 +316,18 @@ fn finding_view<'a>(f: &'a Finding, anchors: &Anchors<'_>) -> FindingView<'a> {
         short_id: short(&f.id),
         value: &f.value,
         anchor: anchors.get(&object_key(f)).cloned().unwrap_or_default(),
+        name: object_name(f),
     }
 }
 
-/// Whether a kind of object gets its own entry in the per-object view.
-/// Host, daemon and host-file findings are about the one scanned host: no per-object view.
-fn has_object_view(kind: ObjectKind) -> bool {
-    !matches!(
-        kind,
-        ObjectKind::Host | ObjectKind::Daemon | ObjectKind::File
-    )
+/// Whether a finding's object gets its own entry in the per-object view: not the host and the
+/// daemon (their findings are the checks themselves); a file by its path.
+fn has_object_view(f: &Finding) -> bool {
+    match f.kind {
+        ObjectKind::Host | ObjectKind::Daemon => false,
+        ObjectKind::File => f.path.is_some(),
+        _ => true,
+    }
 }
 
 /// Every object affected by a check, grouped by kind: containers, images, then the rest by
@@ -335,7 +349,7 @@ fn object_groups(report: &Report) -> (Vec<ObjectGroup<'_>>, Anchors<'_>) {
         entries.extend(r.unevaluated().map(|f| (f, Status::Error)));
         entries.extend(r.waived.iter().map(|w| (&w.finding, Status::Waived)));
         for (f, st) in entries {
-            if !has_object_view(f.kind) {
+            if !has_object_view(f) {
                 continue;
             }
             let key = object_key(f);
@@ -344,7 +358,7 @@ fn object_groups(report: &Report) -> (Vec<ObjectGroup<'_>>, Anchors<'_>) {
                 ObjectView {
                     anchor: String::new(),
                     kind: f.kind.as_str(),
-                    object: &f.object,
+                    object: object_name(f),
                     id: &f.id,
                     short_id: short(&f.id),
                     search: object_search(f),
@@ -417,6 +431,7 @@ fn object_groups(report: &Report) -> (Vec<ObjectGroup<'_>>, Anchors<'_>) {
                 heading: match view.kind {
                     "container" => "Containers".into(),
                     "image" => "Images".into(),
+                    "file" => "Files".into(),
                     k => {
                         let mut c = k.chars();
                         c.next()

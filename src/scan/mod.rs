@@ -63,6 +63,83 @@ pub struct ScanOptions {
     pub fail_on_new: bool,
 }
 
+/// One layer of scan settings as a user gives them: the command line, or the configuration
+/// file (`config::Config::scan`). Unset (`None`, empty) leaves a setting to the layer below:
+/// [`ScanLayer::over`] puts the command line over the file, [`ScanLayer::resolve`] fills in
+/// the built-in defaults. The one definition of what both may set.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ScanLayer {
+    pub benchmarks: Vec<String>,
+    pub checks_dirs: Vec<PathBuf>,
+    pub check: Vec<String>,
+    pub skip: Vec<String>,
+    pub level: Option<ProfileLevel>,
+    pub scored_only: Option<bool>,
+    pub trusted_users: Vec<String>,
+    pub all: Option<bool>,
+    pub all_images: Option<bool>,
+    pub include_self: Option<bool>,
+    pub host_label: Option<String>,
+    pub baseline: Option<PathBuf>,
+    pub fail_on: Option<FailOn>,
+    pub min_score: Option<i64>,
+    pub fail_on_new: Option<bool>,
+}
+
+impl ScanLayer {
+    /// `self` where it sets something, else `below`. A list is taken whole (a command-line
+    /// `--check` replaces the file's list, it does not add to it).
+    pub fn over(self, below: ScanLayer) -> ScanLayer {
+        fn list<T>(top: Vec<T>, below: Vec<T>) -> Vec<T> {
+            if top.is_empty() { below } else { top }
+        }
+        ScanLayer {
+            benchmarks: list(self.benchmarks, below.benchmarks),
+            checks_dirs: list(self.checks_dirs, below.checks_dirs),
+            check: list(self.check, below.check),
+            skip: list(self.skip, below.skip),
+            level: self.level.or(below.level),
+            scored_only: self.scored_only.or(below.scored_only),
+            trusted_users: list(self.trusted_users, below.trusted_users),
+            all: self.all.or(below.all),
+            all_images: self.all_images.or(below.all_images),
+            include_self: self.include_self.or(below.include_self),
+            host_label: self.host_label.or(below.host_label),
+            baseline: self.baseline.or(below.baseline),
+            fail_on: self.fail_on.or(below.fail_on),
+            min_score: self.min_score.or(below.min_score),
+            fail_on_new: self.fail_on_new.or(below.fail_on_new),
+        }
+    }
+
+    /// The options of a scan: this layer, the built-in defaults where it sets nothing, and the
+    /// configuration file's filters and waivers (only the file has those).
+    pub fn resolve(self, filters: Filters, waivers: Vec<Waiver>) -> ScanOptions {
+        ScanOptions {
+            benchmarks: self.benchmarks,
+            checks_dirs: self.checks_dirs,
+            selection: Selection {
+                check: self.check,
+                skip: self.skip,
+            },
+            level: self.level,
+            scored_only: self.scored_only.unwrap_or(false),
+            trusted_users: self.trusted_users,
+            all: self.all.unwrap_or(false),
+            all_images: self.all_images.unwrap_or(false),
+            include_self: self.include_self.unwrap_or(false),
+            host_label: self.host_label,
+            filters,
+            waivers,
+            today: None,
+            baseline: self.baseline,
+            fail_on: self.fail_on,
+            min_score: self.min_score,
+            fail_on_new: self.fail_on_new.unwrap_or(false),
+        }
+    }
+}
+
 /// Where the facts come from.
 #[derive(Debug)]
 pub enum Source {
@@ -235,32 +312,7 @@ impl Prepared {
             .iter()
             .any(|c| c.def.reads("DiskUsage") || c.def.reads("SizeRw"));
         let collect_start = Instant::now();
-        let mut snapshot = match source {
-            Source::Snapshot(s) => *s,
-            Source::Root(root) => {
-                let opts = crate::collect::OfflineOptions {
-                    root,
-                    all: o.all,
-                    all_images: o.all_images,
-                };
-                // Thousands of small file reads: off the async runtime's thread.
-                let mut snap =
-                    tokio::task::spawn_blocking(move || crate::collect::collect_root(&opts))
-                        .await
-                        .map_err(|e| CollectError::Root(e.to_string()))??;
-                // Before anything is evaluated: no secret value leaves the collector.
-                crate::engine::secrets::redact_snapshot(&mut snap);
-                snap
-            }
-            Source::Live(live) => {
-                let mut snap = collect_live(&live, o, disk_usage).await?;
-                crate::engine::secrets::redact_snapshot(&mut snap);
-                snap
-            }
-        };
-        if let Some(label) = &o.host_label {
-            snapshot.host.Label = label.clone();
-        }
+        let mut snapshot = collect(o, source, disk_usage).await?;
         let collect_ms = collect_start.elapsed().as_millis() as u64;
 
         let eval_start = Instant::now();
@@ -312,6 +364,42 @@ impl Prepared {
             load_ms: self.load_ms,
         })
     }
+}
+
+/// The facts of `source` (what `dockbench collect` writes): collected from a daemon or a root
+/// (secrets redacted before anything else sees them), or a snapshot as it is; `host_label`
+/// applied. `disk_usage`: ask the daemon's `/system/df` (costly on big hosts).
+pub async fn collect(
+    o: &ScanOptions,
+    source: Source,
+    disk_usage: bool,
+) -> Result<Snapshot, CollectError> {
+    let mut snapshot = match source {
+        Source::Snapshot(s) => *s,
+        Source::Root(root) => {
+            let opts = crate::collect::OfflineOptions {
+                root,
+                all: o.all,
+                all_images: o.all_images,
+            };
+            // Thousands of small file reads: off the async runtime's thread.
+            let mut snap = tokio::task::spawn_blocking(move || crate::collect::collect_root(&opts))
+                .await
+                .map_err(|e| CollectError::Root(e.to_string()))??;
+            // Before anything is written or evaluated: no secret value leaves the collector.
+            crate::engine::secrets::redact_snapshot(&mut snap);
+            snap
+        }
+        Source::Live(live) => {
+            let mut snap = collect_live(&live, o, disk_usage).await?;
+            crate::engine::secrets::redact_snapshot(&mut snap);
+            snap
+        }
+    };
+    if let Some(label) = &o.host_label {
+        snapshot.host.Label = label.clone();
+    }
+    Ok(snapshot)
 }
 
 async fn collect_live(
@@ -519,6 +607,31 @@ fn other_benchmark_hint(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_upper_layer_wins_where_it_sets_something() {
+        let file = ScanLayer {
+            check: vec!["5".into()],
+            skip: vec!["5.4".into()],
+            scored_only: Some(true),
+            min_score: Some(3),
+            all: Some(true),
+            ..ScanLayer::default()
+        };
+        let flags = ScanLayer {
+            check: vec!["4".into()],
+            min_score: Some(-1),
+            all: Some(false),
+            ..ScanLayer::default()
+        };
+        let o = flags.over(file).resolve(Filters::default(), Vec::new());
+        assert_eq!(o.selection.check, ["4"]);
+        assert_eq!(o.selection.skip, ["5.4"]);
+        assert!(o.scored_only);
+        assert_eq!(o.min_score, Some(-1));
+        assert!(!o.all);
+        assert!(!o.fail_on_new);
+    }
 
     #[test]
     fn fail_on_levels_are_ordered() {

@@ -152,9 +152,31 @@ fn usable_here() -> Result<(), String> {
 impl Engine {
     /// Starts an engine of `kind`, or says why it cannot run on this machine.
     pub fn start(kind: Kind, name: &str) -> Result<Engine, String> {
-        usable_here()?;
+        Engine::start_configured(kind, name, serde_json::Map::new())
+    }
+
+    /// Like `start`, with `settings` added to dockerd's daemon.json (Docker only).
+    pub fn start_configured(
+        kind: Kind,
+        name: &str,
+        settings: serde_json::Map<String, serde_json::Value>,
+    ) -> Result<Engine, String> {
         // Unix socket paths must stay short: the directory directly under /tmp.
         let dir = PathBuf::from(format!("/tmp/dbe-{name}-{}", std::process::id()));
+        Engine::start_full(kind, dir, settings)
+    }
+
+    /// Starts an engine of `kind` whose files all live below `dir` (made afresh).
+    pub fn start_in(kind: Kind, dir: PathBuf) -> Result<Engine, String> {
+        Engine::start_full(kind, dir, serde_json::Map::new())
+    }
+
+    fn start_full(
+        kind: Kind,
+        dir: PathBuf,
+        settings: serde_json::Map<String, serde_json::Value>,
+    ) -> Result<Engine, String> {
+        usable_here()?;
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
         let mut engine = Engine {
@@ -169,7 +191,7 @@ impl Engine {
         if kind.is_podman() {
             engine.start_podman()?;
         } else {
-            engine.start_docker()?;
+            engine.start_docker(settings)?;
         }
         let deadline = Instant::now() + Duration::from_secs(60);
         while Instant::now() < deadline {
@@ -271,7 +293,10 @@ impl Engine {
 
     /// containerd + dockerd: containerd with its own root, state and socket (no CRI), dockerd
     /// with `--containerd=` that socket and its own data root, exec root, pid file and socket.
-    fn start_docker(&mut self) -> Result<(), String> {
+    fn start_docker(
+        &mut self,
+        settings: serde_json::Map<String, serde_json::Value>,
+    ) -> Result<(), String> {
         let (bin, sbin) = match self.kind.package() {
             Some(p) => {
                 let root = fetched(p)?;
@@ -313,13 +338,16 @@ impl Engine {
             }
             std::thread::sleep(Duration::from_millis(100));
         }
-        let config = match self.kind {
-            Kind::Docker28Containerd => {
-                r#"{"features": {"containerd-snapshotter": true}, "storage-driver": "overlayfs"}"#
-            }
-            _ => r#"{"storage-driver": "overlay2"}"#,
+        let mut config = match self.kind {
+            Kind::Docker28Containerd => serde_json::json!({
+                "features": {"containerd-snapshotter": true},
+                "storage-driver": "overlayfs"
+            }),
+            _ => serde_json::json!({"storage-driver": "overlay2"}),
         };
-        std::fs::write(self.dir.join("daemon.json"), config).map_err(|e| e.to_string())?;
+        config.as_object_mut().unwrap().extend(settings);
+        std::fs::write(self.dir.join("daemon.json"), config.to_string())
+            .map_err(|e| e.to_string())?;
         self.args = vec![
             format!("--config-file={d}/daemon.json"),
             format!("--containerd={d}/ctd.sock"),

@@ -141,8 +141,34 @@ fn variable_schemas() -> Vec<(&'static str, Json)> {
                 "ImageDerived",
             ),
         ),
-        ("Host", json(schema_for!(Host))),
-        ("Daemon", json(schema_for!(Daemon))),
+        (
+            "Host",
+            with_derived(
+                json(schema_for!(Host)),
+                json(schema_for!(crate::engine::host_derived::HostDerived)),
+                "HostDerived",
+            ),
+        ),
+        ("Daemon", {
+            // `daemon.Effective`: each setting as the daemon runs with it (engine/effective.rs).
+            let mut base = json(schema_for!(Daemon));
+            let e = json(schema_for!(crate::engine::effective::EffectiveSetting));
+            let mut defs = base["$defs"].as_object().cloned().unwrap_or_default();
+            if let Some(more) = e["$defs"].as_object() {
+                defs.extend(more.clone());
+            }
+            let mut d = e.clone();
+            d.as_object_mut().map(|o| o.remove("$defs"));
+            d.as_object_mut().map(|o| o.remove("$schema"));
+            defs.insert("EffectiveSetting".into(), d);
+            base["properties"]["Effective"] = serde_json::json!({
+                "type": "object",
+                "additionalProperties": {"$ref": "#/$defs/EffectiveSetting"},
+                "description": "Each daemon setting by daemon.json key as the daemon runs with it: the running daemon's report, else command line and file, else dockerd's default (engine/effective.rs; docs/daemon-configuration.md)."
+            });
+            base["$defs"] = Json::Object(defs);
+            base
+        }),
         ("ScanFacts", json(schema_for!(ScanFacts))),
     ]
 }

@@ -210,6 +210,10 @@ const CONFIG_ONLY_KEYS: &[&str] = &[
     "host-gateway-ips",
     "min-api-version",
     "default-network-opts",
+    "swarm-raft-heartbeat-tick",
+    "swarm-raft-election-tick",
+    // The file's name of --containerd-plugins-namespace.
+    "containerd-plugin-namespace",
 ];
 
 /// Why dockerd would refuse daemon.json key `key` with `value` (Go's json.Unmarshal into its

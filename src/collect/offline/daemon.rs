@@ -195,8 +195,8 @@ fn rootless_homes(fs: &RootFs) -> Vec<(String, String)> {
 }
 
 /// The `ListenStream=` addresses of socket unit `name` and its drop-ins (unreadable ones
-/// are skipped: the unit's own stat records why).
-fn socket_unit(fs: &RootFs, users: &Users, name: &str) -> Vec<String> {
+/// are skipped: the unit's own stat records why), on the host `fs` (a clone, or `/`).
+pub fn socket_unit(fs: &RootFs, users: &Users, name: &str) -> Vec<String> {
     let unit = files::find_unit(fs, users, name);
     let texts: Vec<String> = std::iter::once(&unit)
         .chain(unit.DropIns.iter())
@@ -307,6 +307,7 @@ fn config_of(
         }
     });
     config.Unexpanded = unexpanded;
+    config.ListeningStatus = FactStatus::offline("the sockets the dockerd process listens on");
     if let Some(e) = unreadable {
         // Not an offline limit: the unit is there and could not be read (ERROR, not SKIP).
         config.CommandLine = FactStatus::unavailable(format!(
