@@ -161,8 +161,8 @@ fn tcp_without_a_port_is_2375() {
 fn unusable_addresses_are_usage_errors_naming_the_alternative() {
     for (host, says) in [
         (
-            "ssh://me@box",
-            "ssh HOST dockbench collect -o - | dockbench scan --snapshot -",
+            "ssh://me@box/var/run/docker.sock",
+            "an ssh address has no path",
         ),
         (
             "npipe:////./pipe/docker_engine",

@@ -84,8 +84,9 @@ pub enum Command {
 #[derive(Debug, Clone, Args)]
 pub struct SourceArgs {
     /// Docker daemon address, as the docker CLI reads it: unix:///PATH, tcp://HOST[:PORT]
-    /// (port 2375, 2376 with TLS) or HOST:PORT. Default: $DOCKER_HOST, else the docker
-    /// context, else unix:///var/run/docker.sock. See docs/connections.md.
+    /// (port 2375, 2376 with TLS), HOST:PORT or ssh://[USER@]HOST[:PORT]. Default:
+    /// $DOCKER_HOST, else the docker context, else unix:///var/run/docker.sock. See
+    /// docs/connections.md.
     #[arg(long, short = 'H', value_name = "URL")]
     pub host: Option<String>,
     /// Docker context to scan (as `docker context ls` lists it). Default: $DOCKER_CONTEXT,

@@ -157,7 +157,37 @@ pub async fn collect_live(opts: &LiveOptions) -> Result<Snapshot, CollectError> 
         .map_err(CollectError::Usage)?;
     let address = endpoint.url();
     let deadline = opts.deadline();
-    let (docker, version) = connect(&endpoint, deadline).await?;
+    // ssh://: the API client talks to a private socket bridged to `docker system dial-stdio`
+    // sessions on the remote host (kept until the scan ends).
+    let bridge = match &endpoint.address {
+        super::connect::Address::Ssh(target) => {
+            let target = target.clone();
+            let bridge =
+                tokio::task::spawn_blocking(move || super::ssh::Bridge::start(&target, deadline))
+                    .await
+                    .map_err(|e| CollectError::Daemon(e.to_string()))?
+                    .map_err(|e| {
+                        CollectError::Daemon(format!(
+                            "{e}\n(for every fact of that host, run the collector there: {})",
+                            super::connect::SSH_WORKFLOW
+                        ))
+                    })?;
+            Some(bridge)
+        }
+        _ => None,
+    };
+    let api = match &bridge {
+        Some(b) => super::connect::Endpoint {
+            address: super::connect::Address::Unix(b.socket()),
+            tls: None,
+            context: endpoint.context.clone(),
+        },
+        None => endpoint.clone(),
+    };
+    let (docker, version) = connect(&api, deadline).await.map_err(|e| match &bridge {
+        Some(_) => CollectError::Daemon(format!("{address} (through ssh): {e}")),
+        None => e,
+    })?;
     let unreachable = |e: Fault| unreachable(&address, &e.to_string());
     let version_json = serde_json::to_value(&version).unwrap_or_default();
     let podman = super::target::engine(&version_json) == "Podman";
@@ -183,10 +213,11 @@ pub async fn collect_live(opts: &LiveOptions) -> Result<Snapshot, CollectError> 
         answer(deadline, docker.list_networks(None::<ListNetworksOptions>)),
     );
     // Facts that take their time run on blocking threads while the inspects go on.
-    // /system/df is read with a plain HTTP request: never over TCP when TLS is in use.
-    let df_address = match &endpoint.tls {
-        Some(_) => address.replacen("tcp://", "https://", 1),
-        None => address.clone(),
+    // /system/df is read with a plain HTTP request: never over TCP when TLS is in use (an
+    // ssh bridge is a unix socket).
+    let df_address = match &api.tls {
+        Some(_) => api.url().replacen("tcp://", "https://", 1),
+        None => api.url(),
     };
     let df_task = spawn_disk_usage(
         &df_address,
@@ -238,7 +269,7 @@ pub async fn collect_live(opts: &LiveOptions) -> Result<Snapshot, CollectError> 
     let content = match reach.host_status("") {
         None => super::content_store::live_store(
             info.driver_status.as_deref().unwrap_or_default(),
-            || daemon_config(&reach),
+            || daemon_config(&reach, podman),
         ),
         Some(_) => None,
     };
@@ -267,7 +298,7 @@ pub async fn collect_live(opts: &LiveOptions) -> Result<Snapshot, CollectError> 
             super::procs::observe_containers(Err(""), &mut containers, Some(&status))
         }
     };
-    let config = daemon_config(&reach);
+    let config = daemon_config(&reach, podman);
 
     let networks = match networks {
         Ok(list) => list
@@ -305,7 +336,7 @@ pub async fn collect_live(opts: &LiveOptions) -> Result<Snapshot, CollectError> 
             Status: FactStatus::unavailable(format!("reading the firewall failed: {e}")),
             ..Default::default()
         });
-    let host = match reach.host_status("") {
+    let mut host = match reach.host_status("") {
         None => host_facts(
             proc_status,
             firewall,
@@ -314,6 +345,13 @@ pub async fn collect_live(opts: &LiveOptions) -> Result<Snapshot, CollectError> 
         ),
         Some(_) => not_this_host(&reach, proc_status, firewall, &info),
     };
+    if let (None, super::connect::Address::Unix(path)) = (reach.host_status(""), &endpoint.address)
+    {
+        use_scanned_socket(&mut host, path);
+    }
+    if podman {
+        podman_host(&mut host);
+    }
     let security_options = info.security_options.clone().unwrap_or_default();
     let mut target = super::target::describe(
         &endpoint,
@@ -423,6 +461,10 @@ async fn connect(
             }
             super::capped::tls(host, *port, tls, timeout, version)
         }
+        // The caller bridges ssh:// to a unix socket first.
+        (Address::Ssh(_), _) => Err(bollard::errors::Error::UnsupportedURISchemeError {
+            uri: address.clone(),
+        }),
     };
     let first = client(bollard::API_DEFAULT_VERSION).map_err(|e| fail(&e))?;
     let version = answer(deadline, first.version())
@@ -823,8 +865,15 @@ fn server_local(reach: &Reach) -> Result<super::target::Server, String> {
 /// the scanned address (from /proc) merged with its config file; a rootless dockerd reads
 /// `$XDG_CONFIG_HOME/docker/daemon.json` (default `~/.config/docker/`) of its own
 /// environment. Nothing is read for a daemon not found here, nor dockerd's files for Podman.
-fn daemon_config(reach: &Reach) -> crate::snapshot::DaemonConfig {
+fn daemon_config(reach: &Reach, podman: bool) -> crate::snapshot::DaemonConfig {
     let server = match reach {
+        // Podman, here or elsewhere: no dockerd command line or daemon.json exists.
+        _ if podman => {
+            return crate::snapshot::DaemonConfig {
+                CommandLine: podman_status("dockerd's command line and daemon.json"),
+                ..Default::default()
+            };
+        }
         Reach::LocalDockerd(s) => s,
         Reach::LocalPodman(_) => {
             return crate::snapshot::DaemonConfig {
@@ -935,6 +984,34 @@ fn not_this_host(
         Firewall: firewall,
         ..Default::default()
     }
+}
+
+/// 3.15/3.16 (and the socket's audit rule) judge the socket actually scanned: a daemon of this
+/// host reached over a unix socket gets that socket as the `docker.sock` role, whatever its
+/// configuration names (a rootless daemon's `$XDG_RUNTIME_DIR/docker.sock`, `podman.sock`).
+fn use_scanned_socket(host: &mut crate::snapshot::Host, path: &Path) {
+    let fs = super::rootfs::RootFs::new("/");
+    let users = super::users::Users::load(&fs);
+    let mut fact = super::files::stat_fact(&fs, &users, &path.to_string_lossy(), true);
+    super::audit::mark_audited(&fs, std::iter::once(&mut fact), &host.Audit);
+    host.Files.insert("docker.sock".to_string(), fact);
+}
+
+/// Podman's host: dockerd's own files and the docker group are "not applicable to Podman"
+/// (checks SKIP); the scanned socket, the storage root and runc stay judged.
+fn podman_host(host: &mut crate::snapshot::Host) {
+    for role in super::target::DOCKERD_ONLY_ROLES {
+        let fact = host.Files.entry(role.to_string()).or_default();
+        fact.Status = podman_status("a dockerd file");
+        if fact.Path.is_empty() {
+            fact.Path = role.to_string();
+        }
+    }
+    host.RegistryCerts.clear();
+    host.DockerGroup = crate::snapshot::GroupFacts {
+        Status: podman_status("the docker group (Podman's socket is not served to it)"),
+        ..Default::default()
+    };
 }
 
 /// The local host's facts: a few dozen stats and at most one `auditctl -l`, cheap enough to

@@ -18,6 +18,7 @@ pub mod own_container;
 pub mod procs;
 pub mod resolver;
 pub mod rootfs;
+pub mod ssh;
 pub mod target;
 pub mod users;
 

@@ -10,6 +10,31 @@ use std::path::Path;
 use super::connect::{Address, Endpoint};
 use crate::snapshot::Target;
 
+/// The `Host.Files` roles that are dockerd's own (its binaries and containerd's, unit files,
+/// config files, TLS files, containerd's socket): for Podman they are "not applicable to
+/// Podman". `docker.sock` (the scanned socket), `data-root` (the engine's storage) and `runc`
+/// (Podman's OCI runtime too) apply to both.
+pub const DOCKERD_ONLY_ROLES: &[&str] = &[
+    "dockerd",
+    "containerd",
+    "containerd-shim",
+    "containerd-shim-runc-v1",
+    "containerd-shim-runc-v2",
+    "docker.service",
+    "docker.socket",
+    "containerd.sock",
+    "daemon.json",
+    "certs.d",
+    "/run/containerd",
+    "/etc/docker",
+    "/etc/default/docker",
+    "/etc/sysconfig/docker",
+    "/etc/containerd/config.toml",
+    "tlscacert",
+    "tlscert",
+    "tlskey",
+];
+
 /// The process serving the scanned address on this host.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Server {
@@ -28,6 +53,23 @@ impl Server {
             .map(|a| a.rsplit('/').next().unwrap_or(a))
             .unwrap_or("")
     }
+
+    /// The real UID the process runs as (`/proc/PID/status` `Uid:`, host view); None when
+    /// its PID is unknown or the file unreadable.
+    pub fn uid(&self, proc_root: &Path) -> Option<i64> {
+        if self.pid == 0 {
+            return None;
+        }
+        let status =
+            std::fs::read_to_string(proc_root.join(self.pid.to_string()).join("status")).ok()?;
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix("Uid:"))?
+            .split_whitespace()
+            .next()?
+            .parse()
+            .ok()
+    }
 }
 
 /// Finds the process holding the listening socket of `endpoint` in `proc_root` (`/proc`),
@@ -38,6 +80,12 @@ pub fn serving_process(proc_root: &Path, endpoint: &Endpoint) -> Result<Server, 
         Address::Tcp { host, port } => {
             let ips = local_ips(host)?;
             tcp_listeners(&proc_root.join("self"), &ips, *port)
+        }
+        Address::Ssh(t) => {
+            return Err(format!(
+                "reached through ssh to {}: the daemon runs on that host",
+                t.host
+            ));
         }
     };
     if inodes.is_empty() {
@@ -275,6 +323,11 @@ pub fn describe(
             .as_ref()
             .map(|s| s.sockets.clone())
             .unwrap_or_default(),
+        Uid: server
+            .as_ref()
+            .ok()
+            .and_then(|s| s.uid(Path::new("/proc")))
+            .unwrap_or(-1),
         ApiVersion: version["ApiVersion"].as_str().unwrap_or("").to_string(),
         // Filled from `/info` by the caller (content_store::image_store).
         ImageStore: String::new(),

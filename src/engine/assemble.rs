@@ -27,6 +27,7 @@ impl Report {
             engine_name: info.map(|i| i.Name.clone()).unwrap_or_default(),
             label: snap.host.Label.clone(),
             target: snap.daemon.Target.summary(),
+            engine: snap.daemon.Target.Engine.clone(),
             image_store: snap.daemon.Target.ImageStore.clone(),
         };
         let sections = benches

@@ -178,6 +178,8 @@ impl<'a> DeriveContext<'a> {
         {
             sockets.push(run_path(path));
         }
+        // Every socket the scanned daemon's process serves (its other -H sockets, podman.sock).
+        sockets.extend(snap.daemon.Target.Sockets.iter().map(|p| run_path(p)));
         let hosts: Vec<String> = match setting("hosts") {
             Some(serde_json::Value::Array(a)) => a
                 .iter()
@@ -909,7 +911,11 @@ fn docker_socket_mounts(c: &Container, ctx: &DeriveContext) -> Vec<String> {
         .filter(|m| m.Type == "bind" || (m.Type.is_empty() && m.Source.starts_with('/')))
         .filter(|m| {
             let src = m.Source.trim_end_matches('/');
+            let dst = m.Destination.trim_end_matches('/');
+            // A host file bound where containers look for the engine socket is one (a remote
+            // scan does not know the daemon's own socket path).
             matches!(base_name(src), "docker.sock" | "podman.sock")
+                || matches!(base_name(dst), "docker.sock" | "podman.sock")
                 || ctx.sockets.iter().any(|s| path_within(s, src))
         })
         .map(|m| {

@@ -409,13 +409,14 @@ fn observed(d: &Daemon) -> BTreeMap<String, (Value, String)> {
                 "/info LoggingDriver",
             );
         }
-        put(
-            "live-restore",
-            json!(info.LiveRestoreEnabled),
-            "/info LiveRestoreEnabled",
-        );
-        // Podman reports "experimental" always true: not a fact about its configuration.
+        // Podman reports "experimental" always true and live restore always false (it has
+        // no daemon its containers depend on): neither is a fact about its configuration.
         if d.Target.Engine != "Podman" {
+            put(
+                "live-restore",
+                json!(info.LiveRestoreEnabled),
+                "/info LiveRestoreEnabled",
+            );
             put(
                 "experimental",
                 json!(info.ExperimentalBuild),

@@ -198,7 +198,14 @@ pub fn render_with(report: &Report, opts: &TextOptions) -> String {
                 &h.operating_system
             },
             known("kernel", &h.kernel),
-            known("Docker", &h.docker_version),
+            known(
+                if h.engine.is_empty() {
+                    "Docker"
+                } else {
+                    &h.engine
+                },
+                &h.docker_version
+            ),
             report.source.mode,
             report.source.location
         ),

@@ -396,6 +396,10 @@ pub struct HostInfo {
     /// local (PID 812, dockerd)", or "… · remote (why)"; "" for offline scans.
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub target: String,
+    /// The engine that answered (`/version`): "Docker" or "Podman"; "" when no daemon was
+    /// asked (offline scans). `docker_version` is that engine's version.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub engine: String,
     /// Where the engine keeps images: `containerd (overlayfs)`, `graphdriver (overlay2)`,
     /// `containers/storage (overlay)`; "" when unknown. API version: `api_version`.
     #[serde(default, skip_serializing_if = "String::is_empty")]

@@ -28,7 +28,7 @@ pub struct Daemon {
 }
 
 /// The scan's target: the engine that answered and whether it runs on this host.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(default)]
 pub struct Target {
     /// "Docker" or "Podman" (from `/version`); "" when no daemon was asked.
@@ -55,6 +55,9 @@ pub struct Target {
     pub LocalReason: String,
     /// Unix socket paths the serving process listens on (all sockets of the scanned daemon).
     pub Sockets: Vec<String>,
+    /// Real UID of the serving process on this host (`/proc/PID/status`); -1 when not local
+    /// or unknown. A rootless daemon's socket is owned by this user (3.15).
+    pub Uid: i64,
     /// The API version the daemon speaks at most (`/version` ApiVersion: `1.51`); "" when no
     /// daemon was asked.
     pub ApiVersion: String,
@@ -63,6 +66,27 @@ pub struct Target {
     /// clone without `image/<driver>/imagedb`), `graphdriver (overlay2)` for the classic one,
     /// `containers/storage (overlay)` for Podman; "" when unknown.
     pub ImageStore: String,
+}
+
+impl Default for Target {
+    fn default() -> Self {
+        Target {
+            Engine: String::new(),
+            Version: String::new(),
+            Rootless: None,
+            Address: String::new(),
+            Via: String::new(),
+            Context: String::new(),
+            Local: false,
+            Pid: 0,
+            Process: String::new(),
+            LocalReason: String::new(),
+            Sockets: Vec::new(),
+            Uid: -1,
+            ApiVersion: String::new(),
+            ImageStore: String::new(),
+        }
+    }
 }
 
 impl Target {
