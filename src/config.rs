@@ -113,7 +113,9 @@ fn position(text: &str, at: usize) -> (usize, usize) {
 /// Reads and checks a configuration file. Relative paths in it (outputs, `baseline`,
 /// `checks_dir`) are relative to the file's directory, not to wherever the timer runs it.
 pub fn load(path: &Path) -> Result<Config, String> {
-    let text = std::fs::read_to_string(path)
+    // Bounded: `--config /dev/zero` (or DOCKBENCH_CONFIG pointing at a device) is an error,
+    // not a read that never ends.
+    let text = crate::output::read_input(path)
         .map_err(|e| format!("cannot read configuration {}: {e}", path.display()))?;
     let mut config = parse(&text, &path.display().to_string()).map_err(|e| e.to_string())?;
     let base = path.parent().unwrap_or(Path::new(""));

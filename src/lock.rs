@@ -70,11 +70,12 @@ pub fn acquire(path: &Path, wait: Duration) -> Result<RunLock, LockError> {
             _ => io_err(e),
         })?;
     refuse_foreign(&file).map_err(io_err)?;
-    let deadline = Instant::now() + wait;
+    // `--wait-lock 18446744073709551615` must not overflow the clock: no deadline, wait on.
+    let deadline = Instant::now().checked_add(wait);
     loop {
         match flock(&file, FlockOperation::NonBlockingLockExclusive) {
             Ok(()) => break,
-            Err(rustix::io::Errno::WOULDBLOCK) if Instant::now() < deadline => {
+            Err(rustix::io::Errno::WOULDBLOCK) if deadline.is_none_or(|d| Instant::now() < d) => {
                 std::thread::sleep(POLL)
             }
             Err(rustix::io::Errno::WOULDBLOCK) => {

@@ -114,7 +114,8 @@ pub fn load_dir(dir: &Path, env: &Env) -> Result<Benchmark, LoadError> {
     for entry in entries.flatten() {
         let path = entry.path();
         if path.extension().is_some_and(|e| e == "toml") {
-            match std::fs::read_to_string(&path) {
+            // Bounded, as snapshots and reports are: a `*.toml` that is /dev/zero is an error.
+            match crate::output::read_input(&path) {
                 Ok(text) => files.push(SourceFile {
                     name: path.display().to_string(),
                     text,
