@@ -9,7 +9,7 @@ use std::fmt::Write;
 /// Is `c` a character that changes what a terminal shows rather than showing itself?
 /// C0 and C1 controls and DEL, and the Unicode bidi controls and isolates (Trojan Source,
 /// CVE-2021-42574), plus the zero-width and line/paragraph separators that split lines.
-fn is_unsafe(c: char) -> bool {
+pub fn is_unsafe(c: char) -> bool {
     c.is_control()
         || matches!(
             c,

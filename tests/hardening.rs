@@ -106,6 +106,18 @@ fn kind1_scanned_strings_reach_the_terminal_escaped() {
         .output()
         .unwrap();
     assert_terminal_safe("report -f text", &String::from_utf8(report.stdout).unwrap());
+    // CSV and Prometheus text are read in terminals too (`cat report.csv`).
+    for format in ["csv", "prometheus", "markdown"] {
+        let out = dockbench()
+            .args(["report", "-f", format])
+            .arg(&json_out)
+            .output()
+            .unwrap();
+        assert_terminal_safe(
+            &format!("report -f {format}"),
+            &String::from_utf8(out.stdout).unwrap(),
+        );
+    }
     let diff = dockbench()
         .arg("diff")
         .arg(&json_out)

@@ -997,7 +997,7 @@ fn sarif_fingerprints_survive_a_redeploy_and_tell_hosts_apart() {
     assert!(prints(&other_host).iter().all(|p| !a.contains(p)));
 }
 
-/// `--fail-on` takes a severity: a WARN of a check rated at least that fails the run.
+/// `--fail-on` takes a severity: a WARN or ERROR of a check rated at least that fails the run.
 #[test]
 fn fail_on_a_severity() {
     let code = |check: &str, level: &str| {
@@ -1029,6 +1029,29 @@ fn fail_on_a_severity() {
     assert_eq!(code(&medium, "high"), Some(0));
     assert_eq!(code(&medium, "medium"), Some(1));
     assert_eq!(code(&medium, "low"), Some(1));
+    // A check of that severity that could not be evaluated is no pass either.
+    let out = dockbench()
+        .args([
+            "scan",
+            "--snapshot",
+            "tests/fixtures/snapshots/risky.json",
+            "-f",
+            "json",
+        ])
+        .output()
+        .unwrap();
+    let scanned: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let error = scanned["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["status"] == "ERROR" && c["severity"] == "high")
+        .expect("the snapshot gives an ERROR of a high check")["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert_eq!(code(&error, "high"), Some(1));
+    assert_eq!(code(&error, "critical"), Some(0));
 }
 
 /// docs/reports.md lists every check's severity and rationale: generated from

@@ -31,8 +31,12 @@ pub const COLUMNS: [&str; 20] = [
     "scanned_at",
 ];
 
-/// Neutralises a cell a spreadsheet would evaluate as a formula.
+/// Neutralises a cell a spreadsheet would evaluate as a formula, and writes control, bidi
+/// and zero-width characters as visible escapes (a CSV is often `cat` to a terminal; scanned
+/// strings such as PID 1's command line are the container's to choose), line breaks too, so
+/// no scanned text can start a line of its own.
 pub fn cell(s: &str) -> String {
+    let s = crate::term::visible(s);
     match s.chars().next() {
         Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{s}"),
         _ => s.to_string(),

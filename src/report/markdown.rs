@@ -28,7 +28,7 @@ pub fn escape(s: &str) -> String {
                 out.push('\\');
                 out.push(c);
             }
-            c if c.is_control() => out.push(' '),
+            c if crate::term::is_unsafe(c) => out.push(' '),
             c => out.push(c),
         }
     }
@@ -46,7 +46,7 @@ pub fn escape_prose(s: &str) -> String {
             '<' => out.push_str("&lt;"),
             '>' => out.push_str("&gt;"),
             '|' => out.push_str("\\|"),
-            c if c.is_control() => out.push(' '),
+            c if crate::term::is_unsafe(c) => out.push(' '),
             c => out.push(c),
         }
     }
@@ -63,7 +63,7 @@ pub fn escape_html(s: &str) -> String {
             '>' => out.push_str("&gt;"),
             '"' => out.push_str("&quot;"),
             '\'' => out.push_str("&#39;"),
-            c if c.is_control() => out.push(' '),
+            c if crate::term::is_unsafe(c) => out.push(' '),
             c => out.push(c),
         }
     }

@@ -15,8 +15,10 @@ use std::fmt::Write;
 
 use super::{Report, Status};
 
-/// Escapes a label value: backslash, double quote and line feed.
+/// Escapes a label value: control, bidi and zero-width characters as visible escapes (a
+/// hostname or label comes from the scanned host), then backslash, double quote and line feed.
 pub fn label_value(s: &str) -> String {
+    let s = crate::term::visible(s);
     let mut out = String::with_capacity(s.len());
     for ch in s.chars() {
         match ch {

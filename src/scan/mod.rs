@@ -514,9 +514,13 @@ pub fn policy_failures(
             .results
             .iter()
             .filter(|r| match level.severity() {
-                // A severity: WARN checks rated at least that (a check without a rating, from
-                // an old report's custom check, counts: unknown is not harmless).
-                Some(min) => r.status == Status::Warn && r.severity.is_none_or(|s| s >= min),
+                // A severity: WARN and ERROR checks rated at least that (a check of that
+                // severity that could not be evaluated is no pass; a check without a rating,
+                // from an old report's custom check, counts: unknown is not harmless).
+                Some(min) => {
+                    matches!(r.status, Status::Warn | Status::Error)
+                        && r.severity.is_none_or(|s| s >= min)
+                }
                 None => meets(r.status, level),
             })
             .map(|r| r.id.as_str())

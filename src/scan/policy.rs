@@ -49,13 +49,13 @@ pub enum FailOn {
     Warn,
     /// Any ERROR (a check that could not be evaluated).
     Error,
-    /// A WARN of a critical check.
+    /// A WARN or ERROR of a critical check.
     Critical,
-    /// A WARN of a high or critical check.
+    /// A WARN or ERROR of a high or critical check.
     High,
-    /// A WARN of a medium, high or critical check.
+    /// A WARN or ERROR of a medium, high or critical check.
     Medium,
-    /// A WARN of any severity (as `warn`, without ERROR).
+    /// A WARN or ERROR of any severity (as `warn`).
     Low,
 }
 
@@ -69,17 +69,25 @@ impl FailOn {
             "error",
             "Any ERROR (a check that could not be evaluated)",
         ),
-        (FailOn::Critical, "critical", "A WARN of a critical check"),
-        (FailOn::High, "high", "A WARN of a high or critical check"),
+        (
+            FailOn::Critical,
+            "critical",
+            "A WARN or ERROR of a critical check",
+        ),
+        (
+            FailOn::High,
+            "high",
+            "A WARN or ERROR of a high or critical check",
+        ),
         (
             FailOn::Medium,
             "medium",
-            "A WARN of a medium, high or critical check",
+            "A WARN or ERROR of a medium, high or critical check",
         ),
         (
             FailOn::Low,
             "low",
-            "A WARN of any severity (as `warn`, without ERROR)",
+            "A WARN or ERROR of any severity (as `warn`)",
         ),
     ];
 
