@@ -580,10 +580,49 @@ fn call(func: &str, target: Option<Ty>, args: &[Ty], exprs: &[IdedExpr]) -> Resu
                 }
                 h.returns.ty()
             }
+            // A global call that is neither CEL's nor ours fails in every scan
+            // ("Undeclared reference"): say so at load time. Operators and the macros'
+            // internal calls (`_&&_`, `@in`, `@not_strictly_false`) are not names.
+            None if target.is_none()
+                && func.starts_with(|c: char| c.is_ascii_alphabetic())
+                && !CEL_GLOBALS.contains(&func) =>
+            {
+                return Err(format!(
+                    "unknown function '{func}()': not a CEL function nor a dockbench helper (docs/fields.md lists them)"
+                ));
+            }
             _ => Ty::Any,
         },
     })
 }
+
+/// CEL's global functions (the standard library and the conversions); methods (`x.f()`) of
+/// the strings and lists extensions are not listed: they are typed loosely.
+const CEL_GLOBALS: &[&str] = &[
+    "size",
+    "int",
+    "uint",
+    "double",
+    "string",
+    "bool",
+    "bytes",
+    "timestamp",
+    "duration",
+    "dyn",
+    "type",
+    "matches",
+    "contains",
+    "startsWith",
+    "endsWith",
+    "max",
+    "min",
+    "has",
+    "exists",
+    "all",
+    "exists_one",
+    "map",
+    "filter",
+];
 
 fn field(operand: &Ty, name: &str) -> Result<Ty, String> {
     match operand {
@@ -839,6 +878,11 @@ mod tests {
                 "c.HostConfig.Memory + c.Name == ''",
                 "finding",
                 "'+' cannot combine an int and a string",
+            ),
+            (
+                "nosuchHelper(c)",
+                "finding",
+                "unknown function 'nosuchHelper()'",
             ),
             (
                 "c.Name > 3",

@@ -51,7 +51,7 @@ impl Format {
         match self {
             Format::Text => "Terminal report grouped by section",
             Format::Json => {
-                "The Report as JSON (schema_version 1; `dockbench schema` prints its JSON Schema)"
+                "The Report as JSON (schema_version 3; `dockbench schema` prints its JSON Schema)"
             }
             Format::Html => "One self-contained HTML page: summary, filter, search, print to PDF",
             Format::Sarif => {
