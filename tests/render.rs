@@ -886,6 +886,18 @@ fn each_benchmark_has_its_own_score_and_docker_bench_carries_the_cis_one() {
     );
     let db: Value = serde_json::from_str(&report::render(&r, Format::DockerBench, false)).unwrap();
     assert_eq!(db["score"], cis.score);
+    // ... and only the CIS results, so its count and tests agree with its score.
+    let cis_results = r.results.iter().filter(|c| c.benchmark == cis.id).count();
+    assert_eq!(db["checks"], cis_results);
+    let listed: Vec<&str> = db["tests"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|s| s["results"].as_array().unwrap())
+        .map(|t| t["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(listed.len(), cis_results);
+    assert!(listed.iter().all(|id| !id.starts_with("DP.")), "{listed:?}");
     // The text summary names each benchmark's score, not one combined "Score".
     let text = report::render(&r, Format::Text, false);
     assert!(

@@ -16,7 +16,8 @@
 //! | WAIVED | INFO | `Waived: <reason>` |
 //!
 //! `desc` is the title followed by the CIS assessment, `(Automated)` or `(Manual)`, as the
-//! reference tool prints it. `checks` is the number of results, `score` ours (the same formula:
+//! reference tool prints it. Only one benchmark's results are written, the CIS benchmark's when the run
+//! has one. `checks` is the number of its results, `score` ours (the same formula:
 //! +1 per scored PASS, −1 per scored WARN). `start`/`end` are Unix seconds (0 when the report's
 //! timestamps cannot be read). `remediation` and `remediation-impact` are given for every result
 //! other than PASS (the reference tool does so with `-p`). `dockerbenchsecurity` carries
@@ -121,6 +122,10 @@ fn result(r: &CheckResult) -> Result {
 }
 
 pub fn log(report: &Report) -> Log {
+    // One benchmark, as docker-bench-security runs one: its sections, results, count and
+    // score agree (a CIS + practices run gives the CIS part).
+    let (bench, score) = cis_benchmark(report);
+    let ours = |r: &&CheckResult| bench.is_none_or(|b| r.benchmark == b);
     let sections = report.section_list();
     Log {
         dockerbenchsecurity: report.tool_version.clone(),
@@ -131,28 +136,31 @@ pub fn log(report: &Report) -> Log {
                 results: report
                     .results
                     .iter()
+                    .filter(ours)
                     .filter(|r| r.section == id)
                     .map(result)
                     .collect(),
                 id: id.to_string(),
                 desc: desc.to_string(),
             })
+            .filter(|s| !s.results.is_empty())
             .collect(),
-        checks: report.results.len(),
-        score: cis_score(report),
+        checks: report.results.iter().filter(ours).count(),
+        score,
         end: epoch(&report.finished_at),
     }
 }
 
-/// The score docker-bench-security's consumers (`jq .score` gates) read: the CIS benchmark's
-/// own, not a sum with dockbench's practices. Without a CIS benchmark in the run, the first
-/// benchmark's.
-fn cis_score(report: &Report) -> i64 {
+/// The benchmark docker-bench-security's consumers (`jq .score` gates) read, and its score:
+/// the CIS benchmark's own, not a sum with dockbench's practices. Without a CIS benchmark in
+/// the run, the first benchmark's; `None` (every result, the combined score) for a report
+/// without per-benchmark scores.
+fn cis_benchmark(report: &Report) -> (Option<&str>, i64) {
     let b = &report.summary.benchmarks;
-    b.iter()
-        .find(|b| b.id.starts_with("cis-"))
-        .or(b.first())
-        .map_or(report.summary.combined_score, |b| b.score)
+    match b.iter().find(|b| b.id.starts_with("cis-")).or(b.first()) {
+        Some(b) => (Some(b.id.as_str()), b.score),
+        None => (None, report.summary.combined_score),
+    }
 }
 
 pub fn render(report: &Report) -> String {
