@@ -51,7 +51,15 @@ fn oom_killed_container_and_unlimited_neighbour() {
     let unlimited = g.run("unlimited", &[], &[]);
     let limited = g.run("limited", &["--memory", "64m"], &[]);
     let r = scan("DP.1", &["--all"]);
-    r.assert_offender("DP.1.1", &hog, "OOMKilled (exit code 137");
+    // Docker sets OOMKilled from the kernel's OOM event, which it can miss under load (the
+    // container still exits 137): the verdict follows what Docker recorded.
+    let oom = docker_ok(&["inspect", "-f", "{{.State.OOMKilled}}", &hog]);
+    let expected = if oom == "true" {
+        "OOMKilled (exit code 137"
+    } else {
+        "killed (137): SIGKILL without OOMKilled"
+    };
+    r.assert_offender("DP.1.1", &hog, expected);
     r.assert_clean("DP.1.1", &unlimited);
     r.assert_offender("DP.1.2", &unlimited, "OOM-killed on this host: ");
     assert!(r.finding("DP.1.2", &unlimited).unwrap().contains(&hog));

@@ -18,13 +18,16 @@ use super::{Report, Status};
 /// Escapes a label value: control, bidi and zero-width characters as visible escapes (a
 /// hostname or label comes from the scanned host), then backslash, double quote and line feed.
 pub fn label_value(s: &str) -> String {
-    let s = crate::term::visible(s);
     let mut out = String::with_capacity(s.len());
     for ch in s.chars() {
         match ch {
             '\\' => out.push_str("\\\\"),
             '"' => out.push_str("\\\""),
             '\n' => out.push_str("\\n"),
+            // `\e`, `\x07`, `\u{202e}` as text (its backslash escaped for the format).
+            c if crate::term::is_unsafe(c) => {
+                out.push_str(&crate::term::visible(&c.to_string()).replace('\\', "\\\\"))
+            }
             c => out.push(c),
         }
     }
