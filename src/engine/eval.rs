@@ -1050,55 +1050,78 @@ fn register_functions(ctx: &mut Context) {
     })
     .expect("ownerOf is not a standard function");
     // processesUnknown(c, host.Proc): why a running container's processes are not known.
+    // Its arguments are read in place (`arg_at`): converting the whole container to a
+    // `Value` per call cost more than all of the checks' own work.
     ctx.add_function(
         "processesUnknown",
-        |c: Value, proc_status: Value| -> Value {
-            let running = matches!(
-                get(&c, "State").and_then(|s| get(&s, "Running")),
-                Some(Value::Bool(true))
-            );
-            if !running || !matches!(get(&c, "Processes"), Some(Value::Null) | None) {
-                return text("");
+        |ftx: &cel::FunctionContext| -> cel::ResolveResult {
+            let c = arg(ftx, 0)?;
+            let proc_status = arg(ftx, 1)?;
+            let running = matches!(arg_at(c, &["State", "Running"]), Some(Value::Bool(true)));
+            if !running || !is_null_or_absent(val_at(c, &["Processes"])) {
+                return Ok(text(""));
             }
             let has_reason =
                 |v: &Value| matches!(get(v, "Reason"), Some(Value::String(r)) if !r.is_empty());
-            match get(&c, "Kernel").and_then(|k| get(&k, "Status")) {
+            let proc_status = owned(proc_status)?;
+            Ok(match arg_at(c, &["Kernel", "Status"]) {
                 Some(kernel) if has_reason(&kernel) => kernel,
                 _ if has_reason(&proc_status) => proc_status,
                 _ => text("container processes not collected"),
-            }
+            })
         },
     )
     .expect("processesUnknown is not a standard function");
     // infoUnknown(daemon, what): the daemon's info could not be read: its status with the
     // reason "WHAT: why"; "" when read, or when nobody tried (a snapshot without info).
-    ctx.add_function("infoUnknown", |daemon: Value, what: Arc<String>| -> Value {
-        match (get(&daemon, "Info"), get(&daemon, "InfoStatus")) {
-            (Some(Value::Null) | None, Some(status)) => match get(&status, "Reason") {
-                Some(Value::String(r)) if !r.is_empty() => {
-                    with_reason(status, Arc::new(format!("{what}: {r}")))
-                }
-                _ => text(""),
-            },
-            _ => text(""),
-        }
-    })
+    // `daemon` is read in place, as in processesUnknown (per-container checks call it).
+    ctx.add_function(
+        "infoUnknown",
+        |ftx: &cel::FunctionContext| -> cel::ResolveResult {
+            let daemon = arg(ftx, 0)?;
+            let what = match owned(arg(ftx, 1)?)? {
+                Value::String(s) => s,
+                other => return Err(ftx.error(format!("expected a string, got {other:?}"))),
+            };
+            if !is_null_or_absent(val_at(daemon, &["Info"])) {
+                return Ok(text(""));
+            }
+            Ok(match arg_at(daemon, &["InfoStatus"]) {
+                Some(status) => match get(&status, "Reason") {
+                    Some(Value::String(r)) if !r.is_empty() => {
+                        with_reason(status, Arc::new(format!("{what}: {r}")))
+                    }
+                    _ => text(""),
+                },
+                None => text(""),
+            })
+        },
+    )
     .expect("infoUnknown is not a standard function");
     // securityOption(daemon, "apparmor"): the daemon lists `name=apparmor` among its
     // security options, or its info is not known (a check then does not SKIP on a guess).
+    // `daemon` is read in place, as in processesUnknown (per-container checks call it).
     ctx.add_function(
         "securityOption",
-        |daemon: Value, name: Arc<String>| -> bool {
+        |ftx: &cel::FunctionContext| -> cel::ResolveResult {
+            let daemon = arg(ftx, 0)?;
+            let name = match owned(arg(ftx, 1)?)? {
+                Value::String(s) => s,
+                other => return Err(ftx.error(format!("expected a string, got {other:?}"))),
+            };
             let prefix = format!("name={name}");
-            match get(&daemon, "Info") {
-                Some(Value::Null) | None => true,
-                Some(info) => match get(&info, "SecurityOptions") {
+            let info = val_at(daemon, &["Info"]);
+            if is_null_or_absent(info) {
+                return Ok(Value::Bool(true));
+            }
+            Ok(Value::Bool(
+                match arg_at(daemon, &["Info", "SecurityOptions"]) {
                     Some(Value::List(opts)) => opts
                         .iter()
                         .any(|o| matches!(o, Value::String(s) if s.starts_with(&prefix))),
                     _ => false,
                 },
-            }
+            ))
         },
     )
     .expect("securityOption is not a standard function");
@@ -1141,4 +1164,120 @@ fn register_functions(ctx: &mut Context) {
         },
     )
     .expect("permsWithin is not a standard function");
+}
+
+/// Argument `i` of a helper call as CEL holds it, not converted to a `Value`.
+fn arg<'b, 'v>(
+    ftx: &'b cel::FunctionContext<'_, 'v>,
+    i: usize,
+) -> Result<&'b (dyn cel::common::value::Val + 'v), cel::ExecutionError> {
+    ftx.args
+        .get(i)
+        .map(|v| v.as_ref())
+        .ok_or_else(|| cel::ExecutionError::invalid_argument_count(i + 1, ftx.args.len()))
+}
+
+/// The field at `path` of a map, in place; `None` when a step is missing or not a map.
+fn val_at<'b, 'v>(
+    v: &'b (dyn cel::common::value::Val + 'v),
+    path: &[&str],
+) -> Option<&'b (dyn cel::common::value::Val + 'v)> {
+    use cel::common::types::{CelMap, CelMapKey};
+    let mut here = v;
+    for step in path {
+        let map = here.downcast_ref::<CelMap>()?;
+        here = map
+            .inner()
+            .iter()
+            .find(|(k, _)| matches!(k, CelMapKey::String(s) if s.inner() == *step))
+            .map(|(_, v)| v.as_ref())?;
+    }
+    Some(here)
+}
+
+/// The field at `path` converted to a `Value` (only that subtree is copied).
+fn arg_at(v: &dyn cel::common::value::Val, path: &[&str]) -> Option<Value> {
+    val_at(v, path).and_then(|v| Value::try_from(v).ok())
+}
+
+fn owned(v: &dyn cel::common::value::Val) -> Result<Value, cel::ExecutionError> {
+    Value::try_from(v)
+}
+
+fn is_null_or_absent(v: Option<&dyn cel::common::value::Val>) -> bool {
+    v.is_none_or(|v| v.get_type().kind() == cel::common::types::Kind::NullType)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn eval(expr: &str, vars: &[(&str, serde_json::Value)]) -> Value {
+        let env = super::super::load::cel_env();
+        let mut ctx = Context::with_env(env.clone());
+        register_functions(&mut ctx);
+        for (name, v) in vars {
+            ctx.add_variable_from_value(*name, to_cel(v));
+        }
+        env.compile(expr).unwrap().execute(&ctx).unwrap()
+    }
+
+    fn s(v: &str) -> Value {
+        text(v)
+    }
+
+    /// The helpers that read their arguments in place answer as they did with converted ones.
+    #[test]
+    fn in_place_helpers_read_the_same_facts() {
+        let status = serde_json::json!({"State": "unavailable", "Reason": "denied"});
+        let read = serde_json::json!({"Info": {"SecurityOptions": ["name=apparmor", "name=seccomp,profile=default"]}});
+        let unread = serde_json::json!({"Info": null, "InfoStatus": status});
+        let no_info = serde_json::json!({});
+        let so = "securityOption(daemon, 'apparmor')";
+        assert_eq!(eval(so, &[("daemon", read.clone())]), Value::Bool(true));
+        let sel = "securityOption(daemon, 'selinux')";
+        assert_eq!(eval(sel, &[("daemon", read.clone())]), Value::Bool(false));
+        assert_eq!(eval(sel, &[("daemon", unread.clone())]), Value::Bool(true));
+        assert_eq!(eval(sel, &[("daemon", no_info.clone())]), Value::Bool(true));
+        let iu = "infoUnknown(daemon, 'apparmor')";
+        assert_eq!(eval(iu, &[("daemon", read)]), s(""));
+        assert_eq!(eval(iu, &[("daemon", no_info)]), s(""));
+        let got = eval(iu, &[("daemon", unread)]);
+        assert_eq!(get(&got, "Reason"), Some(s("apparmor: denied")));
+        assert_eq!(get(&got, "State"), Some(s("unavailable")));
+
+        let pu = "processesUnknown(c, host.Proc)";
+        let ok = serde_json::json!({"State": "available", "Reason": ""});
+        let host = |p: &serde_json::Value| serde_json::json!({"Proc": p});
+        let running = |procs: serde_json::Value, kernel: serde_json::Value| serde_json::json!({"State": {"Running": true}, "Processes": procs, "Kernel": {"Status": kernel}});
+        let stopped = serde_json::json!({"State": {"Running": false}, "Processes": null});
+        assert_eq!(eval(pu, &[("c", stopped), ("host", host(&status))]), s(""));
+        let listed = running(serde_json::json!([]), ok.clone());
+        assert_eq!(eval(pu, &[("c", listed), ("host", host(&status))]), s(""));
+        let kernel_denied = serde_json::json!({"State": "unavailable", "Reason": "kernel"});
+        let got = eval(
+            pu,
+            &[
+                ("c", running(serde_json::Value::Null, kernel_denied)),
+                ("host", host(&status)),
+            ],
+        );
+        assert_eq!(get(&got, "Reason"), Some(s("kernel")));
+        let got = eval(
+            pu,
+            &[
+                ("c", running(serde_json::Value::Null, ok.clone())),
+                ("host", host(&status)),
+            ],
+        );
+        assert_eq!(get(&got, "Reason"), Some(s("denied")));
+        let got = eval(
+            pu,
+            &[
+                ("c", running(serde_json::Value::Null, ok.clone())),
+                ("host", host(&ok)),
+            ],
+        );
+        assert_eq!(got, s("container processes not collected"));
+    }
 }
