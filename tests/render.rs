@@ -898,6 +898,9 @@ fn each_benchmark_has_its_own_score_and_docker_bench_carries_the_cis_one() {
         .collect();
     assert_eq!(listed.len(), cis_results);
     assert!(listed.iter().all(|id| !id.starts_with("DP.")), "{listed:?}");
+    // Two score cards fill the HTML summary's first row: the status tiles get their own.
+    let html = report::render(&r, Format::Html, false);
+    assert!(html.contains(r#"<div class="summary multi">"#));
     // The text summary names each benchmark's score, not one combined "Score".
     let text = report::render(&r, Format::Text, false);
     assert!(
