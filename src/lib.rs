@@ -4,6 +4,7 @@ pub mod collect;
 pub mod config;
 pub mod docker;
 pub mod engine;
+pub mod exit;
 pub mod fleet;
 pub mod lock;
 pub mod output;

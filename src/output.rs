@@ -41,7 +41,7 @@ pub fn print(text: &str) -> u8 {
         Err(e) if e.kind() == io::ErrorKind::BrokenPipe => 0,
         Err(e) => {
             crate::term::error(&format!("cannot write to standard output: {e}"));
-            crate::cli::exit::OUTPUT
+            crate::exit::OUTPUT
         }
     }
 }

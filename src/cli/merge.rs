@@ -9,6 +9,23 @@ use clap::Args;
 
 use super::{CheckArgs, FailOn, exit, scan::fail};
 use crate::fleet::render::FleetFormat;
+
+/// `merge --format`: the names and help lines of [`FleetFormat::VALUES`].
+impl clap::ValueEnum for FleetFormat {
+    fn value_variants<'a>() -> &'a [Self] {
+        &[
+            FleetFormat::Text,
+            FleetFormat::Json,
+            FleetFormat::Html,
+            FleetFormat::Csv,
+            FleetFormat::Markdown,
+        ]
+    }
+    fn to_possible_value(&self) -> Option<clap::builder::PossibleValue> {
+        let (_, name, help) = FleetFormat::VALUES.iter().find(|(f, _, _)| f == self)?;
+        Some(clap::builder::PossibleValue::new(*name).help(*help))
+    }
+}
 use crate::fleet::{self, Input, SkippedInput, input::HostReport};
 use crate::report::{self, Report};
 use crate::snapshot::{Mode, Snapshot};

@@ -66,17 +66,7 @@ fn parse_output(s: &str) -> Result<Output, String> {
     })
 }
 
-/// Reads a saved JSON report (`-` = standard input); the message names the file.
-pub fn read(input: &std::path::Path) -> Result<report::Report, String> {
-    let text = if input.as_os_str() == "-" {
-        std::io::read_to_string(std::io::stdin())
-            .map_err(|e| format!("cannot read standard input: {e}"))?
-    } else {
-        crate::output::read_input(input)
-            .map_err(|e| format!("cannot read report {}: {e}", input.display()))?
-    };
-    report::json::parse(&text).map_err(|e| format!("{}: {e}", input.display()))
-}
+pub use crate::report::json::read;
 
 pub fn run(args: ReportArgs) -> u8 {
     if let Some(path) = crate::output::repeated(args.output.iter().map(|o| o.path.as_path())) {

@@ -42,8 +42,8 @@ impl CollectError {
     /// The documented exit code: 2 for bad connection settings, 3 for a collection failure.
     pub fn exit_code(&self) -> u8 {
         match self {
-            CollectError::Usage(_) => crate::cli::exit::USAGE,
-            _ => crate::cli::exit::COLLECT,
+            CollectError::Usage(_) => crate::exit::USAGE,
+            _ => crate::exit::COLLECT,
         }
     }
 }

@@ -6,7 +6,7 @@ use serde::Serialize;
 use super::{Fleet, FleetCheck, FleetHost, SeverityCounts};
 
 /// Fleet output formats (`merge --format`, `--output FORMAT=PATH`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FleetFormat {
     /// Hosts worst first and the most failed checks, for a terminal.
     Text,
@@ -21,6 +21,31 @@ pub enum FleetFormat {
 }
 
 impl FleetFormat {
+    /// Every format with its name (`--format`, `-o FORMAT=`) and help line.
+    pub const VALUES: [(FleetFormat, &'static str, &'static str); 5] = [
+        (
+            FleetFormat::Text,
+            "text",
+            "Hosts worst first and the most failed checks, for a terminal",
+        ),
+        (
+            FleetFormat::Json,
+            "json",
+            "The fleet report (fleet_schema_version 1; `merge --print-schema` prints its schema)",
+        ),
+        (
+            FleetFormat::Html,
+            "html",
+            "Host × section heat map, drill-down per host, filter by host label; self-contained",
+        ),
+        (FleetFormat::Csv, "csv", "One row per host and benchmark"),
+        (
+            FleetFormat::Markdown,
+            "markdown",
+            "Summary, hosts and most failed checks (wikis, merge requests)",
+        ),
+    ];
+
     pub fn name(self) -> &'static str {
         match self {
             FleetFormat::Text => "text",
@@ -35,9 +60,13 @@ impl FleetFormat {
 impl std::str::FromStr for FleetFormat {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        <FleetFormat as clap::ValueEnum>::from_str(s, true).map_err(|_| {
-            format!("unknown format '{s}' (expected text, json, html, csv or markdown)")
-        })
+        FleetFormat::VALUES
+            .iter()
+            .find(|(_, name, _)| name.eq_ignore_ascii_case(s))
+            .map(|(f, _, _)| *f)
+            .ok_or_else(|| {
+                format!("unknown format '{s}' (expected text, json, html, csv or markdown)")
+            })
     }
 }
 

@@ -107,3 +107,15 @@ fn upgrade_v1(report: &mut Report) {
     // Its content is now that of the current version: written back, it says so.
     report.schema_version = super::SCHEMA_VERSION;
 }
+
+/// Reads a saved JSON report (`-` = standard input); the message names the file.
+pub fn read(input: &std::path::Path) -> Result<super::Report, String> {
+    let text = if input.as_os_str() == "-" {
+        std::io::read_to_string(std::io::stdin())
+            .map_err(|e| format!("cannot read standard input: {e}"))?
+    } else {
+        crate::output::read_input(input)
+            .map_err(|e| format!("cannot read report {}: {e}", input.display()))?
+    };
+    parse(&text).map_err(|e| format!("{}: {e}", input.display()))
+}

@@ -181,7 +181,7 @@ impl ScanError {
     /// 2 for bad input and connection settings, 3 when nothing could be collected.
     pub fn exit_code(&self) -> u8 {
         match self {
-            ScanError::Usage(_) => crate::cli::exit::USAGE,
+            ScanError::Usage(_) => crate::exit::USAGE,
             ScanError::Collect(e) => e.exit_code(),
         }
     }
@@ -270,7 +270,7 @@ pub fn prepare(options: &ScanOptions) -> Result<Prepared, ScanError> {
     // Read the baseline first: a bad one should not cost a whole collection.
     let baseline = match &options.baseline {
         Some(path) => Some(
-            crate::cli::report::read(path)
+            crate::report::json::read(path)
                 .map_err(|e| ScanError::Usage(format!("baseline {e}")))?,
         ),
         None => None,
