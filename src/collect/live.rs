@@ -808,12 +808,15 @@ enum Reach {
 impl Reach {
     fn of(server: &Result<super::target::Server, String>, podman: bool) -> Reach {
         match server {
-            Ok(s) if podman => Reach::LocalPodman(s.clone()),
-            Ok(s) if s.program() == "dockerd" => Reach::LocalDockerd(s.clone()),
+            // The engine's own process, not whatever answers like it (a proxy or forwarder
+            // that says "Podman" is no proof that this host runs it).
+            Ok(s) if podman && s.program() == "podman" => Reach::LocalPodman(s.clone()),
+            Ok(s) if !podman && s.program() == "dockerd" => Reach::LocalDockerd(s.clone()),
             Ok(s) => Reach::Remote(format!(
-                "the address is served by PID {} ({}), not by dockerd itself, so the daemon's host is not known",
+                "the address is served by PID {} ({}), not by {} itself, so the daemon's host is not known",
                 s.pid,
-                s.program()
+                s.program(),
+                if podman { "podman" } else { "dockerd" }
             )),
             Err(e) => Reach::Remote(e.clone()),
         }
@@ -1095,5 +1098,43 @@ async fn swarm_facts(docker: &Docker, info: &bollard::models::SystemInfo) -> Swa
             Status: FactStatus::unavailable(format!("listing secrets failed: {e}")),
             ..SwarmFacts::default()
         },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn server(program: &str) -> Result<super::super::target::Server, String> {
+        Ok(super::super::target::Server {
+            pid: 42,
+            argv: vec![format!("/usr/bin/{program}")],
+            sockets: Vec::new(),
+        })
+    }
+
+    /// A forwarder that answers like the engine is not the engine: its host is unknown (a
+    /// python proxy saying "Podman" was taken as local, and this host's files judged).
+    #[test]
+    fn only_the_engines_own_process_makes_a_scan_local() {
+        assert!(matches!(
+            Reach::of(&server("dockerd"), false),
+            Reach::LocalDockerd(_)
+        ));
+        assert!(matches!(
+            Reach::of(&server("podman"), true),
+            Reach::LocalPodman(_)
+        ));
+        for (program, podman) in [
+            ("python3", true),
+            ("python3", false),
+            ("dockerd", true),
+            ("podman", false),
+        ] {
+            let Reach::Remote(why) = Reach::of(&server(program), podman) else {
+                panic!("{program} taken as the engine (podman: {podman})");
+            };
+            assert!(why.contains(&format!("PID 42 ({program})")), "{why}");
+        }
     }
 }
