@@ -6,6 +6,7 @@
 //! `ssh HOST dockbench collect -o - | dockbench scan --snapshot -`.
 #[path = "support/private_daemon.rs"]
 mod private_daemon;
+mod support;
 
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
@@ -14,21 +15,12 @@ use std::time::{Duration, Instant};
 use serde_json::Value;
 
 use private_daemon::PrivateDaemon;
+use support::run_ok;
 
 struct Sshd {
     dir: PathBuf,
     port: u16,
     child: Option<Child>,
-}
-
-fn ok(cmd: &mut Command) -> Output {
-    let out = cmd.output().unwrap();
-    assert!(
-        out.status.success(),
-        "{cmd:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    out
 }
 
 impl Sshd {
@@ -47,9 +39,11 @@ impl Sshd {
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(dir.join("bin")).unwrap();
         for key in ["host_key", "client_key"] {
-            ok(Command::new("ssh-keygen")
-                .args(["-q", "-t", "ed25519", "-N", "", "-f"])
-                .arg(dir.join(key)));
+            run_ok(
+                Command::new("ssh-keygen")
+                    .args(["-q", "-t", "ed25519", "-N", "", "-f"])
+                    .arg(dir.join(key)),
+            );
         }
         std::fs::copy(dir.join("client_key.pub"), dir.join("authorized_keys")).unwrap();
         // A free port now (a race with another process is possible but harmless: sshd fails).
@@ -89,7 +83,7 @@ impl Sshd {
             format!("#!/bin/sh\nexec /usr/bin/ssh -F {d}/ssh_config \"$@\"\n"),
         )
         .unwrap();
-        ok(Command::new("chmod").arg("755").arg(&wrapper));
+        run_ok(Command::new("chmod").arg("755").arg(&wrapper));
         // sshd's privilege separation directory (Debian's package makes it at boot).
         std::fs::create_dir_all("/run/sshd").unwrap();
         let log = std::fs::File::create(dir.join("sshd.log")).unwrap();
@@ -183,12 +177,14 @@ fn ssh_scans_the_remote_daemon_and_the_collect_pipe_gives_full_facts() {
     std::fs::copy("/bin/busybox", rootfs.join("bin/busybox")).unwrap();
     std::os::unix::fs::symlink("busybox", rootfs.join("bin/sleep")).unwrap();
     let tar = d.dir.join("rootfs.tar");
-    ok(Command::new("tar")
-        .arg("-C")
-        .arg(&rootfs)
-        .arg("-cf")
-        .arg(&tar)
-        .arg("."));
+    run_ok(
+        Command::new("tar")
+            .arg("-C")
+            .arg(&rootfs)
+            .arg("-cf")
+            .arg(&tar)
+            .arg("."),
+    );
     d.docker_ok(&["import", tar.to_str().unwrap(), "dbs-busybox:1"]);
     let sock = format!("{}:/var/run/docker.sock", d.dir.join("d.sock").display());
     d.docker_ok(&[

@@ -5,11 +5,14 @@
 //! the scan must read it (not /etc/docker/daemon.json), judge the socket actually scanned
 //! (3.15 owned by the user, 3.16 with the sticky bit dockerd sets), and PASS 2.9 for the user
 //! namespace rootless mode is.
+mod support;
+
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
+use support::run_ok;
 
 const LABEL: &str = "dockbench.test=rootless";
 
@@ -18,16 +21,6 @@ struct Rootless {
     uid: u32,
     dir: PathBuf,
     child: Option<Child>,
-}
-
-fn run(cmd: &mut Command) -> Output {
-    let out = cmd.output().unwrap();
-    assert!(
-        out.status.success(),
-        "{cmd:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    out
 }
 
 impl Rootless {
@@ -52,14 +45,17 @@ impl Rootless {
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(dir.join("home/.config/docker")).unwrap();
         std::fs::create_dir_all(dir.join("run")).unwrap();
-        run(Command::new("useradd")
-            .args(["-M", "-s", "/bin/sh", "-d"])
-            .arg(dir.join("home"))
-            .arg(&user));
-        let uid: u32 = String::from_utf8_lossy(&run(Command::new("id").args(["-u", &user])).stdout)
-            .trim()
-            .parse()
-            .unwrap();
+        run_ok(
+            Command::new("useradd")
+                .args(["-M", "-s", "/bin/sh", "-d"])
+                .arg(dir.join("home"))
+                .arg(&user),
+        );
+        let uid: u32 =
+            String::from_utf8_lossy(&run_ok(Command::new("id").args(["-u", &user])).stdout)
+                .trim()
+                .parse()
+                .unwrap();
         let mut r = Rootless {
             user,
             uid,
@@ -72,25 +68,29 @@ impl Rootless {
             .lines()
             .any(|l| l.starts_with(&format!("{}:", r.user)))
         {
-            run(Command::new("usermod")
-                .args([
-                    "--add-subuids",
-                    "300000-365535",
-                    "--add-subgids",
-                    "300000-365535",
-                ])
-                .arg(&r.user));
+            run_ok(
+                Command::new("usermod")
+                    .args([
+                        "--add-subuids",
+                        "300000-365535",
+                        "--add-subgids",
+                        "300000-365535",
+                    ])
+                    .arg(&r.user),
+            );
         }
         std::fs::write(
             r.dir.join("home/.config/docker/daemon.json"),
             r#"{"icc": true, "log-level": "debug"}"#,
         )
         .unwrap();
-        run(Command::new("chown")
-            .arg("-R")
-            .arg(format!("{0}:{0}", r.user))
-            .arg(&r.dir));
-        run(Command::new("chmod").arg("700").arg(r.dir.join("run")));
+        run_ok(
+            Command::new("chown")
+                .arg("-R")
+                .arg(format!("{0}:{0}", r.user))
+                .arg(&r.dir),
+        );
+        run_ok(Command::new("chmod").arg("700").arg(r.dir.join("run")));
         let d = r.dir.display();
         let log = std::fs::File::create(r.dir.join("dockerd.log")).unwrap();
         // dockerd-rootless.sh's steps: rootlesskit with copied-up /etc and /run, the stale
@@ -231,12 +231,14 @@ fn a_rootless_daemon_is_judged_by_its_own_config_and_socket() {
     std::fs::copy("/bin/busybox", rootfs.join("bin/busybox")).unwrap();
     std::os::unix::fs::symlink("busybox", rootfs.join("bin/sleep")).unwrap();
     let tar = r.dir.join("rootfs.tar");
-    run(Command::new("tar")
-        .arg("-C")
-        .arg(&rootfs)
-        .arg("-cf")
-        .arg(&tar)
-        .arg("."));
+    run_ok(
+        Command::new("tar")
+            .arg("-C")
+            .arg(&rootfs)
+            .arg("-cf")
+            .arg(&tar)
+            .arg("."),
+    );
     let out = r.docker(&["import", tar.to_str().unwrap(), "dbr-busybox:1"]);
     assert!(
         out.status.success(),
@@ -308,7 +310,7 @@ fn a_rootless_daemon_is_judged_by_its_own_config_and_socket() {
     assert_eq!(r55["status"], "WARN", "{r55:#}");
 
     // 3.15 fails when the socket is not the daemon user's.
-    run(Command::new("chown").arg("root").arg(r.socket()));
+    run_ok(Command::new("chown").arg("root").arg(r.socket()));
     let out = Command::new(assert_cmd::cargo::cargo_bin("dockbench"))
         .args([
             "scan",

@@ -20,6 +20,17 @@ const APPLETS: [&str; 9] = [
     "sh", "sleep", "ps", "cat", "ls", "true", "false", "wget", "echo",
 ];
 
+/// Runs `cmd` and returns its output; panics with its stderr when it fails (test setup steps).
+pub fn run_ok(cmd: &mut Command) -> Output {
+    let out = cmd.output().unwrap();
+    assert!(
+        out.status.success(),
+        "{cmd:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
+}
+
 /// Runs the docker CLI.
 pub fn docker(args: &[&str]) -> Output {
     Command::new("docker")
