@@ -201,7 +201,7 @@ pub fn tcp(
     };
     Docker::connect_with_custom_transport(
         transport(builder().build(connector)),
-        Some(format!("http://{}:{port}", bracket(host))),
+        Some(format!("http://{}:{port}", super::connect::bracket(host))),
         timeout,
         version,
     )
@@ -256,19 +256,10 @@ pub fn tls(
         });
     Docker::connect_with_custom_transport(
         transport(builder().build(connector)),
-        Some(format!("https://{}:{port}", bracket(host))),
+        Some(format!("https://{}:{port}", super::connect::bracket(host))),
         timeout,
         version,
     )
-}
-
-/// An IPv6 literal in a URI's authority needs brackets.
-fn bracket(host: &str) -> String {
-    if host.contains(':') && !host.starts_with('[') {
-        format!("[{host}]")
-    } else {
-        host.to_owned()
-    }
 }
 
 #[cfg(test)]

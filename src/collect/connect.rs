@@ -88,7 +88,8 @@ impl Endpoint {
     }
 }
 
-fn bracket(host: &str) -> String {
+/// An IPv6 literal in a URI's authority needs brackets (`Address::Tcp` keeps hosts without).
+pub(crate) fn bracket(host: &str) -> String {
     if host.contains(':') {
         format!("[{host}]")
     } else {
