@@ -107,9 +107,9 @@ struct TlsDaemon {
     certs: tempfile::TempDir,
 }
 
-/// A private dockerd serving TLS on 127.0.0.1:2376 in its network namespace; `verify`:
-/// `--tlsverify` (clients need a certificate), else only `--tls`.
-fn start(name: &str, verify: bool) -> Option<TlsDaemon> {
+/// A private dockerd serving TLS on 127.0.0.1:2376 in its network namespace, with `mode` (the
+/// TLS flags: `--tlsverify`, `--tls`, `--tls --tlsverify=false`).
+fn start(name: &str, mode: &[&str]) -> Option<TlsDaemon> {
     if Command::new("openssl").arg("version").output().is_err() {
         assert!(std::env::var_os("CI").is_none(), "CI: openssl is needed");
         return None;
@@ -117,14 +117,13 @@ fn start(name: &str, verify: bool) -> Option<TlsDaemon> {
     let certs = tempfile::tempdir().unwrap();
     make_certs(certs.path(), "dbt-ca");
     let c = |f: &str| certs.path().join(f).display().to_string();
-    let mode = if verify { "--tlsverify" } else { "--tls" };
-    let flags = [
-        mode.to_string(),
+    let mut flags: Vec<String> = mode.iter().map(|m| m.to_string()).collect();
+    flags.extend([
         format!("--tlscacert={}", c("ca.pem")),
         format!("--tlscert={}", c("server-cert.pem")),
         format!("--tlskey={}", c("server-key.pem")),
         format!("--host=tcp://127.0.0.1:{PORT}"),
-    ];
+    ]);
     let flags: Vec<&str> = flags.iter().map(String::as_str).collect();
     let daemon = PrivateDaemon::start(name, "{}", &flags)?;
     Some(TlsDaemon { daemon, certs })
@@ -177,7 +176,7 @@ fn result<'a>(report: &'a Value, id: &str) -> &'a Value {
 
 #[test]
 fn tls_from_the_environment_and_from_flags_never_plaintext() {
-    let Some(d) = start("tls", true) else {
+    let Some(d) = start("tls", &["--tlsverify"]) else {
         return;
     };
     let scan = ["scan", "--check", "2.7", "-f", "json"];
@@ -257,11 +256,12 @@ fn tls_from_the_environment_and_from_flags_never_plaintext() {
     assert!(err.contains("ca.pem"), "{err}");
 }
 
-/// The deliberately misconfigured kind: TLS without client verification (`--tls`): anyone
-/// who can connect controls the daemon. 2.7 WARNs with the daemon's own flags as evidence.
+/// The deliberately misconfigured kind: TLS without client verification
+/// (`--tls --tlsverify=false`): anyone who can connect controls the daemon. 2.7 WARNs with the
+/// daemon's own flags as evidence.
 #[test]
 fn tls_without_client_verification_warns() {
-    let Some(d) = start("tlsnv", false) else {
+    let Some(d) = start("tlsnv", &["--tls", "--tlsverify=false"]) else {
         return;
     };
     let ca = d.cert("ca.pem");
@@ -285,6 +285,55 @@ fn tls_without_client_verification_warns() {
     assert_eq!(r27["status"], "WARN", "{r27:#}");
     assert!(
         r27.to_string().contains("without client verification"),
+        "{r27:#}"
+    );
+}
+
+/// `--tls` alone: dockerd (20.10+) requires and verifies a client certificate, as the running
+/// daemon shows (a client without one is refused in the handshake), so 2.7 PASSes (old
+/// verdict: WARN "with TLS but without client verification").
+#[test]
+fn tls_alone_requires_client_certificates() {
+    let Some(d) = start("tlsonly", &["--tls"]) else {
+        return;
+    };
+    let ca = d.cert("ca.pem");
+    // No client certificate: refused by the daemon itself.
+    let curl = d
+        .daemon
+        .in_netns(Path::new("curl"))
+        .args(["-sS", "--max-time", "10", "--cacert"])
+        .arg(&ca)
+        .arg(format!("https://127.0.0.1:{PORT}/version"))
+        .output()
+        .unwrap();
+    assert!(
+        !curl.status.success(),
+        "a client without certificate was answered: {}",
+        String::from_utf8_lossy(&curl.stdout)
+    );
+    let out = d.dockbench(
+        &[
+            "scan",
+            "--host",
+            "tcp://127.0.0.1:2376",
+            "--tlsverify",
+            "--check",
+            "2.7",
+            "-f",
+            "json",
+        ],
+        &[("DOCKER_CERT_PATH", d.certs.path())],
+    );
+    let r = report(&out);
+    let r27 = result(&r, "2.7");
+    assert_eq!(r27["status"], "PASS", "{r27:#}");
+    assert_eq!(
+        r27["reason"],
+        format!(
+            "listening on tcp://127.0.0.1:{PORT} with tlsverify (CA: {})",
+            ca.display()
+        ),
         "{r27:#}"
     );
 }

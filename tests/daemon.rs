@@ -178,3 +178,37 @@ fn log_level_in_upper_case_is_info() {
         r["2.3"]
     );
 }
+
+/// A second dockerd that serves TCP only, next to the machine's own: it is local (the process
+/// holding the listening port is that dockerd), and 3.15/3.16 judge only sockets that process
+/// serves — it serves none, so they SKIP. (Old verdicts: PASS on /var/run/docker.sock, the
+/// machine's other daemon's socket, credited to this one.)
+#[test]
+fn a_tcp_only_daemon_is_not_credited_with_the_default_socket() {
+    let Some(d) = PrivateDaemon::start_tcp_only("tcponly", "{}", 2375) else {
+        return;
+    };
+    let out = d
+        .in_netns(&assert_cmd::cargo::cargo_bin("dockbench"))
+        .args(["scan", "--host", &d.address(), "--check", "3.15,3.16"])
+        .args(["--format", "json"])
+        .env_remove("DOCKER_HOST")
+        .env_remove("DOCKER_CONTEXT")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let target = report["host"]["target"].as_str().unwrap_or_default();
+    assert!(
+        target.contains(&format!("local (PID {}, dockerd)", d.pid())),
+        "{target}"
+    );
+    for r in report["results"].as_array().unwrap() {
+        assert_eq!(r["status"], "SKIP", "{r:#}");
+        assert!(!r.to_string().contains("/run/docker.sock"), "{r:#}");
+    }
+}

@@ -186,3 +186,200 @@ fn containerd_socket_of_dockerds_own_containerd() {
         "{reason}"
     );
 }
+
+/// An explicit plaintext TCP host next to `-H fd://` is served whatever systemd hands over:
+/// 2.7 WARNs even when no docker.socket says what fd:// is, and when the TCP host comes from
+/// `$OPTIONS` of an EnvironmentFile (old verdict: SKIP "dockerd serves the sockets systemd
+/// hands it", the explicit TCP host unjudged).
+#[test]
+fn explicit_tcp_host_next_to_fd_is_judged_without_a_socket_unit() {
+    let root = clone(&[(
+        UNIT,
+        "[Service]\nExecStart=/usr/bin/dockerd -H fd:// -H tcp://0.0.0.0:2375\n",
+    )]);
+    let r = scan(root.path(), "2.7");
+    let (status, reason) = verdict(&r, "2.7");
+    assert_eq!(status, "WARN", "{reason}");
+    assert!(
+        reason.starts_with("listening on tcp://0.0.0.0:2375 without TLS (flag: -H fd:// -H tcp://0.0.0.0:2375; more may be served: dockerd serves the sockets systemd hands it (-H fd://)"),
+        "{reason}"
+    );
+    let root = clone(&[
+        (
+            UNIT,
+            "[Service]\nEnvironmentFile=-/etc/sysconfig/docker\nExecStart=/usr/bin/dockerd -H fd:// $OPTIONS\n",
+        ),
+        (
+            "etc/sysconfig/docker",
+            "OPTIONS=\"-H tcp://0.0.0.0:2375\"\n",
+        ),
+    ]);
+    let r = scan(root.path(), "2.7");
+    let (status, reason) = verdict(&r, "2.7");
+    assert_eq!(status, "WARN", "{reason}");
+    assert!(
+        reason.starts_with("listening on tcp://0.0.0.0:2375 without TLS"),
+        "{reason}"
+    );
+    // Only fd:// and nothing says what it is: still unknown (SKIP), not "no TCP".
+    let root = clone(&[(UNIT, "[Service]\nExecStart=/usr/bin/dockerd -H fd://\n")]);
+    let (status, _) = verdict(&scan(root.path(), "2.7"), "2.7");
+    assert_eq!(status, "SKIP");
+}
+
+/// systemd refuses to start a unit whose EnvironmentFile= without `-` is missing: no setting
+/// of that daemon is its default (old verdict: 2.3 PASS "log-level=info (default)").
+#[test]
+fn a_missing_required_environment_file_means_the_unit_would_not_start() {
+    let root = clone(&[(
+        UNIT,
+        "[Service]\nEnvironmentFile=/etc/sysconfig/docker\nExecStart=/usr/bin/dockerd\n",
+    )]);
+    let r = scan(root.path(), "2.2,2.3");
+    for id in ["2.2", "2.3"] {
+        assert_eq!(
+            verdict(&r, id),
+            (
+                "ERROR".into(),
+                "dockerd would not start with this configuration: the unit would not start (systemd fails a unit whose required environment file is missing): EnvironmentFile=/etc/sysconfig/docker does not exist and has no '-' prefix".into()
+            ),
+            "{id}"
+        );
+    }
+    // With the `-` prefix a missing file is fine: the defaults are dockerd's.
+    let root = clone(&[(
+        UNIT,
+        "[Service]\nEnvironmentFile=-/etc/sysconfig/docker\nExecStart=/usr/bin/dockerd $OPTIONS\n",
+    )]);
+    assert_eq!(
+        verdict(&scan(root.path(), "2.3"), "2.3"),
+        ("PASS".into(), "log-level=info (default)".into())
+    );
+}
+
+/// A command line pflag or dockerd refuses: ERROR "dockerd would not start with this
+/// configuration", never a verdict from the value (old verdicts: 2.2 WARN for `--icc=maybe`,
+/// for an unknown flag and for `${OPTIONS}`, which systemd passes as one argument).
+#[test]
+fn command_lines_dockerd_refuses_are_errors() {
+    let cases: &[(&str, &str, &str)] = &[
+        (
+            "--icc=maybe",
+            "",
+            "invalid argument \"maybe\" for \"--icc\" flag: strconv.ParseBool: parsing \"maybe\": invalid syntax",
+        ),
+        (
+            "--no-such-flag --icc=false",
+            "",
+            "unknown flag: --no-such-flag",
+        ),
+        ("-Z --icc=false", "", "unknown shorthand flag: 'Z' in -Z"),
+        (
+            "--icc false",
+            "",
+            "\"dockerd\" accepts no argument(s) (given: \"false\")",
+        ),
+        (
+            "${OPTIONS}",
+            "OPTIONS='--icc=false --debug'\n",
+            "invalid argument \"false --debug\" for \"--icc\" flag: strconv.ParseBool: parsing \"false --debug\": invalid syntax",
+        ),
+        (
+            "--mtu=15OO --icc=false",
+            "",
+            "invalid argument \"15OO\" for \"--mtu\" flag: strconv.ParseInt: parsing \"15OO\": invalid syntax",
+        ),
+    ];
+    for (args, env, why) in cases {
+        let root = clone(&[
+            (
+                UNIT,
+                &format!(
+                    "[Service]\nEnvironmentFile=-/etc/sysconfig/docker\nExecStart=/usr/bin/dockerd {args}\n"
+                ),
+            ),
+            ("etc/sysconfig/docker", env),
+        ]);
+        assert_eq!(
+            verdict(&scan(root.path(), "2.2"), "2.2"),
+            (
+                "ERROR".into(),
+                format!("dockerd would not start with this configuration: {why}")
+            ),
+            "{args}"
+        );
+    }
+    // What Go's strconv accepts is accepted: `F`, `0`, `FALSE`; ints in any Go base.
+    for args in ["--icc=F", "--icc=0", "--icc=FALSE --mtu=0x5dc", "$OPTIONS"] {
+        let root = clone(&[
+            (
+                UNIT,
+                &format!(
+                    "[Service]\nEnvironmentFile=-/etc/sysconfig/docker\nExecStart=/usr/bin/dockerd {args}\n"
+                ),
+            ),
+            ("etc/sysconfig/docker", "OPTIONS='--icc=false --debug'\n"),
+        ]);
+        let (status, reason) = verdict(&scan(root.path(), "2.2"), "2.2");
+        assert_eq!(status, "PASS", "{args}: {reason}");
+    }
+}
+
+/// `"icc": null` is no refusal: Go's encoding/json leaves the field alone, so dockerd runs
+/// with its default (old verdict: ERROR "icc: null is null, dockerd needs a boolean"). The
+/// key still counts as set for dockerd's flag/file conflict check.
+#[test]
+fn null_in_daemon_json_is_the_default_as_dockerd_reads_it() {
+    let root = clone(&[
+        (UNIT, "[Service]\nExecStart=/usr/bin/dockerd\n"),
+        (
+            "etc/docker/daemon.json",
+            r#"{"icc": null, "log-level": null}"#,
+        ),
+    ]);
+    let r = scan(root.path(), "2.2,2.3");
+    assert_eq!(
+        verdict(&r, "2.2"),
+        (
+            "WARN".into(),
+            "icc=true (default: /etc/docker/daemon.json sets null, which dockerd ignores)".into()
+        )
+    );
+    assert_eq!(verdict(&r, "2.3").0, "PASS");
+    let root = clone(&[
+        (UNIT, "[Service]\nExecStart=/usr/bin/dockerd --icc=false\n"),
+        ("etc/docker/daemon.json", r#"{"icc": null}"#),
+    ]);
+    assert_eq!(
+        verdict(&scan(root.path(), "2.2"), "2.2"),
+        (
+            "ERROR".into(),
+            "dockerd would not start with this configuration: the following directives are specified both as a flag and in the configuration file: icc: (from flag: false, from file: <nil>)".into()
+        )
+    );
+}
+
+/// `--tls` without `--tlsverify`: since Docker 20.10 dockerd then requires and verifies client
+/// certificates (tlsverify defaults to tls), so 2.7 PASSes; `--tlsverify=false` is the daemon
+/// that takes any client (old verdict: WARN "with TLS but without client verification" for
+/// `--tls` alone).
+#[test]
+fn tls_alone_verifies_clients() {
+    let unit = |args: &str| {
+        format!(
+            "[Service]\nExecStart=/usr/bin/dockerd -H tcp://0.0.0.0:2376 --tlscert=/etc/docker/cert.pem --tlskey=/etc/docker/key.pem --tlscacert=/etc/docker/ca.pem {args}\n"
+        )
+    };
+    let root = clone(&[(UNIT, &unit("--tls"))]);
+    assert_eq!(
+        verdict(&scan(root.path(), "2.7"), "2.7"),
+        (
+            "PASS".into(),
+            "listening on tcp://0.0.0.0:2376 with tlsverify (CA: /etc/docker/ca.pem)".into()
+        )
+    );
+    let root = clone(&[(UNIT, &unit("--tls --tlsverify=false"))]);
+    let (status, reason) = verdict(&scan(root.path(), "2.7"), "2.7");
+    assert_eq!(status, "WARN", "{reason}");
+    assert!(reason.contains("without client verification"), "{reason}");
+}

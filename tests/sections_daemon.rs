@@ -128,8 +128,15 @@ fn tls_without_hosts_listens_on_2376() {
         check("2.7", |s| configured(s, &["--tlsverify"], None)),
         "listening on tcp://localhost:2376 with tlsverify (CA: /root/.docker/ca.pem)",
     );
-    warn(
+    // `--tls` alone verifies clients too (dockerd 20.10+: tlsverify defaults to tls).
+    pass(
         check("2.7", |s| configured(s, &["--tls"], None)),
+        "listening on tcp://localhost:2376 with tlsverify (CA: /root/.docker/ca.pem)",
+    );
+    warn(
+        check("2.7", |s| {
+            configured(s, &["--tls", "--tlsverify=false"], None)
+        }),
         "listening on tcp://localhost:2376 with TLS but without client verification (tlsverify=false) (default: dockerd's default with TLS on and no -H)",
     );
 }

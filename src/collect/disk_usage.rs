@@ -143,11 +143,30 @@ fn is_busy(error: &str) -> bool {
 }
 
 fn exchange(stream: &mut (impl Read + Write), request: &str) -> Result<Vec<u8>, String> {
+    exchange_capped(stream, request, super::capped::MAX_RESPONSE_BYTES)
+}
+
+/// One request and its whole answer, at most `cap` bytes of it: this plain HTTP request is
+/// outside the capped API client, and an ssh bridge or a hostile daemon may send without end.
+fn exchange_capped(
+    stream: &mut (impl Read + Write),
+    request: &str,
+    cap: u64,
+) -> Result<Vec<u8>, String> {
     stream
         .write_all(request.as_bytes())
         .map_err(|e| e.to_string())?;
     let mut raw = Vec::new();
-    stream.read_to_end(&mut raw).map_err(|e| e.to_string())?;
+    (&mut *stream)
+        .take(cap + 1)
+        .read_to_end(&mut raw)
+        .map_err(|e| e.to_string())?;
+    if raw.len() as u64 > cap {
+        return Err(format!(
+            "the daemon's answer is larger than {} MiB: stopped reading it",
+            cap >> 20
+        ));
+    }
     Ok(raw)
 }
 
@@ -169,6 +188,52 @@ pub fn collect(address: &str, negotiated: &str) -> (DiskUsage, BTreeMap<String, 
 mod tests {
     use super::*;
     use serde_json::json;
+
+    /// The answer is read up to the cap, never whole (an endless one held memory without bound).
+    #[test]
+    fn an_answer_past_the_cap_is_refused() {
+        struct Endless(u64);
+        impl Read for Endless {
+            fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+                buf.fill(b'x');
+                self.0 += buf.len() as u64;
+                Ok(buf.len())
+            }
+        }
+        impl Write for Endless {
+            fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+                Ok(buf.len())
+            }
+            fn flush(&mut self) -> std::io::Result<()> {
+                Ok(())
+            }
+        }
+        let mut s = Endless(0);
+        let e = exchange_capped(&mut s, "GET / HTTP/1.0\r\n\r\n", 3 << 20).unwrap_err();
+        assert!(e.contains("larger than 3 MiB"), "{e}");
+        assert!(s.0 < 4 << 20, "read {} bytes", s.0);
+        let mut small: &[u8] = b"HTTP/1.0 200 OK\r\n\r\n{}";
+        struct Rw<'a>(&'a mut &'a [u8]);
+        impl Read for Rw<'_> {
+            fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+                self.0.read(buf)
+            }
+        }
+        impl Write for Rw<'_> {
+            fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+                Ok(buf.len())
+            }
+            fn flush(&mut self) -> std::io::Result<()> {
+                Ok(())
+            }
+        }
+        assert_eq!(
+            exchange_capped(&mut Rw(&mut small), "GET", 1 << 20)
+                .unwrap()
+                .len(),
+            21
+        );
+    }
 
     #[test]
     fn a_running_disk_usage_operation_is_waited_for() {

@@ -241,21 +241,55 @@ fn drop_ins(fs: &RootFs, users: &Users, unit: &str) -> Vec<FileFact> {
     by_name.into_values().collect()
 }
 
-/// The daemon's unix socket: the first `unix://` entry of `hosts`, else the default.
-/// (`fd://` is socket activation; docker.socket's default path is the same default.)
+/// The unix socket the daemon serves (3.15/3.16 judge it), "" when it serves none. A running
+/// process's own listeners first (`Listening`: what that PID holds, the default path
+/// preferred), else the configuration: the first `unix://` of `hosts`; with `fd://` the socket
+/// unit's unix `ListenStream=` (docker.socket's default is the default path); no hosts at all
+/// is dockerd's default socket. A daemon configured with TCP hosts only serves no unix socket,
+/// so the default path (another daemon's, if anyone's) is not its.
 fn docker_socket(config: &DaemonConfig) -> String {
+    let unix_of = |list: &[String]| -> Option<String> {
+        let paths: Vec<&str> = list
+            .iter()
+            .filter_map(|h| h.strip_prefix("unix://"))
+            .filter(|p| !p.is_empty())
+            .collect();
+        paths
+            .iter()
+            .find(|p| **p == DEFAULT_SOCKET || **p == "/run/docker.sock")
+            .or(paths.first())
+            .map(|p| p.to_string())
+    };
+    if config.ListeningStatus.is_available() {
+        return unix_of(&config.Listening).unwrap_or_default();
+    }
     let hosts = config.Settings.get("hosts").map(|s| &s.Value);
-    let entries: Vec<&str> = match hosts {
-        Some(serde_json::Value::Array(a)) => a.iter().filter_map(|v| v.as_str()).collect(),
-        Some(serde_json::Value::String(s)) => vec![s.as_str()],
+    let entries: Vec<String> = match hosts {
+        Some(serde_json::Value::Array(a)) => a
+            .iter()
+            .filter_map(|v| v.as_str().map(str::to_string))
+            .collect(),
+        Some(serde_json::Value::String(s)) => vec![s.clone()],
         _ => Vec::new(),
     };
-    entries
-        .iter()
-        .find_map(|h| h.strip_prefix("unix://"))
-        .filter(|p| !p.is_empty())
-        .unwrap_or(DEFAULT_SOCKET)
-        .to_string()
+    let entries: Vec<String> = entries
+        .into_iter()
+        .filter(|h| !h.trim().is_empty())
+        .collect();
+    if entries.is_empty() {
+        return DEFAULT_SOCKET.to_string();
+    }
+    if let Some(path) = unix_of(&entries) {
+        return path;
+    }
+    if entries.iter().any(|h| h.starts_with("fd://")) {
+        return match unix_of(&config.SocketUnit) {
+            Some(path) => path,
+            None if config.SocketUnit.is_empty() => DEFAULT_SOCKET.to_string(),
+            None => String::new(),
+        };
+    }
+    String::new()
 }
 
 /// A TLS file the daemon uses: set in the file or on the command line, or dockerd's default

@@ -810,12 +810,14 @@ impl Reach {
         match server {
             // The engine's own process, not whatever answers like it (a proxy or forwarder
             // that says "Podman" is no proof that this host runs it).
-            Ok(s) if podman && s.program() == "podman" => Reach::LocalPodman(s.clone()),
-            Ok(s) if !podman && s.program() == "dockerd" => Reach::LocalDockerd(s.clone()),
+            // By the executable when /proc/PID/exe is readable: argv[0] is whatever the
+            // process chose to call itself (`exec -a dockerd`).
+            Ok(s) if podman && s.identity() == "podman" => Reach::LocalPodman(s.clone()),
+            Ok(s) if !podman && s.identity() == "dockerd" => Reach::LocalDockerd(s.clone()),
             Ok(s) => Reach::Remote(format!(
                 "the address is served by PID {} ({}), not by {} itself, so the daemon's host is not known",
                 s.pid,
-                s.program(),
+                s.identity(),
                 if podman { "podman" } else { "dockerd" }
             )),
             Err(e) => Reach::Remote(e.clone()),
@@ -904,12 +906,13 @@ fn daemon_config(reach: &Reach, podman: bool) -> crate::snapshot::DaemonConfig {
         });
     // What the process serves (socket activation hands it sockets its flags do not name);
     // docker.socket's ListenStream= when the process cannot be read (a docker-group scan).
-    match super::daemon_config::listening_sockets(Path::new("/proc"), server.pid) {
+    // (Read once, when the serving process was found.)
+    match &server.listening {
         Ok(list) => {
-            config.Listening = list;
+            config.Listening = list.clone();
             config.ListeningStatus = FactStatus::available();
         }
-        Err(e) => config.ListeningStatus = FactStatus::unavailable(e),
+        Err(e) => config.ListeningStatus = FactStatus::unavailable(e.clone()),
     }
     if default_file == super::daemon_config::DEFAULT_CONFIG_FILE {
         let fs = super::rootfs::RootFs::new("/");
@@ -1110,6 +1113,8 @@ mod tests {
             pid: 42,
             argv: vec![format!("/usr/bin/{program}")],
             sockets: Vec::new(),
+            listening: Ok(Vec::new()),
+            exe: None,
         })
     }
 
@@ -1136,5 +1141,12 @@ mod tests {
             };
             assert!(why.contains(&format!("PID 42 ({program})")), "{why}");
         }
+        // A process that calls itself dockerd is not one: its executable says what it runs.
+        let mut fake = server("dockerd").unwrap();
+        fake.exe = Some("python3.11".into());
+        let Reach::Remote(why) = Reach::of(&Ok(fake), false) else {
+            panic!("argv[0] 'dockerd' of a python process taken as the engine");
+        };
+        assert!(why.contains("PID 42 (python3.11)"), "{why}");
     }
 }

@@ -125,9 +125,13 @@ impl Bridge {
     /// accepting connections. Errors say what ssh said.
     pub fn start(target: &SshTarget, deadline: Duration) -> Result<Bridge, String> {
         let url = target.url();
-        // 0700: only this user reaches the socket (set before anything is made inside).
+        // A scan killed with SIGKILL leaves its directory (and maybe its ssh master): those of
+        // dead dockbench processes go first.
+        remove_stale(&std::env::temp_dir());
+        // 0700: only this user reaches the socket (set before anything is made inside). The
+        // name carries our PID, so that a later scan can tell whether we are gone.
         let dir = tempfile::Builder::new()
-            .prefix("dockbench-ssh-")
+            .prefix(&format!("{STALE_PREFIX}{}-", std::process::id()))
             .tempdir()
             .map_err(|e| format!("{url}: cannot make a private directory: {e}"))?;
         {
@@ -177,8 +181,10 @@ impl Bridge {
             master,
             stop: Arc::new(AtomicBool::new(false)),
         };
-        // The remote end needs the docker CLI (`docker system dial-stdio`).
-        let check = Command::new("ssh")
+        // The remote end needs the docker CLI (`docker system dial-stdio`). What it prints is
+        // read up to a cap (the remote host decides how much it sends).
+        let check_err = bridge.dir.path().join("check.err");
+        let mut check = Command::new("ssh")
             .args(target.args(&control, false))
             .args([
                 "--",
@@ -189,12 +195,37 @@ impl Bridge {
                 "{{.Client.Version}}",
             ])
             .stdin(Stdio::null())
-            .output()
+            .stdout(Stdio::piped())
+            .stderr(
+                std::fs::File::create(&check_err)
+                    .map(Stdio::from)
+                    .unwrap_or(Stdio::null()),
+            )
+            .spawn()
             .map_err(|e| format!("{url}: cannot run ssh: {e}"))?;
-        if !check.status.success() {
+        let mut out = Vec::new();
+        if let Some(stdout) = check.stdout.take() {
+            let _ = stdout.take(MAX_CHECK_OUTPUT + 1).read_to_end(&mut out);
+        }
+        if out.len() as u64 > MAX_CHECK_OUTPUT {
+            let _ = check.kill();
+            let _ = check.wait();
+            return Err(format!(
+                "{url}: `docker version` on the remote host printed more than {} KiB: not a docker CLI",
+                MAX_CHECK_OUTPUT >> 10
+            ));
+        }
+        let status = check
+            .wait()
+            .map_err(|e| format!("{url}: cannot run ssh: {e}"))?;
+        if !status.success() {
+            let mut said = Vec::new();
+            if let Ok(f) = std::fs::File::open(&check_err) {
+                let _ = f.take(MAX_CHECK_OUTPUT).read_to_end(&mut said);
+            }
             return Err(format!(
                 "{url}: `docker` did not run on the remote host (the ssh transport runs `docker system dial-stdio` there): {}",
-                String::from_utf8_lossy(&check.stderr).trim()
+                String::from_utf8_lossy(&said).trim()
             ));
         }
         let listener = UnixListener::bind(bridge.socket())
@@ -236,6 +267,49 @@ impl Drop for Bridge {
         let _ = UnixStream::connect(self.socket());
         let _ = self.master.kill();
         let _ = self.master.wait();
+    }
+}
+
+/// The most the remote `docker version --format …` may print (a version string is a few bytes).
+const MAX_CHECK_OUTPUT: u64 = 64 << 10;
+
+/// The name of a bridge's directory in the temporary directory: this, the owner's PID, `-`.
+const STALE_PREFIX: &str = "dockbench-ssh-";
+
+/// Removes the bridge directories in `tmp` that belong to this user and to a process that no
+/// longer runs (`dockbench-ssh-<pid>-*`), after asking an ssh master still listening on its
+/// control socket there to exit (`ssh -O exit`). Directories of live processes, of other users
+/// and names that do not parse are left alone.
+pub fn remove_stale(tmp: &Path) {
+    use std::os::unix::fs::MetadataExt;
+    let uid = rustix::process::getuid().as_raw();
+    for entry in std::fs::read_dir(tmp).into_iter().flatten().flatten() {
+        let name = entry.file_name();
+        let Some(pid) = name
+            .to_str()
+            .and_then(|n| n.strip_prefix(STALE_PREFIX))
+            .and_then(|r| r.split_once('-'))
+            .and_then(|(pid, _)| pid.parse::<u32>().ok())
+        else {
+            continue;
+        };
+        let path = entry.path();
+        let ours = std::fs::symlink_metadata(&path).is_ok_and(|m| m.is_dir() && m.uid() == uid);
+        if !ours || pid == std::process::id() || Path::new(&format!("/proc/{pid}")).exists() {
+            continue;
+        }
+        let control = path.join("cm");
+        if control.exists() {
+            let _ = Command::new("ssh")
+                .arg("-o")
+                .arg(format!("ControlPath={}", control.display()))
+                .args(["-O", "exit", "dockbench-stale"])
+                .stdin(Stdio::null())
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .status();
+        }
+        let _ = std::fs::remove_dir_all(&path);
     }
 }
 
@@ -301,6 +375,34 @@ fn relay(stream: UnixStream, target: &SshTarget, control: &Path) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A bridge directory of a dead scan (SIGKILL leaves it) is removed by the next one; a live
+    /// process's, another name's and a file are kept.
+    #[test]
+    fn bridge_directories_of_dead_scans_are_removed() {
+        let tmp = tempfile::tempdir().unwrap();
+        let mut gone = Command::new("true").spawn().unwrap();
+        let dead = gone.id();
+        gone.wait().unwrap();
+        let stale = tmp.path().join(format!("{STALE_PREFIX}{dead}-AbC123"));
+        std::fs::create_dir(&stale).unwrap();
+        std::fs::write(stale.join("master.err"), "x").unwrap();
+        let alive = tmp
+            .path()
+            .join(format!("{STALE_PREFIX}{}-XyZ", std::process::id()));
+        std::fs::create_dir(&alive).unwrap();
+        let init = tmp.path().join(format!("{STALE_PREFIX}1-Q"));
+        std::fs::create_dir(&init).unwrap();
+        let other = tmp.path().join("dockbench-ssh-notapid");
+        std::fs::create_dir(&other).unwrap();
+        let file = tmp.path().join(format!("{STALE_PREFIX}{dead}-file"));
+        std::fs::write(&file, "").unwrap();
+        remove_stale(tmp.path());
+        assert!(!stale.exists(), "stale directory kept");
+        for kept in [&alive, &init, &other, &file] {
+            assert!(kept.exists(), "{} removed", kept.display());
+        }
+    }
 
     #[test]
     fn ssh_addresses_as_the_docker_cli_reads_them() {

@@ -43,6 +43,13 @@ pub struct Server {
     pub argv: Vec<String>,
     /// Unix socket paths it listens on (`net/unix`, in its own network namespace).
     pub sockets: Vec<String>,
+    /// Everything it listens on (`tcp://…`, `unix://…`, from
+    /// `daemon_config::listening_sockets`: its descriptors read once), or why that could not
+    /// be read.
+    pub listening: Result<Vec<String>, String>,
+    /// Basename of the program it runs (`/proc/PID/exe`, which argv cannot fake); None when
+    /// that link cannot be read (no permission, PID unknown).
+    pub exe: Option<String>,
 }
 
 impl Server {
@@ -52,6 +59,12 @@ impl Server {
             .first()
             .map(|a| a.rsplit('/').next().unwrap_or(a))
             .unwrap_or("")
+    }
+
+    /// What the process runs, as proof of the engine: the executable's basename when
+    /// readable, else argv[0]'s.
+    pub fn identity(&self) -> &str {
+        self.exe.as_deref().unwrap_or_else(|| self.program())
     }
 
     /// The real UID the process runs as (`/proc/PID/status` `Uid:`, host view); None when
@@ -108,6 +121,8 @@ pub fn serving_process(proc_root: &Path, endpoint: &Endpoint) -> Result<Server, 
                     pid: 0,
                     argv,
                     sockets: vec![path.into_owned()],
+                    listening: Err("the serving process's descriptors cannot be read".into()),
+                    exe: None,
                 });
             }
         }
@@ -116,6 +131,12 @@ pub fn serving_process(proc_root: &Path, endpoint: &Endpoint) -> Result<Server, 
             endpoint.url()
         ));
     };
+    // A rootless daemon's TCP port is held on the host side by rootlesskit's port driver:
+    // the daemon is the dockerd it runs (its child's child), when there is one.
+    let pid = match exe_name(&proc_root.join(pid.to_string())).as_deref() {
+        Some("rootlesskit") => engine_descendant(proc_root, pid).unwrap_or(pid),
+        _ => pid,
+    };
     let dir = proc_root.join(pid.to_string());
     let argv: Vec<String> = std::fs::read(dir.join("cmdline"))
         .unwrap_or_default()
@@ -123,11 +144,64 @@ pub fn serving_process(proc_root: &Path, endpoint: &Endpoint) -> Result<Server, 
         .filter(|s| !s.is_empty())
         .map(|s| String::from_utf8_lossy(s).into_owned())
         .collect();
+    let listening = super::daemon_config::listening_sockets(proc_root, pid);
+    let sockets = listening
+        .as_ref()
+        .map(|l| {
+            l.iter()
+                .filter_map(|a| a.strip_prefix("unix://"))
+                .filter(|p| p.starts_with('/'))
+                .map(str::to_string)
+                .collect()
+        })
+        .unwrap_or_default();
     Ok(Server {
         pid,
         argv,
-        sockets: own_unix_sockets(&dir),
+        sockets,
+        listening,
+        exe: exe_name(&dir),
     })
+}
+
+/// The first dockerd or podman among the descendants of `pid` (three generations, from
+/// `/proc/PID/task/*/children`).
+fn engine_descendant(proc_root: &Path, pid: u64) -> Option<u64> {
+    let children = |p: u64| -> Vec<u64> {
+        let tasks = proc_root.join(p.to_string()).join("task");
+        std::fs::read_dir(tasks)
+            .into_iter()
+            .flatten()
+            .flatten()
+            .filter_map(|t| std::fs::read_to_string(t.path().join("children")).ok())
+            .flat_map(|c| {
+                c.split_whitespace()
+                    .filter_map(|n| n.parse().ok())
+                    .collect::<Vec<u64>>()
+            })
+            .collect()
+    };
+    let mut generation = vec![pid];
+    for _ in 0..3 {
+        generation = generation.into_iter().flat_map(children).collect();
+        if let Some(found) = generation.iter().copied().find(|c| {
+            matches!(
+                exe_name(&proc_root.join(c.to_string())).as_deref(),
+                Some("dockerd" | "podman")
+            )
+        }) {
+            return Some(found);
+        }
+    }
+    None
+}
+
+/// Basename of `<pid_dir>/exe`'s target (" (deleted)" of a replaced binary dropped).
+fn exe_name(pid_dir: &Path) -> Option<String> {
+    let target = std::fs::read_link(pid_dir.join("exe")).ok()?;
+    let target = target.to_string_lossy();
+    let target = target.strip_suffix(" (deleted)").unwrap_or(&target);
+    Some(target.rsplit('/').next().unwrap_or(target).to_string())
 }
 
 /// The IP addresses `host` names, when every one is an address of this host (a bind to it
@@ -162,23 +236,39 @@ fn unix_listeners_any_netns(proc_root: &Path, path: &str) -> BTreeSet<String> {
     if !found.is_empty() {
         return found;
     }
+    // The engines' namespaces first (a daemon's socket is in its own), stopping at the first
+    // table that lists the socket.
+    let mut dirs: Vec<(bool, std::path::PathBuf)> = std::fs::read_dir(proc_root)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter(|e| {
+            e.file_name()
+                .to_str()
+                .is_some_and(|n| n.bytes().all(|b| b.is_ascii_digit()))
+        })
+        .map(|e| (!is_engine(&e.path()), e.path()))
+        .collect();
+    dirs.sort();
     let mut seen = BTreeSet::new();
-    for entry in std::fs::read_dir(proc_root).into_iter().flatten().flatten() {
-        let name = entry.file_name();
-        if !name
-            .to_str()
-            .is_some_and(|n| n.bytes().all(|b| b.is_ascii_digit()))
-        {
-            continue;
-        }
-        let Ok(ns) = std::fs::read_link(entry.path().join("ns/net")) else {
+    for (_, dir) in dirs {
+        let Ok(ns) = std::fs::read_link(dir.join("ns/net")) else {
             continue;
         };
         if seen.insert(ns) {
-            found.extend(unix_listeners(&entry.path(), path));
+            found.extend(unix_listeners(&dir, path));
+            if !found.is_empty() {
+                break;
+            }
         }
     }
     found
+}
+
+/// Is the process at `pid_dir` one of `ENGINE_COMMS`?
+fn is_engine(pid_dir: &Path) -> bool {
+    std::fs::read_to_string(pid_dir.join("comm"))
+        .is_ok_and(|c| ENGINE_COMMS.contains(&c.trim_end()))
 }
 
 /// Inodes of listening unix sockets bound to `path` (`net/unix`: `Num RefCount Protocol Flags
@@ -228,7 +318,14 @@ fn mapped(ip: IpAddr) -> Option<IpAddr> {
     }
 }
 
-/// The lowest PID with one of `inodes` open.
+/// Process names (`/proc/PID/comm`) that can serve the Engine API: the engines, and
+/// rootlesskit, whose port driver holds a rootless daemon's TCP port on the host side.
+const ENGINE_COMMS: &[&str] = &["dockerd", "podman", "rootlesskit"];
+
+/// The lowest PID with one of `inodes` open. The engines' processes are looked at first
+/// (by `comm`, one small read each) and the first holder among them wins; only when none
+/// holds the socket are every process's descriptors read, to name the forwarder or proxy
+/// that does. At 100 containers this reads a few dozen fd links instead of thousands.
 fn holder(proc_root: &Path, inodes: &BTreeSet<String>) -> Option<u64> {
     let mut pids: Vec<u64> = std::fs::read_dir(proc_root)
         .ok()?
@@ -236,43 +333,30 @@ fn holder(proc_root: &Path, inodes: &BTreeSet<String>) -> Option<u64> {
         .filter_map(|e| e.file_name().to_str()?.parse().ok())
         .collect();
     pids.sort_unstable();
-    pids.into_iter().find(|pid| {
-        socket_fds(&proc_root.join(pid.to_string()))
-            .iter()
-            .any(|i| inodes.contains(i))
-    })
+    let holds = |pid: &u64| holds_any(&proc_root.join(pid.to_string()), inodes);
+    let (engines, others): (Vec<u64>, Vec<u64>) = pids
+        .into_iter()
+        .partition(|pid| is_engine(&proc_root.join(pid.to_string())));
+    engines
+        .iter()
+        .find(|p| holds(p))
+        .or_else(|| others.iter().find(|p| holds(p)))
+        .copied()
 }
 
-/// Socket inodes the process has open.
-fn socket_fds(pid_dir: &Path) -> Vec<String> {
+/// Does the process have one of `inodes` open? Stops at the first match.
+fn holds_any(pid_dir: &Path, inodes: &BTreeSet<String>) -> bool {
     let Ok(fds) = std::fs::read_dir(pid_dir.join("fd")) else {
-        return Vec::new();
+        return false;
     };
-    fds.flatten()
-        .filter_map(|fd| {
-            let t = std::fs::read_link(fd.path()).ok()?;
+    fds.flatten().any(|fd| {
+        std::fs::read_link(fd.path()).is_ok_and(|t| {
             let t = t.to_string_lossy();
-            Some(t.strip_prefix("socket:[")?.strip_suffix(']')?.to_string())
+            t.strip_prefix("socket:[")
+                .and_then(|r| r.strip_suffix(']'))
+                .is_some_and(|i| inodes.contains(i))
         })
-        .collect()
-}
-
-/// Paths of the listening unix sockets the process holds, from its own `net/unix`.
-fn own_unix_sockets(pid_dir: &Path) -> Vec<String> {
-    let held: BTreeSet<String> = socket_fds(pid_dir).into_iter().collect();
-    let text = std::fs::read_to_string(pid_dir.join("net/unix")).unwrap_or_default();
-    let mut out: BTreeSet<String> = BTreeSet::new();
-    for line in text.lines().skip(1) {
-        let f: Vec<&str> = line.split_whitespace().collect();
-        let (Some(flags), Some(inode), Some(path)) = (f.get(3), f.get(6), f.get(7)) else {
-            continue;
-        };
-        let listening = u32::from_str_radix(flags, 16).is_ok_and(|v| v & 0x10000 != 0);
-        if listening && held.contains(*inode) && path.starts_with('/') {
-            out.insert(path.to_string());
-        }
-    }
-    out.into_iter().collect()
+    })
 }
 
 /// "Docker" or "Podman", from `/version` (Podman names itself in `Components` and
@@ -293,6 +377,29 @@ pub fn engine(version: &serde_json::Value) -> &'static str {
     }
 }
 
+/// The engine's own version: for Podman the "Podman Engine" component's (the top-level
+/// `Version` of its Docker-compatible answer is not guaranteed to be Podman's), else the
+/// top-level `Version`.
+pub fn engine_version(version: &serde_json::Value) -> String {
+    let top = version["Version"].as_str().unwrap_or("").to_string();
+    if engine(version) != "Podman" {
+        return top;
+    }
+    version["Components"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|c| {
+            c["Name"]
+                .as_str()
+                .is_some_and(|n| n.eq_ignore_ascii_case("podman engine"))
+        })
+        .and_then(|c| c["Version"].as_str())
+        .filter(|v| !v.is_empty())
+        .map(str::to_string)
+        .unwrap_or(top)
+}
+
 /// The target of a live scan.
 pub fn describe(
     endpoint: &Endpoint,
@@ -304,7 +411,7 @@ pub fn describe(
     let rootless = security_options.iter().any(|o| o.contains("name=rootless"));
     Target {
         Engine: engine.to_string(),
-        Version: version["Version"].as_str().unwrap_or("").to_string(),
+        Version: engine_version(version),
         Rootless: Some(rootless),
         Address: endpoint.url(),
         Via: endpoint.via(),
@@ -313,10 +420,10 @@ pub fn describe(
         Pid: server.as_ref().map(|s| s.pid as i64).unwrap_or(0),
         Process: server
             .as_ref()
-            .map(|s| s.program().to_string())
+            .map(|s| s.identity().to_string())
             .unwrap_or_default(),
         LocalReason: match server {
-            Ok(s) => format!("served by PID {} ({}) on this host", s.pid, s.program()),
+            Ok(s) => format!("served by PID {} ({}) on this host", s.pid, s.identity()),
             Err(e) => e.clone(),
         },
         Sockets: server
@@ -348,6 +455,19 @@ mod tests {
         let docker = json!({"Version": "20.10.24", "Platform": {"Name": "Docker Engine - Community"},
             "Components": [{"Name": "Engine"}, {"Name": "containerd"}]});
         assert_eq!(engine(&docker), "Docker");
+    }
+
+    /// The header names Podman's own version, not the top-level one of its Docker-compatible
+    /// answer (old: "Podman 1.41-compat").
+    #[test]
+    fn podman_version_is_the_podman_engine_components() {
+        let podman = json!({"Version": "5.4.2-compat", "ApiVersion": "1.41",
+            "Components": [{"Name": "Conmon", "Version": "2.1"},
+                           {"Name": "Podman Engine", "Version": "5.4.2"}]});
+        assert_eq!(engine_version(&podman), "5.4.2");
+        let docker = json!({"Version": "28.5.1",
+            "Components": [{"Name": "Engine", "Version": "28.5.1-x"}]});
+        assert_eq!(engine_version(&docker), "28.5.1");
     }
 
     #[test]

@@ -17,10 +17,15 @@ impl Report {
             hostname: snap.host.Hostname.clone(),
             operating_system: snap.host.OperatingSystem.clone(),
             kernel: snap.host.KernelVersion.clone(),
-            // A clone has no daemon to ask: the version its packages record.
-            docker_version: version
-                .map(|v| v.Version.clone())
-                .unwrap_or_else(|| snap.host.InstalledDockerVersion.clone()),
+            // A clone has no daemon to ask: the version its packages record. Podman's own
+            // version is its "Podman Engine" component's (Target.Version), not the top-level
+            // one of its Docker-compatible answer.
+            docker_version: match &snap.daemon.Target {
+                t if t.Engine == "Podman" && !t.Version.is_empty() => t.Version.clone(),
+                _ => version
+                    .map(|v| v.Version.clone())
+                    .unwrap_or_else(|| snap.host.InstalledDockerVersion.clone()),
+            },
             api_version: version.map(|v| v.ApiVersion.clone()).unwrap_or_default(),
             machine_id: snap.host.MachineId.clone(),
             engine_id: info.map(|i| i.ID.clone()).unwrap_or_default(),

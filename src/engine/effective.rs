@@ -151,9 +151,35 @@ fn config_unknown(d: &Daemon, key: &str) -> Option<Value> {
     None
 }
 
+/// `hosts` configured with a TCP address while more may be served (what `-H fd://` brings is
+/// not known, or a variable that could not be expanded may add `-H`): the TCP API is certain,
+/// so the known addresses stand, with why the list may be longer. `None` otherwise.
+fn partial_hosts(d: &Daemon, unknown: &Option<Value>) -> Option<String> {
+    let c = &d.Config;
+    if unknown.is_none() || !c.FileError.is_empty() || !c.Refused.is_empty() {
+        return None;
+    }
+    let s = c.Settings.get("hosts").filter(|s| s.Source != "default")?;
+    let tcp = s
+        .Value
+        .as_array()?
+        .iter()
+        .filter_map(Value::as_str)
+        .any(|h| h.starts_with("tcp://") || (!h.is_empty() && !h.contains("://")));
+    let why = reason_of(unknown.as_ref()?);
+    tcp.then_some(why)
+}
+
 fn setting(d: &Daemon, key: &str, observed: Option<&(Value, String)>) -> EffectiveSetting {
     let configured = d.Config.Settings.get(key);
-    let unknown = config_unknown(d, key);
+    let mut unknown = config_unknown(d, key);
+    let incomplete = match key {
+        "hosts" if observed.is_none() => partial_hosts(d, &unknown),
+        _ => None,
+    };
+    if incomplete.is_some() {
+        unknown = None;
+    }
     // dockerd refusing its configuration is an error whatever the running daemon says: it
     // will not start again with it.
     let refused = !d.Config.FileError.is_empty() || !d.Config.Refused.is_empty();
@@ -217,6 +243,9 @@ fn setting(d: &Daemon, key: &str, observed: Option<&(Value, String)>) -> Effecti
         } else if let Some(level) = e.Value.as_str() {
             e.Value = json!(level.to_ascii_lowercase());
         }
+    }
+    if let Some(why) = &incomplete {
+        e.Origin = format!("{}; more may be served: {why}", e.Origin);
     }
     if let Some(u) = unknown
         && e.Source != "daemon"
@@ -291,6 +320,8 @@ fn same(key: &str, configured: &Value, observed: &Value) -> bool {
         }
         // `fd://` and socket paths are named differently by the process; not compared.
         "hosts" => true,
+        // No storage-driver setting: dockerd picks one at start; any is what was asked for.
+        "storage-driver" => configured.as_str().unwrap_or("").is_empty() || configured == observed,
         _ => configured == observed,
     }
 }

@@ -14,12 +14,29 @@ pub struct PrivateDaemon {
     /// dockerd's whole command line (without the program name).
     pub args: Vec<String>,
     child: Option<Child>,
+    /// The TCP address it serves instead of a unix socket (`start_tcp_only`).
+    tcp: Option<String>,
 }
 
 impl PrivateDaemon {
     /// Starts dockerd with `config` as its config file and `extra` on the command line, or
     /// returns None (skip) when this machine cannot run one and CI is not set.
     pub fn start(name: &str, config: &str, extra: &[&str]) -> Option<PrivateDaemon> {
+        Self::start_with(name, config, extra, None)
+    }
+
+    /// Like `start`, but the daemon serves only `tcp://127.0.0.1:PORT` (in its network
+    /// namespace): no unix socket at all.
+    pub fn start_tcp_only(name: &str, config: &str, port: u16) -> Option<PrivateDaemon> {
+        Self::start_with(name, config, &[], Some(format!("tcp://127.0.0.1:{port}")))
+    }
+
+    fn start_with(
+        name: &str,
+        config: &str,
+        extra: &[&str],
+        tcp: Option<String>,
+    ) -> Option<PrivateDaemon> {
         let usable = Command::new("dockerd").arg("--version").output().is_ok()
             && Command::new("unshare").arg("--version").output().is_ok()
             && rustix::process::geteuid().is_root();
@@ -42,7 +59,10 @@ impl PrivateDaemon {
             format!("--data-root={d}/data"),
             format!("--exec-root={d}/exec"),
             format!("--pidfile={d}/dockerd.pid"),
-            format!("--host=unix://{d}/d.sock"),
+            match &tcp {
+                Some(address) => format!("--host={address}"),
+                None => format!("--host=unix://{d}/d.sock"),
+            },
             "--bridge=none".into(),
             "--iptables=false".into(),
             "--ip6tables=false".into(),
@@ -86,6 +106,7 @@ impl PrivateDaemon {
             dir,
             args,
             child: Some(child),
+            tcp,
         };
         let deadline = Instant::now() + Duration::from_secs(60);
         while Instant::now() < deadline {
@@ -113,7 +134,10 @@ impl PrivateDaemon {
     }
 
     pub fn address(&self) -> String {
-        format!("unix://{}/d.sock", self.dir.display())
+        match &self.tcp {
+            Some(address) => address.clone(),
+            None => format!("unix://{}/d.sock", self.dir.display()),
+        }
     }
 
     pub fn config_path(&self) -> PathBuf {
@@ -121,8 +145,12 @@ impl PrivateDaemon {
     }
 
     pub fn docker(&self, args: &[&str]) -> Output {
-        Command::new("docker")
-            .args(["-H", &self.address()])
+        // A TCP-only daemon is reached in its network namespace (nothing listens outside).
+        let mut cmd = match &self.tcp {
+            Some(_) => self.in_netns(Path::new("docker")),
+            None => Command::new("docker"),
+        };
+        cmd.args(["-H", &self.address()])
             .args(args)
             .output()
             .unwrap()

@@ -180,6 +180,11 @@ const FLAGS: &[Flag] = &[
     f("default-address-pool", None, "default-address-pools", Pool),
     f("rootless", None, "rootless", Bool),
     f("default-cgroupns-mode", None, "default-cgroupns-mode", Str),
+    f("default-stop-timeout", None, "default-stop-timeout", Int),
+    f("allow-direct-routing", None, "allow-direct-routing", Bool),
+    f("bridge-accept-fwmark", None, "bridge-accept-fwmark", Str),
+    f("firewall-backend", None, "firewall-backend", Str),
+    f("nri-opts", None, "nri-opts", Str),
     // Accepted by older releases (removed since): still found on long-lived hosts.
     f("graph", Some('g'), "data-root", Str),
     f("oom-score-adjust", None, "oom-score-adjust", Int),
@@ -204,9 +209,6 @@ const CONFIG_ONLY_KEYS: &[&str] = &[
     "features",
     "proxies",
     "deprecated-key-path",
-    "firewall-backend",
-    "bridge-accept-fwmark",
-    "allow-direct-routing",
     "host-gateway-ips",
     "min-api-version",
     "default-network-opts",
@@ -221,7 +223,8 @@ const CONFIG_ONLY_KEYS: &[&str] = &[
 /// Keys of flags older releases had, and keys no flag has, are not judged.
 pub(super) fn json_type_error(key: &str, value: &Value) -> Option<String> {
     let (i, flag) = FLAGS.iter().enumerate().find(|(_, f)| f.key == key)?;
-    if i >= LEGACY_FROM {
+    // Go's encoding/json leaves a non-pointer field as it is for a JSON null (no error).
+    if i >= LEGACY_FROM || value.is_null() {
         return None;
     }
     let strings = |v: &Value| v.as_array().is_some_and(|a| a.iter().all(Value::is_string));
@@ -284,7 +287,19 @@ type Parsed = BTreeMap<String, (Value, Vec<String>)>;
 /// Flags dockerd does not have are kept under their own name; since dockerd accepts no
 /// positional arguments, a following word not starting with `-` must be their value.
 pub(super) fn parse_flags(args: &[String]) -> Parsed {
+    parse_flags_checked(args).0
+}
+
+/// `parse_flags`, with why dockerd would refuse this command line, in pflag's and cobra's words:
+/// an unknown flag (`unknown flag: --x`, `unknown shorthand flag: 'x' in -x`), a value its
+/// type does not parse (bools by Go's strconv.ParseBool, ints by strconv.ParseInt base 0), a
+/// flag missing its value, any positional argument (dockerd takes none, so an empty word or a
+/// `${OPTIONS}` that systemd passed as one argument is refused). Flags only older releases had
+/// are known (the clone's dockerd may be one of them).
+pub(super) fn parse_flags_checked(args: &[String]) -> (Parsed, Vec<String>) {
     let mut out = Parsed::new();
+    let mut errors: Vec<String> = Vec::new();
+    let mut positional: Vec<String> = Vec::new();
     let mut i = 0;
     // The next word as a value: always for known flags (pflag takes it even if it starts with
     // `-`), only when it does not look like a flag for unknown ones.
@@ -297,6 +312,7 @@ pub(super) fn parse_flags(args: &[String]) -> Parsed {
         let arg = &args[i];
         i += 1;
         if arg == "--" {
+            positional.extend(args[i..].iter().cloned());
             break;
         }
         if let Some(body) = arg.strip_prefix("--") {
@@ -310,9 +326,18 @@ pub(super) fn parse_flags(args: &[String]) -> Parsed {
                 None if flag.is_some_and(|f| f.kind == Bool) => (Some("true".into()), arg.clone()),
                 None => match next_value(&mut i, flag.is_some()) {
                     Some(v) => (Some(v.clone()), format!("{arg} {v}")),
-                    None => (None, arg.clone()),
+                    None => {
+                        if flag.is_some() {
+                            errors.push(format!("flag needs an argument: {arg}"));
+                        }
+                        (None, arg.clone())
+                    }
                 },
             };
+            match flag {
+                None => errors.push(format!("unknown flag: --{name}")),
+                Some(f) => errors.extend(value_error(f, &value)),
+            }
             apply(&mut out, flag, name, value, origin);
         } else if let Some(group) = arg.strip_prefix('-').filter(|g| !g.is_empty()) {
             let mut rest = group;
@@ -332,15 +357,92 @@ pub(super) fn parse_flags(args: &[String]) -> Parsed {
                 } else {
                     match next_value(&mut i, flag.is_some()) {
                         Some(v) => (Some(v.clone()), format!("{arg} {v}")),
-                        None => (None, arg.clone()),
+                        None => {
+                            if flag.is_some() {
+                                errors.push(format!("flag needs an argument: '{c}' in {arg}"));
+                            }
+                            (None, arg.clone())
+                        }
                     }
                 };
+                match flag {
+                    None => errors.push(format!("unknown shorthand flag: '{c}' in {arg}")),
+                    Some(f) => errors.extend(value_error(f, &value)),
+                }
                 apply(&mut out, flag, &c.to_string(), value, origin);
             }
+        } else {
+            // A positional argument (also `-` and the empty word), which dockerd refuses; it
+            // stays in `Args`.
+            positional.push(arg.clone());
         }
-        // Anything else is a positional argument, which dockerd refuses; it stays in `Args`.
     }
-    out
+    if !positional.is_empty() {
+        let shown: Vec<String> = positional.iter().map(|p| format!("{p:?}")).collect();
+        errors.push(format!(
+            "\"dockerd\" accepts no argument(s) (given: {})",
+            shown.join(" ")
+        ));
+    }
+    (out, errors)
+}
+
+/// pflag's error for a value flag `f` cannot take: `invalid argument "maybe" for "--icc" flag:
+/// strconv.ParseBool: parsing "maybe": invalid syntax` (a flag with a shorthand is named
+/// `-D, --debug`, however it was given).
+fn value_error(f: &Flag, value: &Option<String>) -> Option<String> {
+    let v = value.as_deref()?;
+    let spelled = match f.short {
+        Some(c) => format!("-{c}, --{}", f.long),
+        None => format!("--{}", f.long),
+    };
+    let (ok, parser) = match f.kind {
+        Bool => (parse_bool(v).is_some(), "strconv.ParseBool"),
+        Int => (parse_go_int(v).is_some(), "strconv.ParseInt"),
+        BoolMap => match v.split_once('=') {
+            Some((_, b)) => (parse_bool(b).is_some(), "strconv.ParseBool"),
+            None => (true, ""),
+        },
+        _ => (true, ""),
+    };
+    (!ok).then(|| {
+        format!(
+            "invalid argument {v:?} for {spelled:?} flag: {parser}: parsing {v:?}: invalid syntax"
+        )
+    })
+}
+
+/// Go's strconv.ParseInt(s, 0, 64), which pflag's int flags use: an optional sign, then
+/// decimal, `0x`/`0o`/`0b` or a leading-`0` octal, `_` between digits.
+fn parse_go_int(s: &str) -> Option<i64> {
+    let (negative, body) = match s.as_bytes().first() {
+        Some(b'-') => (true, &s[1..]),
+        Some(b'+') => (false, &s[1..]),
+        _ => (false, s),
+    };
+    let lower = body.to_ascii_lowercase();
+    let (radix, digits) = if let Some(d) = lower.strip_prefix("0x") {
+        (16, d.to_string())
+    } else if let Some(d) = lower.strip_prefix("0o") {
+        (8, d.to_string())
+    } else if let Some(d) = lower.strip_prefix("0b") {
+        (2, d.to_string())
+    } else if lower.len() > 1 && lower.starts_with('0') {
+        (8, lower[1..].to_string())
+    } else {
+        (10, lower.clone())
+    };
+    // `_` only between digits (after a base prefix too: `0x_1f`); no second sign.
+    if digits.is_empty()
+        || digits.starts_with(['+', '-'])
+        || digits.ends_with('_')
+        || digits.contains("__")
+        || (radix == 10 && digits.starts_with('_'))
+    {
+        return None;
+    }
+    let n = i64::from_str_radix(&digits.replace('_', ""), radix).ok()?;
+    Some(if negative { -n } else { n })
 }
 
 /// Records one flag use. `value` is `None` for an unknown flag given without a value (taken as a
@@ -373,7 +475,7 @@ fn apply(out: &mut Parsed, flag: Option<&Flag>, name: &str, value: Option<String
     match flag.kind {
         Bool => entry.0 = parse_bool(&raw).map_or_else(|| json!(raw), Value::Bool),
         Str => entry.0 = json!(raw),
-        Int => entry.0 = raw.parse::<i64>().map_or_else(|_| json!(raw), |n| json!(n)),
+        Int => entry.0 = parse_go_int(&raw).map_or_else(|| json!(raw), |n| json!(n)),
         List => push(&mut entry.0, json!(raw)),
         Pool => push(&mut entry.0, pool(&raw)),
         Map => insert(&mut entry.0, key, json!(val)),
@@ -597,6 +699,58 @@ mod tests {
             value(&c, "default-address-pools"),
             json!([{"base": "10.10.0.0/16", "size": 24}])
         );
+    }
+
+    /// What pflag refuses, in its words (a running process's command line is not judged; the
+    /// offline resolver turns these into a refused configuration).
+    #[test]
+    fn refusals_follow_pflag_and_cobra() {
+        let errors = |s: &str| parse_flags_checked(&argv(s)).1;
+        assert!(
+            errors(
+                "-H fd:// --icc=F --iptables=0 --mtu 0x5dc --shutdown-timeout=1_0 -D --live-restore"
+            )
+            .is_empty()
+        );
+        assert_eq!(
+            errors("--icc=maybe"),
+            [
+                "invalid argument \"maybe\" for \"--icc\" flag: strconv.ParseBool: parsing \"maybe\": invalid syntax"
+            ]
+        );
+        assert_eq!(errors("--no-such-flag"), ["unknown flag: --no-such-flag"]);
+        assert_eq!(
+            errors("-D=maybe"),
+            [
+                "invalid argument \"maybe\" for \"-D, --debug\" flag: strconv.ParseBool: parsing \"maybe\": invalid syntax"
+            ]
+        );
+        assert_eq!(errors("-DZ"), ["unknown shorthand flag: 'Z' in -DZ"]);
+        assert_eq!(
+            errors("--log-level"),
+            ["flag needs an argument: --log-level"]
+        );
+        assert_eq!(errors("-l"), ["flag needs an argument: 'l' in -l"]);
+        assert_eq!(
+            errors("--debug false"),
+            ["\"dockerd\" accepts no argument(s) (given: \"false\")"]
+        );
+        assert_eq!(
+            errors("--icc=false -- --debug"),
+            ["\"dockerd\" accepts no argument(s) (given: \"--debug\")"]
+        );
+        assert_eq!(
+            parse_flags_checked(&["".to_string()]).1,
+            ["\"dockerd\" accepts no argument(s) (given: \"\")"]
+        );
+        // Flags of older releases are known.
+        assert!(errors("--graph /srv -g /srv --disable-legacy-registry").is_empty());
+        assert_eq!(parse_go_int("0x_1F"), Some(31));
+        assert_eq!(parse_go_int("017"), Some(15));
+        assert_eq!(parse_go_int("-0b11"), Some(-3));
+        for bad in ["", "_1", "1_", "1__0", "0x", "0x-5", "09", "1.5", "+-1"] {
+            assert_eq!(parse_go_int(bad), None, "{bad}");
+        }
     }
 
     #[test]

@@ -4,7 +4,7 @@ use serde_json::{Map, Value, json};
 
 use std::collections::BTreeMap;
 
-use super::flags::{json_type_error, known_file_key, parse_flags};
+use super::flags::{json_type_error, known_file_key, parse_flags_checked};
 use crate::docker::DEFAULT_CONFIG_FILE;
 use crate::snapshot::{Cause, DaemonConfig, FactStatus, Setting};
 
@@ -67,16 +67,43 @@ pub fn resolve(
 
 /// `resolve` for a daemon whose config file, unless `--config-file` names one, is
 /// `default_file` (a rootless daemon reads `~/.config/docker/daemon.json`).
+///
+/// `args` are a running process's: it started with them, so they are not judged (a flag of a
+/// newer release than this table knows is no refusal). See `resolve_planned` for a command
+/// line that has not run.
 pub fn resolve_with_default_file(
     args: &[String],
     command_line_known: bool,
     default_file: &str,
     read_file: impl Fn(&str) -> Option<Result<String, String>>,
 ) -> DaemonConfig {
-    let mut flags = if command_line_known {
-        parse_flags(args)
+    resolve_inner(args, command_line_known, false, default_file, read_file)
+}
+
+/// `resolve_with_default_file` for the command line a unit would start dockerd with (an
+/// offline clone): what pflag and dockerd would refuse in it (an unknown flag, `--icc=maybe`,
+/// a positional argument) makes `Refused` say "dockerd would not start with this
+/// configuration: …", as a refused daemon.json does.
+pub fn resolve_planned(
+    args: &[String],
+    command_line_known: bool,
+    default_file: &str,
+    read_file: impl Fn(&str) -> Option<Result<String, String>>,
+) -> DaemonConfig {
+    resolve_inner(args, command_line_known, true, default_file, read_file)
+}
+
+fn resolve_inner(
+    args: &[String],
+    command_line_known: bool,
+    judge_command_line: bool,
+    default_file: &str,
+    read_file: impl Fn(&str) -> Option<Result<String, String>>,
+) -> DaemonConfig {
+    let (mut flags, flag_errors) = if command_line_known {
+        parse_flags_checked(args)
     } else {
-        BTreeMap::new()
+        (BTreeMap::new(), Vec::new())
     };
     let named_file = flags.remove("config-file").map(|(v, _)| match v {
         Value::String(s) => s,
@@ -104,6 +131,14 @@ pub fn resolve_with_default_file(
     let mut settings: BTreeMap<String, Setting> = BTreeMap::new();
     // Why dockerd would refuse to start with this file and command line (its own checks).
     let mut refused: Vec<String> = Vec::new();
+    if judge_command_line {
+        refused.extend(flag_errors);
+    }
+    // Keys the file sets to null: Go's json.Unmarshal leaves such a field at its zero value and
+    // the flag default fills it (so the value is dockerd's default), but the key still counts
+    // as set in the file when dockerd looks for flag/file conflicts (moby daemon/config
+    // getConflictFreeConfiguration decodes into a map first).
+    let mut nulls: Vec<String> = Vec::new();
     match read_file(&file) {
         // A missing default file is normal; a missing named one stops dockerd from starting,
         // so the running daemon's configuration cannot be known.
@@ -121,7 +156,11 @@ pub fn resolve_with_default_file(
                 Ok(map) => {
                     refused.extend(refused_file(&map));
                     for (key, value) in map {
-                        settings.insert(key, setting(value, "file", file.clone()));
+                        if value.is_null() {
+                            nulls.push(key);
+                        } else {
+                            settings.insert(key, setting(value, "file", file.clone()));
+                        }
                     }
                 }
                 Err(e) => config.FileError = format!("{file}: {e}"),
@@ -153,21 +192,54 @@ pub fn resolve_with_default_file(
                     setting(value, "flag", format!("{origin} (also in {file})"))
                 }
             },
+            None if nulls.contains(&key) => {
+                refused.push(format!(
+                    "the following directives are specified both as a flag and in the configuration file: {key}: (from flag: {}, from file: <nil>)",
+                    shown(&value)
+                ));
+                setting(value, "flag", format!("{origin} (also in {file}, as null)"))
+            }
             None => setting(value, "flag", origin),
         };
         settings.insert(key, merged);
     }
 
-    // Setting tlsverify at all (any value, flag or file) turns TLS on in dockerd.
-    if let Some(verify) = settings.get("tlsverify")
+    // Setting tlsverify at all (any value, flag or file, null too: moby's IsValueSet) turns TLS
+    // on in dockerd.
+    let verify_origin = settings
+        .get("tlsverify")
+        .map(|v| (v.Source.clone(), v.Origin.clone()))
+        .or_else(|| {
+            nulls
+                .iter()
+                .any(|n| n == "tlsverify")
+                .then(|| ("file".to_string(), format!("{file} (tlsverify: null)")))
+        });
+    if let Some((source, origin)) = verify_origin
         && settings.get("tls").is_none_or(|t| t.Value != json!(true))
     {
         let tls = setting(
             json!(true),
-            &verify.Source,
-            format!("{} (tlsverify implies tls)", verify.Origin),
+            &source,
+            format!("{origin} (tlsverify implies tls)"),
         );
         settings.insert("tls".to_string(), tls);
+    }
+    // TLS on with tlsverify never given: since Docker 20.10 dockerd then verifies clients too
+    // (loadDaemonCliConfig: `if conf.TLSVerify == nil && conf.TLS != nil { conf.TLSVerify =
+    // conf.TLS }`; newAPIServerTLSConfig requires a client certificate unless tlsverify is false).
+    if !settings.contains_key("tlsverify")
+        && let Some(tls) = settings.get("tls").filter(|t| t.Value == json!(true))
+    {
+        let verify = setting(
+            json!(true),
+            &tls.Source.clone(),
+            format!(
+                "{} (tls without tlsverify verifies clients, dockerd 20.10+)",
+                tls.Origin
+            ),
+        );
+        settings.insert("tlsverify".to_string(), verify);
     }
 
     let tls_on = settings.get("tls").is_some_and(|t| t.Value == json!(true));
@@ -205,9 +277,14 @@ pub fn resolve_with_default_file(
     }
 
     for (key, value) in defaults() {
+        let origin = if nulls.iter().any(|n| n == key) {
+            format!("{file} sets null, which dockerd ignores")
+        } else {
+            String::new()
+        };
         settings
             .entry(key.to_string())
-            .or_insert_with(|| setting(value, "default", String::new()));
+            .or_insert_with(|| setting(value, "default", origin));
     }
     // dockerd's config.Validate: the level is matched case-insensitively (`INFO` is info).
     if let Some(level) = settings.get("log-level").and_then(|s| s.Value.as_str())
@@ -527,9 +604,25 @@ mod tests {
         let c = resolve(&[], true, |_| Some(Ok(r#"{"tlsverify": true}"#.into())));
         assert_eq!(source(&c, "tls").0, "file");
         assert_eq!(value(&c, "tls"), json!(true));
+        // TLS on and tlsverify never given: dockerd 20.10+ verifies clients (tlsverify = tls).
         let c = flags_only("--tls");
         assert_eq!(value(&c, "tls"), json!(true));
+        assert_eq!(value(&c, "tlsverify"), json!(true));
+        assert_eq!(
+            source(&c, "tlsverify"),
+            (
+                "flag".into(),
+                "--tls (tls without tlsverify verifies clients, dockerd 20.10+)".into()
+            )
+        );
+        let c = flags_only("--tls=false");
+        assert_eq!(value(&c, "tlsverify"), json!(false));
         assert_eq!(source(&c, "tlsverify").0, "default");
+        // `"tlsverify": null` is set as far as moby's IsValueSet goes: TLS on, and verifying.
+        let c = resolve(&[], true, |_| Some(Ok(r#"{"tlsverify": null}"#.into())));
+        assert_eq!(value(&c, "tls"), json!(true));
+        assert_eq!(value(&c, "tlsverify"), json!(true));
+        assert!(c.Refused.is_empty(), "{}", c.Refused);
         let c = flags_only("");
         assert_eq!(value(&c, "tls"), json!(false));
     }

@@ -21,7 +21,7 @@ pub use discovery::{
     find_dockerd_among, find_dockerd_args, find_dockerd_args_among, find_dockerd_args_for,
     listening_sockets,
 };
-pub use merge::{default_keys, resolve, resolve_with_default_file};
+pub use merge::{default_keys, resolve, resolve_planned, resolve_with_default_file};
 pub use systemd::{
     UnitEnvironment, exec_start_args, exec_start_args_of, expand_environment, listen_streams,
     parse_environment_file, unit_environment,

@@ -207,9 +207,9 @@ pub fn socket_unit(fs: &RootFs, users: &Users, name: &str) -> Vec<String> {
     daemon_config::listen_streams(&refs)
 }
 
-/// A unit's dockerd command line: the arguments, and the variable references that could not
-/// be expanded (with why).
-type UnitCommand = (Vec<String>, Vec<String>);
+/// A unit's dockerd command line: the arguments, the variable references that could not be
+/// expanded (with why), and why systemd would not start the unit at all ("" when it would).
+type UnitCommand = (Vec<String>, Vec<String>, String);
 
 /// The dockerd arguments of these unit files (read in order), with `$VAR`/`${VAR}` expanded
 /// from the unit's `Environment=` and `EnvironmentFile=`s (`$OPTIONS` of /etc/sysconfig/docker,
@@ -237,17 +237,29 @@ fn unit_args(
     // Variables a file would set whose value cannot be known: every variable is suspect when
     // a file cannot be read, since any of them might be in it.
     let mut unreadable: Vec<String> = Vec::new();
+    // systemd.exec: an EnvironmentFile= without the `-` prefix that does not exist fails the
+    // unit ("Failed to load environment files"): dockerd would not run with any setting.
+    let mut missing: Vec<String> = Vec::new();
     for (path, optional) in &unit_env.files {
         match fs.read_lossy(path) {
             // Settings from these files override Environment= (systemd.exec).
             Ok(text) => env.extend(daemon_config::parse_environment_file(&text)),
             Err(e) if super::super::rootfs::is_not_found(&e) && *optional => {}
-            Err(e) if super::super::rootfs::is_not_found(&e) => unreadable.push(format!(
-                "EnvironmentFile={path} does not exist (systemd would not start the unit)"
+            Err(e) if super::super::rootfs::is_not_found(&e) => missing.push(format!(
+                "EnvironmentFile={path} does not exist and has no '-' prefix"
             )),
+            // The scanner may lack a permission systemd has: the values are unknown.
             Err(e) => unreadable.push(format!("EnvironmentFile={path} cannot be read: {e}")),
         }
     }
+    let refused = if missing.is_empty() {
+        String::new()
+    } else {
+        format!(
+            "the unit would not start (systemd fails a unit whose required environment file is missing): {}",
+            missing.join("; ")
+        )
+    };
     let unknown: BTreeMap<String, String> = if unreadable.is_empty() {
         BTreeMap::new()
     } else {
@@ -256,9 +268,8 @@ fn unit_args(
             .map(|n| (n, unreadable.join("; ")))
             .collect()
     };
-    Ok(Some(daemon_config::expand_environment(
-        &args, &env, &unknown,
-    )))
+    let (args, unexpanded) = daemon_config::expand_environment(&args, &env, &unknown);
+    Ok(Some((args, unexpanded, refused)))
 }
 
 /// Names referenced as `$NAME` or `${NAME}` in `args`.
@@ -298,8 +309,8 @@ fn config_of(
     let unreadable = args.as_ref().err().cloned();
     let args = args.unwrap_or_default();
     let known = args.is_some();
-    let (args, unexpanded) = args.unwrap_or_default();
-    let mut config = daemon_config::resolve_with_default_file(&args, known, default_file, |path| {
+    let (args, unexpanded, unit_refused) = args.unwrap_or_default();
+    let mut config = daemon_config::resolve_planned(&args, known, default_file, |path| {
         match fs.read_to_string(path) {
             Ok(text) => Some(Ok(text)),
             Err(e) if super::super::rootfs::is_not_found(&e) => None,
@@ -307,6 +318,13 @@ fn config_of(
         }
     });
     config.Unexpanded = unexpanded;
+    if !unit_refused.is_empty() {
+        config.Refused = if config.Refused.is_empty() {
+            format!("dockerd would not start with this configuration: {unit_refused}")
+        } else {
+            format!("{}; {unit_refused}", config.Refused)
+        };
+    }
     config.ListeningStatus = FactStatus::offline("the sockets the dockerd process listens on");
     if let Some(e) = unreadable {
         // Not an offline limit: the unit is there and could not be read (ERROR, not SKIP).
