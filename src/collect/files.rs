@@ -261,7 +261,27 @@ fn docker_socket(config: &DaemonConfig) -> String {
             .map(|p| p.to_string())
     };
     if config.ListeningStatus.is_available() {
-        return unix_of(&config.Listening).unwrap_or_default();
+        // dockerd's own sockets under its exec root (libnetwork's, metrics.sock, swarm's
+        // control.sock, plugins) are not the API.
+        let exec_root = config
+            .Settings
+            .get("exec-root")
+            .and_then(|s| s.Value.as_str())
+            .filter(|p| !p.is_empty())
+            .unwrap_or("/var/run/docker");
+        let under_exec_root = |h: &str| {
+            let run = |p: &str| p.replacen("/var/run/", "/run/", 1);
+            let root = format!("{}/", run(exec_root.trim_end_matches('/')));
+            h.strip_prefix("unix://")
+                .is_some_and(|p| run(p).starts_with(&root))
+        };
+        let api: Vec<String> = config
+            .Listening
+            .iter()
+            .filter(|h| !under_exec_root(h))
+            .cloned()
+            .collect();
+        return unix_of(&api).unwrap_or_default();
     }
     let hosts = config.Settings.get("hosts").map(|s| &s.Value);
     let entries: Vec<String> = match hosts {
@@ -492,6 +512,47 @@ mod tests {
         assert_eq!(socket.Path, "/etc/systemd/system/docker.socket");
         assert!(socket.Exists);
         assert_eq!(socket.Kind, "symlink");
+    }
+
+    /// 3.15/3.16 judge a socket the daemon serves: never the default path for a daemon that
+    /// holds only TCP (and its own sockets under the exec root are not the API).
+    #[test]
+    fn the_docker_socket_is_one_the_daemon_serves() {
+        let hosts = |v: serde_json::Value| {
+            let mut c = DaemonConfig::default();
+            c.Settings.insert("hosts".into(), setting(v, "flag"));
+            c
+        };
+        // Offline: from `hosts`.
+        assert_eq!(docker_socket(&DaemonConfig::default()), DEFAULT_SOCKET);
+        assert_eq!(docker_socket(&hosts(serde_json::json!([]))), DEFAULT_SOCKET);
+        assert_eq!(docker_socket(&hosts(serde_json::json!(["tcp://0.0.0.0:2375"]))), "");
+        assert_eq!(
+            docker_socket(&hosts(serde_json::json!(["tcp://0.0.0.0:2375", "unix:///srv/d.sock"]))),
+            "/srv/d.sock"
+        );
+        let mut activated = hosts(serde_json::json!(["fd://"]));
+        assert_eq!(docker_socket(&activated), DEFAULT_SOCKET);
+        activated.SocketUnit = vec!["tcp://[::]:2375".into()];
+        assert_eq!(docker_socket(&activated), "");
+        activated.SocketUnit.push("unix:///run/docker.sock".into());
+        assert_eq!(docker_socket(&activated), "/run/docker.sock");
+        // Live: what the process listens on, whatever `hosts` says.
+        let mut live = hosts(serde_json::json!([]));
+        live.ListeningStatus = FactStatus::available();
+        live.Listening = vec![
+            "tcp://127.0.0.1:2375".into(),
+            "unix:///var/run/docker/libnetwork/4b5e6157b55c.sock".into(),
+            "unix:///run/docker/metrics.sock".into(),
+        ];
+        assert_eq!(docker_socket(&live), "");
+        live.Listening.push("unix:///srv/api.sock".into());
+        live.Listening.push("unix:///var/run/docker.sock".into());
+        assert_eq!(docker_socket(&live), "/var/run/docker.sock");
+        live.Settings
+            .insert("exec-root".into(), setting(serde_json::json!("/srv/exec"), "flag"));
+        live.Listening = vec!["unix:///srv/exec/libnetwork/x.sock".into()];
+        assert_eq!(docker_socket(&live), "");
     }
 
     #[test]
