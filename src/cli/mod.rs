@@ -103,20 +103,22 @@ pub struct SourceArgs {
     /// Also scan created, exited and paused containers (default: running only).
     #[arg(long, short = 'a', overrides_with = "no_all")]
     pub all: bool,
-    /// Running containers only (undoes `all = true` of the configuration file).
+    /// Running containers only: the default (for `scan`, undoes `all = true` of the
+    /// configuration file).
     #[arg(long, overrides_with = "all")]
     pub no_all: bool,
     /// Check every image on the host in section 4, not only the images containers use.
     #[arg(long, overrides_with = "no_all_images")]
     pub all_images: bool,
-    /// Only the images containers use (undoes `all_images = true`).
+    /// Only the images containers use: the default (for `scan`, undoes `all_images = true`).
     #[arg(long, overrides_with = "all_images")]
     pub no_all_images: bool,
     /// Keep dockbench's own container in the scan when dockbench runs as a container (by
     /// default it is recognised and left out, with a note in the report).
     #[arg(long, overrides_with = "no_include_self")]
     pub include_self: bool,
-    /// Leave dockbench's own container out (undoes `include_self = true`).
+    /// Leave dockbench's own container out: the default (for `scan`, undoes
+    /// `include_self = true`).
     #[arg(long, overrides_with = "include_self")]
     pub no_include_self: bool,
     /// Give up a live scan after SECONDS in all (exit code 3); each request to the daemon
