@@ -526,9 +526,15 @@ mod tests {
         // Offline: from `hosts`.
         assert_eq!(docker_socket(&DaemonConfig::default()), DEFAULT_SOCKET);
         assert_eq!(docker_socket(&hosts(serde_json::json!([]))), DEFAULT_SOCKET);
-        assert_eq!(docker_socket(&hosts(serde_json::json!(["tcp://0.0.0.0:2375"]))), "");
         assert_eq!(
-            docker_socket(&hosts(serde_json::json!(["tcp://0.0.0.0:2375", "unix:///srv/d.sock"]))),
+            docker_socket(&hosts(serde_json::json!(["tcp://0.0.0.0:2375"]))),
+            ""
+        );
+        assert_eq!(
+            docker_socket(&hosts(serde_json::json!([
+                "tcp://0.0.0.0:2375",
+                "unix:///srv/d.sock"
+            ]))),
             "/srv/d.sock"
         );
         let mut activated = hosts(serde_json::json!(["fd://"]));
@@ -549,8 +555,10 @@ mod tests {
         live.Listening.push("unix:///srv/api.sock".into());
         live.Listening.push("unix:///var/run/docker.sock".into());
         assert_eq!(docker_socket(&live), "/var/run/docker.sock");
-        live.Settings
-            .insert("exec-root".into(), setting(serde_json::json!("/srv/exec"), "flag"));
+        live.Settings.insert(
+            "exec-root".into(),
+            setting(serde_json::json!("/srv/exec"), "flag"),
+        );
         live.Listening = vec!["unix:///srv/exec/libnetwork/x.sock".into()];
         assert_eq!(docker_socket(&live), "");
     }
