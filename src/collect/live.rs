@@ -808,6 +808,13 @@ enum Reach {
 impl Reach {
     fn of(server: &Result<super::target::Server, String>, podman: bool) -> Reach {
         match server {
+            // A daemon in a chroot or a container of its own: its PID is here, its files
+            // are not at this host's paths (reading them would judge another tree's files).
+            Ok(s) if let Some(root) = &s.other_root => Reach::Remote(format!(
+                "the address is served by PID {} ({}) running in another root directory ({root}: a chroot or a container of its own), so this host's files are not the daemon's",
+                s.pid,
+                s.program()
+            )),
             // The engine's own process, not whatever answers like it (a proxy or forwarder
             // that says "Podman" is no proof that this host runs it).
             Ok(s) if podman && s.program() == "podman" => Reach::LocalPodman(s.clone()),
@@ -1110,7 +1117,25 @@ mod tests {
             pid: 42,
             argv: vec![format!("/usr/bin/{program}")],
             sockets: Vec::new(),
+            other_root: None,
         })
+    }
+
+    /// The engine's own process in a chroot of its own: its files are under that root, not
+    /// at this host's paths, so none of this host's files are judged as its own.
+    #[test]
+    fn an_engine_in_another_root_is_not_local() {
+        for (program, podman) in [("podman", true), ("dockerd", false)] {
+            let mut s = server(program).unwrap();
+            s.other_root = Some("/srv/chroot".into());
+            let Reach::Remote(why) = Reach::of(&Ok(s), podman) else {
+                panic!("{program} in a chroot taken as local");
+            };
+            assert!(
+                why.contains("another root directory (/srv/chroot") && why.contains("PID 42"),
+                "{why}"
+            );
+        }
     }
 
     /// A forwarder that answers like the engine is not the engine: its host is unknown (a

@@ -43,6 +43,12 @@ pub struct Server {
     pub argv: Vec<String>,
     /// Unix socket paths it listens on (`net/unix`, in its own network namespace).
     pub sockets: Vec<String>,
+    /// Its root directory (`/proc/PID/root`, as the kernel names it) when that is neither
+    /// ours nor the host init's: a daemon in a chroot or a container of its own, whose files
+    /// (configuration, binaries, storage paths) are not at this host's paths. None when it
+    /// is ours, the host's (dockbench in a container with the host's PID namespace, whose
+    /// mounts lend it the host's files), or cannot be told (PID unknown or unreadable).
+    pub other_root: Option<String>,
 }
 
 impl Server {
@@ -108,6 +114,7 @@ pub fn serving_process(proc_root: &Path, endpoint: &Endpoint) -> Result<Server, 
                     pid: 0,
                     argv,
                     sockets: vec![path.into_owned()],
+                    other_root: None,
                 });
             }
         }
@@ -127,7 +134,28 @@ pub fn serving_process(proc_root: &Path, endpoint: &Endpoint) -> Result<Server, 
         pid,
         argv,
         sockets: own_unix_sockets(&dir),
+        other_root: other_root(proc_root, pid),
     })
+}
+
+/// The root directory of process `pid` when it is neither the scanner's nor the host init's
+/// (compared by device and inode of `/proc/PID/root`, which the kernel resolves to the
+/// process's root whatever mount namespace it is in); its path as `readlink` gives it.
+pub fn other_root(proc_root: &Path, pid: u64) -> Option<String> {
+    use std::os::unix::fs::MetadataExt;
+    let id = |p: &str| {
+        std::fs::metadata(proc_root.join(p).join("root"))
+            .ok()
+            .map(|m| (m.dev(), m.ino()))
+    };
+    let theirs = id(&pid.to_string())?;
+    if [id("self"), id("1")].contains(&Some(theirs)) {
+        return None;
+    }
+    let link = std::fs::read_link(proc_root.join(pid.to_string()).join("root"))
+        .map(|l| l.display().to_string())
+        .unwrap_or_else(|_| "unreadable".into());
+    Some(link)
 }
 
 /// The IP addresses `host` names, when every one is an address of this host (a bind to it
@@ -348,6 +376,35 @@ mod tests {
         let docker = json!({"Version": "20.10.24", "Platform": {"Name": "Docker Engine - Community"},
             "Components": [{"Name": "Engine"}, {"Name": "containerd"}]});
         assert_eq!(engine(&docker), "Docker");
+    }
+
+    /// A process whose root is another directory (a chroot) has another root; one whose
+    /// root is ours or init's has not. The proc tree is modelled with links, which `metadata`
+    /// follows as the kernel's `/proc/PID/root` links are followed.
+    #[test]
+    fn a_process_in_a_chroot_has_another_root() {
+        let proc_root = tempfile::tempdir().unwrap();
+        let chroot = tempfile::tempdir().unwrap();
+        for (pid, root) in [
+            ("self", Path::new("/")),
+            ("1", Path::new("/")),
+            ("42", chroot.path()),
+            ("7", Path::new("/")),
+        ] {
+            std::fs::create_dir(proc_root.path().join(pid)).unwrap();
+            std::os::unix::fs::symlink(root, proc_root.path().join(pid).join("root")).unwrap();
+        }
+        assert_eq!(
+            other_root(proc_root.path(), 42),
+            Some(chroot.path().display().to_string())
+        );
+        assert_eq!(other_root(proc_root.path(), 7), None);
+        // Unknown: not claimed to be elsewhere.
+        assert_eq!(other_root(proc_root.path(), 99), None);
+        assert_eq!(
+            other_root(Path::new("/proc"), std::process::id() as u64),
+            None
+        );
     }
 
     #[test]
