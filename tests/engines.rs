@@ -244,6 +244,12 @@ const KNOWN: &[(&str, &str, &str, &str)] = &[
         "the harness sets containers.conf default_ulimits (runc cannot set Podman's default \
          RLIMIT_NOFILE/NPROC above the test runner's hard limits), so every container has Ulimits",
     ),
+    (
+        "podman-5",
+        "5.19",
+        "PASS",
+        "as on podman-4: the harness's containers.conf default_ulimits give every container Ulimits",
+    ),
 ];
 
 /// What a scan says of an engine whose process runs in another root directory (podman 5,
