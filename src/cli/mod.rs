@@ -140,7 +140,11 @@ impl SourceArgs {
             Some(root) => crate::scan::Source::Root(root.clone()),
             None => crate::scan::Source::Live(self.live(progress)),
         };
-        crate::scan::collect(&options, source, disk_usage).await
+        let wanted = match disk_usage {
+            true => crate::collect::live::DiskUsageWanted::ALL,
+            false => crate::collect::live::DiskUsageWanted::NONE,
+        };
+        crate::scan::collect(&options, source, wanted).await
     }
 
     /// The daemon to ask, as the library scan takes it (`crate::scan::Source::Live`).

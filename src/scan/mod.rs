@@ -310,9 +310,23 @@ impl Prepared {
         let selected = self.selected();
         let ids: Vec<&str> = self.all_checks().map(|c| c.def.id.as_str()).collect();
         // Costly facts only when a selected check reads them.
-        let disk_usage = selected
+        // The totals are read through their fields; `daemon.DiskUsage.Reason` alone (a
+        // SizeRw check's unknown reason) does not need them.
+        let reads_totals = |c: &&Check| {
+            [
+                "TotalBytes",
+                "DanglingImages",
+                "StoppedContainers",
+                "UnusedVolumes",
+                "BuildCache",
+            ]
             .iter()
-            .any(|c| c.def.reads("DiskUsage") || c.def.reads("SizeRw"));
+            .any(|f| c.def.reads(&format!("DiskUsage.{f}")))
+        };
+        let disk_usage = crate::collect::live::DiskUsageWanted {
+            totals: selected.iter().any(reads_totals),
+            size_rw: selected.iter().any(|c| c.def.reads("SizeRw")),
+        };
         let collect_start = Instant::now();
         let mut snapshot = collect(o, source, disk_usage).await?;
         let collect_ms = collect_start.elapsed().as_millis() as u64;
@@ -370,11 +384,11 @@ impl Prepared {
 
 /// The facts of `source` (what `dockbench collect` writes): collected from a daemon or a root
 /// (secrets redacted before anything else sees them), or a snapshot as it is; `host_label`
-/// applied. `disk_usage`: ask the daemon's `/system/df` (costly on big hosts).
+/// applied. `disk_usage`: which disk-usage facts to gather (costly on big hosts).
 pub async fn collect(
     o: &ScanOptions,
     source: Source,
-    disk_usage: bool,
+    disk_usage: crate::collect::live::DiskUsageWanted,
 ) -> Result<Snapshot, CollectError> {
     let mut snapshot = match source {
         Source::Snapshot(s) => *s,
@@ -407,7 +421,7 @@ pub async fn collect(
 async fn collect_live(
     live: &LiveSource,
     o: &ScanOptions,
-    disk_usage: bool,
+    disk_usage: crate::collect::live::DiskUsageWanted,
 ) -> Result<Snapshot, CollectError> {
     let opts = crate::collect::LiveOptions {
         connect: live.connect.clone(),
