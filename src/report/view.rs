@@ -468,7 +468,11 @@ pub fn check_view<'a>(r: &'a CheckResult, anchors: &Anchors<'_>) -> CheckView<'a
             && !r.findings.is_empty()
             && r.evaluated > 0
         {
-            format!("{} of {} objects", r.findings.len(), r.evaluated)
+            format!(
+                "{} of {}",
+                r.findings.len(),
+                crate::term::count(r.evaluated, "object")
+            )
         } else {
             String::new()
         },
