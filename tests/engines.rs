@@ -1,6 +1,6 @@
 //! The engine matrix (tests/support/engines.rs): the same deliberately misconfigured
 //! containers on every engine — Docker 20.10, 26, 28 (classic store), 28 (containerd image
-//! store), Podman 4.3 — scanned live; the verdicts must be those the configuration calls for,
+//! store), Podman 4.3, Podman 5.4 (chrooted into a trixie root) — scanned live; the verdicts must be those the configuration calls for,
 //! and the same on every engine except where an engine really differs (listed, with why).
 #[path = "support/engines.rs"]
 mod engines;
@@ -189,17 +189,28 @@ fn api_shapes(engine: &Engine) {
         serde_json::json!(["sleep", "3600"]),
         "{name}: {image}"
     );
-    assert_eq!(
-        image["Layers"]["Available"], true,
-        "{name}: {}",
-        image["Layers"]
-    );
-    assert_eq!(
-        image["Layers"]["SetuidFiles"],
-        serde_json::json!(["/bin/su (4755)"]),
-        "{name}"
-    );
-    assert_eq!(image["Layers"]["Users"]["app"], 1000, "{name}");
+    if engine.kind == Kind::Podman5 {
+        // Its layer directories are paths under its chroot: not read at this host's paths.
+        assert!(
+            image["Layers"]["Reason"]
+                .as_str()
+                .is_some_and(|r| r.contains(OTHER_ROOT)),
+            "{name}: {}",
+            image["Layers"]
+        );
+    } else {
+        assert_eq!(
+            image["Layers"]["Available"], true,
+            "{name}: {}",
+            image["Layers"]
+        );
+        assert_eq!(
+            image["Layers"]["SetuidFiles"],
+            serde_json::json!(["/bin/su (4755)"]),
+            "{name}"
+        );
+        assert_eq!(image["Layers"]["Users"]["app"], 1000, "{name}");
+    }
     let df = &snap["daemon"]["DiskUsage"];
     assert_eq!(df["Available"], true, "{name}: /system/df {df}");
     assert_eq!(
@@ -233,7 +244,24 @@ const KNOWN: &[(&str, &str, &str, &str)] = &[
         "the harness sets containers.conf default_ulimits (runc cannot set Podman's default \
          RLIMIT_NOFILE/NPROC above the test runner's hard limits), so every container has Ulimits",
     ),
+    (
+        "podman-5",
+        "5.19",
+        "PASS",
+        "as on podman-4: the harness's containers.conf default_ulimits give every container Ulimits",
+    ),
 ];
+
+/// What a scan says of an engine whose process runs in another root directory (podman 5,
+/// chrooted here): its files are under that root, not at this host's paths.
+const OTHER_ROOT: &str = "running in another root directory";
+
+/// A fact of the daemon's host on the chrooted podman 5: SKIP, saying the daemon runs in
+/// another root, is the verdict (this host's files, /proc view and layer paths are not
+/// judged as its own).
+fn host_fact_of_chrooted_engine(kind: Kind, status: &str, why: &str) -> bool {
+    kind == Kind::Podman5 && status == "SKIP" && why.contains(OTHER_ROOT)
+}
 
 /// dockerd's own files and the docker group on Podman (the connect helper's gating: typed
 /// "not applicable to Podman"): SKIP with that reason is the verdict.
@@ -263,10 +291,7 @@ fn the_misconfigured_set_gets_the_same_verdicts_on_every_engine() {
     for kind in Kind::ALL {
         // DOCKBENCH_ENGINES_ONLY=docker-28,… narrows the matrix for a local run.
         let only = std::env::var("DOCKBENCH_ENGINES_ONLY").unwrap_or_default();
-        if kind == Kind::Podman5
-            || !only.is_empty()
-                && kind != Kind::Docker20
-                && !only.split(',').any(|o| o == kind.name())
+        if !only.is_empty() && kind != Kind::Docker20 && !only.split(',').any(|o| o == kind.name())
         {
             continue;
         }
@@ -298,8 +323,16 @@ fn the_misconfigured_set_gets_the_same_verdicts_on_every_engine() {
             "{}: {target}",
             kind.name()
         );
+        // Local only when the serving process's files are at this host's paths.
+        assert_eq!(
+            target.contains("local (PID"),
+            kind != Kind::Podman5,
+            "{}: {target}",
+            kind.name()
+        );
         headers.insert(kind, host.clone());
-        why.insert(kind, reasons(&report));
+        let reasons = reasons(&report);
+        why.insert(kind, reasons.clone());
         // What the configuration calls for, on every engine.
         let offender = |id: &str, object: &str| {
             let (status, offenders) = &v[id];
@@ -318,8 +351,20 @@ fn the_misconfigured_set_gets_the_same_verdicts_on_every_engine() {
         offender("5.22", "seccomp");
         offender("5.11", "nolimits");
         offender("5.29", "nolimits");
-        offender("4.8", "image");
-        offender("4.3", "image");
+        if kind == Kind::Podman5 {
+            // The image's layers are under podman's chroot: SKIP, never PASS or this host's.
+            for id in ["4.3", "4.8"] {
+                assert!(
+                    host_fact_of_chrooted_engine(kind, &v[id].0, &reasons[id]),
+                    "podman-5: {id}: {:?} ({})",
+                    v[id],
+                    reasons[id]
+                );
+            }
+        } else {
+            offender("4.8", "image");
+            offender("4.3", "image");
+        }
         for id in [
             "5.5", "5.4", "5.16", "5.10", "5.32", "5.22", "5.11", "5.29", "5.13",
         ] {
@@ -353,6 +398,7 @@ fn the_misconfigured_set_gets_the_same_verdicts_on_every_engine() {
             if table[k][id] != base[id]
                 && !known(*k, id, status)
                 && !dockerd_file_on_podman(*k, status, &why[k][id])
+                && !host_fact_of_chrooted_engine(*k, status, &why[k][id])
             {
                 unexplained.push(format!(
                     "{id} on {}: {status} {offenders:?} ({}); docker-20.10: {:?} ({})",
@@ -373,6 +419,9 @@ fn the_misconfigured_set_gets_the_same_verdicts_on_every_engine() {
     md.push_str(
         "- dockerd's own files and the docker group on Podman: SKIP (not applicable to Podman)\n",
     );
+    md.push_str(
+        "- facts of the daemon's host on podman-5 (chrooted): SKIP (its files are under its root)\n",
+    );
     md.push_str("\ntargets:\n");
     for (k, h) in &headers {
         md.push_str(&format!("- {}: {h}\n", k.name()));
@@ -387,30 +436,91 @@ fn the_misconfigured_set_gets_the_same_verdicts_on_every_engine() {
     );
 }
 
-/// Podman 5 from Debian trixie needs glibc 2.38 (this machine has Debian 12's 2.36): the
-/// harness says so instead of starting it. When this test fails, Podman 5 runs here and
-/// belongs in the matrix above.
+/// A test process killed before its engine stops (SIGKILL, a timeout) leaves the engine's
+/// processes running — the namespace holder, containerd, dockerd; the next test process
+/// that starts an engine stops them (`reap_stale`) and removes their directory. The killed
+/// test is this test's binary run again with DBE_ORPHAN set: it starts an engine, prints
+/// its PIDs and waits to be killed.
 #[test]
-fn podman_5_says_why_it_cannot_run_here() {
+fn engines_of_a_killed_test_are_reaped_by_the_next() {
+    if std::env::var_os("DBE_ORPHAN").is_some() {
+        let e = Engine::must_start(Kind::Docker20, "orphan");
+        let mut pids = e.pids();
+        pids.extend(e.holder_pid());
+        println!(
+            "ORPHAN {} {}",
+            e.dir.display(),
+            pids.iter()
+                .map(|p| p.to_string())
+                .collect::<Vec<_>>()
+                .join(",")
+        );
+        std::thread::sleep(std::time::Duration::from_secs(600));
+        return;
+    }
     if !support::require_docker() {
         return;
     }
-    match Engine::start(Kind::Podman5, "p5") {
-        Ok(_) => panic!("podman 5 runs on this machine: add it to the matrix"),
-        Err(e) => assert!(
-            e.contains("does not run on this machine's libraries") && e.contains("GLIBC"),
-            "{e}"
-        ),
+    use std::io::BufRead;
+    let mut child = std::process::Command::new(std::env::current_exe().unwrap())
+        .args([
+            "--exact",
+            "engines_of_a_killed_test_are_reaped_by_the_next",
+            "--nocapture",
+            "--test-threads=1",
+        ])
+        .env("DBE_ORPHAN", "1")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    let mut out = std::io::BufReader::new(child.stdout.take().unwrap());
+    // libtest prints `test NAME ... ` before the test's own output, on the same line.
+    while !line.contains("ORPHAN ") {
+        line.clear();
+        if out.read_line(&mut line).unwrap() == 0 {
+            let _ = child.kill();
+            panic!("the orphaned test did not start its engine");
+        }
     }
+    let mut f = line.split("ORPHAN ").nth(1).unwrap().split_whitespace();
+    let dir = std::path::PathBuf::from(f.next().unwrap());
+    let pids: Vec<u32> = f
+        .next()
+        .unwrap()
+        .split(',')
+        .map(|p| p.parse().unwrap())
+        .collect();
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let alive = |pid: &u32| {
+        std::fs::read_to_string(format!("/proc/{pid}/stat")).is_ok_and(|s| {
+            !s.rsplit_once(')')
+                .is_some_and(|(_, r)| r.trim_start().starts_with('Z'))
+        })
+    };
+    // The defect: everything of the killed test still runs.
+    assert!(pids.iter().all(alive), "{pids:?}");
+    engines::reap_stale();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while pids.iter().any(alive) && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    let left: Vec<&u32> = pids.iter().filter(|p| alive(p)).collect();
+    assert!(left.is_empty(), "still running after reap_stale: {left:?}");
+    assert!(!dir.exists(), "{} left behind", dir.display());
 }
 
 /// Writes clone-host fixture roots from real private daemons into `$DOCKBENCH_FIXTURE_OUT`
 /// (scripts/make-root-fixtures.sh runs it): `docker-26`, `docker-28` (classic store) and
 /// `docker-28-containerd`, each a host layout with the daemon's data root at its own path
 /// (`/tmp/dbf-<engine>/data`), its daemon.json and a docker.service naming its command line,
-/// the containerd store's content blobs and `/etc/containerd/config.toml`, and
+/// the containerd store's content blobs, its database (meta.db: the image names) and
+/// `/etc/containerd/config.toml`, and
 /// `live-verdicts.json`: the live scan's container-check verdicts, which tests/offline.rs
-/// compares with an offline scan of the tree. The image holds small files only (no
+/// compares with an offline scan of the tree. Two images, one used by no container. The
+/// images hold small files only (no
 /// binaries): a setuid `/bin/su` (git keeps no setuid bit on files, but keeps it inside the
 /// containerd store's layer archive), `/bin/nc`, a passwd file.
 #[test]
@@ -438,6 +548,10 @@ fn write_engine_fixture_roots() {
         )
         .unwrap();
         e.import(r, "fixture/app:1");
+        // An image no container uses (offline, the containerd store names it only in
+        // containerd's database, meta.db, copied below).
+        std::fs::write(r.join("etc/unused"), "1\n").unwrap();
+        e.import(r, "fixture/unused:1");
         for (name, flags) in [
             ("privileged", &["--privileged"][..]),
             ("hostpid", &["--pid", "host", "--cap-add", "NET_ADMIN"][..]),
@@ -499,6 +613,8 @@ fn write_engine_fixture_roots() {
             let ctd = e.containerd_root.clone().unwrap();
             let blobs = ctd.join("io.containerd.content.v1.content/blobs");
             cp(&blobs, &inside(&blobs));
+            let db = ctd.join("io.containerd.metadata.v1.bolt/meta.db");
+            cp(&db, &inside(&db));
             std::fs::create_dir_all(root.join("etc/containerd")).unwrap();
             std::fs::write(
                 root.join("etc/containerd/config.toml"),
@@ -540,6 +656,7 @@ fn write_engine_fixture_roots() {
             serde_json::to_string_pretty(&serde_json::json!({
                 "engine": live.0["host"]["target"],
                 "image_store": live.0["host"]["image_store"],
+                "images_scanned": live.0["images_scanned"],
                 "verdicts": verdicts,
             }))
             .unwrap()

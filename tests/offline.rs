@@ -604,6 +604,10 @@ fn live_and_offline_agree_on(kind: engines::Kind) {
     engines::busybox_rootfs(rootfs.path());
     let image = "dbe/busybox:1";
     e.import(rootfs.path(), image);
+    // An image no container uses: `--all-images` lists it live; offline, the containerd
+    // store names it only in containerd's database (meta.db).
+    std::fs::write(rootfs.path().join("etc/unused"), "1\n").unwrap();
+    e.import(rootfs.path(), "dbe/unused:1");
     for (name, flags) in RISKY {
         let mut args = vec!["create", "--name", name, "--network", "none"];
         args.extend(flags.iter().copied());
@@ -652,6 +656,7 @@ fn live_and_offline_agree_on(kind: engines::Kind) {
     let content = ctd.join("io.containerd.content.v1.content");
     if kind == engines::Kind::Docker28Containerd {
         cp(&content, &inside(&ctd));
+        cp(&ctd.join("io.containerd.metadata.v1.bolt"), &inside(&ctd));
         std::fs::create_dir_all(r.join("etc/containerd")).unwrap();
         std::fs::write(
             r.join("etc/containerd/config.toml"),
@@ -680,7 +685,8 @@ fn live_and_offline_agree_on(kind: engines::Kind) {
         offline.0["containers_scanned"],
         live.0["containers_scanned"]
     );
-    assert_eq!(offline.0["images_scanned"], 1, "{:#}", offline.0["notes"]);
+    assert_eq!(live.0["images_scanned"], 2, "{:#}", live.0["notes"]);
+    assert_eq!(offline.0["images_scanned"], 2, "{:#}", offline.0["notes"]);
     // The offline scan names the image store it read, as the live one does.
     assert_eq!(offline.0["host"]["image_store"], kind.image_store());
     assert_eq!(live.0["host"]["image_store"], kind.image_store());
@@ -695,6 +701,7 @@ fn live_and_offline_agree_on(kind: engines::Kind) {
         ("5.15", "restart"),
         ("4.8", "dbe/busybox:1"),
         ("4.3", "dbe/busybox:1"),
+        ("4.8", "dbe/unused:1"),
     ] {
         assert!(
             offenders(&offline[id]).iter().any(|(o, _)| o == object),
@@ -740,8 +747,10 @@ fn engine_fixture_roots_scan_as_their_daemons_did() {
         let offline = scan_root(name, &["--all", "--all-images"]);
         assert_eq!(offline.0["host"]["image_store"], store, "{name}");
         assert_eq!(offline.0["containers_scanned"], 4, "{name}");
+        // Both images, the one no container uses too (containerd store: named in meta.db).
+        assert_eq!(recorded["images_scanned"], 2, "{name}");
         assert_eq!(
-            offline.0["images_scanned"], 1,
+            offline.0["images_scanned"], recorded["images_scanned"],
             "{name}: {:#}",
             offline.0["notes"]
         );
@@ -776,6 +785,7 @@ fn engine_fixture_roots_scan_as_their_daemons_did() {
             ("5.16", "hostpid"),
             ("5.32", "sock"),
             ("4.3", "fixture/app:1"),
+            ("4.3", "fixture/unused:1"),
         ] {
             assert!(
                 offline.finding(id, object).is_some(),

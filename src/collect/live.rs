@@ -979,6 +979,13 @@ enum Reach {
 impl Reach {
     fn of(server: &Result<super::target::Server, String>, podman: bool) -> Reach {
         match server {
+            // A daemon in a chroot or a container of its own: its PID is here, its files
+            // are not at this host's paths (reading them would judge another tree's files).
+            Ok(s) if let Some(root) = &s.other_root => Reach::Remote(format!(
+                "the address is served by PID {} ({}) running in another root directory ({root}: a chroot or a container of its own), so this host's files are not the daemon's",
+                s.pid,
+                s.program()
+            )),
             // The engine's own process, not whatever answers like it (a proxy or forwarder
             // that says "Podman" is no proof that this host runs it).
             // By the executable when /proc/PID/exe is readable: argv[0] is whatever the
@@ -1315,7 +1322,25 @@ mod tests {
             sockets: Vec::new(),
             listening: Ok(Vec::new()),
             exe: None,
+            other_root: None,
         })
+    }
+
+    /// The engine's own process in a chroot of its own: its files are under that root, not
+    /// at this host's paths, so none of this host's files are judged as its own.
+    #[test]
+    fn an_engine_in_another_root_is_not_local() {
+        for (program, podman) in [("podman", true), ("dockerd", false)] {
+            let mut s = server(program).unwrap();
+            s.other_root = Some("/srv/chroot".into());
+            let Reach::Remote(why) = Reach::of(&Ok(s), podman) else {
+                panic!("{program} in a chroot taken as local");
+            };
+            assert!(
+                why.contains("another root directory (/srv/chroot") && why.contains("PID 42"),
+                "{why}"
+            );
+        }
     }
 
     /// A forwarder that answers like the engine is not the engine: its host is unknown (a

@@ -50,6 +50,12 @@ pub struct Server {
     /// Basename of the program it runs (`/proc/PID/exe`, which argv cannot fake); None when
     /// that link cannot be read (no permission, PID unknown).
     pub exe: Option<String>,
+    /// Its root directory (`/proc/PID/root`, as the kernel names it) when that is neither
+    /// ours nor the host init's: a daemon in a chroot or a container of its own, whose files
+    /// (configuration, binaries, storage paths) are not at this host's paths. None when it
+    /// is ours, the host's (dockbench in a container with the host's PID namespace, whose
+    /// mounts lend it the host's files), or cannot be told (PID unknown or unreadable).
+    pub other_root: Option<String>,
 }
 
 impl Server {
@@ -123,6 +129,7 @@ pub fn serving_process(proc_root: &Path, endpoint: &Endpoint) -> Result<Server, 
                     sockets: vec![path.into_owned()],
                     listening: Err("the serving process's descriptors cannot be read".into()),
                     exe: None,
+                    other_root: None,
                 });
             }
         }
@@ -161,6 +168,7 @@ pub fn serving_process(proc_root: &Path, endpoint: &Endpoint) -> Result<Server, 
         sockets,
         listening,
         exe: exe_name(&dir),
+        other_root: other_root(proc_root, pid),
     })
 }
 
@@ -202,6 +210,26 @@ fn exe_name(pid_dir: &Path) -> Option<String> {
     let target = target.to_string_lossy();
     let target = target.strip_suffix(" (deleted)").unwrap_or(&target);
     Some(target.rsplit('/').next().unwrap_or(target).to_string())
+}
+
+/// The root directory of process `pid` when it is neither the scanner's nor the host init's
+/// (compared by device and inode of `/proc/PID/root`, which the kernel resolves to the
+/// process's root whatever mount namespace it is in); its path as `readlink` gives it.
+pub fn other_root(proc_root: &Path, pid: u64) -> Option<String> {
+    use std::os::unix::fs::MetadataExt;
+    let id = |p: &str| {
+        std::fs::metadata(proc_root.join(p).join("root"))
+            .ok()
+            .map(|m| (m.dev(), m.ino()))
+    };
+    let theirs = id(&pid.to_string())?;
+    if [id("self"), id("1")].contains(&Some(theirs)) {
+        return None;
+    }
+    let link = std::fs::read_link(proc_root.join(pid.to_string()).join("root"))
+        .map(|l| l.display().to_string())
+        .unwrap_or_else(|_| "unreadable".into());
+    Some(link)
 }
 
 /// The IP addresses `host` names, when every one is an address of this host (a bind to it
@@ -468,6 +496,35 @@ mod tests {
         let docker = json!({"Version": "28.5.1",
             "Components": [{"Name": "Engine", "Version": "28.5.1-x"}]});
         assert_eq!(engine_version(&docker), "28.5.1");
+    }
+
+    /// A process whose root is another directory (a chroot) has another root; one whose
+    /// root is ours or init's has not. The proc tree is modelled with links, which `metadata`
+    /// follows as the kernel's `/proc/PID/root` links are followed.
+    #[test]
+    fn a_process_in_a_chroot_has_another_root() {
+        let proc_root = tempfile::tempdir().unwrap();
+        let chroot = tempfile::tempdir().unwrap();
+        for (pid, root) in [
+            ("self", Path::new("/")),
+            ("1", Path::new("/")),
+            ("42", chroot.path()),
+            ("7", Path::new("/")),
+        ] {
+            std::fs::create_dir(proc_root.path().join(pid)).unwrap();
+            std::os::unix::fs::symlink(root, proc_root.path().join(pid).join("root")).unwrap();
+        }
+        assert_eq!(
+            other_root(proc_root.path(), 42),
+            Some(chroot.path().display().to_string())
+        );
+        assert_eq!(other_root(proc_root.path(), 7), None);
+        // Unknown: not claimed to be elsewhere.
+        assert_eq!(other_root(proc_root.path(), 99), None);
+        assert_eq!(
+            other_root(Path::new("/proc"), std::process::id() as u64),
+            None
+        );
     }
 
     #[test]

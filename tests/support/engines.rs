@@ -26,7 +26,8 @@ pub enum Kind {
     Docker28Containerd,
     /// Debian 12's podman 4.3 serving the Docker-compatible API (`podman system service`).
     Podman4,
-    /// podman 5.4 from Debian trixie.
+    /// podman 5.4 from Debian trixie, chrooted into a minimal trixie root (it needs glibc
+    /// 2.38; the machine has 2.36).
     Podman5,
 }
 
@@ -57,7 +58,7 @@ impl Kind {
             Kind::Docker20 | Kind::Podman4 => None,
             Kind::Docker26 => Some("docker-26"),
             Kind::Docker28 | Kind::Docker28Containerd => Some("docker-28"),
-            Kind::Podman5 => Some("podman-5"),
+            Kind::Podman5 => Some("podman-5-root"),
         }
     }
 
@@ -177,6 +178,8 @@ impl Engine {
         settings: serde_json::Map<String, serde_json::Value>,
     ) -> Result<Engine, String> {
         usable_here()?;
+        static REAPED: std::sync::Once = std::sync::Once::new();
+        REAPED.call_once(reap_stale);
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
         let mut engine = Engine {
@@ -227,6 +230,17 @@ impl Engine {
             .map_err(|e| format!("unshare: {e}"))?;
         let pid = child.id();
         self.netns = Some(child);
+        // Recorded until `stop`: a test killed before it (SIGKILL, a timeout) leaves its
+        // engine to the next test process's `reap_stale`.
+        let me = std::process::id();
+        let record = format!(
+            "{me} {} {} {}\n",
+            start_time(me).unwrap_or(0),
+            start_time(pid).unwrap_or(0),
+            self.dir.display()
+        );
+        let _ = std::fs::create_dir_all(holders_dir());
+        let _ = std::fs::write(holders_dir().join(pid.to_string()), record);
         // unshare execs sleep once the namespace exists.
         let own = std::fs::read_link("/proc/self/ns/net").ok();
         let deadline = Instant::now() + Duration::from_secs(5);
@@ -365,45 +379,15 @@ impl Engine {
     }
 
     /// `podman system service` on a socket of its own, with its own storage (overlay), run
-    /// root, tmp dir and configuration files.
+    /// root, tmp dir and configuration files, all below the engine's directory. Podman 4.3
+    /// is the machine's; podman 5 runs chrooted into the trixie root of the fetch script
+    /// (`chrooted_podman`).
     fn start_podman(&mut self) -> Result<(), String> {
         let d = self.dir.display().to_string();
-        let (program, env_path, libs) = match self.kind.package() {
-            Some(p) => {
-                let root = fetched(p)?;
-                (
-                    root.join("usr/bin/podman"),
-                    format!(
-                        "{}:{}:/usr/sbin:/usr/bin:/sbin:/bin",
-                        root.join("usr/bin").display(),
-                        root.join("usr/libexec/podman").display()
-                    ),
-                    Some(root.join("usr/lib/x86_64-linux-gnu")),
-                )
-            }
-            None => (
-                PathBuf::from("podman"),
-                "/usr/sbin:/usr/bin:/sbin:/bin".to_string(),
-                None,
-            ),
+        let chroot = match self.kind.package() {
+            Some(p) => Some(fetched(p)?),
+            None => None,
         };
-        // A podman that cannot load its libraries says so before anything starts.
-        let mut probe = Command::new(&program);
-        probe.arg("--version");
-        if let Some(l) = &libs {
-            probe.env("LD_LIBRARY_PATH", l);
-        }
-        match probe.output() {
-            Ok(o) if o.status.success() => {}
-            Ok(o) => {
-                return Err(format!(
-                    "{} does not run on this machine's libraries: {}",
-                    program.display(),
-                    String::from_utf8_lossy(&o.stderr).trim()
-                ));
-            }
-            Err(e) => return Err(format!("{}: {e}", program.display())),
-        }
         // Rootful podman gives containers RLIMIT_NOFILE 1048576 and RLIMIT_NPROC 4194304,
         // which runc cannot set above the service's own hard limits without CAP_SYS_RESOURCE
         // (the test runner here has 20000 and 96365, and not the capability): ask for less.
@@ -418,12 +402,20 @@ impl Engine {
             ),
         )
         .map_err(|e| e.to_string())?;
+        // This machine's cgroups are v1 (hybrid), which crun refuses: podman 5 uses the
+        // root's runc (trixie's; the machine's runc is podman 4's).
+        let runtime = if chroot.is_some() {
+            "runtime = \"runc\"\n"
+        } else {
+            ""
+        };
         std::fs::write(
             self.dir.join("containers.conf"),
             format!(
-                "[engine]\ncgroup_manager = \"cgroupfs\"\nevents_logger = \"file\"\n\
+                "[engine]\n{runtime}cgroup_manager = \"cgroupfs\"\nevents_logger = \"file\"\n\
                  events_logfile_path = \"{d}/events.log\"\ntmp_dir = \"{d}/tmp\"\n\
                  static_dir = \"{d}/storage/libpod\"\nvolume_path = \"{d}/storage/volumes\"\n\
+                 image_copy_tmp_dir = \"{d}/tmp\"\n\
                  [network]\nnetwork_config_dir = \"{d}/net\"\n\
                  [containers]\ndefault_ulimits = [\"nofile={nofile}:{nofile}\", \"nproc={nproc}:{nproc}\"]\n"
             ),
@@ -439,19 +431,60 @@ impl Engine {
             "--time=0".into(),
             format!("unix://{d}/d.sock"),
         ];
-        let mut cmd = self.in_netns(&program);
+        let mut cmd = match &chroot {
+            Some(root) => self.chrooted_podman(root),
+            None => self.in_netns("podman"),
+        };
         cmd.args(&self.args)
-            .env("PATH", env_path)
+            .env("PATH", "/usr/sbin:/usr/bin:/sbin:/bin")
             .env("CONTAINERS_CONF", self.dir.join("containers.conf"))
             .env("CONTAINERS_STORAGE_CONF", self.dir.join("storage.conf"))
             .env(
                 "CONTAINERS_REGISTRIES_CONF",
                 self.dir.join("registries.conf"),
             );
-        if let Some(l) = libs {
-            cmd.env("LD_LIBRARY_PATH", l);
-        }
         self.spawn("podman", cmd)
+    }
+
+    /// podman 5 chrooted into `root` (the fetch script's trixie root: its glibc, conmon,
+    /// runc, netavark), in a mount namespace of its own so that every mount below vanishes
+    /// with it: the root bound read-only onto itself (the cache stays as fetched), /proc,
+    /// /sys and /dev bound in, tmpfs on /run, /tmp and /var/tmp, and the engine's directory
+    /// bound in at its own path — the socket, storage and configuration are reached from
+    /// outside at the same paths. `/var/run/docker.sock` inside is an empty file (the set's
+    /// docker.sock container needs a source to be created; the machine's socket is not lent).
+    /// The command execs down to podman: the child's PID is podman's.
+    fn chrooted_podman(&self, root: &Path) -> Command {
+        let script = r#"set -e
+r=$1 d=$2
+shift 2
+mount --bind "$r" "$r"
+mount -o remount,bind,ro "$r"
+mount --rbind /proc "$r/proc"
+mount --rbind /sys "$r/sys"
+mount --rbind /dev "$r/dev"
+mount -t tmpfs -o mode=755 tmpfs "$r/run"
+mount -t tmpfs -o mode=1777 tmpfs "$r/tmp"
+mount -t tmpfs -o mode=1777 tmpfs "$r/var/tmp"
+: >"$r/run/docker.sock"
+mkdir -p "$r$d"
+mount --bind "$d" "$r$d"
+exec chroot "$r" /usr/bin/podman "$@"
+"#;
+        let mut cmd = self.in_netns("unshare");
+        cmd.args([
+            "--mount",
+            "--propagation",
+            "private",
+            "--",
+            "sh",
+            "-c",
+            script,
+            "sh",
+        ])
+        .arg(root)
+        .arg(&self.dir);
+        cmd
     }
 
     pub fn address(&self) -> String {
@@ -534,9 +567,110 @@ impl Engine {
         // Shims outlive containerd by design; ours are those whose socket or bundle is here.
         kill_shims(&self.dir);
         if let Some(mut ns) = self.netns.take() {
+            let _ = std::fs::remove_file(holders_dir().join(ns.id().to_string()));
             let _ = ns.kill();
             let _ = ns.wait();
         }
+    }
+
+    /// The PID of the process holding the engine's network namespace.
+    pub fn holder_pid(&self) -> Option<u32> {
+        self.netns.as_ref().map(|c| c.id())
+    }
+
+    /// The PIDs of the engine's processes (containerd, dockerd or podman), in start order.
+    pub fn pids(&self) -> Vec<u32> {
+        self.children.iter().map(|(_, c)| c.id()).collect()
+    }
+}
+
+/// Where each running engine's namespace holder is recorded (`<holder PID>`: the test
+/// process's PID and start time, the holder's start time, the engine's directory).
+fn holders_dir() -> PathBuf {
+    std::env::temp_dir().join("dbe-holders")
+}
+
+/// A process's start time (`/proc/PID/stat` field 22, clock ticks since boot): a PID with
+/// another start time is another process (PIDs are reused).
+fn start_time(pid: u32) -> Option<u64> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    // The command name (field 2) is in parentheses and may hold spaces: count after it.
+    stat.rsplit_once(')')?
+        .1
+        .split_whitespace()
+        .nth(19)?
+        .parse()
+        .ok()
+}
+
+/// Stops the engines of test processes that died without stopping them (SIGKILL, a
+/// timeout): every process in such an engine's network namespace (containerd, dockerd,
+/// podman, shims, `--network host` containers), its shims and conmons, its namespace holder;
+/// then its mounts and directory. An engine whose test process still runs is left alone.
+/// Run once per test process, before its first engine starts.
+pub fn reap_stale() {
+    let Ok(entries) = std::fs::read_dir(holders_dir()) else {
+        return;
+    };
+    for e in entries.flatten() {
+        let Some(holder) = e.file_name().to_str().and_then(|p| p.parse::<u32>().ok()) else {
+            continue;
+        };
+        let record = std::fs::read_to_string(e.path()).unwrap_or_default();
+        let f: Vec<&str> = record.trim_end().splitn(4, ' ').collect();
+        let [owner, owner_start, holder_start, dir] = f[..] else {
+            let _ = std::fs::remove_file(e.path());
+            continue;
+        };
+        let alive = |pid: &str, start: &str| {
+            pid.parse::<u32>()
+                .ok()
+                .and_then(start_time)
+                .is_some_and(|t| t.to_string() == start)
+        };
+        if alive(owner, owner_start) {
+            continue;
+        }
+        if alive(&holder.to_string(), holder_start) {
+            let kill = |pid: i32| {
+                if let Some(p) = rustix::process::Pid::from_raw(pid) {
+                    let _ = rustix::process::kill_process(p, rustix::process::Signal::KILL);
+                }
+            };
+            if let Ok(ns) = std::fs::read_link(format!("/proc/{holder}/ns/net")) {
+                for p in std::fs::read_dir("/proc").into_iter().flatten().flatten() {
+                    let Some(pid) = p.file_name().to_str().and_then(|p| p.parse::<i32>().ok())
+                    else {
+                        continue;
+                    };
+                    if pid as u32 != holder
+                        && std::fs::read_link(p.path().join("ns/net")).ok().as_ref() == Some(&ns)
+                    {
+                        kill(pid);
+                    }
+                }
+            }
+            kill_shims(Path::new(dir));
+            kill(holder as i32);
+        }
+        unmount_below(Path::new(dir));
+        let _ = std::fs::remove_dir_all(dir);
+        let _ = std::fs::remove_file(e.path());
+    }
+}
+
+/// Unmounts what is mounted below `dir` in our mount namespace, deepest first (dockerd and
+/// containerd mount below their roots).
+fn unmount_below(dir: &Path) {
+    let mounts = std::fs::read_to_string("/proc/self/mounts").unwrap_or_default();
+    let mut ours: Vec<&str> = mounts
+        .lines()
+        .filter_map(|l| l.split_whitespace().nth(1))
+        .filter(|m| Path::new(m).starts_with(dir))
+        .collect();
+    ours.sort_by_key(|m| std::cmp::Reverse(m.len()));
+    for m in ours {
+        let _ = Command::new("umount").arg("-l").arg(m).status();
     }
 }
 
@@ -568,17 +702,7 @@ fn kill_shims(dir: &Path) {
 impl Drop for Engine {
     fn drop(&mut self) {
         self.stop();
-        // dockerd and containerd mount below their roots; undo what is left, deepest first.
-        let mounts = std::fs::read_to_string("/proc/self/mounts").unwrap_or_default();
-        let mut ours: Vec<&str> = mounts
-            .lines()
-            .filter_map(|l| l.split_whitespace().nth(1))
-            .filter(|m| Path::new(m).starts_with(&self.dir))
-            .collect();
-        ours.sort_by_key(|m| std::cmp::Reverse(m.len()));
-        for m in ours {
-            let _ = Command::new("umount").arg("-l").arg(m).status();
-        }
+        unmount_below(&self.dir);
         if std::env::var_os("DOCKBENCH_KEEP_ENGINE").is_none() {
             let _ = std::fs::remove_dir_all(&self.dir);
         }

@@ -25,6 +25,8 @@ pub struct Store<'a> {
     /// The storage driver and its directory of layer contents (`<data-root>/overlay2`).
     driver: String,
     driver_dir: String,
+    /// What the scan should be told of the store (containerd's database unreadable).
+    pub note: Option<String>,
 }
 
 #[derive(Deserialize, Default)]
@@ -86,14 +88,15 @@ impl<'a> Store<'a> {
             layers: BTreeMap::new(),
             driver: driver.to_string(),
             driver_dir: format!("{data_root}/{driver}"),
+            note: None,
         };
         store.layers = store.read_layers();
         Ok(store)
     }
 
-    /// Every image ID in the store (`sha256:…`). For the containerd store, those of the
-    /// images the containers were made from that are in the content store: its image names
-    /// are in containerd's database, which is not read.
+    /// Every image ID in the store (`sha256:…`). For the containerd store, those named in
+    /// containerd's database and those the containers were made from, when their manifest
+    /// is in the content store.
     pub fn ids(&self) -> Vec<String> {
         if let Some(content) = &self.content {
             return self
@@ -330,8 +333,11 @@ impl<'a> Store<'a> {
     /// The containerd image store of a clone whose Docker keeps no `image/<driver>/imagedb`:
     /// containerd's root from the clone's `/etc/containerd/config.toml` (else
     /// `/var/lib/containerd`), or `<data-root>/containerd/daemon` when dockerd ran its own
-    /// containerd; None when neither holds a content store. The images are those the
-    /// containers name (`config.v2.json` `Image`), tagged as the containers name them.
+    /// containerd; None when neither holds a content store. The images are those of
+    /// containerd's database (`io.containerd.metadata.v1.bolt/meta.db`, namespace `moby`:
+    /// image name → target digest, read by `bolt.rs`), named as Docker names them, and those
+    /// the containers name (`config.v2.json` `Image`); when the database cannot be read,
+    /// only the containers' (with a note).
     pub fn open_containerd(
         fs: &'a RootFs,
         data_root: &str,
@@ -340,6 +346,11 @@ impl<'a> Store<'a> {
         use super::super::content_store::{
             BLOBS, ContentStore, DEFAULT_ROOT, config_root_and_address,
         };
+        /// containerd's metadata database below its root, and the namespace dockerd uses.
+        const METADATA_DB: &str = "io.containerd.metadata.v1.bolt/meta.db";
+        const DOCKER_NAMESPACE: &str = "moby";
+        /// Larger databases (hosts with very many images) are not read.
+        const MAX_METADATA_DB: u64 = 256 << 20;
         let configured = fs
             .read_to_string("/etc/containerd/config.toml")
             .ok()
@@ -363,6 +374,40 @@ impl<'a> Store<'a> {
                 entry.0.push(name.clone());
             }
         }
+        let db_path = format!("{root}/{METADATA_DB}");
+        let note = match fs.read(std::path::Path::new(&db_path), MAX_METADATA_DB) {
+            Ok(data) => match super::super::bolt::containerd_images(&data, DOCKER_NAMESPACE) {
+                Ok(images) => {
+                    for (name, digest) in images {
+                        // Docker's name for an image left without one (`docker images`
+                        // shows it as <none>); digest references are RepoDigests.
+                        let entry = refs.entry(digest).or_default();
+                        if name.starts_with("moby-dangling@") {
+                            continue;
+                        }
+                        let name = familiar_name(&name);
+                        let list = if name.contains('@') {
+                            &mut entry.1
+                        } else {
+                            &mut entry.0
+                        };
+                        if !list.contains(&name) {
+                            list.push(name);
+                        }
+                    }
+                    None
+                }
+                Err(e) => Some(format!(
+                    "{db_path}: {e}; images listed are those of the containers only"
+                )),
+            },
+            Err(e) => Some(format!(
+                "{db_path}: {e}; images listed are those of the containers only"
+            )),
+        };
+        for (tags, _) in refs.values_mut() {
+            tags.sort();
+        }
         Some(Store {
             fs,
             content: Some(content),
@@ -371,6 +416,14 @@ impl<'a> Store<'a> {
             layers: BTreeMap::new(),
             driver: String::new(),
             driver_dir: String::new(),
+            note,
         })
     }
+}
+
+/// An image name as Docker shows it: `docker.io/library/busybox:1` → `busybox:1`,
+/// `docker.io/dbe/app:1` → `dbe/app:1`; other registries' names as they are.
+fn familiar_name(name: &str) -> String {
+    let short = name.strip_prefix("docker.io/").unwrap_or(name);
+    short.strip_prefix("library/").unwrap_or(short).to_string()
 }

@@ -79,6 +79,7 @@ pub fn collect_root(opts: &OfflineOptions) -> Result<Snapshot, CollectError> {
     };
     let (image_ids, listed, store) = match store {
         Some(Ok(store)) => {
+            notes.extend(store.note.clone());
             let ids = store.ids();
             let listed = store.listed(&ids);
             (ids, listed, Some(store))
