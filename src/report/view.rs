@@ -20,7 +20,7 @@ pub const DISPLAY_ORDER: [Status; 7] = [
 
 #[derive(Debug, Serialize)]
 pub struct View<'a> {
-    pub report: &'a Report,
+    pub report: ReportHead<'a>,
     /// One entry per status, in display order (also those with a count of 0).
     pub statuses: Vec<StatusCount>,
     pub automated: AutomatedShare,
@@ -132,7 +132,7 @@ pub struct SectionView<'a> {
 
 #[derive(Debug, Serialize)]
 pub struct CheckView<'a> {
-    pub r: &'a CheckResult,
+    pub r: CheckHead<'a>,
     pub class: &'static str,
     pub level: &'static str,
     pub assessment: &'static str,
@@ -149,6 +149,11 @@ pub struct CheckView<'a> {
     pub affected: String,
     /// Findings covered by a waiver, each with its reason.
     pub waived: &'a [WaivedFinding],
+    /// How many findings, objects not evaluated and waived findings the check has (the
+    /// lists above may show fewer: see [`CheckView::truncate`]).
+    pub findings_total: usize,
+    pub exceptions_total: usize,
+    pub waived_total: usize,
     pub references: Vec<Reference<'a>>,
     /// Description, remediation and impact split at `code spans`, for the HTML to mark up.
     pub description_parts: Vec<Part<'a>>,
@@ -156,6 +161,32 @@ pub struct CheckView<'a> {
     pub impact_parts: Vec<Part<'a>>,
     /// Lower-case id and title, what the page's search matches the check itself against.
     pub search: String,
+}
+
+/// A check's own fields the templates show: all but its lists of objects (those are in the
+/// [`CheckView`]).
+#[derive(Debug, Serialize)]
+pub struct CheckHead<'a> {
+    pub id: &'a str,
+    pub title: &'a str,
+    pub status: Status,
+    pub reason: &'a str,
+    pub scored: bool,
+    pub scope: crate::results::Scope,
+    pub evaluated: usize,
+    pub severity_rationale: &'a str,
+    pub description: &'a str,
+    pub remediation: &'a str,
+    pub impact: &'a str,
+}
+
+impl<'a> CheckView<'a> {
+    /// Keeps at most `n` of each list (the totals stay): for a rendering that shows no more.
+    pub fn truncate(&mut self, n: usize) {
+        self.findings.truncate(n);
+        self.exceptions.truncate(n);
+        self.waived = &self.waived[..self.waived.len().min(n)];
+    }
 }
 
 #[derive(Debug, Serialize)]
@@ -451,7 +482,19 @@ pub fn check_view<'a>(r: &'a CheckResult, anchors: &Anchors<'_>) -> CheckView<'a
     // container shows the checks it is affected by, with only its rows).
     let search = format!("{} {}", r.id, r.title);
     CheckView {
-        r,
+        r: CheckHead {
+            id: &r.id,
+            title: &r.title,
+            status: r.status,
+            reason: &r.reason,
+            scored: r.scored,
+            scope: r.scope,
+            evaluated: r.evaluated,
+            severity_rationale: &r.severity_rationale,
+            description: &r.description,
+            remediation: &r.remediation,
+            impact: &r.impact,
+        },
         class: class(r.status),
         level: r.level.label(),
         assessment: assessment_label(r.assessment),
@@ -466,6 +509,9 @@ pub fn check_view<'a>(r: &'a CheckResult, anchors: &Anchors<'_>) -> CheckView<'a
         severity: r.severity.map_or("", |s| s.as_str()),
         affected: affected(r),
         waived: &r.waived,
+        findings_total: r.findings.len(),
+        exceptions_total: r.unevaluated().count(),
+        waived_total: r.waived.len(),
         references: r
             .references
             .iter()
@@ -618,7 +664,7 @@ impl<'a> View<'a> {
             .collect();
         let all: Vec<&CheckResult> = report.results.iter().collect();
         View {
-            report,
+            report: ReportHead::of(report),
             statuses: statuses(report),
             automated: automated_share(report),
             overall: segments(&all),
@@ -730,6 +776,28 @@ pub struct Page<'a> {
     pub anchors: Anchors<'a>,
 }
 
+impl<'a> ReportHead<'a> {
+    pub fn of(report: &'a Report) -> ReportHead<'a> {
+        ReportHead {
+            tool: &report.tool,
+            tool_version: &report.tool_version,
+            benchmark: &report.benchmark,
+            source: &report.source,
+            host: &report.host,
+            started_at: &report.started_at,
+            finished_at: &report.finished_at,
+            timings: &report.timings,
+            containers_scanned: report.containers_scanned,
+            images_scanned: report.images_scanned,
+            notes: &report.notes,
+            summary: &report.summary,
+            filtered: report.filtered.as_ref(),
+            waivers: report.waivers.as_ref(),
+            baseline: report.baseline.as_ref(),
+        }
+    }
+}
+
 fn toc_entry<'a>(r: &'a CheckResult) -> TocEntry<'a> {
     TocEntry {
         id: &r.id,
@@ -770,23 +838,7 @@ impl<'a> Page<'a> {
             .flat_map(|s| s.checks.iter().copied())
             .collect();
         let head = PageHead {
-            report: ReportHead {
-                tool: &report.tool,
-                tool_version: &report.tool_version,
-                benchmark: &report.benchmark,
-                source: &report.source,
-                host: &report.host,
-                started_at: &report.started_at,
-                finished_at: &report.finished_at,
-                timings: &report.timings,
-                containers_scanned: report.containers_scanned,
-                images_scanned: report.images_scanned,
-                notes: &report.notes,
-                summary: &report.summary,
-                filtered: report.filtered.as_ref(),
-                waivers: report.waivers.as_ref(),
-                baseline: report.baseline.as_ref(),
-            },
+            report: ReportHead::of(report),
             statuses: statuses(report),
             automated: automated_share(report),
             overall: segments(&all),
