@@ -46,6 +46,9 @@ struct Raw {
     fail_on_new: Option<bool>,
     quiet: Option<bool>,
     no_color: Option<bool>,
+    view: Option<Spanned<String>>,
+    remediation: Option<bool>,
+    timeout: Option<Spanned<i64>>,
     containers: Option<RawFilter>,
     images: Option<RawFilter>,
     #[serde(default)]
@@ -77,16 +80,13 @@ struct RawWaiver {
 }
 
 /// The configuration, checked and compiled: the scan settings it sets (the same type the
-/// command line fills, flags winning), and what only the file or only the binary has.
+/// command line fills, flags winning), and what only the file has.
 #[derive(Debug, Default)]
 pub struct Config {
     /// Defaults of `scan`'s settings (the command line is put over them).
     pub scan: crate::scan::ScanLayer,
-    pub host: Option<String>,
-    pub format: Option<crate::report::Format>,
+    /// `[output]`: a command-line `-o` of the same format replaces the file's.
     pub output: Vec<(crate::report::Format, PathBuf)>,
-    pub quiet: Option<bool>,
-    pub no_color: Option<bool>,
     pub filters: Filters,
     pub waivers: Vec<Waiver>,
 }
@@ -171,6 +171,32 @@ pub fn parse(text: &str, name: &str) -> Result<Config, ConfigError> {
                 .parse::<crate::report::Format>()
                 .map_err(|e| err(f.span().start, e))?,
         ),
+    };
+    let view = match &raw.view {
+        None => None,
+        Some(v) => Some(
+            crate::report::text::TextView::ALL
+                .into_iter()
+                .find(|t| t.name() == v.get_ref())
+                .ok_or_else(|| {
+                    err(
+                        v.span().start,
+                        format!("view '{}': expected summary, findings or full", v.get_ref()),
+                    )
+                })?,
+        ),
+    };
+    let timeout = match &raw.timeout {
+        None => None,
+        Some(t) => match u64::try_from(*t.get_ref()) {
+            Ok(secs) if secs >= 1 => Some(secs),
+            _ => {
+                return Err(err(
+                    t.span().start,
+                    format!("timeout {}: expected seconds, at least 1", t.get_ref()),
+                ));
+            }
+        },
     };
     let mut output = Vec::new();
     for (key, path) in raw.output.iter().flatten() {
@@ -285,12 +311,15 @@ pub fn parse(text: &str, name: &str) -> Result<Config, ConfigError> {
             fail_on,
             min_score: raw.min_score,
             fail_on_new: raw.fail_on_new,
+            host: raw.host,
+            timeout,
+            format,
+            quiet: raw.quiet,
+            no_color: raw.no_color,
+            view,
+            remediation: raw.remediation,
         },
-        host: raw.host,
-        format,
         output,
-        quiet: raw.quiet,
-        no_color: raw.no_color,
         filters,
         waivers,
     })
@@ -360,6 +389,28 @@ mod tests {
         assert!(!c.waivers.is_empty());
         assert!(!c.filters.is_empty());
         assert!(!c.output.is_empty());
+    }
+
+    #[test]
+    fn view_remediation_and_timeout_are_settings_of_the_file() {
+        let c = parse(
+            "view = \"full\"\nremediation = true\ntimeout = 90\n",
+            "t.toml",
+        )
+        .unwrap();
+        assert_eq!(c.scan.view, Some(crate::report::text::TextView::Full));
+        assert_eq!(c.scan.remediation, Some(true));
+        assert_eq!(c.scan.timeout, Some(90));
+        let e = error_of("view = \"everything\"\n");
+        assert_eq!((e.line, e.column), (1, 8), "{e}");
+        assert!(
+            e.message.contains("expected summary, findings or full"),
+            "{e}"
+        );
+        for bad in ["timeout = 0\n", "timeout = -5\n"] {
+            let e = error_of(bad);
+            assert!(e.message.contains("at least 1"), "{bad}: {e}");
+        }
     }
 
     #[test]

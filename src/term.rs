@@ -130,3 +130,33 @@ mod tests {
         assert!(is_visible_safe(&visible("\x1b\u{85}\u{2028}")));
     }
 }
+
+/// `n` with its noun in the number it needs: `1 check`, `2 checks`, `0 images`; a noun
+/// ending in `s`, `x`, `ch` or `sh` takes `es` (`1 process`, `3 processes`). For every count
+/// a report or message prints, so none says "1 checks".
+pub fn count(n: usize, noun: &str) -> String {
+    format!("{n} {}", plural(n, noun))
+}
+
+/// `noun` in the number `n` needs, without the number (`check`, `checks`).
+pub fn plural(n: usize, noun: &str) -> String {
+    if n == 1 {
+        noun.to_string()
+    } else if ["s", "x", "ch", "sh"].iter().any(|e| noun.ends_with(e)) {
+        format!("{noun}es")
+    } else {
+        format!("{noun}s")
+    }
+}
+
+#[cfg(test)]
+mod count_tests {
+    #[test]
+    fn counts_take_the_number_of_their_noun() {
+        assert_eq!(super::count(1, "check"), "1 check");
+        assert_eq!(super::count(0, "check"), "0 checks");
+        assert_eq!(super::count(2, "image"), "2 images");
+        assert_eq!(super::count(1, "process"), "1 process");
+        assert_eq!(super::count(2, "process"), "2 processes");
+    }
+}

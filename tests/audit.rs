@@ -640,7 +640,7 @@ fn filters_remove_objects_from_every_check() {
             .assert()
             .code(0)
             .stdout(predicate::str::contains(
-                "left out by the configuration's filters: 1 containers",
+                "left out by the configuration's filters: 1 container, 1 image",
             ));
     }
     // Include by label: nothing in the fixture carries it, so every container check SKIPs.

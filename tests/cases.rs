@@ -12,6 +12,7 @@ use std::path::{Path, PathBuf};
 use dockbench::engine::check::{CheckDef, Evaluation, FindingStatus};
 use dockbench::engine::eval::{EvalOptions, evaluate_with};
 use dockbench::engine::load::embedded_ids;
+use dockbench::engine::schema::Ty;
 use dockbench::engine::{Benchmark, cel_env, load_embedded};
 use dockbench::report::CheckResult;
 use dockbench::snapshot::Snapshot;
@@ -40,9 +41,14 @@ struct Case {
     /// Paths removed (applied after `set`).
     #[serde(default)]
     unset: Vec<String>,
-    /// Path = value, applied parents first.
+    /// Path = value, applied parents first: replaces a value the base has (see
+    /// [`check_path`]); a path the base does not have is an error, so a typo fails.
     #[serde(default)]
     set: toml::Table,
+    /// Path = value for a key the base does not have yet (a label, a `host.Files` role, a
+    /// daemon setting): its parent must exist and the key must not; applied after `set`.
+    #[serde(default)]
+    add: toml::Table,
     /// PASS, WARN, INFO, NOTE, SKIP or ERROR.
     status: String,
     /// A substring of the result's reason.
@@ -74,6 +80,25 @@ struct CaseFile {
 struct Located {
     at: String,
     case: Case,
+    /// The case file and the line of its `[[case]]` header, to name the line of a bad path.
+    file: String,
+    text: std::sync::Arc<String>,
+    line: usize,
+}
+
+impl Located {
+    /// `FILE:LINE` of the first line at or after the case's header that mentions `path`
+    /// (the case's header when none does).
+    fn line_of(&self, path: &str) -> String {
+        let n = self
+            .text
+            .lines()
+            .enumerate()
+            .skip(self.line.saturating_sub(1))
+            .find(|(_, l)| l.contains(path))
+            .map_or(self.line, |(i, _)| i + 1);
+        format!("{}:{n}", self.file)
+    }
 }
 
 fn root() -> PathBuf {
@@ -95,7 +120,7 @@ fn read_cases(bench: &str, problems: &mut Vec<String>) -> Vec<Located> {
     let mut out = Vec::new();
     for path in paths {
         let rel = path.strip_prefix(root()).unwrap().display().to_string();
-        let text = std::fs::read_to_string(&path).unwrap();
+        let text = std::sync::Arc::new(std::fs::read_to_string(&path).unwrap());
         let file: CaseFile = match toml::from_str(&text) {
             Ok(f) => f,
             Err(e) => {
@@ -115,6 +140,9 @@ fn read_cases(bench: &str, problems: &mut Vec<String>) -> Vec<Located> {
             out.push(Located {
                 at: format!("{rel}:{line}"),
                 case,
+                file: rel.clone(),
+                text: text.clone(),
+                line,
             });
         }
     }
@@ -258,48 +286,200 @@ fn slot<'a>(doc: &'a mut Value, steps: &[Step], path: &str) -> Result<&'a mut Va
     Ok(at)
 }
 
+/// The type of a snapshot's JSON (from its JSON Schema), to tell a field the base file
+/// leaves out (a fixture older than the field) from a typo.
+fn snapshot_type() -> Ty {
+    Ty::from_schema(&serde_json::to_value(schemars::schema_for!(Snapshot)).unwrap())
+}
+
+/// Whether `steps` may be patched in `doc` (the document as patched so far). `set` replaces:
+/// every key on the path must be in the document, or be a field of the snapshot type at
+/// that place (a fixture written before the field existed, or an object still `null`); a
+/// key of a map (labels, `host.Files`, settings) or of a free-form value that the document
+/// does not have is an error, as is a field the type does not have. `add` (`adding`)
+/// creates: the same for every key but the last, which must not exist yet (else `set` it)
+/// and, in a typed object, must be one of its fields.
+fn check_path(
+    doc: &Value,
+    steps: &[Step],
+    ty: &Ty,
+    path: &str,
+    adding: bool,
+) -> Result<Ty, String> {
+    let verb = if adding { "add" } else { "set" };
+    let mut at = Some(doc);
+    let mut ty = ty.clone();
+    let mut walked = String::new();
+    for (i, step) in steps.iter().enumerate() {
+        let last = i + 1 == steps.len();
+        match step {
+            Step::Key(k) => {
+                let present = at.and_then(|v| v.get(k));
+                let field = match &ty {
+                    Ty::Object(fields) => Some(fields.get(k).cloned().ok_or_else(|| {
+                        let known: Vec<&str> = fields.keys().map(String::as_str).collect();
+                        format!(
+                            "{verb} {path}: '{k}' is not a field of {} (fields: {})",
+                            if walked.is_empty() {
+                                "the snapshot"
+                            } else {
+                                &walked
+                            },
+                            known.join(", ")
+                        )
+                    })),
+                    _ => None,
+                };
+                if adding && last {
+                    if present.is_some() {
+                        return Err(format!(
+                            "add {path}: already in the base: replace it with `set`"
+                        ));
+                    }
+                    return match field {
+                        Some(Err(e)) => Err(e),
+                        Some(Ok(t)) => Ok(t),
+                        None => Ok(match &ty {
+                            Ty::Map(v) => (**v).clone(),
+                            _ => Ty::Any,
+                        }),
+                    };
+                }
+                ty = match (present, field) {
+                    // In the document: replaced, whatever the type says (flattened status
+                    // fields and free-form JSON are not always typed).
+                    (Some(_), Some(Ok(t))) => t,
+                    (Some(_), Some(Err(_))) => Ty::Any,
+                    (Some(_), None) => match &ty {
+                        Ty::Map(v) => (**v).clone(),
+                        _ => Ty::Any,
+                    },
+                    (None, Some(Ok(t))) => t,
+                    (None, Some(Err(e))) => return Err(e),
+                    (None, None) => {
+                        return Err(format!(
+                            "{verb} {path}: the base has no '{k}' in {}: a typo, or a new key \
+                             that must be given in `add` (docs/writing-a-check.md)",
+                            if walked.is_empty() {
+                                "the snapshot"
+                            } else {
+                                &walked
+                            }
+                        ));
+                    }
+                };
+                at = present;
+                walked.push_str(&if walked.is_empty() {
+                    k.clone()
+                } else {
+                    format!(".{k}")
+                });
+            }
+            Step::Index(n) => {
+                at = at.and_then(|v| v.get(n));
+                if at.is_none() {
+                    return Err(format!("{verb} {path}: no element {n} in {walked}"));
+                }
+                ty = match &ty {
+                    Ty::List(e) => (**e).clone(),
+                    _ => Ty::Any,
+                };
+                walked.push_str(&format!("[{n}]"));
+            }
+            Step::Named(_) => unreachable!("resolved"),
+        }
+    }
+    Ok(ty)
+}
+
+/// The keys of an object `value` (an inline table: `{ Name = "always" }`) are fields of
+/// the type it is set as, at every depth: a misspelt key inside a value is the same typo.
+fn check_value(value: &Value, ty: &Ty, path: &str, at: &str) -> Result<(), String> {
+    match (value, ty) {
+        (Value::Object(m), Ty::Object(fields)) => {
+            for (k, v) in m {
+                let Some(t) = fields.get(k) else {
+                    let known: Vec<&str> = fields.keys().map(String::as_str).collect();
+                    return Err(format!(
+                        "{path}: '{k}' in the value of {at} is not a field (fields: {})",
+                        known.join(", ")
+                    ));
+                };
+                check_value(v, t, path, &format!("{at}.{k}"))?;
+            }
+            Ok(())
+        }
+        (Value::Object(m), Ty::Map(t)) => {
+            for (k, v) in m {
+                check_value(v, t, path, &format!("{at}.{k}"))?;
+            }
+            Ok(())
+        }
+        (Value::Array(items), Ty::List(t)) => {
+            for (i, v) in items.iter().enumerate() {
+                check_value(v, t, path, &format!("{at}[{i}]"))?;
+            }
+            Ok(())
+        }
+        _ => Ok(()),
+    }
+}
+
 /// The base with the case's `copy`, then `set` (parents first, so `a = {…}` and `a.b = 1`
-/// compose), then `unset` applied. Names in paths are looked up before any `set` or `unset`,
-/// so a patch that renames a container or removes an element keeps addressing the same ones.
-fn patched(base: &Value, case: &Case) -> Result<Value, String> {
+/// compose), then `add`, then `unset` applied. Names in paths are looked up before any
+/// `set` or `unset`, so a patch that renames a container or removes an element keeps
+/// addressing the same ones. An error says which path and why.
+fn patched(base: &Value, case: &Case, ty: &Ty) -> Result<Value, (String, String)> {
+    let whole = |e: String| (String::new(), e);
     let mut doc = base.clone();
     for (path, source) in &case.copy {
-        let steps = parse_path(path)?;
+        let at = |e: String| (path.clone(), e);
+        let steps = parse_path(path).map_err(at)?;
         let (Step::Named(name), parent) = steps.split_last().unwrap() else {
-            return Err(format!("copy {path}: must end in [new name]"));
+            return Err(at(format!("copy {path}: must end in [new name]")));
         };
-        let parent = resolve(&doc.clone(), parent, path)?;
-        let items = slot(&mut doc, &parent, path)?
+        let parent = resolve(&doc.clone(), parent, path).map_err(at)?;
+        let items = slot(&mut doc, &parent, path)
+            .map_err(at)?
             .as_array_mut()
-            .ok_or_else(|| format!("copy {path}: not an array"))?;
+            .ok_or_else(|| at(format!("copy {path}: not an array")))?;
         let mut copy = items
             .iter()
             .find(|v| element_name(v).contains(&source.as_str()))
             .cloned()
-            .ok_or_else(|| format!("copy {path}: no element named '{source}'"))?;
+            .ok_or_else(|| at(format!("copy {path}: no element named '{source}'")))?;
         rename(&mut copy, source, name);
         items.push(copy);
     }
     let names = doc.clone();
-    let mut sets = Vec::new();
-    for (path, value) in &case.set {
-        let steps = resolve(&names, &parse_path(path)?, path)?;
-        let value = serde_json::to_value(value).map_err(|e| format!("{path}: {e}"))?;
-        sets.push((steps, path, value));
-    }
-    sets.sort_by_key(|(steps, _, _)| steps.len());
-    for (steps, path, value) in sets {
-        *slot(&mut doc, &steps, path)? = value;
+    for (table, adding) in [(&case.set, false), (&case.add, true)] {
+        let mut patches = Vec::new();
+        for (path, value) in table {
+            let at = |e: String| (path.clone(), e);
+            let steps = resolve(&names, &parse_path(path).map_err(at)?, path).map_err(at)?;
+            let value = serde_json::to_value(value).map_err(|e| at(format!("{path}: {e}")))?;
+            patches.push((steps, path, value));
+        }
+        patches.sort_by_key(|(steps, _, _)| steps.len());
+        for (steps, path, value) in patches {
+            let at = check_path(&doc, &steps, ty, path, adding).map_err(|e| (path.clone(), e))?;
+            check_value(&value, &at, path, path).map_err(|e| (path.clone(), e))?;
+            *slot(&mut doc, &steps, path).map_err(|e| (path.clone(), e))? = value;
+        }
     }
     let mut unsets = Vec::new();
     for path in &case.unset {
-        unsets.push((resolve(&names, &parse_path(path)?, path)?, path));
+        let at = |e: String| (path.clone(), e);
+        unsets.push((
+            resolve(&names, &parse_path(path).map_err(at)?, path).map_err(at)?,
+            path,
+        ));
     }
     // Later array elements first, so earlier indices stay valid.
     unsets.sort_by_key(|u| std::cmp::Reverse(index_key(&u.0)));
     for (steps, path) in unsets {
         let (last, parent) = steps.split_last().unwrap();
-        let parent = slot(&mut doc, parent, path)?;
+        let parent = slot(&mut doc, parent, path).map_err(whole)?;
         let removed = match (last, parent) {
             (Step::Key(k), Value::Object(m)) => m.remove(k).is_some(),
             (Step::Index(i), Value::Array(a)) if *i < a.len() => {
@@ -309,7 +489,7 @@ fn patched(base: &Value, case: &Case) -> Result<Value, String> {
             _ => false,
         };
         if !removed {
-            return Err(format!("unset {path}: not in the base"));
+            return Err((path.clone(), format!("unset {path}: not in the base")));
         }
     }
     Ok(doc)
@@ -472,8 +652,10 @@ fn every_case_of_every_benchmark() {
     // Statuses seen per check logic, and per benchmark and id.
     let mut seen: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
     let mut ran = 0;
+    let ty = snapshot_type();
     for (id, bench) in &benches {
-        for Located { at, case } in read_cases(id, &mut problems) {
+        for located in read_cases(id, &mut problems) {
+            let (at, case) = (&located.at, &located.case);
             let label = format!(
                 "{at} ({id} {}{})",
                 case.check,
@@ -497,9 +679,20 @@ fn every_case_of_every_benchmark() {
                 problems.push(format!("{label}: no base fixture '{}'", case.base));
                 continue;
             }
-            let snap = match patched(base, &case)
-                .and_then(|doc| Snapshot::from_json(&doc.to_string()).map_err(|e| e.to_string()))
-            {
+            let doc = match patched(base, case, &ty) {
+                Ok(d) => d,
+                Err((path, e)) => {
+                    // Named at the line of the bad path, not only the case's header.
+                    let line = if path.is_empty() {
+                        at.clone()
+                    } else {
+                        located.line_of(&path)
+                    };
+                    problems.push(format!("{line}: {label}: {e}"));
+                    continue;
+                }
+            };
+            let snap = match Snapshot::from_json(&doc.to_string()) {
                 Ok(s) => s,
                 Err(e) => {
                     problems.push(format!("{label}: {e}"));
@@ -511,7 +704,7 @@ fn every_case_of_every_benchmark() {
             };
             let r = evaluate_with(&[check], &snap, &env, &options).remove(0);
             ran += 1;
-            if let Some(why) = mismatch(&case, &r) {
+            if let Some(why) = mismatch(case, &r) {
                 problems.push(format!("{label}: {why}"));
             }
             seen.entry(logic(&check.def))
@@ -603,7 +796,11 @@ fn paths_parse_keys_indices_names_and_quoted_keys() {
 
 #[test]
 fn patches_resolve_names_in_the_base_and_apply_parents_first() {
-    let base = serde_json::json!({ "containers": [{ "Name": "/a", "X": 1 }, { "Name": "/b" }] });
+    let ty = snapshot_type();
+    let base = serde_json::json!({ "containers": [
+        { "Name": "/a", "HostConfig": { "Memory": 1 }, "Config": { "Labels": { "l": "1" } } },
+        { "Name": "/b" }
+    ] });
     let case: Case = toml::from_str(
         r#"
 check = "x"
@@ -611,30 +808,76 @@ status = "PASS"
 unset = ["containers[b]"]
 [set]
 'containers[a].Name' = "/renamed"
-'containers[a].X' = 2
-'containers[a].Y' = { Z = 1 }
-'containers[a].Y.W' = 3
+'containers[a].HostConfig.Memory' = 2
+'containers[a].HostConfig.RestartPolicy' = { Name = "no" }
+'containers[a].HostConfig.RestartPolicy.MaximumRetryCount' = 3
+[add]
+'containers[a].Config.Labels.new' = "2"
 "#,
     )
     .unwrap();
-    let doc = patched(&base, &case).unwrap();
+    let doc = patched(&base, &case, &ty).unwrap();
     assert_eq!(
         doc,
-        serde_json::json!({ "containers": [{ "Name": "/renamed", "X": 2, "Y": { "Z": 1, "W": 3 } }] })
+        serde_json::json!({ "containers": [{
+            "Name": "/renamed",
+            "HostConfig": { "Memory": 2, "RestartPolicy": { "Name": "no", "MaximumRetryCount": 3 } },
+            "Config": { "Labels": { "l": "1", "new": "2" } }
+        }] })
     );
     let copy: Case = toml::from_str(
-        "check='x'\nstatus='PASS'\ncopy={'containers[c]'='a'}\nset={'containers[c].X'=3}",
+        "check='x'\nstatus='PASS'\ncopy={'containers[c]'='a'}\nset={'containers[c].HostConfig.Memory'=3}",
     )
     .unwrap();
-    let doc = patched(&base, &copy).unwrap();
-    assert_eq!(
-        doc["containers"][2],
-        serde_json::json!({ "Name": "/c", "X": 3 })
-    );
+    let doc = patched(&base, &copy, &ty).unwrap();
+    assert_eq!(doc["containers"][2]["Name"], "/c");
+    assert_eq!(doc["containers"][2]["HostConfig"]["Memory"], 3);
     let bad: Case = toml::from_str("check='x'\nstatus='PASS'\nunset=['containers[zz]']").unwrap();
     assert!(
-        patched(&base, &bad)
+        patched(&base, &bad, &ty)
             .unwrap_err()
+            .1
             .contains("no element named 'zz'")
     );
+}
+
+/// A `set` whose last key is a typo used to add a field nobody reads, and the case tested
+/// the base instead of what it claimed: now every key must exist (or be a field of the
+/// snapshot type), and new map keys are given in `add`.
+#[test]
+fn a_set_path_the_base_does_not_have_is_an_error() {
+    let ty = snapshot_type();
+    let base = serde_json::json!({ "containers": [
+        { "Name": "/a", "HostConfig": { "Memory": 1 }, "Config": { "Labels": {} } }
+    ] });
+    let err = |patch: &str| {
+        let case: Case = toml::from_str(&format!("check='x'\nstatus='PASS'\n{patch}")).unwrap();
+        patched(&base, &case, &ty).unwrap_err().1
+    };
+    // The last key misspelt: not a field of HostConfig.
+    let e = err("set={'containers[a].HostConfig.Memroy'=0}");
+    assert!(
+        e.contains("'Memroy' is not a field of containers[0].HostConfig"),
+        "{e}"
+    );
+    // A middle key misspelt.
+    let e = err("set={'containers[a].HostConfg.Memory'=0}");
+    assert!(e.contains("'HostConfg' is not a field"), "{e}");
+    // A map key the base does not have: `add`, not `set`.
+    let e = err("set={'containers[a].Config.Labels.x'='1'}");
+    assert!(e.contains("must be given in `add`"), "{e}");
+    // `add` of something already there, and `add` of a typo in a typed object.
+    let e = err("add={'containers[a].HostConfig.Memory'=0}");
+    assert!(e.contains("already in the base"), "{e}");
+    let e = err("add={'containers[a].HostConfig.Memroy'=0}");
+    assert!(e.contains("'Memroy' is not a field"), "{e}");
+    // A misspelt key inside a value.
+    let e =
+        err("set={'containers[a].HostConfig.RestartPolicy'={Name='always',MaximumRetryCont=1}}");
+    assert!(e.contains("'MaximumRetryCont' in the value of"), "{e}");
+    // A field the base file leaves out but the snapshot has (an older fixture): `set` is fine.
+    let case: Case =
+        toml::from_str("check='x'\nstatus='PASS'\nset={'containers[a].HostConfig.DeviceCgroupRules'=['a *:* rwm']}")
+            .unwrap();
+    patched(&base, &case, &ty).unwrap();
 }

@@ -305,3 +305,106 @@ fn checks_list_shows_every_check() {
     assert!(out.contains("5.32"));
     insta::assert_snapshot!("checks_list", out);
 }
+
+/// `--view`/`--remediation` shape only the text report: with `-f json` and no text output
+/// they did nothing, silently. Now a one-line note says so, and the run still succeeds;
+/// with a text rendering anywhere (stdout or `-o text=`) there is no note.
+#[test]
+fn text_flags_without_a_text_report_are_noted() {
+    let snap = "tests/fixtures/snapshots/risky.json";
+    let out = dockbench()
+        .args([
+            "scan",
+            "--snapshot",
+            snap,
+            "-f",
+            "json",
+            "--view",
+            "full",
+            "--remediation",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains(
+            "note: --view and --remediation shape only the text report; this run renders json (ignored)"
+        ),
+        "{stderr}"
+    );
+    assert_eq!(stderr.matches("note:").count(), 1, "{stderr}");
+    let dir = tempfile::tempdir().unwrap();
+    let text = dir.path().join("r.txt");
+    let out = dockbench()
+        .args([
+            "scan",
+            "--snapshot",
+            snap,
+            "-f",
+            "json",
+            "--view",
+            "full",
+            "-o",
+        ])
+        .arg(format!("text={}", text.display()))
+        .output()
+        .unwrap();
+    assert!(!String::from_utf8_lossy(&out.stderr).contains("note:"));
+    assert!(std::fs::read_to_string(&text).unwrap().contains("Summary"));
+    // `report` too.
+    let json = dir.path().join("r.json");
+    dockbench()
+        .args(["scan", "--snapshot", snap, "-q", "-o"])
+        .arg(format!("json={}", json.display()))
+        .assert()
+        .code(0);
+    dockbench()
+        .arg("report")
+        .arg(&json)
+        .args(["-f", "sarif", "--remediation"])
+        .assert()
+        .code(0)
+        .stderr(predicate::str::contains(
+            "note: --remediation shapes only the text report; this run renders sarif (ignored)",
+        ));
+}
+
+/// A switch turned on by the configuration file is turned off by its `--no-` form.
+#[test]
+fn no_flags_undo_the_configuration_files_switches() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("c.toml");
+    std::fs::write(&config, "quiet = true\nview = \"summary\"\n").unwrap();
+    let snap = "tests/fixtures/snapshots/risky.json";
+    let quiet = stdout_of(&[
+        "scan",
+        "--snapshot",
+        snap,
+        "--config",
+        config.to_str().unwrap(),
+    ]);
+    assert_eq!(quiet, "", "quiet from the file");
+    let shown = stdout_of(&[
+        "scan",
+        "--snapshot",
+        snap,
+        "--config",
+        config.to_str().unwrap(),
+        "--no-quiet",
+    ]);
+    assert!(shown.contains("Summary"), "{shown}");
+    // view = "summary" from the file: no findings listing.
+    assert!(!shown.contains("Findings:"), "{shown}");
+    let full = stdout_of(&[
+        "scan",
+        "--snapshot",
+        snap,
+        "--config",
+        config.to_str().unwrap(),
+        "--no-quiet",
+        "--view",
+        "findings",
+    ]);
+    assert!(full.contains("Findings:"), "{full}");
+}

@@ -895,6 +895,50 @@ const CASES: &[Case] = &[
             ])
         },
     },
+    Case {
+        id: "B63",
+        case: "check whose `files` is not a list of files",
+        input: "`files = \"host.Files\"` (a map)",
+        outcome: "the check, `files` and the position named",
+        exit: 2,
+        says: "check 1.1: files: must be a list of file facts",
+        out: Out::Pipe,
+        args: |d| {
+            s(&[
+                "checks",
+                "validate",
+                &checks_dir(
+                    d,
+                    &CHECK_OK.replace(
+                        "finding = \"false\"",
+                        "files = \"host.Files\"\nfinding = \"f.Mode > 0\"",
+                    ),
+                ),
+            ])
+        },
+    },
+    Case {
+        id: "B64",
+        case: "check with an invalid regular expression",
+        input: "`host.Hostname.matches(\"web-[0-9\")`",
+        outcome: "the check, the pattern, what is wrong and the position named",
+        exit: 2,
+        says: "check 1.1: finding: invalid regular expression \"web-[0-9\" in matches(): unclosed character class (at line 1, column",
+        out: Out::Pipe,
+        args: |d| {
+            s(&[
+                "checks",
+                "validate",
+                &checks_dir(
+                    d,
+                    &CHECK_OK.replace(
+                        "finding = \"false\"",
+                        "finding = 'host.Hostname.matches(\"web-[0-9\")'",
+                    ),
+                ),
+            ])
+        },
+    },
 ];
 
 fn run(id: &str) {
@@ -998,5 +1042,5 @@ cases! {
     b43 => "B43", b44 => "B44", b45 => "B45", b46 => "B46", b47 => "B47", b48 => "B48",
     b49 => "B49", b50 => "B50", b51 => "B51", b52 => "B52", b53 => "B53", b54 => "B54",
     b55 => "B55", b56 => "B56", b57 => "B57", b58 => "B58", b59 => "B59", b60 => "B60",
-    b61 => "B61", b62 => "B62",
+    b61 => "B61", b62 => "B62", b63 => "B63", b64 => "B64",
 }

@@ -108,7 +108,10 @@ pub fn run(cmd: ChecksCommand) -> u8 {
             let mut ok = String::new();
             for (name, result) in results {
                 match result {
-                    Ok(b) => ok.push_str(&format!("{name}: ok ({} checks)\n", b.checks.len())),
+                    Ok(b) => ok.push_str(&format!(
+                        "{name}: ok ({})\n",
+                        crate::term::count(b.checks.len(), "check")
+                    )),
                     Err(e) => {
                         crate::term::error(&format!("{name}: {e}"));
                         code = exit::USAGE;
@@ -172,10 +175,10 @@ pub fn list(b: &Benchmark, format: ListFormat) -> String {
         }
         ListFormat::Text => {
             out.push_str(&format!(
-                "{} — {} ({} checks)\n",
+                "{} — {} ({})\n",
                 b.def.id,
                 b.def.title,
-                b.checks.len()
+                crate::term::count(b.checks.len(), "check")
             ));
             for c in &b.checks {
                 out.push_str(&format!(

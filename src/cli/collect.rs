@@ -37,10 +37,10 @@ pub async fn run(args: CollectArgs) -> u8 {
     match crate::output::write_atomic(&args.output, text.as_bytes()) {
         Ok(()) => {
             crate::term::error(&format!(
-                "wrote {} ({} containers, {} images)",
+                "wrote {} ({}, {})",
                 args.output.display(),
-                snap.containers.len(),
-                snap.images.len()
+                crate::term::count(snap.containers.len(), "container"),
+                crate::term::count(snap.images.len(), "image")
             ));
             exit::OK
         }

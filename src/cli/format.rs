@@ -26,22 +26,63 @@ impl ValueEnum for TextView {
 /// `--view` and `--remediation`: how much the terminal report shows.
 #[derive(Debug, Clone, clap::Args)]
 pub struct TextArgs {
-    /// What the terminal report shows (text format only).
-    #[arg(long, value_enum, value_name = "VIEW", default_value_t = TextView::Findings)]
-    pub view: TextView,
-    /// Add each finding's remediation to the terminal report.
-    #[arg(long)]
+    /// What the terminal report shows (text format only). Default: findings.
+    #[arg(long, value_enum, value_name = "VIEW")]
+    pub view: Option<TextView>,
+    /// Add each finding's remediation to the terminal report (text format only).
+    #[arg(long, overrides_with = "no_remediation")]
     pub remediation: bool,
+    /// No remediation in the terminal report (undoes `remediation = true` of the
+    /// configuration file).
+    #[arg(long, overrides_with = "remediation")]
+    pub no_remediation: bool,
 }
 
 impl TextArgs {
+    /// The text options these flags give (defaults where not given).
     pub fn options(&self, color: bool) -> crate::report::text::TextOptions {
         crate::report::text::TextOptions {
             color,
-            view: self.view,
+            view: self.view.unwrap_or_default(),
             remediation: self.remediation,
         }
     }
+
+    /// The flags of these given on the command line, as written (`--view`, `--remediation`).
+    pub fn given(&self) -> Vec<&'static str> {
+        let mut given = Vec::new();
+        if self.view.is_some() {
+            given.push("--view");
+        }
+        if self.remediation {
+            given.push("--remediation");
+        }
+        given
+    }
+}
+
+/// `--view` and `--remediation` shape only the text report: given on the command line while
+/// nothing is rendered as text (`-f json` and no `-o text=…`), they would do nothing, so a
+/// one-line note on stderr says so. Not an error: the report asked for is still right, and a
+/// wrapper script that always passes `--view` keeps working.
+pub fn note_unused_text_flags(given: &[&str], formats: &[Format]) {
+    if given.is_empty() || formats.contains(&Format::Text) {
+        return;
+    }
+    let names: Vec<&str> = formats.iter().map(|f| f.name()).collect();
+    let what = if given.len() == 1 {
+        format!("{} shapes", given[0])
+    } else {
+        format!("{} shape", given.join(" and "))
+    };
+    crate::term::error(&format!(
+        "note: {what} only the text report; this run renders {} (ignored)",
+        if names.is_empty() {
+            "nothing".to_string()
+        } else {
+            names.join(", ")
+        }
+    ));
 }
 
 impl ValueEnum for Format {

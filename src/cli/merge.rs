@@ -174,9 +174,9 @@ pub fn run(args: MergeArgs) -> u8 {
         return fail(
             exit::USAGE,
             &format!(
-                "{} of {} inputs could not be read; nothing merged",
+                "{} of {} could not be read; nothing merged",
                 errors.len(),
-                files.len()
+                crate::term::count(files.len(), "input")
             ),
         );
     }

@@ -101,23 +101,48 @@ pub struct SourceArgs {
     #[arg(long, value_name = "DIR", conflicts_with = "host")]
     pub root: Option<PathBuf>,
     /// Also scan created, exited and paused containers (default: running only).
-    #[arg(long, short = 'a')]
+    #[arg(long, short = 'a', overrides_with = "no_all")]
     pub all: bool,
+    /// Running containers only: the default (for `scan`, undoes `all = true` of the
+    /// configuration file).
+    #[arg(long, overrides_with = "all")]
+    pub no_all: bool,
     /// Check every image on the host in section 4, not only the images containers use.
-    #[arg(long)]
+    #[arg(long, overrides_with = "no_all_images")]
     pub all_images: bool,
+    /// Only the images containers use: the default (for `scan`, undoes `all_images = true`).
+    #[arg(long, overrides_with = "all_images")]
+    pub no_all_images: bool,
     /// Keep dockbench's own container in the scan when dockbench runs as a container (by
     /// default it is recognised and left out, with a note in the report).
-    #[arg(long)]
+    #[arg(long, overrides_with = "no_include_self")]
     pub include_self: bool,
+    /// Leave dockbench's own container out: the default (for `scan`, undoes
+    /// `include_self = true`).
+    #[arg(long, overrides_with = "include_self")]
+    pub no_include_self: bool,
     /// Give up a live scan after SECONDS in all (exit code 3); each request to the daemon
-    /// also has its own deadline (30 s, or half of SECONDS when that is shorter).
-    #[arg(long, value_name = "SECONDS", default_value_t = 600, value_parser = clap::value_parser!(u64).range(1..))]
-    pub timeout: u64,
+    /// also has its own deadline (30 s, or half of SECONDS when that is shorter). Default:
+    /// 600.
+    #[arg(long, value_name = "SECONDS", value_parser = clap::value_parser!(u64).range(1..))]
+    pub timeout: Option<u64>,
     /// Your name for this host (fleet, role, site), recorded in the report's host identity
     /// next to the hostname, machine-id and Docker engine ID.
     #[arg(long, value_name = "TEXT")]
     pub host_label: Option<String>,
+}
+
+/// A switch and its `--no-` form as a settings layer sees them: `Some(true)`, `Some(false)`,
+/// or `None` when neither is given (the configuration file decides). clap's
+/// `overrides_with` leaves only the last of the two set.
+pub fn switch(on: bool, off: bool) -> Option<bool> {
+    if on {
+        Some(true)
+    } else if off {
+        Some(false)
+    } else {
+        None
+    }
 }
 
 impl SourceArgs {
@@ -140,7 +165,11 @@ impl SourceArgs {
             Some(root) => crate::scan::Source::Root(root.clone()),
             None => crate::scan::Source::Live(self.live(progress)),
         };
-        crate::scan::collect(&options, source, disk_usage).await
+        let wanted = match disk_usage {
+            true => crate::collect::live::DiskUsageWanted::ALL,
+            false => crate::collect::live::DiskUsageWanted::NONE,
+        };
+        crate::scan::collect(&options, source, wanted).await
     }
 
     /// The daemon to ask, as the library scan takes it (`crate::scan::Source::Live`).
@@ -155,7 +184,9 @@ impl SourceArgs {
                 tlscert: self.tlscert.clone(),
                 tlskey: self.tlskey.clone(),
             },
-            timeout: std::time::Duration::from_secs(self.timeout),
+            timeout: std::time::Duration::from_secs(
+                self.timeout.unwrap_or(crate::scan::DEFAULT_TIMEOUT_SECS),
+            ),
             progress,
         }
     }

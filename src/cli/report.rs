@@ -96,6 +96,18 @@ pub fn run(args: ReportArgs) -> u8 {
     };
     let mut code = exit::OK;
     let mut stdout = !args.quiet;
+    let mut rendered: Vec<Format> = Vec::new();
+    for out in &args.output {
+        rendered.push(
+            out.format
+                .or_else(|| Format::from_extension(&out.path))
+                .unwrap_or(args.format),
+        );
+    }
+    if stdout && args.output.iter().all(|o| o.format.is_some()) {
+        rendered.push(args.format);
+    }
+    super::format::note_unused_text_flags(&args.text.given(), &rendered);
     for out in &args.output {
         // A bare path: its extension's format (`-o report.sarif`), else the --format one.
         let format = out

@@ -43,8 +43,11 @@ pub struct ScanArgs {
     #[arg(long, value_enum, value_name = "LEVEL")]
     pub level: Option<super::ProfileLevel>,
     /// Run only the scored checks (those that count for the score).
-    #[arg(long)]
+    #[arg(long, overrides_with = "no_scored_only")]
     pub scored_only: bool,
+    /// Run scored and unscored checks (undoes `scored_only = true`).
+    #[arg(long, overrides_with = "scored_only")]
+    pub no_scored_only: bool,
     /// Users allowed in the docker group (check 1.1.2 WARNs on any other member; without
     /// this it lists the members as INFO). Comma-separated or repeated.
     #[arg(long, value_name = "USERS", value_delimiter = ',')]
@@ -68,17 +71,26 @@ pub struct ScanArgs {
     #[arg(long, value_name = "FILE")]
     pub baseline: Option<PathBuf>,
     /// Exit with code 1 when a finding is new since --baseline.
-    #[arg(long)]
+    #[arg(long, overrides_with = "no_fail_on_new")]
     pub fail_on_new: bool,
+    /// New findings do not fail the run (undoes `fail_on_new = true`).
+    #[arg(long, overrides_with = "fail_on_new")]
+    pub no_fail_on_new: bool,
     /// No colours in the terminal report (also: NO_COLOR set in the environment).
-    #[arg(long)]
+    #[arg(long, overrides_with = "color")]
     pub no_color: bool,
+    /// Colours on a terminal (undoes `no_color = true`; NO_COLOR still turns them off).
+    #[arg(long, overrides_with = "no_color")]
+    pub color: bool,
     #[command(flatten)]
     pub text: super::format::TextArgs,
     /// Print nothing on standard output (outputs given with --output are still written), and
     /// no progress line on standard error.
-    #[arg(long, short = 'q')]
+    #[arg(long, short = 'q', overrides_with = "no_quiet")]
     pub quiet: bool,
+    /// Print the report on standard output (undoes `quiet = true`).
+    #[arg(long, overrides_with = "quiet")]
+    pub no_quiet: bool,
     #[command(flatten)]
     pub lock: super::run_lock::LockArgs,
 }
@@ -121,11 +133,13 @@ struct Settings {
     output: Vec<(Format, PathBuf)>,
     quiet: bool,
     no_color: bool,
-    text: super::format::TextArgs,
+    /// `view` and `remediation` (colour is decided when printing).
+    text: report::text::TextOptions,
     source: super::SourceArgs,
 }
 
-/// Command line > configuration file > built-in default.
+/// Command line > configuration file > built-in default, for every setting both can give
+/// (one [`ScanLayer`] each).
 fn resolve(args: ScanArgs, config: Option<Config>) -> Settings {
     let cfg = config.unwrap_or_default();
     // Outputs: the file's, except formats the command line names again; then the command line's.
@@ -135,28 +149,50 @@ fn resolve(args: ScanArgs, config: Option<Config>) -> Settings {
         .filter(|(f, _)| !args.output.iter().any(|(g, _)| g == f))
         .collect();
     output.extend(args.output);
-    // A switch not given is unset (the file may turn it on), not `false`.
-    let flag = |on: bool| on.then_some(true);
+    // A switch given neither way is unset (the file decides), not `false`.
+    let switch = super::switch;
     let flags = ScanLayer {
         benchmarks: args.checks.benchmark,
         checks_dirs: args.checks.checks_dir,
         check: args.check,
         skip: args.skip,
         level: args.level,
-        scored_only: flag(args.scored_only),
+        scored_only: switch(args.scored_only, args.no_scored_only),
         trusted_users: args.trusted_users,
-        all: flag(args.source.all),
-        all_images: flag(args.source.all_images),
-        include_self: flag(args.source.include_self),
+        all: switch(args.source.all, args.source.no_all),
+        all_images: switch(args.source.all_images, args.source.no_all_images),
+        include_self: switch(args.source.include_self, args.source.no_include_self),
         host_label: args.source.host_label.clone(),
         baseline: args.baseline,
         fail_on: args.fail_on,
         min_score: args.min_score,
-        fail_on_new: flag(args.fail_on_new),
+        fail_on_new: switch(args.fail_on_new, args.no_fail_on_new),
+        host: args.source.host.clone(),
+        timeout: args.source.timeout,
+        format: args.format,
+        quiet: switch(args.quiet, args.no_quiet),
+        no_color: switch(args.no_color, args.color),
+        view: args.text.view,
+        remediation: switch(args.text.remediation, args.text.no_remediation),
     };
-    let scan = flags.over(cfg.scan).resolve(cfg.filters, cfg.waivers);
+    let merged = flags.over(cfg.scan);
+    let settings = (
+        merged.format.unwrap_or(Format::Text),
+        merged.quiet.unwrap_or(false),
+        merged.no_color.unwrap_or(false),
+        report::text::TextOptions {
+            color: false,
+            view: merged.view.unwrap_or_default(),
+            remediation: merged.remediation.unwrap_or(false),
+        },
+        merged.host.clone(),
+        merged.timeout,
+    );
+    let scan = merged.resolve(cfg.filters, cfg.waivers);
+    let (format, quiet, no_color, text, host, timeout) = settings;
     let source = super::SourceArgs {
-        host: args.source.host.or(cfg.host),
+        host,
+        timeout,
         all: scan.all,
         all_images: scan.all_images,
         include_self: scan.include_self,
@@ -165,11 +201,11 @@ fn resolve(args: ScanArgs, config: Option<Config>) -> Settings {
     };
     Settings {
         scan,
-        format: args.format.or(cfg.format).unwrap_or(Format::Text),
+        format,
         output,
-        quiet: args.quiet || cfg.quiet.unwrap_or(false),
-        no_color: args.no_color || cfg.no_color.unwrap_or(false),
-        text: args.text.clone(),
+        quiet,
+        no_color,
+        text,
         source,
     }
 }
@@ -185,7 +221,13 @@ pub async fn run(args: ScanArgs) -> u8 {
     };
     let snapshot_path = args.snapshot.clone();
     let lock_args = args.lock.clone();
+    let text_flags = args.text.given();
     let set = resolve(args, config);
+    let mut rendered: Vec<Format> = set.output.iter().map(|(f, _)| *f).collect();
+    if !set.quiet {
+        rendered.insert(0, set.format);
+    }
+    super::format::note_unused_text_flags(&text_flags, &rendered);
     if let Some(path) = crate::output::repeated(set.output.iter().map(|(_, p)| p.as_path())) {
         return fail(
             exit::USAGE,
@@ -227,7 +269,7 @@ pub async fn run(args: ScanArgs) -> u8 {
     let mut code = exit::OK;
     for (format, path) in &set.output {
         if let Err(e) = crate::output::write_atomic_with(path, |w| {
-            report::render_to_with(report, *format, &set.text.options(false), w)
+            report::render_to_with(report, *format, &set.text, w)
         }) {
             crate::term::error(&format!("cannot write {}: {e}", path.display()));
             code = exit::OUTPUT;
@@ -241,7 +283,7 @@ pub async fn run(args: ScanArgs) -> u8 {
         let printed = crate::output::print(&report::render_with(
             report,
             set.format,
-            &set.text.options(color),
+            &report::text::TextOptions { color, ..set.text },
         ));
         if printed != exit::OK {
             code = printed;
@@ -301,5 +343,72 @@ mod tests {
                 .contains("FORMAT=PATH")
         );
         assert!(parse_output("pdf=x").is_err());
+    }
+}
+
+#[cfg(test)]
+mod layer_tests {
+    use super::*;
+    use clap::Parser;
+
+    fn settings(args: &[&str], file: &str) -> Settings {
+        let cli =
+            crate::cli::Cli::try_parse_from(["dockbench", "scan"].iter().chain(args).copied())
+                .unwrap();
+        let crate::cli::Command::Scan(args) = cli.command else {
+            panic!("not scan")
+        };
+        resolve(args, Some(crate::config::parse(file, "t.toml").unwrap()))
+    }
+
+    /// Flags win both ways: `--no-X` turns off what the file turns on, and `--X` turns on
+    /// what the file leaves off; the last of `--X`/`--no-X` on the command line wins.
+    #[test]
+    fn switches_of_the_file_are_turned_off_by_flags() {
+        let file = "all = true\nall_images = true\ninclude_self = true\nscored_only = true\n\
+                    quiet = true\nno_color = true\nremediation = true\n";
+        let s = settings(
+            &[
+                "--no-all",
+                "--no-all-images",
+                "--no-include-self",
+                "--no-scored-only",
+                "--no-quiet",
+                "--color",
+                "--no-remediation",
+            ],
+            file,
+        );
+        assert!(!s.scan.all && !s.scan.all_images && !s.scan.include_self);
+        assert!(!s.source.all && !s.source.all_images && !s.source.include_self);
+        assert!(!s.scan.scored_only && !s.quiet && !s.no_color && !s.text.remediation);
+        let s = settings(&[], file);
+        assert!(s.scan.all && s.scan.scored_only && s.quiet && s.no_color && s.text.remediation);
+        let s = settings(&["--all", "--no-all"], "");
+        assert!(!s.scan.all);
+        let s = settings(&["--no-all", "-a"], "");
+        assert!(s.scan.all);
+        let s = settings(&["--no-fail-on-new"], "fail_on_new = true\n");
+        assert!(!s.scan.fail_on_new);
+    }
+
+    #[test]
+    fn view_remediation_and_timeout_come_from_the_file_unless_flags_say() {
+        use crate::report::text::TextView;
+        let file = "view = \"full\"\nremediation = true\ntimeout = 42\n";
+        let s = settings(&[], file);
+        assert_eq!(s.text.view, TextView::Full);
+        assert!(s.text.remediation);
+        assert_eq!(s.source.live(false).timeout.as_secs(), 42);
+        let s = settings(&["--view", "summary", "--timeout", "7"], file);
+        assert_eq!(s.text.view, TextView::Summary);
+        assert_eq!(s.source.live(false).timeout.as_secs(), 7);
+        let s = settings(&[], "");
+        assert_eq!(s.text.view, TextView::Findings);
+        assert!(!s.text.remediation);
+        assert_eq!(
+            s.source.live(false).timeout.as_secs(),
+            crate::scan::DEFAULT_TIMEOUT_SECS
+        );
     }
 }

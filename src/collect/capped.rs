@@ -216,6 +216,18 @@ pub fn tls(
     timeout: u64,
     version: &ClientVersion,
 ) -> Result<Docker, bollard::errors::Error> {
+    Docker::connect_with_custom_transport(
+        transport(builder().build(tls_connector(tls)?)),
+        Some(format!("https://{}:{port}", super::connect::bracket(host))),
+        timeout,
+        version,
+    )
+}
+
+type TlsConnector = hyper_rustls::HttpsConnector<TcpConnector>;
+
+/// The TLS connector of the docker CLI's `--tlsverify` material, over a capped TCP connection.
+fn tls_connector(tls: &super::connect::Tls) -> Result<TlsConnector, bollard::errors::Error> {
     use bollard::errors::Error::{CertParseError, CertPathError};
     use rustls_pki_types::pem::PemObject;
     use rustls_pki_types::{CertificateDer, PrivateKeyDer};
@@ -246,20 +258,101 @@ pub fn tls(
         .map_err(|_| parse_error(&tls.key))?;
     let mut http = HttpConnector::new();
     http.enforce_http(false);
-    let connector = hyper_rustls::HttpsConnectorBuilder::new()
+    Ok(hyper_rustls::HttpsConnectorBuilder::new()
         .with_tls_config(config)
         .https_only()
         .enable_http1()
         .wrap_connector(TcpConnector {
             http,
             cap: MAX_RESPONSE_BYTES,
-        });
-    Docker::connect_with_custom_transport(
-        transport(builder().build(connector)),
-        Some(format!("https://{}:{port}", super::connect::bracket(host))),
-        timeout,
-        version,
-    )
+        }))
+}
+
+/// A plain GET of `path_and_query` (for example `/v1.44/system/df?type=image`) from the
+/// daemon at `endpoint`, for the answers bollard cannot model (the classic `/system/df`
+/// shape). It goes through the same connections as the API client: capped at
+/// [`MAX_RESPONSE_BYTES`], TLS whenever the endpoint has TLS (never plaintext instead); an
+/// `ssh://` endpoint must be bridged to a unix socket first.
+///
+/// Returns the HTTP status and the body; errors name what failed (connect, TLS material, a
+/// read past the cap).
+pub async fn get(
+    endpoint: &super::connect::Endpoint,
+    path_and_query: &str,
+) -> Result<(u16, bytes::Bytes), String> {
+    use super::connect::Address;
+    use http_body_util::{BodyExt, Empty};
+    async fn send<C>(
+        client: Client<C, Empty<bytes::Bytes>>,
+        uri: String,
+    ) -> Result<(u16, bytes::Bytes), String>
+    where
+        C: hyper_util::client::legacy::connect::Connect + Clone + Send + Sync + 'static,
+    {
+        let request = http::Request::get(uri)
+            .header(http::header::ACCEPT, "application/json")
+            .body(Empty::new())
+            .map_err(|e| e.to_string())?;
+        let response = client.request(request).await.map_err(|e| with_source(&e))?;
+        let status = response.status().as_u16();
+        let body = response
+            .into_body()
+            .collect()
+            .await
+            .map_err(|e| with_source(&e))?
+            .to_bytes();
+        Ok((status, body))
+    }
+    match (&endpoint.address, &endpoint.tls) {
+        (Address::Unix(path), _) => {
+            let connector = UnixConnector {
+                path: Arc::new(path.clone()),
+                cap: MAX_RESPONSE_BYTES,
+            };
+            send(
+                builder().build(connector),
+                format!("http://localhost{path_and_query}"),
+            )
+            .await
+        }
+        (Address::Tcp { host, port }, None) => {
+            let connector = TcpConnector {
+                http: HttpConnector::new(),
+                cap: MAX_RESPONSE_BYTES,
+            };
+            let authority = format!("{}:{port}", super::connect::bracket(host));
+            send(
+                builder().build(connector),
+                format!("http://{authority}{path_and_query}"),
+            )
+            .await
+        }
+        (Address::Tcp { host, port }, Some(tls)) => {
+            let connector = tls_connector(tls).map_err(|e| e.to_string())?;
+            let authority = format!("{}:{port}", super::connect::bracket(host));
+            send(
+                builder().build(connector),
+                format!("https://{authority}{path_and_query}"),
+            )
+            .await
+        }
+        (Address::Ssh(t), _) => Err(format!(
+            "{} must be bridged to a unix socket before a plain request",
+            t.url()
+        )),
+    }
+}
+
+/// An error with its causes (hyper's own text is only "client error (Connect)").
+fn with_source(e: &dyn std::error::Error) -> String {
+    let mut text = e.to_string();
+    let mut cause = e.source();
+    while let Some(c) = cause {
+        text.push_str(": ");
+        text.push_str(&c.to_string());
+        cause = c.source();
+    }
+    text
 }
 
 #[cfg(test)]

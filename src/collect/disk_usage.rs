@@ -4,9 +4,14 @@
 //! bollard 0.21 models only the API ≥ 1.52 shape of `/system/df` (`ImageUsage`, …), which
 //! older daemons do not send; every daemon up to Docker 29 still answers the classic shape
 //! (`Images`, `Containers`, `Volumes`, `BuildCache` lists) for API ≤ 1.51. So this asks for
-//! that shape itself, with one plain HTTP/1.0 GET (no keep-alive, no chunking).
+//! that shape itself, with a plain GET over the scan's own capped connection
+//! (`capped::get`: unix, TCP, TLS, or an ssh bridge).
+//!
+//! The daemon sizes every container's writable layer to answer (seconds at a thousand
+//! containers; a naive diff of whole trees on fuse-overlayfs). Where the daemon is on this
+//! host and its API has the `type=` filters (1.42+), the containers are left out of the
+//! request and their layers sized from their own upper directories instead.
 use std::collections::BTreeMap;
-use std::io::{Read, Write};
 use std::time::Duration;
 
 use serde_json::Value;
@@ -46,7 +51,11 @@ pub fn parse(df: &Value) -> (DiskUsage, BTreeMap<String, i64>) {
         let id = c.get("Id").and_then(Value::as_str).unwrap_or_default();
         let rw = int(&c, "SizeRw");
         size_rw.insert(id.to_string(), rw);
-        if c.get("State").and_then(Value::as_str) != Some("running") {
+        // `docker container prune` keeps running and paused containers.
+        if !matches!(
+            c.get("State").and_then(Value::as_str),
+            Some("running" | "paused")
+        ) {
             add(&mut usage.StoppedContainers, rw);
         }
     }
@@ -86,51 +95,63 @@ pub fn request_version(negotiated: &str) -> String {
     }
 }
 
-/// GET `/v{version}/system/df` from a `unix://` or plain `tcp://` daemon address.
-pub fn fetch(address: &str, version: &str) -> Result<Value, String> {
-    let request = format!(
-        "GET /v{version}/system/df HTTP/1.0\r\nHost: docker\r\nAccept: application/json\r\n\r\n"
-    );
-    let timeout = Some(Duration::from_secs(120));
-    let raw = if let Some(path) = address.strip_prefix("unix://") {
-        let mut s = std::os::unix::net::UnixStream::connect(path).map_err(|e| e.to_string())?;
-        s.set_read_timeout(timeout).map_err(|e| e.to_string())?;
-        exchange(&mut s, &request)?
-    } else if let Some(host) = address
-        .strip_prefix("tcp://")
-        .or_else(|| address.strip_prefix("http://"))
-        && std::env::var_os("DOCKER_TLS_VERIFY").is_none_or(|v| v.is_empty())
-    {
-        let mut s =
-            std::net::TcpStream::connect(host.trim_end_matches('/')).map_err(|e| e.to_string())?;
-        s.set_read_timeout(timeout).map_err(|e| e.to_string())?;
-        exchange(&mut s, &request)?
-    } else {
-        return Err(format!(
-            "/system/df is only read over unix:// or plain tcp://, not {address}"
-        ));
+/// What to ask `/system/df` for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Ask {
+    /// The whole answer: the daemon sizes every container's writable layer for it.
+    Everything,
+    /// Images, volumes and build cache only (`type=` filters, API ≥ 1.42): the containers'
+    /// writable layers are sized on this host instead (`writable_layer.rs`).
+    WithoutContainers,
+}
+
+/// The `type=` filters of `/system/df` exist from API 1.42 (Docker 23.0); older daemons
+/// ignore unknown query parameters and would answer everything.
+pub fn filters_supported(negotiated: &str) -> bool {
+    let parse = |v: &str| {
+        let (a, b) = v.split_once('.')?;
+        Some((a.parse::<u32>().ok()?, b.parse::<u32>().ok()?))
     };
-    let text = String::from_utf8_lossy(&raw);
-    let (head, body) = text
-        .split_once("\r\n\r\n")
-        .ok_or("/system/df: malformed HTTP answer")?;
-    let status = head.split_whitespace().nth(1).unwrap_or("");
-    if status != "200" {
-        return Err(format!("/system/df answered {status}: {}", body.trim()));
+    parse(negotiated).is_some_and(|v| v >= (1, 42))
+}
+
+/// The request path for `ask` at the API version `version`.
+pub fn path(version: &str, ask: Ask) -> String {
+    match ask {
+        Ask::Everything => format!("/v{version}/system/df"),
+        Ask::WithoutContainers => {
+            format!("/v{version}/system/df?type=image&type=volume&type=build-cache")
+        }
     }
-    serde_json::from_str(body).map_err(|e| format!("/system/df: {e}"))
+}
+
+/// GET `/system/df` through the scan's own connection to `api` (capped, TLS when asked for;
+/// an ssh endpoint is its bridge's unix socket).
+async fn fetch(api: &super::connect::Endpoint, version: &str, ask: Ask) -> Result<Value, String> {
+    let (status, body) = super::capped::get(api, &path(version, ask)).await?;
+    if status != 200 {
+        return Err(format!(
+            "/system/df answered {status}: {}",
+            String::from_utf8_lossy(&body).trim()
+        ));
+    }
+    serde_json::from_slice(&body).map_err(|e| format!("/system/df: {e}"))
 }
 
 /// Older daemons (before 23.0) refuse a second `/system/df` while one runs — another scan, a
 /// `docker system df` — with "a disk usage operation is already running": wait for it (up to a
 /// minute) rather than report the fact missing.
-fn fetch_when_free(address: &str, version: &str) -> Result<Value, String> {
+async fn fetch_when_free(
+    api: &super::connect::Endpoint,
+    version: &str,
+    ask: Ask,
+) -> Result<Value, String> {
     let mut pause = Duration::from_millis(200);
     let deadline = std::time::Instant::now() + Duration::from_secs(60);
     loop {
-        match fetch(address, version) {
+        match fetch(api, version, ask).await {
             Err(e) if is_busy(&e) && std::time::Instant::now() + pause < deadline => {
-                std::thread::sleep(pause);
+                tokio::time::sleep(pause).await;
                 pause = (pause * 2).min(Duration::from_secs(5));
             }
             other => return other,
@@ -142,18 +163,21 @@ fn is_busy(error: &str) -> bool {
     error.contains("disk usage operation is already running")
 }
 
-fn exchange(stream: &mut (impl Read + Write), request: &str) -> Result<Vec<u8>, String> {
-    stream
-        .write_all(request.as_bytes())
-        .map_err(|e| e.to_string())?;
-    let mut raw = Vec::new();
-    stream.read_to_end(&mut raw).map_err(|e| e.to_string())?;
-    Ok(raw)
-}
-
-/// Gathers the facts, or an unavailable marker with the reason.
-pub fn collect(address: &str, negotiated: &str) -> (DiskUsage, BTreeMap<String, i64>) {
-    match fetch_when_free(address, &request_version(negotiated)) {
+/// Gathers the facts, or an unavailable marker with the reason. With
+/// [`Ask::WithoutContainers`] the stopped containers' share is left for the caller to add
+/// (`add_stopped`) and the `SizeRw` map is empty.
+pub async fn collect(
+    api: &super::connect::Endpoint,
+    negotiated: &str,
+    ask: Ask,
+) -> (DiskUsage, BTreeMap<String, i64>) {
+    let answer = tokio::time::timeout(
+        Duration::from_secs(180),
+        fetch_when_free(api, &request_version(negotiated), ask),
+    )
+    .await
+    .unwrap_or_else(|_| Err("no answer within 180 s".into()));
+    match answer {
         Ok(df) => parse(&df),
         Err(e) => (
             DiskUsage {
@@ -162,6 +186,16 @@ pub fn collect(address: &str, negotiated: &str) -> (DiskUsage, BTreeMap<String, 
             },
             BTreeMap::new(),
         ),
+    }
+}
+
+/// Adds the stopped containers' writable layers (sized on this host) to totals asked
+/// [`Ask::WithoutContainers`].
+pub fn add_stopped(usage: &mut DiskUsage, sizes: impl IntoIterator<Item = i64>) {
+    for bytes in sizes {
+        usage.StoppedContainers.Count += 1;
+        usage.StoppedContainers.Bytes += bytes.max(0);
+        usage.TotalBytes += bytes.max(0);
     }
 }
 
@@ -189,7 +223,8 @@ mod tests {
             ],
             "Containers": [
                 {"Id": "c1", "State": "exited", "SizeRw": 7},
-                {"Id": "c2", "State": "running", "SizeRw": 9}
+                {"Id": "c2", "State": "running", "SizeRw": 9},
+                {"Id": "c3", "State": "paused", "SizeRw": 5}
             ],
             "Volumes": [
                 {"Name": anon, "UsageData": {"Size": 30, "RefCount": 0}},
@@ -211,6 +246,17 @@ mod tests {
         assert_eq!((u.BuildCache.Count, u.BuildCache.Bytes), (1, 11));
         assert_eq!(u.TotalBytes, 108);
         assert_eq!(rw["c2"], 9);
+    }
+
+    #[test]
+    fn type_filters_from_api_1_42() {
+        assert!(!filters_supported("1.41"));
+        assert!(filters_supported("1.42") && filters_supported("1.51"));
+        assert_eq!(
+            path("1.44", Ask::WithoutContainers),
+            "/v1.44/system/df?type=image&type=volume&type=build-cache"
+        );
+        assert_eq!(path("1.41", Ask::Everything), "/v1.41/system/df");
     }
 
     #[test]

@@ -42,12 +42,33 @@ pub struct LiveOptions {
     pub include_self: bool,
     /// Show a progress line on stderr for many containers (the caller checked the terminal).
     pub progress: bool,
-    /// Ask `/system/df` (reclaimable space, writable layer sizes). The daemon sizes every layer
-    /// for it — seconds on a host with thousands of containers — so a scan whose checks do not
-    /// read those facts leaves it out.
-    pub disk_usage: bool,
+    /// Which disk-usage facts to gather (reclaimable space, writable layer sizes): they cost
+    /// seconds on a host with thousands of containers, so a scan whose checks do not read them
+    /// leaves them out.
+    pub disk_usage: DiskUsageWanted,
     /// Deadline of each request (zero: `REQUEST_TIMEOUT`).
     pub request_timeout: Duration,
+}
+
+/// The disk-usage facts a scan needs.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct DiskUsageWanted {
+    /// Reclaimable totals (`daemon.DiskUsage`): only `/system/df` answers them whole.
+    pub totals: bool,
+    /// Each container's writable layer size (`SizeRw`): sized on this host when the daemon is
+    /// local and keeps overlay upper directories, else from `/system/df`.
+    pub size_rw: bool,
+}
+
+impl DiskUsageWanted {
+    pub const ALL: DiskUsageWanted = DiskUsageWanted {
+        totals: true,
+        size_rw: true,
+    };
+    pub const NONE: DiskUsageWanted = DiskUsageWanted {
+        totals: false,
+        size_rw: false,
+    };
 }
 
 impl LiveOptions {
@@ -213,17 +234,6 @@ pub async fn collect_live(opts: &LiveOptions) -> Result<Snapshot, CollectError> 
         answer(deadline, docker.list_networks(None::<ListNetworksOptions>)),
     );
     // Facts that take their time run on blocking threads while the inspects go on.
-    // /system/df is read with a plain HTTP request: never over TCP when TLS is in use (an
-    // ssh bridge is a unix socket).
-    let df_address = match &api.tls {
-        Some(_) => api.url().replacen("tcp://", "https://", 1),
-        None => api.url(),
-    };
-    let df_task = spawn_disk_usage(
-        &df_address,
-        docker.client_version().to_string(),
-        opts.disk_usage,
-    );
     let firewall_status = reach.host_status("the firewall");
     let firewall_task = tokio::task::spawn_blocking(move || match firewall_status {
         None => super::firewall::collect(&super::rootfs::RootFs::new("/")),
@@ -235,6 +245,14 @@ pub async fn collect_live(opts: &LiveOptions) -> Result<Snapshot, CollectError> 
     });
     let info = info.map_err(unreachable)?;
     let list = list.map_err(unreachable)?;
+    // Writable layers are sized here from their upper directories when the daemon is on this
+    // host and keeps them (overlay drivers); /system/df then only answers what nothing else
+    // can, and runs while the containers are inspected.
+    let negotiated = docker.client_version().to_string();
+    let size_locally = reach.host_status("").is_none()
+        && super::layers::OVERLAY_DRIVERS.contains(&info.driver.as_deref().unwrap_or_default());
+    let df_ask = disk_usage_ask(opts.disk_usage, size_locally, &negotiated);
+    let df_task = spawn_disk_usage(&api, negotiated.clone(), df_ask);
 
     let mut notes = Vec::new();
     let mut faults = Vec::new();
@@ -262,8 +280,17 @@ pub async fn collect_live(opts: &LiveOptions) -> Result<Snapshot, CollectError> 
         local
             .then(|| super::procs::ProcTable::scan(Path::new("/proc"), Path::new("/sys/fs/cgroup")))
     });
-    let mut containers =
-        inspect_containers(&docker, ids, &names, opts, &mut notes, &mut faults).await;
+    let mut upper_dirs = BTreeMap::new();
+    let mut containers = inspect_containers(
+        &docker,
+        ids,
+        &names,
+        opts,
+        &mut upper_dirs,
+        &mut notes,
+        &mut faults,
+    )
+    .await;
     // The containerd image store keeps layers in containerd's content store (content_store.rs).
     // Only a daemon of this host: a remote one's layers are not here (host_status says so).
     let content = match reach.host_status("") {
@@ -316,15 +343,16 @@ pub async fn collect_live(opts: &LiveOptions) -> Result<Snapshot, CollectError> 
     };
     let swarm = swarm_facts(&docker, &info).await;
 
-    let (disk_usage, size_rw) = df_task.await.unwrap_or_else(|e| {
-        (
-            crate::snapshot::DiskUsage {
-                Status: FactStatus::unavailable(format!("reading /system/df failed: {e}")),
-                ..Default::default()
-            },
-            Default::default(),
-        )
-    });
+    let (disk_usage, size_rw) = writable_layers(
+        &docker,
+        &api,
+        &list,
+        &containers,
+        upper_dirs,
+        (opts, size_locally, df_ask),
+        df_task,
+    )
+    .await;
     for c in &mut containers {
         if let Some(rw) = size_rw.get(&c.Id) {
             c.SizeRw = Some(*rw);
@@ -528,29 +556,166 @@ fn versioned(
     }
 }
 
-/// `/system/df` on a blocking thread (it sizes every layer), or a "not gathered" reason when
-/// no selected check reads it.
+/// What to ask `/system/df` for, or nothing: the totals need it (without the containers
+/// when their layers are sized here and the API has `type=` filters); writable layer sizes
+/// alone need it only when they cannot be sized here.
+fn disk_usage_ask(
+    wanted: DiskUsageWanted,
+    size_locally: bool,
+    negotiated: &str,
+) -> Option<super::disk_usage::Ask> {
+    use super::disk_usage::{Ask, filters_supported};
+    match (wanted.totals, wanted.size_rw, size_locally) {
+        (true, _, true) if filters_supported(negotiated) => Some(Ask::WithoutContainers),
+        (true, _, _) => Some(Ask::Everything),
+        (false, true, false) => Some(Ask::Everything),
+        _ => None,
+    }
+}
+
+type DiskUsageAnswer = (crate::snapshot::DiskUsage, BTreeMap<String, i64>);
+
+/// `/system/df` while the inspects go on (it can take seconds), or a "not gathered" reason.
 fn spawn_disk_usage(
-    address: &str,
+    api: &super::connect::Endpoint,
     negotiated: String,
-    wanted: bool,
-) -> tokio::task::JoinHandle<(crate::snapshot::DiskUsage, BTreeMap<String, i64>)> {
-    let address = address.to_string();
-    tokio::task::spawn_blocking(move || {
-        if wanted {
-            super::disk_usage::collect(&address, &negotiated)
-        } else {
+    ask: Option<super::disk_usage::Ask>,
+) -> tokio::task::JoinHandle<DiskUsageAnswer> {
+    let api = api.clone();
+    tokio::spawn(async move {
+        match ask {
+            Some(ask) => super::disk_usage::collect(&api, &negotiated, ask).await,
+            None => (not_gathered(), Default::default()),
+        }
+    })
+}
+
+fn not_gathered() -> crate::snapshot::DiskUsage {
+    crate::snapshot::DiskUsage {
+        Status: FactStatus::unavailable("not gathered: no selected check reads /system/df"),
+        ..Default::default()
+    }
+}
+
+/// The disk-usage facts and each container's `SizeRw`: the writable layers sized from their
+/// upper directories where `size_locally` (the stopped containers' too when the totals are
+/// wanted: the ones out of scope are inspected for their directory), `/system/df` for the
+/// rest. A layer that cannot be sized here (unreadable, past the walk's bounds) sends the
+/// whole question to `/system/df` instead, so a size is never a guess.
+async fn writable_layers(
+    docker: &Docker,
+    api: &super::connect::Endpoint,
+    list: &[ContainerSummary],
+    containers: &[Container],
+    mut upper_dirs: BTreeMap<String, String>,
+    (opts, size_locally, ask): (&LiveOptions, bool, Option<super::disk_usage::Ask>),
+    df_task: tokio::task::JoinHandle<DiskUsageAnswer>,
+) -> DiskUsageAnswer {
+    use super::disk_usage::Ask;
+    let from_df = |task: tokio::task::JoinHandle<DiskUsageAnswer>| async move {
+        task.await.unwrap_or_else(|e| {
             (
                 crate::snapshot::DiskUsage {
-                    Status: FactStatus::unavailable(
-                        "not gathered: no selected check reads /system/df",
-                    ),
+                    Status: FactStatus::unavailable(format!("reading /system/df failed: {e}")),
                     ..Default::default()
                 },
                 Default::default(),
             )
+        })
+    };
+    let wanted = opts.disk_usage;
+    if !size_locally || !(wanted.size_rw || ask == Some(Ask::WithoutContainers)) {
+        return from_df(df_task).await;
+    }
+    // Stopped (not running, not paused: `docker container prune` keeps paused ones) containers
+    // count towards the reclaimable total.
+    let stopped: Vec<String> = list
+        .iter()
+        .filter(|c| {
+            let state = c.state.as_ref().map(|s| s.to_string());
+            !matches!(state.as_deref(), Some("running" | "paused"))
+        })
+        .filter_map(|c| c.id.clone())
+        .collect();
+    if ask == Some(Ask::WithoutContainers) {
+        let deadline = opts.deadline();
+        let missing: Vec<String> = stopped
+            .iter()
+            .filter(|id| !upper_dirs.contains_key(*id))
+            .cloned()
+            .collect();
+        let found: Vec<(String, Result<Option<String>, Fault>)> = stream::iter(missing)
+            .map(|id| async move {
+                let inspect = answer(
+                    deadline,
+                    docker.inspect_container(&id, None::<InspectContainerOptions>),
+                )
+                .await;
+                (id, inspect.map(|raw| container_upper_dir(&raw)))
+            })
+            .buffered(CONCURRENCY)
+            .collect()
+            .await;
+        for (id, upper) in found {
+            match upper {
+                Ok(Some(dir)) => {
+                    upper_dirs.insert(id, dir);
+                }
+                // Removed since the list: nothing left to reclaim.
+                Err(Fault::Gone) => {}
+                // No directory to size, or no answer: the daemon sizes everything.
+                _ => {
+                    df_task.abort();
+                    let everything = Some(Ask::Everything);
+                    let version = docker.client_version().to_string();
+                    return from_df(spawn_disk_usage(api, version, everything)).await;
+                }
+            }
         }
+    }
+    let in_scope: Vec<String> = containers.iter().map(|c| c.Id.clone()).collect();
+    let sized = tokio::task::spawn_blocking(move || -> Result<BTreeMap<String, i64>, String> {
+        upper_dirs
+            .into_iter()
+            .map(|(id, dir)| Ok((id, super::writable_layer::size(Path::new(&dir))?)))
+            .collect()
     })
+    .await
+    .unwrap_or_else(|e| Err(e.to_string()));
+    let sizes = match sized {
+        Ok(sizes) => sizes,
+        Err(_) => {
+            df_task.abort();
+            let ask = if wanted.totals || !in_scope.is_empty() {
+                Some(Ask::Everything)
+            } else {
+                None
+            };
+            let version = docker.client_version().to_string();
+            return from_df(spawn_disk_usage(api, version, ask)).await;
+        }
+    };
+    let (mut usage, _) = from_df(df_task).await;
+    if ask == Some(Ask::WithoutContainers) && usage.Status == FactStatus::Available {
+        super::disk_usage::add_stopped(
+            &mut usage,
+            stopped.iter().filter_map(|id| sizes.get(id).copied()),
+        );
+    }
+    if ask.is_none() {
+        usage = not_gathered();
+    }
+    let size_rw = in_scope
+        .iter()
+        .filter_map(|id| Some((id.clone(), *sizes.get(id)?)))
+        .collect();
+    (usage, size_rw)
+}
+
+/// A container's upper directory from its inspect (`GraphDriver.Data.UpperDir`).
+fn container_upper_dir(raw: &bollard::models::ContainerInspectResponse) -> Option<String> {
+    let driver = raw.graph_driver.as_ref()?;
+    super::writable_layer::upper_dir(&driver.name, &driver.data).map(str::to_string)
 }
 
 /// IDs of the listed containers the scan inspects: running ones (all with `--all`), without
@@ -601,6 +766,7 @@ async fn inspect_containers(
     ids: Vec<String>,
     names: &BTreeMap<String, String>,
     opts: &LiveOptions,
+    upper_dirs: &mut BTreeMap<String, String>,
     notes: &mut Vec<String>,
     faults: &mut Vec<String>,
 ) -> Vec<Container> {
@@ -628,6 +794,11 @@ async fn inspect_containers(
     let mut containers = Vec::new();
     let mut failed: Vec<String> = Vec::new();
     for (id, result) in inspected {
+        if let Ok(raw) = &result
+            && let Some(dir) = container_upper_dir(raw)
+        {
+            upper_dirs.insert(id.clone(), dir);
+        }
         let why = match result {
             Ok(raw) => match convert::<_, Container>(&raw) {
                 Ok(mut c) => {
@@ -1104,6 +1275,35 @@ async fn swarm_facts(docker: &Docker, info: &bollard::models::SystemInfo) -> Swa
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn system_df_is_asked_only_for_what_nothing_else_answers() {
+        use super::super::disk_usage::Ask::{Everything, WithoutContainers};
+        let totals = DiskUsageWanted {
+            totals: true,
+            size_rw: false,
+        };
+        let size_rw = DiskUsageWanted {
+            totals: false,
+            size_rw: true,
+        };
+        // API 1.42+ with layers sized here: the daemon sizes no container.
+        assert_eq!(
+            disk_usage_ask(totals, true, "1.45"),
+            Some(WithoutContainers)
+        );
+        assert_eq!(
+            disk_usage_ask(DiskUsageWanted::ALL, true, "1.42"),
+            Some(WithoutContainers)
+        );
+        // API 1.41 has no type= filters; a remote or non-overlay daemon sizes them itself.
+        assert_eq!(disk_usage_ask(totals, true, "1.41"), Some(Everything));
+        assert_eq!(disk_usage_ask(totals, false, "1.51"), Some(Everything));
+        // Writable layer sizes alone: no /system/df where they are sized here.
+        assert_eq!(disk_usage_ask(size_rw, true, "1.41"), None);
+        assert_eq!(disk_usage_ask(size_rw, false, "1.41"), Some(Everything));
+        assert_eq!(disk_usage_ask(DiskUsageWanted::NONE, false, "1.41"), None);
+    }
 
     fn server(program: &str) -> Result<super::super::target::Server, String> {
         Ok(super::super::target::Server {

@@ -21,6 +21,7 @@ pub mod rootfs;
 pub mod ssh;
 pub mod target;
 pub mod users;
+pub mod writable_layer;
 
 pub use live::{LiveOptions, collect_live};
 pub use offline::{OfflineOptions, collect_root};

@@ -80,9 +80,16 @@ pub struct Derived {
     /// CIS 5.10, 5.16, 5.17, 5.21, 5.31: the host's namespaces are shared, directly or
     /// through `container:<name|id>` modes followed transitively, or as the kernel shows.
     pub HostNetwork: Judged,
+    /// Shares the host's PID namespace (`--pid=host`, or through `container:` modes, or as the
+    /// kernel shows) (CIS 5.16).
     pub HostPid: Judged,
+    /// Shares the host's IPC namespace (`--ipc=host`, through `container:` modes, or as the kernel
+    /// shows) (CIS 5.17).
     pub HostIpc: Judged,
+    /// Shares the host's UTS namespace (`--uts=host`, or as the kernel shows) (CIS 5.21).
     pub HostUts: Judged,
+    /// Shares the host's user namespace (`--userns=host` with userns-remap, or as the kernel shows)
+    /// (CIS 5.31).
     pub HostUserns: Judged,
     /// CIS 5.11: no memory limit (kernel: the cgroup's limit).
     pub NoMemoryLimit: Judged,
@@ -104,7 +111,10 @@ pub struct Derived {
 /// and observation when they differ).
 #[derive(Debug, Clone, Default, Serialize, JsonSchema)]
 pub struct Judged {
+    /// Whether the fact is a finding (the check's `finding` is usually just this).
     pub Finding: bool,
+    /// What decided it, as report text: the configured value and, when they differ or one is
+    /// missing, the observed one.
     pub Evidence: String,
 }
 
@@ -116,6 +126,8 @@ pub struct UserFact {
     pub Uid: Option<i64>,
     /// UID 0, whatever its name.
     pub Root: bool,
+    /// Who it runs as for the report (`User=app (uid 1000 in the image's /etc/passwd)`), and the
+    /// kernel's UID when it differs (`configured: …; kernel: uid 0`).
     pub Evidence: String,
 }
 

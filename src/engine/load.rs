@@ -7,7 +7,7 @@ use std::sync::Arc;
 use cel::{Env, Program};
 
 use super::check::{BenchmarkDef, CheckDef, Evaluation, Scope};
-use super::schema::{Ty, check_expression};
+use super::schema::{Ty, check_expression, files_element, infer_expr};
 
 mod embedded {
     include!(concat!(env!("OUT_DIR"), "/embedded_checks.rs"));
@@ -352,10 +352,19 @@ fn build(files: Vec<SourceFile>, origin: String, env: &Env) -> Result<Benchmark,
             problems.push(format!("{at}: 'applies' needs a 'skip_reason'"));
         }
         let scope_vars = scoped_vars(&vars, c.scope);
-        // A `files` check's per-file expressions see the file as `f`.
+        // A `files` check's per-file expressions see each item of `files` as `f`: a file
+        // fact, or a path when `files` lists strings.
         let file_vars = {
+            let item = c
+                .files
+                .as_deref()
+                .and_then(|src| env.compile(src).ok())
+                .and_then(|p| infer_expr(p.expression(), &scope_vars).ok())
+                .and_then(|ty| files_element(&ty).ok())
+                .filter(|ty| *ty != Ty::Any)
+                .unwrap_or_else(|| file_fact_type(&vars));
             let mut v = scope_vars.clone();
-            v.insert("f".into(), file_fact_type(&vars));
+            v.insert("f".into(), item);
             v
         };
         if c.files.is_some() && !matches!(c.scope, Scope::Host | Scope::Daemon) {
@@ -381,8 +390,11 @@ fn build(files: Vec<SourceFile>, origin: String, env: &Env) -> Result<Benchmark,
                         }
                         None => Some(p),
                     },
-                    Err(msg) => {
-                        problems.push(format!("{at}: {field}: {msg}"));
+                    Err(err) => {
+                        problems.push(format!(
+                            "{at}: {field}: {}",
+                            err.describe(p.source_info(), src)
+                        ));
                         None
                     }
                 },

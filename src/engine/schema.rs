@@ -177,40 +177,215 @@ fn convert(schema: &Json, defs: &Json, depth: usize) -> Ty {
     }
 }
 
+/// A type error and where it is: the ids of the expression nodes it was found in, innermost
+/// first (a node the parser made for a macro has no source offset; an enclosing one does).
+#[derive(Debug, Clone, PartialEq)]
+pub struct TypeError {
+    pub message: String,
+    pub ids: Vec<u64>,
+}
+
+impl TypeError {
+    fn at(id: u64, message: String) -> TypeError {
+        TypeError {
+            message,
+            ids: vec![id],
+        }
+    }
+
+    /// A problem of the whole expression (its result type): no node of its own.
+    fn whole(message: String) -> TypeError {
+        TypeError {
+            message,
+            ids: Vec::new(),
+        }
+    }
+
+    /// The message with its position in `source` (as `source_info` locates the node; the
+    /// start for the whole expression): `MESSAGE (at line 1, column 14: `c.Name.matches(…)`)`.
+    pub fn describe(&self, info: &cel::common::ast::SourceInfo, source: &str) -> String {
+        let start = if self.ids.is_empty() {
+            Some(0)
+        } else {
+            self.ids
+                .iter()
+                .find_map(|id| info.offset_for(*id))
+                .map(|(start, _)| start as usize)
+        };
+        match start {
+            Some(start) => format!("{} ({})", self.message, position(source, start)),
+            None => self.message.clone(),
+        }
+    }
+}
+
+/// `at line L, column C: `LINE``: where byte offset `start` of `source` is (cel's offsets
+/// are bytes; the column counts characters), with the source line it is on, shortened
+/// around the position when long.
+pub fn position(source: &str, start: usize) -> String {
+    let before = &source[..source.floor_char_boundary(start.min(source.len()))];
+    let line_no = before.matches('\n').count() + 1;
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    let col = before[line_start..].chars().count();
+    let line = source[line_start..].lines().next().unwrap_or("");
+    let chars: Vec<char> = line.trim_end().chars().collect();
+    let from = col.saturating_sub(30);
+    let to = (col + 40).min(chars.len());
+    let mut shown: String = chars[from.min(to)..to].iter().collect();
+    if from > 0 {
+        shown.insert(0, '…');
+    }
+    if to < chars.len() {
+        shown.push('…');
+    }
+    format!("at line {line_no}, column {}: `{}`", col + 1, shown.trim())
+}
+
 /// Walks `expr`, checking every field selection on a known object against `vars`.
-/// Returns the first problem found as a message.
-pub fn check_fields(expr: &IdedExpr, vars: &BTreeMap<String, Ty>) -> Result<(), String> {
+/// Returns the first problem found.
+pub fn check_fields(expr: &IdedExpr, vars: &BTreeMap<String, Ty>) -> Result<(), TypeError> {
     infer_expr(expr, vars).map(|_| ())
 }
 
 /// The type of `expr` with `vars` in scope, or the first type error in it.
-pub fn infer_expr(expr: &IdedExpr, vars: &BTreeMap<String, Ty>) -> Result<Ty, String> {
+pub fn infer_expr(expr: &IdedExpr, vars: &BTreeMap<String, Ty>) -> Result<Ty, TypeError> {
     let mut scope: Vec<(String, Ty)> = vars.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
     infer(expr, &mut scope)
 }
 
-/// Type-checks the expression of check key `key` (`finding`, `unknown`, …): its fields and
-/// operators, and that its result is what the key needs (bool for `applies`, `finding`,
-/// `info_when`; string for `unknown`, `not_applicable`).
+/// Type-checks the expression of check key `key` (`finding`, `unknown`, `files`, …): its
+/// fields and operators, the regular expressions of its `matches()` calls, and that its
+/// result is what the key needs (bool for `applies`, `finding`, `info_when`; string for
+/// `unknown`, `not_applicable`; a list of file facts or paths for `files`).
 pub fn check_expression(
     expr: &IdedExpr,
     vars: &BTreeMap<String, Ty>,
     key: &str,
-) -> Result<(), String> {
+) -> Result<(), TypeError> {
+    check_regexes(expr)?;
     let ty = infer_expr(expr, vars)?;
+    if key == "files" {
+        return files_element(&ty).map(|_| ()).map_err(TypeError::whole);
+    }
     let want = match key {
         "applies" | "finding" | "info_when" => Ty::BOOL,
         "unknown" | "not_applicable" => Ty::STRING,
         _ => return Ok(()),
     };
     if ty.family().is_some_and(|f| Some(f) != want.family()) {
-        return Err(format!(
+        return Err(TypeError::whole(format!(
             "must be {}, but this expression gives {}",
             want.a(),
             ty.a()
-        ));
+        )));
     }
     Ok(())
+}
+
+/// What the engine accepts as `files` (engine/eval.rs `evaluate_files`): a list whose items
+/// are file facts (objects with `Path`: `host.Files[\"daemon.json\"]`, `host.RegistryCerts`,
+/// `withDropIns(…)`) or paths (strings). Returns the item type, which is the type of `f`.
+pub fn files_element(ty: &Ty) -> Result<Ty, String> {
+    const WANT: &str = "must be a list of file facts (objects with `Path`, such as \
+                        `[host.Files[\"daemon.json\"]]` or `host.RegistryCerts`) or of paths";
+    match ty {
+        Ty::List(elem) => match &**elem {
+            Ty::Object(fields) if !fields.contains_key("Path") => Err(format!(
+                "{WANT}, but its items are objects without `Path` (fields: {})",
+                fields.keys().cloned().collect::<Vec<_>>().join(", ")
+            )),
+            Ty::Object(_) | Ty::Any | Ty::Prim(Prim::String | Prim::Dyn) => Ok((**elem).clone()),
+            other => Err(format!("{WANT}, but its items are {}s", other.name())),
+        },
+        Ty::Any | Ty::Prim(Prim::Dyn) => Ok(Ty::Any),
+        Ty::Object(fields) if fields.contains_key("Path") => Err(format!(
+            "{WANT}, but this expression gives one file fact: put it in a list (`[…]`)"
+        )),
+        other => Err(format!("{WANT}, but this expression gives {}", other.a())),
+    }
+}
+
+/// Every regular expression literal given to `matches()` (`s.matches('…')`,
+/// `matches(s, '…')`) compiles with the `regex` crate, the engine cel evaluates it with:
+/// an invalid one would make the check ERROR on every object in every scan.
+fn check_regexes(e: &IdedExpr) -> Result<(), TypeError> {
+    let mut problem = None;
+    visit(e, &mut |node| {
+        if problem.is_some() {
+            return;
+        }
+        if let Expr::Call(call) = &node.expr
+            && call.func_name == "matches"
+        {
+            let pattern = match (&call.target, call.args.as_slice()) {
+                (Some(_), [p]) | (None, [_, p]) => p,
+                _ => return,
+            };
+            if let Expr::Literal(LiteralValue::String(re)) = &pattern.expr
+                && let Err(err) = regex::Regex::new(re)
+            {
+                // The crate's message draws the pattern with a caret; its last line says
+                // what is wrong.
+                let text = err.to_string();
+                let why = text
+                    .lines()
+                    .rev()
+                    .find(|l| !l.trim().is_empty())
+                    .unwrap_or(&text)
+                    .trim()
+                    .trim_start_matches("error: ");
+                problem = Some(TypeError {
+                    message: format!("invalid regular expression {:?} in matches(): {why}", &**re),
+                    ids: vec![pattern.id, node.id],
+                });
+            }
+        }
+    });
+    problem.map_or(Ok(()), Err)
+}
+
+/// Calls `f` on `e` and every expression below it.
+fn visit(e: &IdedExpr, f: &mut dyn FnMut(&IdedExpr)) {
+    f(e);
+    match &e.expr {
+        Expr::Select(sel) => visit(&sel.operand, f),
+        Expr::Call(call) => {
+            if let Some(t) = &call.target {
+                visit(t, f);
+            }
+            for a in &call.args {
+                visit(a, f);
+            }
+        }
+        Expr::Comprehension(comp) => {
+            for x in [
+                &comp.iter_range,
+                &comp.accu_init,
+                &comp.loop_cond,
+                &comp.loop_step,
+                &comp.result,
+            ] {
+                visit(x, f);
+            }
+        }
+        Expr::List(list) => list.elements.iter().for_each(|x| visit(x, f)),
+        Expr::Map(map) => {
+            for entry in &map.entries {
+                if let EntryExpr::MapEntry(me) = &entry.expr {
+                    visit(&me.key, f);
+                    visit(&me.value, f);
+                }
+            }
+        }
+        Expr::Struct(st) => {
+            for entry in &st.entries {
+                if let EntryExpr::StructField(sf) = &entry.expr {
+                    visit(&sf.value, f);
+                }
+            }
+        }
+        _ => {}
+    }
 }
 
 fn lookup(scope: &[(String, Ty)], name: &str) -> Option<Ty> {
@@ -233,18 +408,29 @@ fn literal(l: &LiteralValue) -> Ty {
     }
 }
 
-fn infer(e: &IdedExpr, scope: &mut Vec<(String, Ty)>) -> Result<Ty, String> {
+/// The type of `e`; an error found below `e` gets `e`'s id appended (see `TypeError`).
+fn infer(e: &IdedExpr, scope: &mut Vec<(String, Ty)>) -> Result<Ty, TypeError> {
+    infer_node(e, scope).map_err(|mut err| {
+        err.ids.push(e.id);
+        err
+    })
+}
+
+fn infer_node(e: &IdedExpr, scope: &mut Vec<(String, Ty)>) -> Result<Ty, TypeError> {
+    let here = |message: String| TypeError::at(e.id, message);
     match &e.expr {
         Expr::Ident(name) => lookup(scope, name).ok_or_else(|| {
-            let known: Vec<&str> = scope
-                .iter()
-                .map(|(n, _)| n.as_str())
-                .filter(|n| !n.starts_with('@'))
-                .collect();
-            format!(
-                "unknown variable '{name}' (available here: {})",
-                known.join(", ")
-            )
+            here({
+                let known: Vec<&str> = scope
+                    .iter()
+                    .map(|(n, _)| n.as_str())
+                    .filter(|n| !n.starts_with('@'))
+                    .collect();
+                format!(
+                    "unknown variable '{name}' (available here: {})",
+                    known.join(", ")
+                )
+            })
         }),
         Expr::Select(sel) => {
             let operand = infer(&sel.operand, scope)?;
@@ -252,7 +438,7 @@ fn infer(e: &IdedExpr, scope: &mut Vec<(String, Ty)>) -> Result<Ty, String> {
                 // has(x.f): whether the field is set.
                 return Ok(Ty::BOOL);
             }
-            field(&operand, &sel.field)
+            field(&operand, &sel.field).map_err(here)
         }
         Expr::Call(call) => {
             let target = match &call.target {
@@ -263,7 +449,7 @@ fn infer(e: &IdedExpr, scope: &mut Vec<(String, Ty)>) -> Result<Ty, String> {
             for a in &call.args {
                 args.push(infer(a, scope)?);
             }
-            self::call(&call.func_name, target, &args, &call.args)
+            self::call(&call.func_name, target, &args, &call.args).map_err(here)
         }
         Expr::Comprehension(comp) => {
             let range = infer(&comp.iter_range, scope)?;
@@ -272,7 +458,7 @@ fn infer(e: &IdedExpr, scope: &mut Vec<(String, Ty)>) -> Result<Ty, String> {
                 Ty::Map(value) => (Ty::STRING, (**value).clone()),
                 Ty::Object(_) => (Ty::STRING, Ty::Any),
                 Ty::Prim(p) if *p != Prim::Dyn => {
-                    return Err(format!("cannot iterate over {}", Ty::Prim(*p).a()));
+                    return Err(here(format!("cannot iterate over {}", Ty::Prim(*p).a())));
                 }
                 _ => (Ty::Any, Ty::Any),
             };
@@ -302,7 +488,10 @@ fn infer(e: &IdedExpr, scope: &mut Vec<(String, Ty)>) -> Result<Ty, String> {
             let result = (|| {
                 let cond = infer(&comp.loop_cond, scope)?;
                 if !cond.is("bool") {
-                    return Err(format!("a condition must be a bool, not {}", cond.a()));
+                    return Err(here(format!(
+                        "a condition must be a bool, not {}",
+                        cond.a()
+                    )));
                 }
                 infer(&comp.loop_step, scope)?;
                 infer(&comp.result, scope)
@@ -850,7 +1039,59 @@ mod tests {
             Ty::object([("limit".to_string(), Ty::Any)]),
         );
         let p = cel_env().compile(src).expect("compiles");
-        check_expression(p.expression(), &vars, key)
+        check_expression(p.expression(), &vars, key).map_err(|e| e.describe(p.source_info(), src))
+    }
+
+    #[test]
+    fn files_must_be_a_list_of_file_facts_or_paths() {
+        for src in [
+            "[host.Files['daemon.json']]",
+            "host.RegistryCerts",
+            "withDropIns(host.Files['docker.service'])",
+            "[host.Files['docker.service']] + host.Files['docker.service'].DropIns",
+            "['/etc/docker']",
+        ] {
+            check(src, "files").unwrap_or_else(|e| panic!("{src}: {e}"));
+        }
+        for (src, message) in [
+            ("host.Files", "but this expression gives a map"),
+            (
+                "host.Files['daemon.json']",
+                "one file fact: put it in a list",
+            ),
+            ("daemon.Networks", "its items are objects without `Path`"),
+            ("[1, 2]", "its items are ints"),
+            ("host.Files['daemon.json'].Path", "gives a string"),
+        ] {
+            let err = check(src, "files").expect_err(src);
+            assert!(err.contains("must be a list of file facts"), "{src}: {err}");
+            assert!(err.contains(message), "{src}: {err}");
+        }
+    }
+
+    #[test]
+    fn invalid_regular_expressions_are_rejected_where_they_are() {
+        check("c.Name.matches('^web-[0-9]+$')", "finding").unwrap();
+        check("matches(c.Name, '(?i)db')", "finding").unwrap();
+        let err = check("c.Name != '' &&\n  c.Name.matches('web-[0-9')", "finding").unwrap_err();
+        assert!(
+            err.contains(
+                "invalid regular expression \"web-[0-9\" in matches(): unclosed character class"
+            ),
+            "{err}"
+        );
+        assert!(err.contains("at line 2, column"), "{err}");
+        let err = check("containers.exists(x, matches(x.Name, '*'))", "finding").unwrap_err();
+        assert!(
+            err.contains("repetition operator missing expression"),
+            "{err}"
+        );
+        // Positions count characters, though cel's offsets are bytes.
+        let err = check("c.Name == 'ééé' && c.Name + 1 == ''", "finding").unwrap_err();
+        assert!(err.contains("at line 1, column 27:"), "{err}");
+        // Positions of type errors too.
+        let err = check("c.HostConfig.Privileged &&\n c.Name", "finding").unwrap_err();
+        assert!(err.contains("at line 1, column"), "{err}");
     }
 
     #[test]

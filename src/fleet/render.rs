@@ -4,6 +4,7 @@
 use serde::Serialize;
 
 use super::{Fleet, FleetCheck, FleetHost, SeverityCounts};
+use crate::term::count;
 
 /// Fleet output formats (`merge --format`, `--output FORMAT=PATH`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -352,11 +353,22 @@ fn text(fleet: &Fleet) -> String {
     let mut o = String::new();
     let _ = writeln!(
         o,
-        "Fleet: {} hosts from {} reports; {} with findings; {} stale, {} missing, {} in clone groups, {} superseded reports",
-        s.hosts, s.reports, s.hosts_with_findings, s.stale, s.missing, s.clones, s.superseded
+        "Fleet: {} from {}; {} with findings; {} stale, {} missing, {} in clone groups, {}",
+        count(s.hosts, "host"),
+        count(s.reports, "report"),
+        s.hosts_with_findings,
+        s.stale,
+        s.missing,
+        s.clones,
+        count(s.superseded, "superseded report")
     );
     if fleet.policy.fail_on.is_some() || fleet.policy.min_score.is_some() {
-        let _ = writeln!(o, "Policy: {} hosts fail it", s.policy_failed);
+        let verb = if s.policy_failed == 1 {
+            "fails"
+        } else {
+            "fail"
+        };
+        let _ = writeln!(o, "Policy: {} {verb} it", count(s.policy_failed, "host"));
     }
     let sev = severity_line(&s.severity);
     let _ = writeln!(

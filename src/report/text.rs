@@ -17,6 +17,7 @@ use anstyle::{AnsiColor, Style};
 
 use super::{CheckResult, Report, Status};
 use crate::results::Severity;
+use crate::term::count;
 
 /// Width the report fits.
 pub const WIDTH: usize = 80;
@@ -213,14 +214,14 @@ pub fn render_with(report: &Report, opts: &TextOptions) -> String {
     ));
     let _ = writeln!(
         out,
-        "{} containers ({}), {} images · {}",
-        report.containers_scanned,
+        "{} ({}), {} · {}",
+        count(report.containers_scanned, "container"),
         if report.all_containers {
             "all"
         } else {
             "running"
         },
-        report.images_scanned,
+        count(report.images_scanned, "image"),
         report.started_at
     );
     if !report.host.target.is_empty() {
@@ -236,8 +237,9 @@ pub fn render_with(report: &Report, opts: &TextOptions) -> String {
     if let Some(f) = &report.filtered {
         let _ = writeln!(
             out,
-            "left out by the configuration's filters: {} containers, {} images",
-            f.containers_excluded, f.images_excluded
+            "left out by the configuration's filters: {}, {}",
+            count(f.containers_excluded, "container"),
+            count(f.images_excluded, "image")
         );
     }
 
@@ -436,8 +438,8 @@ pub fn render_with(report: &Report, opts: &TextOptions) -> String {
                     out,
                     "\n{}",
                     bold(&format!(
-                        "Findings: {} checks, most severe first{}",
-                        attention.len(),
+                        "Findings: {}, most severe first{}",
+                        count(attention.len(), "check"),
                         if opts.remediation {
                             ""
                         } else {
@@ -459,9 +461,9 @@ pub fn render_with(report: &Report, opts: &TextOptions) -> String {
                 let _ = writeln!(out, "\n{}", bold("Manual review"));
                 out.push_str(&wrap(
                     &format!(
-                        "{} ({} checks; `dockbench checks show ID` says what to look at)",
+                        "{} ({}; `dockbench checks show ID` says what to look at)",
                         manual.join(", "),
-                        manual.len()
+                        count(manual.len(), "check")
                     ),
                     "",
                 ));
@@ -529,12 +531,12 @@ pub fn render_with(report: &Report, opts: &TextOptions) -> String {
         .filter(|st| s.counts.get(**st) > 0 || matches!(st, Status::Pass | Status::Warn))
         .map(|st| paint(*st, &format!("{} {}", s.counts.get(*st), st.as_str())))
         .collect();
-    let _ = writeln!(out, "{} checks: {}", s.total, counts.join(", "));
+    let _ = writeln!(out, "{}: {}", count(s.total, "check"), counts.join(", "));
     match s.benchmarks.as_slice() {
         [_, _, ..] => {
             let _ = writeln!(out, "Scores (+1 per scored PASS, -1 per scored WARN):");
             for b in &s.benchmarks {
-                let _ = writeln!(out, "  {}: {} ({} checks)", b.id, b.score, b.total);
+                let _ = writeln!(out, "  {}: {} ({})", b.id, b.score, count(b.total, "check"));
             }
         }
         _ => {

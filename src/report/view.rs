@@ -531,7 +531,11 @@ pub fn check_view<'a>(r: &'a CheckResult, anchors: &Anchors<'_>) -> CheckView<'a
 fn affected(r: &CheckResult) -> String {
     if matches!(r.status, Status::Warn | Status::Info) && !r.findings.is_empty() && r.evaluated > 0
     {
-        format!("{} of {} objects", r.findings.len(), r.evaluated)
+        format!(
+            "{} of {}",
+            r.findings.len(),
+            crate::term::count(r.evaluated, "object")
+        )
     } else {
         String::new()
     }

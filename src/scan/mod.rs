@@ -86,7 +86,27 @@ pub struct ScanLayer {
     pub fail_on: Option<FailOn>,
     pub min_score: Option<i64>,
     pub fail_on_new: Option<bool>,
+    /// `--host`: the daemon's address (live scans).
+    pub host: Option<String>,
+    /// `--timeout`: the live collection's deadline in seconds (default
+    /// [`DEFAULT_TIMEOUT_SECS`]).
+    pub timeout: Option<u64>,
+    // How the binary prints the report: not part of `ScanOptions` (the library returns a
+    // Report), but set by the same two layers with the same precedence.
+    /// `--format`: the format on standard output (default text).
+    pub format: Option<crate::report::Format>,
+    /// `--quiet`.
+    pub quiet: Option<bool>,
+    /// `--no-color`.
+    pub no_color: Option<bool>,
+    /// `--view`: how much the text report shows (default `findings`).
+    pub view: Option<crate::report::text::TextView>,
+    /// `--remediation`: each finding's remediation in the text report.
+    pub remediation: Option<bool>,
 }
+
+/// `--timeout` when neither the command line nor the configuration file sets it.
+pub const DEFAULT_TIMEOUT_SECS: u64 = 600;
 
 impl ScanLayer {
     /// `self` where it sets something, else `below`. A list is taken whole (a command-line
@@ -111,6 +131,13 @@ impl ScanLayer {
             fail_on: self.fail_on.or(below.fail_on),
             min_score: self.min_score.or(below.min_score),
             fail_on_new: self.fail_on_new.or(below.fail_on_new),
+            host: self.host.or(below.host),
+            timeout: self.timeout.or(below.timeout),
+            format: self.format.or(below.format),
+            quiet: self.quiet.or(below.quiet),
+            no_color: self.no_color.or(below.no_color),
+            view: self.view.or(below.view),
+            remediation: self.remediation.or(below.remediation),
         }
     }
 
@@ -310,9 +337,23 @@ impl Prepared {
         let selected = self.selected();
         let ids: Vec<&str> = self.all_checks().map(|c| c.def.id.as_str()).collect();
         // Costly facts only when a selected check reads them.
-        let disk_usage = selected
+        // The totals are read through their fields; `daemon.DiskUsage.Reason` alone (a
+        // SizeRw check's unknown reason) does not need them.
+        let reads_totals = |c: &&Check| {
+            [
+                "TotalBytes",
+                "DanglingImages",
+                "StoppedContainers",
+                "UnusedVolumes",
+                "BuildCache",
+            ]
             .iter()
-            .any(|c| c.def.reads("DiskUsage") || c.def.reads("SizeRw"));
+            .any(|f| c.def.reads(&format!("DiskUsage.{f}")))
+        };
+        let disk_usage = crate::collect::live::DiskUsageWanted {
+            totals: selected.iter().any(reads_totals),
+            size_rw: selected.iter().any(|c| c.def.reads("SizeRw")),
+        };
         let collect_start = Instant::now();
         let mut snapshot = collect(o, source, disk_usage).await?;
         let collect_ms = collect_start.elapsed().as_millis() as u64;
@@ -370,11 +411,11 @@ impl Prepared {
 
 /// The facts of `source` (what `dockbench collect` writes): collected from a daemon or a root
 /// (secrets redacted before anything else sees them), or a snapshot as it is; `host_label`
-/// applied. `disk_usage`: ask the daemon's `/system/df` (costly on big hosts).
+/// applied. `disk_usage`: which disk-usage facts to gather (costly on big hosts).
 pub async fn collect(
     o: &ScanOptions,
     source: Source,
-    disk_usage: bool,
+    disk_usage: crate::collect::live::DiskUsageWanted,
 ) -> Result<Snapshot, CollectError> {
     let mut snapshot = match source {
         Source::Snapshot(s) => *s,
@@ -407,7 +448,7 @@ pub async fn collect(
 async fn collect_live(
     live: &LiveSource,
     o: &ScanOptions,
-    disk_usage: bool,
+    disk_usage: crate::collect::live::DiskUsageWanted,
 ) -> Result<Snapshot, CollectError> {
     let opts = crate::collect::LiveOptions {
         connect: live.connect.clone(),
@@ -633,6 +674,49 @@ mod tests {
         assert_eq!(o.min_score, Some(-1));
         assert!(!o.all);
         assert!(!o.fail_on_new);
+    }
+
+    /// Every setting the file may set is one the command line may undo: a switch turned on
+    /// by the file is turned off by `--no-…` (`Some(false)`), and the printing settings
+    /// (`view`, `remediation`, `timeout`, …) layer the same way.
+    #[test]
+    fn the_command_line_turns_off_what_the_file_turns_on() {
+        use crate::report::text::TextView;
+        let file = ScanLayer {
+            scored_only: Some(true),
+            all_images: Some(true),
+            include_self: Some(true),
+            fail_on_new: Some(true),
+            quiet: Some(true),
+            no_color: Some(true),
+            remediation: Some(true),
+            view: Some(TextView::Full),
+            timeout: Some(60),
+            ..ScanLayer::default()
+        };
+        let flags = ScanLayer {
+            scored_only: Some(false),
+            all_images: Some(false),
+            include_self: Some(false),
+            fail_on_new: Some(false),
+            quiet: Some(false),
+            no_color: Some(false),
+            remediation: Some(false),
+            view: Some(TextView::Summary),
+            ..ScanLayer::default()
+        };
+        let merged = flags.over(file);
+        assert_eq!(merged.quiet, Some(false));
+        assert_eq!(merged.no_color, Some(false));
+        assert_eq!(merged.remediation, Some(false));
+        assert_eq!(merged.view, Some(TextView::Summary));
+        assert_eq!(
+            merged.timeout,
+            Some(60),
+            "unset on the command line: the file's"
+        );
+        let o = merged.resolve(Filters::default(), Vec::new());
+        assert!(!o.scored_only && !o.all_images && !o.include_self && !o.fail_on_new);
     }
 
     #[test]

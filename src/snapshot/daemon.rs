@@ -13,9 +13,12 @@ pub struct Daemon {
     pub Info: Option<Info>,
     /// Why `Info` is `null` (e.g. not available in an offline scan), else available.
     pub InfoStatus: crate::snapshot::FactStatus,
+    /// The daemon's `/version`; `null` offline or when it did not answer (`InfoStatus` says why).
     pub Version: Option<Version>,
     /// What was scanned and how it was reached (live scans; empty offline).
     pub Target: Target,
+    /// The daemon's configuration: daemon.json merged with the dockerd command line, each setting
+    /// with its source.
     pub Config: DaemonConfig,
     /// Networks (`/networks`), with the names of their containers.
     pub Networks: Vec<Network>,
@@ -143,19 +146,30 @@ pub struct DiskUsage {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(default)]
 pub struct Reclaimable {
+    /// How many objects of this kind (`/system/df`).
     pub Count: i64,
+    /// Space they take, in bytes (`/system/df` Size / UsageData.Size).
     pub Bytes: i64,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(default)]
 pub struct Network {
+    /// Network ID, 64 hex characters (`GET /networks` Id).
     pub Id: String,
+    /// Network name (`bridge`, `host`, `none`, user-defined) (`GET /networks` Name).
     pub Name: String,
+    /// Network driver (`bridge`, `host`, `overlay`, `macvlan`, `null`) (`GET /networks` Driver).
     pub Driver: String,
+    /// `local` (this host) or `swarm` (the cluster) (`GET /networks` Scope).
     pub Scope: String,
+    /// No route out of the network: containers on it reach only each other (`GET /networks`
+    /// Internal).
     pub Internal: bool,
+    /// Driver options, name → value (`com.docker.network.bridge.enable_icc` = `false`) (`GET
+    /// /networks` Options).
     pub Options: BTreeMap<String, String>,
+    /// User-defined labels, key → value (`GET /networks` Labels).
     pub Labels: BTreeMap<String, String>,
     /// Names of the containers attached (as the daemon reports them).
     pub Containers: Vec<String>,
@@ -179,8 +193,12 @@ pub struct Inventory {
     /// `ScanMode`; see `FactStatus`).
     #[serde(flatten)]
     pub Status: FactStatus,
+    /// All containers, running or not (`GET /containers/json?all=1`; offline: the containers
+    /// directory).
     pub ContainersTotal: i64,
+    /// Containers whose state is `running`.
     pub ContainersRunning: i64,
+    /// All images, tagged or not (`GET /images/json?all=1`; offline: imagedb).
     pub ImagesTotal: i64,
     /// Distinct images used by any container, running or not.
     pub ImagesInUse: i64,
@@ -191,30 +209,60 @@ pub struct Inventory {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(default)]
 pub struct Info {
+    /// Unique ID of the daemon (`GET /info` ID).
     pub ID: String,
+    /// Hostname of the daemon's host (`GET /info` Name).
     pub Name: String,
+    /// Version of the daemon (`20.10.24`) (`GET /info` ServerVersion).
     pub ServerVersion: String,
+    /// The host's operating system (`Debian GNU/Linux 12 (bookworm)`) (`GET /info`
+    /// OperatingSystem).
     pub OperatingSystem: String,
+    /// `linux` or `windows` (Go's GOOS) (`GET /info` OSType).
     pub OSType: String,
+    /// Kernel release of the daemon's host (`uname -r`) (`GET /info` KernelVersion).
     pub KernelVersion: String,
+    /// Machine architecture of the host (`uname -m`: `x86_64`) (`GET /info` Architecture).
     pub Architecture: String,
+    /// Storage driver (`overlay2`, `btrfs`, `vfs`) (`GET /info` Driver).
     pub Driver: String,
+    /// The daemon's data root (`data-root`; default `/var/lib/docker`) (`GET /info` DockerRootDir).
     pub DockerRootDir: String,
+    /// Default log driver of new containers (`log-driver`; `json-file`) (`GET /info`
+    /// LoggingDriver).
     pub LoggingDriver: String,
+    /// `cgroupfs`, `systemd` or `none` (rootless on v1) (`GET /info` CgroupDriver).
     pub CgroupDriver: String,
+    /// `1` or `2` (`GET /info` CgroupVersion).
     pub CgroupVersion: String,
+    /// Enabled security features as `name=NAME[,key=value…]` (`name=seccomp,profile=builtin`,
+    /// `name=apparmor`, `name=userns`, `name=rootless`); read with `securityOption()` (`GET /info`
+    /// SecurityOptions).
     pub SecurityOptions: Vec<String>,
+    /// `live-restore`: containers keep running while the daemon is down (`GET /info`
+    /// LiveRestoreEnabled).
     pub LiveRestoreEnabled: bool,
+    /// Experimental features are enabled (`GET /info` ExperimentalBuild).
     pub ExperimentalBuild: bool,
+    /// OCI runtime of containers that name none (`runc`) (`GET /info` DefaultRuntime).
     pub DefaultRuntime: String,
+    /// All containers on the host (`GET /info` Containers).
     pub Containers: i64,
+    /// Containers running (`GET /info` ContainersRunning).
     pub ContainersRunning: i64,
+    /// Containers paused (`GET /info` ContainersPaused).
     pub ContainersPaused: i64,
+    /// Containers stopped (`GET /info` ContainersStopped).
     pub ContainersStopped: i64,
+    /// Images, tagged and dangling (`GET /info` Images).
     pub Images: i64,
+    /// Logical CPUs the daemon can use, as counted at its start (`GET /info` NCPU).
     pub NCPU: i64,
+    /// Physical memory of the host in bytes (`GET /info` MemTotal).
     pub MemTotal: i64,
+    /// This node's swarm membership (`GET /info` Swarm).
     pub Swarm: SwarmInfo,
+    /// Registry settings: insecure registries, mirrors (`GET /info` RegistryConfig).
     pub RegistryConfig: RegistryConfig,
     /// Debug mode of the running daemon (`-D`, `--debug`, `"debug": true`); null when the
     /// daemon did not say (snapshots of older releases of dockbench).
@@ -234,12 +282,17 @@ pub struct ContainerdInfo {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(default)]
 pub struct SwarmInfo {
+    /// This node's ID in the swarm; "" when not a member (`GET /info` Swarm.NodeID).
     pub NodeID: String,
+    /// Address other nodes reach this one at; "" when not a member (`GET /info` Swarm.NodeAddr).
     pub NodeAddr: String,
     /// "", "inactive", "pending", "active", "error", "locked".
     pub LocalNodeState: String,
+    /// This node is a manager (`GET /info` Swarm.ControlAvailable).
     pub ControlAvailable: bool,
+    /// Managers in the swarm; 0 when not a member (`GET /info` Swarm.Managers).
     pub Managers: i64,
+    /// Nodes in the swarm; 0 when not a member (`GET /info` Swarm.Nodes).
     pub Nodes: i64,
     /// Present on managers only.
     pub Cluster: Option<ClusterInfo>,
@@ -248,25 +301,38 @@ pub struct SwarmInfo {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(default)]
 pub struct ClusterInfo {
+    /// The swarm's ID (`GET /info` Swarm.Cluster.ID).
     pub ID: String,
+    /// When the swarm was initialised, RFC 3339 (`GET /info` Swarm.Cluster.CreatedAt).
     pub CreatedAt: String,
+    /// When its spec last changed, RFC 3339 (`GET /info` Swarm.Cluster.UpdatedAt).
     pub UpdatedAt: String,
+    /// The swarm's settings (`GET /info` Swarm.Cluster.Spec).
     pub Spec: ClusterSpec,
+    /// A root CA rotation is under way (`GET /info` Swarm.Cluster.RootRotationInProgress).
     pub RootRotationInProgress: bool,
+    /// UDP port of overlay (VXLAN) traffic; 0 means the default 4789 (`GET /info`
+    /// Swarm.Cluster.DataPathPort).
     pub DataPathPort: i64,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(default)]
 pub struct ClusterSpec {
+    /// Name of the swarm (`default`) (`GET /info` Swarm.Cluster.Spec.Name).
     pub Name: String,
+    /// Encryption at rest of the managers' Raft data (`GET /info`
+    /// Swarm.Cluster.Spec.EncryptionConfig).
     pub EncryptionConfig: EncryptionConfig,
+    /// The swarm's certificate authority settings (`GET /info` Swarm.Cluster.Spec.CAConfig).
     pub CAConfig: CAConfig,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(default)]
 pub struct EncryptionConfig {
+    /// Autolock: a restarted manager needs the unlock key before it decrypts its Raft data (`GET
+    /// /info` …EncryptionConfig.AutoLockManagers).
     pub AutoLockManagers: bool,
 }
 
@@ -280,28 +346,44 @@ pub struct CAConfig {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(default)]
 pub struct RegistryConfig {
+    /// Address ranges of insecure registries (HTTP or unverified TLS), CIDR; `127.0.0.0/8` and
+    /// `::1/128` by default (`GET /info` RegistryConfig.InsecureRegistryCIDRs).
     pub InsecureRegistryCIDRs: Vec<String>,
+    /// `registry-mirrors`: URLs of Docker Hub mirrors (`GET /info` RegistryConfig.Mirrors).
     pub Mirrors: Vec<String>,
+    /// Known registries by name (`docker.io`, `registry.local:5000`) (`GET /info`
+    /// RegistryConfig.IndexConfigs).
     pub IndexConfigs: BTreeMap<String, IndexInfo>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(default)]
 pub struct IndexInfo {
+    /// Registry name (`docker.io`, `registry.local:5000`) (RegistryConfig.IndexConfigs[].Name).
     pub Name: String,
+    /// false for an insecure registry: HTTP or TLS without verification
+    /// (RegistryConfig.IndexConfigs[].Secure).
     pub Secure: bool,
+    /// It is Docker Hub (RegistryConfig.IndexConfigs[].Official).
     pub Official: bool,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(default)]
 pub struct Version {
+    /// The engine's version (`20.10.24`, `5.4.0` for Podman) (`GET /version` Version).
     pub Version: String,
+    /// Highest Engine API version it speaks (`1.41`) (`GET /version` ApiVersion).
     pub ApiVersion: String,
+    /// Lowest Engine API version it accepts (`1.12`) (`GET /version` MinAPIVersion).
     pub MinAPIVersion: String,
+    /// `linux` or `windows` (Go's GOOS) (`GET /version` Os).
     pub Os: String,
+    /// Go's GOARCH of the daemon binary (`amd64`) (`GET /version` Arch).
     pub Arch: String,
+    /// Kernel release the daemon runs on (`uname -r`) (`GET /version` KernelVersion).
     pub KernelVersion: String,
+    /// Started with experimental features (`GET /version` Experimental).
     pub Experimental: bool,
 }
 
@@ -342,6 +424,8 @@ pub struct DaemonConfig {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(default)]
 pub struct Setting {
+    /// The setting's value in daemon.json's JSON form (bool, number, string, list, object): a
+    /// flag's value is converted to it.
     pub Value: serde_json::Value,
     /// "file", "flag" or "default" (dockerd's built-in default).
     pub Source: String,

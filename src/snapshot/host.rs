@@ -9,6 +9,8 @@ use super::FactStatus;
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(default)]
 pub struct Host {
+    /// The scanned host's name: live the kernel's nodename (uname), offline the clone's
+    /// `/etc/hostname`.
     pub Hostname: String,
     /// Live: the running kernel's release (uname). Offline: the newest kernel installed on the
     /// clone (its modules directory or /boot image); a note in the report says which.
@@ -121,16 +123,22 @@ pub fn offline_reason(what: &str) -> String {
 pub struct FileFact {
     /// Path on the scanned host ("" when the role is not configured, e.g. no TLS key).
     pub Path: String,
+    /// Something is at `Path` (`stat`, or `lstat` for roles where a link matters: then `Kind` is
+    /// `symlink`); false when missing or the role is not configured.
     pub Exists: bool,
     /// "file", "dir", "socket", "symlink", "other" ("" when missing).
     pub Kind: String,
+    /// Owner's user ID (`st_uid`); 0 when missing.
     pub Uid: i64,
+    /// Owner's group ID (`st_gid`); 0 when missing.
     pub Gid: i64,
     /// User and group names ("" when the id has no name on the scanned host).
     pub Owner: String,
+    /// Group name of `Gid` in the scanned root's /etc/group; "" when it has none.
     pub Group: String,
     /// Permission bits (`st_mode & 0o7777`) as a number, and as octal text (`0644`).
     pub Mode: i64,
+    /// `Mode` as four octal digits (`0644`, `4755`); "" when missing.
     pub ModeOctal: String,
     /// Whether it could be stat'ed (also available when it does not exist), flattened.
     #[serde(flatten)]
@@ -194,6 +202,7 @@ pub struct GroupFacts {
     pub Status: FactStatus,
     /// Whether the group exists in the scanned root's /etc/group.
     pub Exists: bool,
+    /// The group's ID in the scanned root's /etc/group; 0 when the group does not exist.
     pub Gid: i64,
     /// Users listed in the group, plus users whose primary group it is; sorted, unique.
     pub Members: Vec<String>,
@@ -210,6 +219,8 @@ pub struct MountFacts {
     pub Path: String,
     /// The mount point that holds it (the longest mount point that is a parent or itself).
     pub MountPoint: String,
+    /// File system type of that mount (`ext4`, `xfs`, `btrfs`) (mountinfo's file system type
+    /// field).
     pub FsType: String,
     /// The mounted device or source.
     pub Device: String,
@@ -233,6 +244,7 @@ pub struct ListenerFacts {
     /// `ScanMode`; see `FactStatus`).
     #[serde(flatten)]
     pub Status: FactStatus,
+    /// Sockets in LISTEN state, one per address and port (`/proc/net/tcp`, `/proc/net/tcp6`).
     pub Tcp: Vec<Listener>,
 }
 
@@ -241,5 +253,6 @@ pub struct ListenerFacts {
 pub struct Listener {
     /// Local address as text (`0.0.0.0`, `::`, `127.0.0.1`).
     pub Address: String,
+    /// Local TCP port (1–65535).
     pub Port: i64,
 }

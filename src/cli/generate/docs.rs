@@ -39,7 +39,16 @@ pub fn generated_files(root: &Path) -> Result<Vec<(String, String)>, String> {
             replace_region(&text, "benchmarks", &table, rel)?,
         ));
     }
-    files.push(("docs/fields.md".to_string(), fields_page()));
+    let (fields, missing) = fields_page();
+    if !missing.is_empty() {
+        return Err(format!(
+            "docs/fields.md: {} field(s) without a meaning: {}; give each a doc comment \
+             (units or shape, and where the fact comes from: the Engine API field or the file)",
+            missing.len(),
+            missing.join(", ")
+        ));
+    }
+    files.push(("docs/fields.md".to_string(), fields));
     Ok(files)
 }
 
@@ -173,12 +182,15 @@ fn variable_schemas() -> Vec<(&'static str, Json)> {
     ]
 }
 
-fn fields_page() -> String {
+/// The field reference, and every `Type.Field` it lists without a meaning (a field with no
+/// doc comment): `generate` refuses to write the page while any is left, so it stays whole.
+fn fields_page() -> (String, Vec<String>) {
+    let mut missing = Vec::new();
     let mut out = format!(
         "# Field reference\n\n{GENERATED} Fields and their meaning come from the doc comments of the \
 snapshot types (src/snapshot/, src/engine/derive.rs), through their JSON Schema; the helpers from \
 the table in src/engine/schema.rs. Objects from the Engine API keep Docker's own field names \
-(`docker inspect`); a field without a meaning here means what it means there.\n\n\
+(`docker inspect`), and their meaning here is the Engine API's (moby's api/swagger.yaml), with the API field or file each fact is read from.\n\n\
 Types: `bool`, `int`, `double`, `string`, `list(T)`, `map(string, T)`, a type below, or `dyn` \
 (free-form). `T or null`: the fact may be missing (compare with `null` before use).\n\n"
     );
@@ -238,10 +250,13 @@ Types: `bool`, `int`, `double`, `string`, `list(T)`, `map(string, T)`, a type be
                 .and_then(Json::as_str)
                 .map(one_line)
                 .unwrap_or_default();
+            if doc.is_empty() {
+                missing.push(format!("{name}.{field}"));
+            }
             let _ = writeln!(out, "| `{field}` | {ty} | {} |", doc.replace('|', "\\|"));
         }
     }
-    out
+    (out, missing)
 }
 
 fn one_line(s: &str) -> String {
@@ -315,5 +330,17 @@ fn type_name(s: &Json, refs: &mut Vec<String>) -> String {
         format!("{base} or null")
     } else {
         base
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    /// Every field of the reference says what it is: a new snapshot field without a doc
+    /// comment fails here (and `generate` refuses to write the page).
+    #[test]
+    fn every_field_has_a_meaning() {
+        let (page, missing) = super::fields_page();
+        assert!(missing.is_empty(), "fields without a meaning: {missing:?}");
+        assert!(page.contains("| `Privileged` | bool |"), "{page}");
     }
 }
