@@ -62,7 +62,7 @@ pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
             out.write_all(rest.as_bytes())?;
             break;
         };
-        out.write_all(rest[..at].as_bytes())?;
+        out.write_all(&rest.as_bytes()[..at])?;
         rest = &rest[at + mark.len()..];
         let mut ctx = tera::Context::new();
         let template = if mark == CHECK_MARK {
