@@ -9,6 +9,7 @@ use cel::{Context, Env, Program, Value};
 use schemars::schema_for;
 use serde::Serialize;
 
+use super::cel_value::BoxVal;
 use super::check::{Evaluation, FindingStatus, Scope};
 use super::derive::{DeriveContext, Derived, ImageDerived, derive, derive_image};
 use super::host_derived::{ContainerRelations, HostDerived, ImageIndex, derive_host};
@@ -248,21 +249,20 @@ fn evaluate_group(
     let image_derived: Vec<ImageDerived> =
         snap.images.iter().map(|i| derive_image(i, now)).collect();
     let index = ImageIndex::new(&snap.images, &image_derived);
-    let container_value = |i: usize| {
-        to_cel(&CelContainer {
-            inner: &snap.containers[i],
-            Derived: CelDerived {
-                own: &derived[i],
-                relations: index.relations(&snap.containers[i]),
-            },
-        })
+    let cel_container = |i: usize| CelContainer {
+        inner: &snap.containers[i],
+        Derived: CelDerived {
+            own: &derived[i],
+            relations: index.relations(&snap.containers[i]),
+        },
     };
-    let image_value = |i: usize| {
-        to_cel(&CelImage {
-            inner: &snap.images[i],
-            Derived: &image_derived[i],
-        })
+    let cel_image = |i: usize| CelImage {
+        inner: &snap.images[i],
+        Derived: &image_derived[i],
     };
+    // One object's value, built straight into cel's runtime form (see `cel_value`).
+    let container_val = |i: usize| to_val(&cel_container(i));
+    let image_val = |i: usize| to_val(&cel_image(i));
 
     let mut root = Context::with_env(env.clone());
     register_functions(&mut root);
@@ -305,10 +305,16 @@ fn evaluate_group(
             .iter()
             .any(|c| c.programs().any(|p| p.references().has_variable(name)))
     };
-    let container_values: Option<Vec<Value>> =
-        reads("containers").then(|| (0..snap.containers.len()).map(container_value).collect());
-    let image_values: Option<Vec<Value>> =
-        reads("images").then(|| (0..snap.images.len()).map(image_value).collect());
+    let container_values: Option<Vec<Value>> = reads("containers").then(|| {
+        (0..snap.containers.len())
+            .map(|i| to_cel(&cel_container(i)))
+            .collect()
+    });
+    let image_values: Option<Vec<Value>> = reads("images").then(|| {
+        (0..snap.images.len())
+            .map(|i| to_cel(&cel_image(i)))
+            .collect()
+    });
     for (name, values) in [("containers", &container_values), ("images", &image_values)] {
         if let Some(values) = values {
             root.add_variable_from_value(name, Value::List(Arc::new(values.clone())));
@@ -324,7 +330,7 @@ fn evaluate_group(
         ObjectKind,
         usize,
         &'a Option<Vec<Value>>,
-        &'a dyn Fn(usize) -> Value,
+        &'a dyn Fn(usize) -> BoxVal,
     );
     let scopes: [Objects; 2] = [
         (
@@ -333,7 +339,7 @@ fn evaluate_group(
             ObjectKind::Container,
             snap.containers.len(),
             &container_values,
-            &container_value,
+            &container_val,
         ),
         (
             Scope::Image,
@@ -341,7 +347,7 @@ fn evaluate_group(
             ObjectKind::Image,
             snap.images.len(),
             &image_values,
-            &image_value,
+            &image_val,
         ),
     ];
     for (scope, var, kind, count, built, build) in scopes {
@@ -371,12 +377,11 @@ fn evaluate_group(
                 }
                 continue;
             }
-            let value = match built {
-                Some(values) => values[oi].clone(),
-                None => build(oi),
-            };
             let mut ctx = root.new_inner_scope();
-            ctx.add_variable_from_value(var, value);
+            match built {
+                Some(values) => ctx.add_variable_from_value(var, values[oi].clone()),
+                None => ctx.add_variable_as_val(var, build(oi)),
+            }
             for &ci in &scoped {
                 tallies[ci].add(kind, name, id, evaluate_object(checks[ci], &ctx));
             }
@@ -840,6 +845,10 @@ fn run(p: &Program, ctx: &Context, what: &str) -> Result<Value, String> {
 
 fn to_cel<T: Serialize>(value: &T) -> Value {
     cel::to_value(value).expect("snapshot types always convert to CEL values")
+}
+
+fn to_val<T: Serialize>(value: &T) -> BoxVal {
+    super::cel_value::to_val(value).expect("snapshot types always convert to CEL values")
 }
 
 /// Evidence as text: strings as they are, lists joined with ", ", maps as k=v.

@@ -1,6 +1,7 @@
 //! Check loading and validation, CEL evaluation, selection. No I/O happens here except
 //! reading check files at load time.
 pub mod assemble;
+pub mod cel_value;
 pub mod check;
 pub mod derive;
 pub mod effective;

@@ -378,6 +378,10 @@ pub fn redact_snapshot(snap: &mut Snapshot) {
 /// Every string of a serialisable value (a Report) with secret-looking words redacted: the
 /// last line of defence for evidence built from facts this module did not see (daemon
 /// flags, unit files, error messages quoting a command line).
+///
+/// A first pass only looks (`probe::changes`, no copy of the value); the value is rebuilt
+/// through a JSON tree only when some string needs redacting, which a report rarely has (at
+/// 100,000 containers the tree was a copy of the whole report, twice).
 pub fn redact_all<T>(value: &mut T)
 where
     T: serde::Serialize + serde::de::DeserializeOwned,
@@ -402,14 +406,9 @@ where
             _ => {}
         }
     }
-    const PROSE: [&str; 6] = [
-        "title",
-        "section_title",
-        "description",
-        "remediation",
-        "impact",
-        "references",
-    ];
+    if !probe::changes(&*value) {
+        return;
+    }
     let Ok(mut tree) = serde_json::to_value(&*value) else {
         return;
     };
@@ -417,6 +416,459 @@ where
     walk(&mut tree, &mut changed);
     if changed && let Ok(v) = serde_json::from_value(tree) {
         *value = v;
+    }
+}
+
+/// Keys whose values are the checks' own prose, never redacted.
+const PROSE: [&str; 6] = [
+    "title",
+    "section_title",
+    "description",
+    "remediation",
+    "impact",
+    "references",
+];
+
+/// Would `redact_all` change anything? A serde serializer that visits the strings the JSON
+/// tree of the value would hold (values, not keys; not under a [`PROSE`] key) and stops at
+/// the first that `redact_text` would change.
+mod probe {
+    use std::fmt;
+
+    use serde::ser::{self, Serialize};
+
+    use super::{Cow, PROSE, redact_text};
+
+    /// Whether some string of `value` needs redacting.
+    pub fn changes<T: Serialize + ?Sized>(value: &T) -> bool {
+        matches!(value.serialize(Probe), Err(Stop::Found))
+    }
+
+    #[derive(Debug)]
+    pub enum Stop {
+        /// A string to redact: the walk stops there.
+        Found,
+        /// The value does not serialise (then `redact_all` leaves it as it is too).
+        Custom,
+    }
+
+    impl fmt::Display for Stop {
+        fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str(match self {
+                Stop::Found => "a string to redact",
+                Stop::Custom => "does not serialise",
+            })
+        }
+    }
+
+    impl std::error::Error for Stop {}
+
+    impl ser::Error for Stop {
+        fn custom<T: fmt::Display>(_: T) -> Self {
+            Stop::Custom
+        }
+    }
+
+    fn text(s: &str) -> Result<(), Stop> {
+        match redact_text(s) {
+            Cow::Owned(_) => Err(Stop::Found),
+            Cow::Borrowed(_) => Ok(()),
+        }
+    }
+
+    /// Walks a value.
+    #[derive(Clone, Copy)]
+    struct Probe;
+
+    /// Walks the elements of a sequence; `skip`: those of a tuple variant named like prose
+    /// (JSON holds it as `{"variant": [...]}`).
+    struct Items {
+        skip: bool,
+    }
+
+    /// Walks a map or struct: whether the current key is prose; `skip`: all of a struct
+    /// variant named like prose (`{"variant": {...}}`).
+    #[derive(Default)]
+    struct Entries {
+        prose: bool,
+        skip: bool,
+    }
+
+    impl ser::Serializer for Probe {
+        type Ok = ();
+        type Error = Stop;
+        type SerializeSeq = Items;
+        type SerializeTuple = Items;
+        type SerializeTupleStruct = Items;
+        type SerializeTupleVariant = Items;
+        type SerializeMap = Entries;
+        type SerializeStruct = Entries;
+        type SerializeStructVariant = Entries;
+
+        fn serialize_bool(self, _: bool) -> Result<(), Stop> {
+            Ok(())
+        }
+        fn serialize_i8(self, _: i8) -> Result<(), Stop> {
+            Ok(())
+        }
+        fn serialize_i16(self, _: i16) -> Result<(), Stop> {
+            Ok(())
+        }
+        fn serialize_i32(self, _: i32) -> Result<(), Stop> {
+            Ok(())
+        }
+        fn serialize_i64(self, _: i64) -> Result<(), Stop> {
+            Ok(())
+        }
+        fn serialize_u8(self, _: u8) -> Result<(), Stop> {
+            Ok(())
+        }
+        fn serialize_u16(self, _: u16) -> Result<(), Stop> {
+            Ok(())
+        }
+        fn serialize_u32(self, _: u32) -> Result<(), Stop> {
+            Ok(())
+        }
+        fn serialize_u64(self, _: u64) -> Result<(), Stop> {
+            Ok(())
+        }
+        fn serialize_f32(self, _: f32) -> Result<(), Stop> {
+            Ok(())
+        }
+        fn serialize_f64(self, _: f64) -> Result<(), Stop> {
+            Ok(())
+        }
+        fn serialize_char(self, v: char) -> Result<(), Stop> {
+            text(v.encode_utf8(&mut [0; 4]))
+        }
+        fn serialize_str(self, v: &str) -> Result<(), Stop> {
+            text(v)
+        }
+        // JSON holds bytes as an array of numbers.
+        fn serialize_bytes(self, _: &[u8]) -> Result<(), Stop> {
+            Ok(())
+        }
+        fn serialize_none(self) -> Result<(), Stop> {
+            Ok(())
+        }
+        fn serialize_some<T: Serialize + ?Sized>(self, v: &T) -> Result<(), Stop> {
+            v.serialize(self)
+        }
+        fn serialize_unit(self) -> Result<(), Stop> {
+            Ok(())
+        }
+        fn serialize_unit_struct(self, _: &'static str) -> Result<(), Stop> {
+            Ok(())
+        }
+        // A unit variant is a JSON string of its name.
+        fn serialize_unit_variant(
+            self,
+            _: &'static str,
+            _: u32,
+            variant: &'static str,
+        ) -> Result<(), Stop> {
+            text(variant)
+        }
+        fn serialize_newtype_struct<T: Serialize + ?Sized>(
+            self,
+            _: &'static str,
+            v: &T,
+        ) -> Result<(), Stop> {
+            v.serialize(self)
+        }
+        // `{"variant": value}`: the variant is a key.
+        fn serialize_newtype_variant<T: Serialize + ?Sized>(
+            self,
+            _: &'static str,
+            _: u32,
+            variant: &'static str,
+            v: &T,
+        ) -> Result<(), Stop> {
+            if PROSE.contains(&variant) {
+                return Ok(());
+            }
+            v.serialize(self)
+        }
+        fn serialize_seq(self, _: Option<usize>) -> Result<Items, Stop> {
+            Ok(Items { skip: false })
+        }
+        fn serialize_tuple(self, _: usize) -> Result<Items, Stop> {
+            Ok(Items { skip: false })
+        }
+        fn serialize_tuple_struct(self, _: &'static str, _: usize) -> Result<Items, Stop> {
+            Ok(Items { skip: false })
+        }
+        fn serialize_tuple_variant(
+            self,
+            _: &'static str,
+            _: u32,
+            variant: &'static str,
+            _: usize,
+        ) -> Result<Items, Stop> {
+            Ok(Items {
+                skip: PROSE.contains(&variant),
+            })
+        }
+        fn serialize_map(self, _: Option<usize>) -> Result<Entries, Stop> {
+            Ok(Entries::default())
+        }
+        fn serialize_struct(self, _: &'static str, _: usize) -> Result<Entries, Stop> {
+            Ok(Entries::default())
+        }
+        fn serialize_struct_variant(
+            self,
+            _: &'static str,
+            _: u32,
+            variant: &'static str,
+            _: usize,
+        ) -> Result<Entries, Stop> {
+            Ok(Entries {
+                prose: false,
+                skip: PROSE.contains(&variant),
+            })
+        }
+    }
+
+    impl ser::SerializeSeq for Items {
+        type Ok = ();
+        type Error = Stop;
+        fn serialize_element<T: Serialize + ?Sized>(&mut self, v: &T) -> Result<(), Stop> {
+            if self.skip {
+                return Ok(());
+            }
+            v.serialize(Probe)
+        }
+        fn end(self) -> Result<(), Stop> {
+            Ok(())
+        }
+    }
+
+    impl ser::SerializeTuple for Items {
+        type Ok = ();
+        type Error = Stop;
+        fn serialize_element<T: Serialize + ?Sized>(&mut self, v: &T) -> Result<(), Stop> {
+            if self.skip {
+                return Ok(());
+            }
+            v.serialize(Probe)
+        }
+        fn end(self) -> Result<(), Stop> {
+            Ok(())
+        }
+    }
+
+    impl ser::SerializeTupleStruct for Items {
+        type Ok = ();
+        type Error = Stop;
+        fn serialize_field<T: Serialize + ?Sized>(&mut self, v: &T) -> Result<(), Stop> {
+            if self.skip {
+                return Ok(());
+            }
+            v.serialize(Probe)
+        }
+        fn end(self) -> Result<(), Stop> {
+            Ok(())
+        }
+    }
+
+    impl ser::SerializeTupleVariant for Items {
+        type Ok = ();
+        type Error = Stop;
+        fn serialize_field<T: Serialize + ?Sized>(&mut self, v: &T) -> Result<(), Stop> {
+            if self.skip {
+                return Ok(());
+            }
+            v.serialize(Probe)
+        }
+        fn end(self) -> Result<(), Stop> {
+            Ok(())
+        }
+    }
+
+    impl ser::SerializeMap for Entries {
+        type Ok = ();
+        type Error = Stop;
+        fn serialize_key<T: Serialize + ?Sized>(&mut self, k: &T) -> Result<(), Stop> {
+            self.prose = k.serialize(KeyIsProse)?;
+            Ok(())
+        }
+        fn serialize_value<T: Serialize + ?Sized>(&mut self, v: &T) -> Result<(), Stop> {
+            if self.prose || self.skip {
+                return Ok(());
+            }
+            v.serialize(Probe)
+        }
+        fn end(self) -> Result<(), Stop> {
+            Ok(())
+        }
+    }
+
+    impl ser::SerializeStruct for Entries {
+        type Ok = ();
+        type Error = Stop;
+        fn serialize_field<T: Serialize + ?Sized>(
+            &mut self,
+            key: &'static str,
+            v: &T,
+        ) -> Result<(), Stop> {
+            if self.skip || PROSE.contains(&key) {
+                return Ok(());
+            }
+            v.serialize(Probe)
+        }
+        fn end(self) -> Result<(), Stop> {
+            Ok(())
+        }
+    }
+
+    impl ser::SerializeStructVariant for Entries {
+        type Ok = ();
+        type Error = Stop;
+        fn serialize_field<T: Serialize + ?Sized>(
+            &mut self,
+            key: &'static str,
+            v: &T,
+        ) -> Result<(), Stop> {
+            ser::SerializeStruct::serialize_field(self, key, v)
+        }
+        fn end(self) -> Result<(), Stop> {
+            Ok(())
+        }
+    }
+
+    /// Is a map key one of [`PROSE`]? Keys that are not strings never are.
+    struct KeyIsProse;
+
+    impl ser::Serializer for KeyIsProse {
+        type Ok = bool;
+        type Error = Stop;
+        type SerializeSeq = ser::Impossible<bool, Stop>;
+        type SerializeTuple = ser::Impossible<bool, Stop>;
+        type SerializeTupleStruct = ser::Impossible<bool, Stop>;
+        type SerializeTupleVariant = ser::Impossible<bool, Stop>;
+        type SerializeMap = ser::Impossible<bool, Stop>;
+        type SerializeStruct = ser::Impossible<bool, Stop>;
+        type SerializeStructVariant = ser::Impossible<bool, Stop>;
+
+        fn serialize_str(self, v: &str) -> Result<bool, Stop> {
+            Ok(PROSE.contains(&v))
+        }
+        fn serialize_unit_variant(
+            self,
+            _: &'static str,
+            _: u32,
+            variant: &'static str,
+        ) -> Result<bool, Stop> {
+            Ok(PROSE.contains(&variant))
+        }
+        fn serialize_newtype_struct<T: Serialize + ?Sized>(
+            self,
+            _: &'static str,
+            v: &T,
+        ) -> Result<bool, Stop> {
+            v.serialize(self)
+        }
+        fn serialize_bool(self, _: bool) -> Result<bool, Stop> {
+            Ok(false)
+        }
+        fn serialize_i8(self, _: i8) -> Result<bool, Stop> {
+            Ok(false)
+        }
+        fn serialize_i16(self, _: i16) -> Result<bool, Stop> {
+            Ok(false)
+        }
+        fn serialize_i32(self, _: i32) -> Result<bool, Stop> {
+            Ok(false)
+        }
+        fn serialize_i64(self, _: i64) -> Result<bool, Stop> {
+            Ok(false)
+        }
+        fn serialize_u8(self, _: u8) -> Result<bool, Stop> {
+            Ok(false)
+        }
+        fn serialize_u16(self, _: u16) -> Result<bool, Stop> {
+            Ok(false)
+        }
+        fn serialize_u32(self, _: u32) -> Result<bool, Stop> {
+            Ok(false)
+        }
+        fn serialize_u64(self, _: u64) -> Result<bool, Stop> {
+            Ok(false)
+        }
+        fn serialize_f32(self, _: f32) -> Result<bool, Stop> {
+            Ok(false)
+        }
+        fn serialize_f64(self, _: f64) -> Result<bool, Stop> {
+            Ok(false)
+        }
+        fn serialize_char(self, _: char) -> Result<bool, Stop> {
+            Ok(false)
+        }
+        fn serialize_bytes(self, _: &[u8]) -> Result<bool, Stop> {
+            Err(Stop::Custom)
+        }
+        fn serialize_none(self) -> Result<bool, Stop> {
+            Err(Stop::Custom)
+        }
+        fn serialize_some<T: Serialize + ?Sized>(self, v: &T) -> Result<bool, Stop> {
+            v.serialize(self)
+        }
+        fn serialize_unit(self) -> Result<bool, Stop> {
+            Err(Stop::Custom)
+        }
+        fn serialize_unit_struct(self, _: &'static str) -> Result<bool, Stop> {
+            Err(Stop::Custom)
+        }
+        fn serialize_newtype_variant<T: Serialize + ?Sized>(
+            self,
+            _: &'static str,
+            _: u32,
+            _: &'static str,
+            _: &T,
+        ) -> Result<bool, Stop> {
+            Err(Stop::Custom)
+        }
+        fn serialize_seq(self, _: Option<usize>) -> Result<Self::SerializeSeq, Stop> {
+            Err(Stop::Custom)
+        }
+        fn serialize_tuple(self, _: usize) -> Result<Self::SerializeTuple, Stop> {
+            Err(Stop::Custom)
+        }
+        fn serialize_tuple_struct(
+            self,
+            _: &'static str,
+            _: usize,
+        ) -> Result<Self::SerializeTupleStruct, Stop> {
+            Err(Stop::Custom)
+        }
+        fn serialize_tuple_variant(
+            self,
+            _: &'static str,
+            _: u32,
+            _: &'static str,
+            _: usize,
+        ) -> Result<Self::SerializeTupleVariant, Stop> {
+            Err(Stop::Custom)
+        }
+        fn serialize_map(self, _: Option<usize>) -> Result<Self::SerializeMap, Stop> {
+            Err(Stop::Custom)
+        }
+        fn serialize_struct(
+            self,
+            _: &'static str,
+            _: usize,
+        ) -> Result<Self::SerializeStruct, Stop> {
+            Err(Stop::Custom)
+        }
+        fn serialize_struct_variant(
+            self,
+            _: &'static str,
+            _: u32,
+            _: &'static str,
+            _: usize,
+        ) -> Result<Self::SerializeStructVariant, Stop> {
+            Err(Stop::Custom)
+        }
     }
 }
 

@@ -1,18 +1,86 @@
-//! One self-contained HTML page from the tera template `reports/report.html`: no external
-//! assets, works opened from disk, prints cleanly. Autoescaping is on for the template (its
-//! name ends in `.html`), so every report string — container names, labels, paths, which come
+//! One self-contained HTML page from the tera templates `reports/report*.html`: no external
+//! assets, works opened from disk, prints cleanly. Autoescaping is on for the templates (their
+//! names end in `.html`), so every report string — container names, labels, paths, which come
 //! from whoever runs containers on the host — is escaped; the script reads only data-attributes.
+//!
+//! The page is written as it is rendered: the frame (`report.html`: header, summary, table of
+//! findings, the sections' and groups' headings) with a marker where each check and each object
+//! goes, then one small render per check (`report-check.html`) and per object
+//! (`report-object.html`) in the frame's order. No template context ever holds more than one
+//! check's evidence or one object's findings (at 100,000 containers the whole view was several
+//! GB as one context).
+use std::io::{self, Write};
+
 use super::Report;
-use super::view::View;
+use super::view::{Page, check_view};
 
-const TEMPLATE: &str = include_str!("../../reports/report.html");
+const FRAME: &str = include_str!("../../reports/report.html");
+const CHECK: &str = include_str!("../../reports/report-check.html");
+const OBJECT: &str = include_str!("../../reports/report-object.html");
+/// Where the frame wants the next check's body. Report strings cannot produce it: the page
+/// escapes every `<` they hold.
+const CHECK_MARK: &str = "<!--dockbench:check-->";
+const OBJECT_MARK: &str = "<!--dockbench:object-->";
 
-pub fn render(report: &Report) -> String {
+fn templates() -> tera::Tera {
     let mut tera = tera::Tera::new();
     tera.autoescape_on([".html"]);
-    tera.add_raw_template("report.html", TEMPLATE)
-        .expect("the embedded HTML template parses");
-    let ctx = tera::Context::from_serialize(&View::of(report)).expect("the view serialises");
-    tera.render("report.html", &ctx)
-        .expect("the embedded HTML template renders every report")
+    tera.add_raw_templates([
+        ("report.html", FRAME),
+        ("report-check.html", CHECK),
+        ("report-object.html", OBJECT),
+    ])
+    .expect("the embedded HTML templates parse");
+    tera
+}
+
+/// The page as one string (the bytes [`write`] writes).
+pub fn render(report: &Report) -> String {
+    let mut out = Vec::new();
+    write(report, &mut out).expect("writing to memory cannot fail");
+    String::from_utf8(out).expect("tera renders UTF-8")
+}
+
+/// Writes the page to `out`, check by check and object by object. Errors: only `out`'s.
+pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
+    let tera = templates();
+    let page = Page::of(report);
+    let frame = render_one(
+        &tera,
+        "report.html",
+        tera::Context::from_serialize(&page.head).expect("the page's frame serialises"),
+    );
+    let mut checks = page.checks.iter().map(|&i| &report.results[i]);
+    let mut objects = page.objects.iter().flat_map(|g| g.objects.iter());
+    let mut rest = frame.as_str();
+    loop {
+        let next = [CHECK_MARK, OBJECT_MARK]
+            .into_iter()
+            .filter_map(|m| rest.find(m).map(|at| (at, m)))
+            .min();
+        let Some((at, mark)) = next else {
+            out.write_all(rest.as_bytes())?;
+            break;
+        };
+        out.write_all(&rest.as_bytes()[..at])?;
+        rest = &rest[at + mark.len()..];
+        let mut ctx = tera::Context::new();
+        let template = if mark == CHECK_MARK {
+            let r = checks.next().expect("the frame marks each check once");
+            ctx.insert("c", &check_view(r, &page.anchors));
+            "report-check.html"
+        } else {
+            let o = objects.next().expect("the frame marks each object once");
+            ctx.insert("o", o);
+            "report-object.html"
+        };
+        out.write_all(render_one(&tera, template, ctx).as_bytes())?;
+    }
+    debug_assert!(checks.next().is_none() && objects.next().is_none());
+    Ok(())
+}
+
+fn render_one(tera: &tera::Tera, template: &str, ctx: tera::Context) -> String {
+    tera.render(template, &ctx)
+        .expect("the embedded HTML templates render every report")
 }

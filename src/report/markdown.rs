@@ -122,7 +122,22 @@ pub fn render(report: &Report) -> String {
     });
     tera.add_raw_template("report.md", TEMPLATE)
         .expect("the embedded Markdown template parses");
-    let view = View::without_objects(report);
+    let mut view = View::without_objects(report);
+    let waived_count: usize = view.waived.iter().map(|c| c.waived_total).sum();
+    // No level shows more rows of a check than the first's cap: the context holds no more
+    // (at 10,000 containers the whole lists made the Markdown the scan's peak memory).
+    let most = levels(view.attention.len())
+        .iter()
+        .map(|l| l.cap)
+        .max()
+        .unwrap_or(0);
+    for c in [&mut view.attention, &mut view.manual, &mut view.waived]
+        .into_iter()
+        .flatten()
+        .chain(view.sections.iter_mut().flat_map(|s| s.checks.iter_mut()))
+    {
+        c.truncate(most);
+    }
     let base = tera::Context::from_serialize(&view).expect("the view serialises");
     let mut base = base;
     let status_line = view
@@ -136,7 +151,6 @@ pub fn render(report: &Report) -> String {
         .collect::<Vec<_>>()
         .join(" · ");
     base.insert("status_line", &status_line);
-    let waived_count: usize = view.waived.iter().map(|c| c.waived.len()).sum();
     base.insert("waived_count", &waived_count);
     let mut last = String::new();
     for level in levels(view.attention.len()) {

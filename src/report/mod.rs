@@ -145,9 +145,10 @@ pub fn render_with(report: &Report, format: Format, text: &text::TextOptions) ->
     }
 }
 
-/// Renders a report in one format into `out`, the same bytes as [`render`]. JSON and SARIF are
-/// serialised straight into it: at 100,000 containers their text is hundreds of MB, and a
-/// `String` of it besides the report (and SARIF's tree) doubled the peak memory.
+/// Renders a report in one format into `out`, the same bytes as [`render`]. JSON, SARIF and
+/// HTML are written as they are produced (SARIF result by result, HTML check by check): at
+/// 100,000 containers their text is hundreds of MB, and a `String` of it besides the report
+/// (and a tree of the whole document) multiplied the peak memory.
 pub fn render_to(
     report: &Report,
     format: Format,
@@ -170,7 +171,8 @@ pub fn render_to_with(
 ) -> std::io::Result<()> {
     match format {
         Format::Json => serde_json::to_writer_pretty(&mut *out, report)?,
-        Format::Sarif => serde_json::to_writer_pretty(&mut *out, &sarif::to_value(report))?,
+        Format::Sarif => sarif::write(report, &mut *out)?,
+        Format::Html => return html::write(report, out),
         other => return out.write_all(render_with(report, other, text).as_bytes()),
     }
     out.write_all(b"\n")

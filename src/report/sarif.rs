@@ -21,6 +21,9 @@
 //! image repository:tag, file path (its ID only when it has no name) — so an alert stays one
 //! alert when a redeploy recreates the container or rebuilds the image (as `dockbench diff`
 //! matches findings), and the same container name on two hosts is two alerts.
+use std::borrow::Cow;
+
+use serde::ser::{Serialize, SerializeMap, SerializeSeq, Serializer};
 use serde_json::{Value, json};
 
 use super::{CheckResult, Finding, Report, Status};
@@ -270,7 +273,7 @@ fn result(r: &CheckResult, index: usize, f: &Finding, level: &str, host: &str) -
 
 /// The objects a result is reported on: offenders, else (ERROR) the objects that could not be
 /// evaluated, else the host itself.
-fn objects(r: &CheckResult, report: &Report) -> Vec<Finding> {
+fn objects<'a>(r: &'a CheckResult, report: &Report) -> Cow<'a, [Finding]> {
     let list = if r.status == Status::Error && !r.exceptions.is_empty() {
         &r.exceptions
     } else if !r.findings.is_empty() {
@@ -279,46 +282,147 @@ fn objects(r: &CheckResult, report: &Report) -> Vec<Finding> {
         &r.exceptions
     };
     if !list.is_empty() {
-        return list.clone();
+        return Cow::Borrowed(list);
     }
-    vec![Finding {
+    Cow::Owned(vec![Finding {
         kind: ObjectKind::Host,
         object: report.host.hostname.clone(),
         id: report.host.machine_id.clone(),
         value: r.reason.clone(),
         ..Finding::default()
-    }]
+    }])
 }
 
 fn is_timestamp(s: &str) -> bool {
     chrono::DateTime::parse_from_rfc3339(s).is_ok()
 }
 
+/// Every result of the log, built one at a time, in report order.
+fn results(report: &Report) -> impl Iterator<Item = Value> + '_ {
+    let host = host_identity(report);
+    report
+        .results
+        .iter()
+        .enumerate()
+        .flat_map(move |(index, r)| {
+            let level = level(r);
+            let found = match level {
+                Some(_) => objects(r, report),
+                None => Cow::Borrowed(&[][..]),
+            };
+            let found = (0..found.len()).map(move |i| {
+                result(
+                    r,
+                    index,
+                    &found[i],
+                    level.expect("objects only with a level"),
+                    host,
+                )
+            });
+            // Waived findings stay visible as suppressed results, with the waiver's reason.
+            let waived = r.waived.iter().map(move |w| {
+                let mut v = result(r, index, &w.finding, default_level(r), host);
+                v["suppressions"] = json!([{
+                    "kind": "external",
+                    "status": "accepted",
+                    "justification": w.reason,
+                }]);
+                v
+            });
+            found.chain(waived)
+        })
+}
+
+/// How many results [`results`] yields.
+fn result_count(report: &Report) -> usize {
+    report
+        .results
+        .iter()
+        .map(|r| {
+            let found = match level(r) {
+                Some(_) => objects(r, report).len(),
+                None => 0,
+            };
+            found + r.waived.len()
+        })
+        .sum()
+}
+
+/// The whole log as one JSON tree (for tests and callers that edit it; [`write`] streams).
 pub fn to_value(report: &Report) -> Value {
+    let mut log = skeleton(report);
+    log["runs"][0]["results"] = Value::Array(results(report).collect());
+    log
+}
+
+/// Writes the log to `out`, pretty-printed, the same bytes as serialising [`to_value`], but
+/// with one result in memory at a time (at 100,000 containers the tree was GBs).
+pub fn write(report: &Report, out: &mut dyn std::io::Write) -> serde_json::Result<()> {
+    let skeleton = skeleton(report);
+    serde_json::to_writer_pretty(out, &Streamed::Log(&skeleton, report))
+}
+
+/// The parts of the log [`write`] serialises: the skeleton's maps, in the skeleton's own key
+/// order, with its empty `runs[0].results` replaced by the results as they are built.
+enum Streamed<'a> {
+    Log(&'a Value, &'a Report),
+    Runs(&'a Value, &'a Report),
+    Run(&'a Value, &'a Report),
+    Results(&'a Report),
+}
+
+/// An object of the skeleton, with the entries `part` names replaced.
+fn object<'a, S: Serializer>(
+    v: &'a Value,
+    s: S,
+    part: impl Fn(&str, &'a Value) -> Option<Streamed<'a>>,
+) -> Result<S::Ok, S::Error> {
+    let object = v.as_object().expect("the skeleton's parts are objects");
+    let mut m = s.serialize_map(Some(object.len()))?;
+    for (k, v) in object {
+        match part(k, v) {
+            Some(p) => m.serialize_entry(k, &p)?,
+            None => m.serialize_entry(k, v)?,
+        }
+    }
+    m.end()
+}
+
+impl Serialize for Streamed<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match *self {
+            Streamed::Log(v, report) => object(v, s, |k, v| {
+                (k == "runs").then_some(Streamed::Runs(v, report))
+            }),
+            Streamed::Runs(v, report) => {
+                let runs = v.as_array().expect("runs is an array");
+                let mut seq = s.serialize_seq(Some(runs.len()))?;
+                for run in runs {
+                    seq.serialize_element(&Streamed::Run(run, report))?;
+                }
+                seq.end()
+            }
+            Streamed::Run(v, report) => object(v, s, |k, _| {
+                (k == "results").then_some(Streamed::Results(report))
+            }),
+            Streamed::Results(report) => {
+                let mut seq = s.serialize_seq(Some(result_count(report)))?;
+                for v in results(report) {
+                    seq.serialize_element(&v)?;
+                }
+                seq.end()
+            }
+        }
+    }
+}
+
+/// The log without its results (`runs[0].results` is empty).
+fn skeleton(report: &Report) -> Value {
     let rules: Vec<Value> = report
         .results
         .iter()
         .map(|r| rule(r, &report.benchmark.id))
         .collect();
-    let host = host_identity(report);
-    let mut results = Vec::new();
-    for (index, r) in report.results.iter().enumerate() {
-        if let Some(level) = level(r) {
-            for f in objects(r, report) {
-                results.push(result(r, index, &f, level, host));
-            }
-        }
-        // Waived findings stay visible as suppressed results, with the waiver's reason.
-        for w in &r.waived {
-            let mut v = result(r, index, &w.finding, default_level(r), host);
-            v["suppressions"] = json!([{
-                "kind": "external",
-                "status": "accepted",
-                "justification": w.reason,
-            }]);
-            results.push(v);
-        }
-    }
     let mut invocation = json!({
         "executionSuccessful": true,
         "machine": report.host.hostname,
@@ -353,7 +457,7 @@ pub fn to_value(report: &Report) -> Value {
                 "id": format!("{}/{}/{}/", report.tool, report.benchmark.id, report.host.hostname),
             },
             "invocations": [invocation],
-            "results": results,
+            "results": [],
             "properties": {
                 "host": report.host,
                 "source": report.source,
@@ -452,6 +556,60 @@ mod tests {
         );
         // Part boundaries count: ("5.4", "ab") is not ("5.4a", "b").
         assert_ne!(fnv1a(&["5.4", "ab"]), fnv1a(&["5.4a", "b"]));
+    }
+
+    /// The fixture reports, one with waived findings, an ERROR check whose objects could not be
+    /// evaluated and a baseline besides.
+    fn reports() -> Vec<Report> {
+        let parse = |text: &str| crate::report::json::parse(text).unwrap();
+        let mut reports: Vec<Report> = [
+            include_str!("../../tests/fixtures/reports/risky-report.json"),
+            include_str!("../../tests/fixtures/reports/hostile-report.json"),
+            include_str!("../../tests/fixtures/reports/files-report.json"),
+        ]
+        .into_iter()
+        .map(parse)
+        .collect();
+        let mut edited = reports[0].clone();
+        let warn = edited
+            .results
+            .iter_mut()
+            .find(|r| r.status == Status::Warn && !r.findings.is_empty())
+            .unwrap();
+        let f = warn.findings.remove(0);
+        warn.waived.push(crate::results::WaivedFinding {
+            finding: f,
+            reason: "accepted".into(),
+            expires: None,
+        });
+        let pass = edited
+            .results
+            .iter_mut()
+            .find(|r| r.status == Status::Pass)
+            .unwrap();
+        pass.status = Status::Error;
+        pass.exceptions
+            .push(finding("container", "gone", "0123456789abcdef0123"));
+        edited.baseline = Some(crate::report::diff::diff(&reports[0], &edited));
+        reports.push(edited);
+        reports
+    }
+
+    #[test]
+    fn the_written_log_is_the_tree_serialised() {
+        for report in reports() {
+            let mut out = Vec::new();
+            write(&report, &mut out).unwrap();
+            let tree = serde_json::to_string_pretty(&to_value(&report)).unwrap();
+            assert_eq!(String::from_utf8(out).unwrap(), tree);
+            assert_eq!(
+                to_value(&report)["runs"][0]["results"]
+                    .as_array()
+                    .unwrap()
+                    .len(),
+                result_count(&report)
+            );
+        }
     }
 
     #[test]

@@ -20,7 +20,7 @@ pub const DISPLAY_ORDER: [Status; 7] = [
 
 #[derive(Debug, Serialize)]
 pub struct View<'a> {
-    pub report: &'a Report,
+    pub report: ReportHead<'a>,
     /// One entry per status, in display order (also those with a count of 0).
     pub statuses: Vec<StatusCount>,
     pub automated: AutomatedShare,
@@ -132,7 +132,7 @@ pub struct SectionView<'a> {
 
 #[derive(Debug, Serialize)]
 pub struct CheckView<'a> {
-    pub r: &'a CheckResult,
+    pub r: CheckHead<'a>,
     pub class: &'static str,
     pub level: &'static str,
     pub assessment: &'static str,
@@ -149,6 +149,11 @@ pub struct CheckView<'a> {
     pub affected: String,
     /// Findings covered by a waiver, each with its reason.
     pub waived: &'a [WaivedFinding],
+    /// How many findings, objects not evaluated and waived findings the check has (the
+    /// lists above may show fewer: see [`CheckView::truncate`]).
+    pub findings_total: usize,
+    pub exceptions_total: usize,
+    pub waived_total: usize,
     pub references: Vec<Reference<'a>>,
     /// Description, remediation and impact split at `code spans`, for the HTML to mark up.
     pub description_parts: Vec<Part<'a>>,
@@ -156,6 +161,32 @@ pub struct CheckView<'a> {
     pub impact_parts: Vec<Part<'a>>,
     /// Lower-case id and title, what the page's search matches the check itself against.
     pub search: String,
+}
+
+/// A check's own fields the templates show: all but its lists of objects (those are in the
+/// [`CheckView`]).
+#[derive(Debug, Serialize)]
+pub struct CheckHead<'a> {
+    pub id: &'a str,
+    pub title: &'a str,
+    pub status: Status,
+    pub reason: &'a str,
+    pub scored: bool,
+    pub scope: crate::results::Scope,
+    pub evaluated: usize,
+    pub severity_rationale: &'a str,
+    pub description: &'a str,
+    pub remediation: &'a str,
+    pub impact: &'a str,
+}
+
+impl<'a> CheckView<'a> {
+    /// Keeps at most `n` of each list (the totals stay): for a rendering that shows no more.
+    pub fn truncate(&mut self, n: usize) {
+        self.findings.truncate(n);
+        self.exceptions.truncate(n);
+        self.waived = &self.waived[..self.waived.len().min(n)];
+    }
 }
 
 #[derive(Debug, Serialize)]
@@ -451,7 +482,19 @@ pub fn check_view<'a>(r: &'a CheckResult, anchors: &Anchors<'_>) -> CheckView<'a
     // container shows the checks it is affected by, with only its rows).
     let search = format!("{} {}", r.id, r.title);
     CheckView {
-        r,
+        r: CheckHead {
+            id: &r.id,
+            title: &r.title,
+            status: r.status,
+            reason: &r.reason,
+            scored: r.scored,
+            scope: r.scope,
+            evaluated: r.evaluated,
+            severity_rationale: &r.severity_rationale,
+            description: &r.description,
+            remediation: &r.remediation,
+            impact: &r.impact,
+        },
         class: class(r.status),
         level: r.level.label(),
         assessment: assessment_label(r.assessment),
@@ -464,19 +507,11 @@ pub fn check_view<'a>(r: &'a CheckResult, anchors: &Anchors<'_>) -> CheckView<'a
         exceptions: r.unevaluated().map(|f| finding_view(f, anchors)).collect(),
         not_applicable: r.not_applicable_line(),
         severity: r.severity.map_or("", |s| s.as_str()),
-        affected: if matches!(r.status, Status::Warn | Status::Info)
-            && !r.findings.is_empty()
-            && r.evaluated > 0
-        {
-            format!(
-                "{} of {}",
-                r.findings.len(),
-                crate::term::count(r.evaluated, "object")
-            )
-        } else {
-            String::new()
-        },
+        affected: affected(r),
         waived: &r.waived,
+        findings_total: r.findings.len(),
+        exceptions_total: r.unevaluated().count(),
+        waived_total: r.waived.len(),
         references: r
             .references
             .iter()
@@ -489,6 +524,86 @@ pub fn check_view<'a>(r: &'a CheckResult, anchors: &Anchors<'_>) -> CheckView<'a
         remediation_parts: parts(&r.remediation),
         impact_parts: parts(&r.impact),
         search: search.to_lowercase(),
+    }
+}
+
+/// "N of M objects" for WARN and INFO checks with offenders, else "".
+fn affected(r: &CheckResult) -> String {
+    if matches!(r.status, Status::Warn | Status::Info) && !r.findings.is_empty() && r.evaluated > 0
+    {
+        format!(
+            "{} of {}",
+            r.findings.len(),
+            crate::term::count(r.evaluated, "object")
+        )
+    } else {
+        String::new()
+    }
+}
+
+/// "3 WARN · 1 PASS" in display order, zero counts left out.
+fn tally(results: &[&CheckResult]) -> String {
+    DISPLAY_ORDER
+        .iter()
+        .filter_map(|&s| {
+            let n = results.iter().filter(|r| r.status == s).count();
+            (n > 0).then(|| format!("{n} {s}"))
+        })
+        .collect::<Vec<_>>()
+        .join(" · ")
+}
+
+fn severities(report: &Report) -> Vec<SeverityCount> {
+    Severity::ALL
+        .iter()
+        .map(|s| (s.as_str(), s.as_str(), Some(*s)))
+        .chain([("", "unrated", None)])
+        .filter_map(|(severity, label, s)| {
+            let count = report.results.iter().filter(|r| r.severity == s).count();
+            (count > 0).then_some(SeverityCount {
+                severity,
+                label,
+                count,
+            })
+        })
+        .collect()
+}
+
+fn statuses(report: &Report) -> Vec<StatusCount> {
+    DISPLAY_ORDER
+        .iter()
+        .map(|&s| StatusCount {
+            status: s.as_str(),
+            class: class(s),
+            count: report.summary.counts.get(s),
+            meaning: meaning(s),
+        })
+        .collect()
+}
+
+/// WARN, ERROR and INFO checks, most severe first: WARN by severity, then ERROR, then INFO.
+fn attention(report: &Report) -> Vec<&CheckResult> {
+    let mut a: Vec<&CheckResult> = report
+        .results
+        .iter()
+        .filter(|r| matches!(r.status, Status::Warn | Status::Error | Status::Info))
+        .collect();
+    a.sort_by_key(|r| {
+        let group = match r.status {
+            Status::Warn => 0,
+            Status::Error => 1,
+            _ => 2,
+        };
+        (group, std::cmp::Reverse(r.severity))
+    });
+    a
+}
+
+fn containers_scope(report: &Report) -> &'static str {
+    if report.all_containers {
+        "all"
+    } else {
+        "running"
     }
 }
 
@@ -535,76 +650,33 @@ impl<'a> View<'a> {
             (Vec::new(), Anchors::new())
         };
         let anchors = &anchors;
-        let severities = Severity::ALL
-            .iter()
-            .map(|s| (s.as_str(), s.as_str(), Some(*s)))
-            .chain([("", "unrated", None)])
-            .filter_map(|(severity, label, s)| {
-                let count = report.results.iter().filter(|r| r.severity == s).count();
-                (count > 0).then_some(SeverityCount {
-                    severity,
-                    label,
-                    count,
-                })
-            })
-            .collect();
-        let statuses = DISPLAY_ORDER
-            .iter()
-            .map(|&s| StatusCount {
-                status: s.as_str(),
-                class: class(s),
-                count: report.summary.counts.get(s),
-                meaning: meaning(s),
-            })
-            .collect();
         let sections = report
             .section_list()
             .into_iter()
             .map(|(id, title)| {
                 let results: Vec<&CheckResult> =
                     report.results.iter().filter(|r| r.section == id).collect();
-                let tally = DISPLAY_ORDER
-                    .iter()
-                    .filter_map(|&s| {
-                        let n = results.iter().filter(|r| r.status == s).count();
-                        (n > 0).then(|| format!("{n} {s}"))
-                    })
-                    .collect::<Vec<_>>()
-                    .join(" · ");
                 SectionView {
                     id,
                     title,
                     total: results.len(),
                     segments: segments(&results),
-                    tally,
+                    tally: tally(&results),
                     checks: results.iter().map(|r| check_view(r, anchors)).collect(),
                 }
             })
             .collect();
         let all: Vec<&CheckResult> = report.results.iter().collect();
         View {
-            report,
-            statuses,
+            report: ReportHead::of(report),
+            statuses: statuses(report),
             automated: automated_share(report),
             overall: segments(&all),
             sections,
-            attention: {
-                // Most severe first: WARN by severity, then ERROR, then INFO.
-                let mut a: Vec<&CheckResult> = report
-                    .results
-                    .iter()
-                    .filter(|r| matches!(r.status, Status::Warn | Status::Error | Status::Info))
-                    .collect();
-                a.sort_by_key(|r| {
-                    let group = match r.status {
-                        Status::Warn => 0,
-                        Status::Error => 1,
-                        _ => 2,
-                    };
-                    (group, std::cmp::Reverse(r.severity))
-                });
-                a.into_iter().map(|r| check_view(r, anchors)).collect()
-            },
+            attention: attention(report)
+                .into_iter()
+                .map(|r| check_view(r, anchors))
+                .collect(),
             manual: report
                 .results
                 .iter()
@@ -617,14 +689,187 @@ impl<'a> View<'a> {
                 .filter(|r| !r.waived.is_empty())
                 .map(|r| check_view(r, anchors))
                 .collect(),
-            containers_scope: if report.all_containers {
-                "all"
-            } else {
-                "running"
-            },
+            containers_scope: containers_scope(report),
             identity: report.host.identity_line(),
             objects,
-            severities,
+            severities: severities(report),
+        }
+    }
+}
+
+/// The HTML page's frame: everything but the bodies of its checks and objects, which
+/// `report::html` renders one at a time from [`Page::checks`] and [`Page::objects`] (at 100,000
+/// containers the whole view as one template context was gigabytes).
+#[derive(Debug, Serialize)]
+pub struct PageHead<'a> {
+    pub report: ReportHead<'a>,
+    pub statuses: Vec<StatusCount>,
+    pub automated: AutomatedShare,
+    pub overall: Vec<Segment>,
+    pub sections: Vec<SectionHead<'a>>,
+    pub attention: Vec<TocEntry<'a>>,
+    pub manual: Vec<TocEntry<'a>>,
+    pub containers_scope: &'static str,
+    pub objects: Vec<GroupHead<'a>>,
+    pub severities: Vec<SeverityCount>,
+}
+
+/// The Report's fields the page's frame shows: all but `results`.
+#[derive(Debug, Serialize)]
+pub struct ReportHead<'a> {
+    pub tool: &'a str,
+    pub tool_version: &'a str,
+    pub benchmark: &'a crate::results::BenchmarkInfo,
+    pub source: &'a crate::snapshot::Source,
+    pub host: &'a crate::results::HostInfo,
+    pub started_at: &'a str,
+    pub finished_at: &'a str,
+    pub timings: &'a crate::results::Timings,
+    pub containers_scanned: usize,
+    pub images_scanned: usize,
+    pub notes: &'a [String],
+    pub summary: &'a crate::results::Summary,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub filtered: Option<&'a crate::results::Filtered>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub waivers: Option<&'a crate::results::WaiverSummary>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub baseline: Option<&'a crate::results::Diff>,
+}
+
+/// A section of the frame: its checks are indices into `Report::results`.
+#[derive(Debug, Serialize)]
+pub struct SectionHead<'a> {
+    pub id: &'a str,
+    pub title: &'a str,
+    pub total: usize,
+    pub segments: Vec<Segment>,
+    pub tally: String,
+    pub checks: Vec<usize>,
+}
+
+/// A row of the table of findings: a check without its evidence.
+#[derive(Debug, Serialize)]
+pub struct TocEntry<'a> {
+    pub id: &'a str,
+    pub title: &'a str,
+    pub status: &'static str,
+    pub class: &'static str,
+    pub severity: &'static str,
+    /// As [`CheckView::affected`].
+    pub affected: String,
+    /// How many objects could not be evaluated.
+    pub exceptions: usize,
+}
+
+/// A kind of object in the frame: its objects are rendered one at a time.
+#[derive(Debug, Serialize)]
+pub struct GroupHead<'a> {
+    pub kind: &'a str,
+    pub heading: String,
+    pub count: usize,
+}
+
+/// The HTML page in parts: the frame, then the checks in the frame's order (by section) and
+/// the objects by group, each turned into its view only when it is written.
+pub struct Page<'a> {
+    pub head: PageHead<'a>,
+    /// Indices into `Report::results`, in the order the frame shows them.
+    pub checks: Vec<usize>,
+    pub objects: Vec<ObjectGroup<'a>>,
+    pub anchors: Anchors<'a>,
+}
+
+impl<'a> ReportHead<'a> {
+    pub fn of(report: &'a Report) -> ReportHead<'a> {
+        ReportHead {
+            tool: &report.tool,
+            tool_version: &report.tool_version,
+            benchmark: &report.benchmark,
+            source: &report.source,
+            host: &report.host,
+            started_at: &report.started_at,
+            finished_at: &report.finished_at,
+            timings: &report.timings,
+            containers_scanned: report.containers_scanned,
+            images_scanned: report.images_scanned,
+            notes: &report.notes,
+            summary: &report.summary,
+            filtered: report.filtered.as_ref(),
+            waivers: report.waivers.as_ref(),
+            baseline: report.baseline.as_ref(),
+        }
+    }
+}
+
+fn toc_entry<'a>(r: &'a CheckResult) -> TocEntry<'a> {
+    TocEntry {
+        id: &r.id,
+        title: &r.title,
+        status: r.status.as_str(),
+        class: class(r.status),
+        severity: r.severity.map_or("", |s| s.as_str()),
+        affected: affected(r),
+        exceptions: r.unevaluated().count(),
+    }
+}
+
+impl<'a> Page<'a> {
+    pub fn of(report: &'a Report) -> Page<'a> {
+        let (objects, anchors) = object_groups(report);
+        let sections: Vec<SectionHead<'a>> = report
+            .section_list()
+            .into_iter()
+            .map(|(id, title)| {
+                let checks: Vec<usize> = (0..report.results.len())
+                    .filter(|&i| report.results[i].section == id)
+                    .collect();
+                let results: Vec<&CheckResult> =
+                    checks.iter().map(|&i| &report.results[i]).collect();
+                SectionHead {
+                    id,
+                    title,
+                    total: results.len(),
+                    segments: segments(&results),
+                    tally: tally(&results),
+                    checks,
+                }
+            })
+            .collect();
+        let all: Vec<&CheckResult> = report.results.iter().collect();
+        let checks = sections
+            .iter()
+            .flat_map(|s| s.checks.iter().copied())
+            .collect();
+        let head = PageHead {
+            report: ReportHead::of(report),
+            statuses: statuses(report),
+            automated: automated_share(report),
+            overall: segments(&all),
+            attention: attention(report).into_iter().map(toc_entry).collect(),
+            manual: report
+                .results
+                .iter()
+                .filter(|r| r.status == Status::Note)
+                .map(toc_entry)
+                .collect(),
+            containers_scope: containers_scope(report),
+            objects: objects
+                .iter()
+                .map(|g| GroupHead {
+                    kind: g.kind,
+                    heading: g.heading.clone(),
+                    count: g.objects.len(),
+                })
+                .collect(),
+            severities: severities(report),
+            sections,
+        };
+        Page {
+            head,
+            checks,
+            objects,
+            anchors,
         }
     }
 }
