@@ -213,8 +213,8 @@ fn exe_name(pid_dir: &Path) -> Option<String> {
 }
 
 /// The root directory of process `pid` when it is neither the scanner's nor the host init's
-/// (compared by device and inode of `/proc/PID/root`, which the kernel resolves to the
-/// process's root whatever mount namespace it is in); its path as `readlink` gives it.
+/// (or kthreadd's; compared by device and inode of `/proc/PID/root`, which the kernel resolves to the
+/// process's root whatever mount namespace it is in): its path as `readlink` gives it.
 pub fn other_root(proc_root: &Path, pid: u64) -> Option<String> {
     use std::os::unix::fs::MetadataExt;
     let id = |p: &str| {
@@ -223,7 +223,10 @@ pub fn other_root(proc_root: &Path, pid: u64) -> Option<String> {
             .map(|m| (m.dev(), m.ino()))
     };
     let theirs = id(&pid.to_string())?;
-    if [id("self"), id("1")].contains(&Some(theirs)) {
+    // kthreadd (PID 2) has the initial root too: PID 1's links may be closed to us (this
+    // VM's init), and a scanner in a container with the host's PID namespace then still
+    // recognises the host's root.
+    if [id("self"), id("1"), id("2")].contains(&Some(theirs)) {
         return None;
     }
     let link = std::fs::read_link(proc_root.join(pid.to_string()).join("root"))
@@ -521,6 +524,19 @@ mod tests {
         assert_eq!(other_root(proc_root.path(), 7), None);
         // Unknown: not claimed to be elsewhere.
         assert_eq!(other_root(proc_root.path(), 99), None);
+        // A scanner in a container with the host's PID namespace, where PID 1's root cannot
+        // be read (this VM's init): the host's root is kthreadd's.
+        let in_container = tempfile::tempdir().unwrap();
+        for (pid, root) in [
+            ("self", chroot.path()),
+            ("2", Path::new("/")),
+            ("12", Path::new("/")),
+        ] {
+            std::fs::create_dir(in_container.path().join(pid)).unwrap();
+            std::os::unix::fs::symlink(root, in_container.path().join(pid).join("root")).unwrap();
+        }
+        std::fs::create_dir(in_container.path().join("1")).unwrap();
+        assert_eq!(other_root(in_container.path(), 12), None);
         assert_eq!(
             other_root(Path::new("/proc"), std::process::id() as u64),
             None
