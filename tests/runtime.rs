@@ -215,3 +215,239 @@ fn whiteouts_hide_deleted_files_4_3_4_8() {
         "deleted sshd still reported: {shown}"
     );
 }
+
+/// A labelled named volume of a test, removed on drop (after the containers using it:
+/// declare it before the `Guard`).
+struct Volume(String);
+
+impl Volume {
+    fn local(test: &str, role: &str, opts: &[&str]) -> Volume {
+        let name = format!("dbt-{test}-{role}-{}", std::process::id());
+        let mut args = vec!["volume", "create", "--label", "dockbench.test=rtvol"];
+        for o in opts {
+            args.extend(["--opt", o]);
+        }
+        args.push(&name);
+        docker_ok(&args);
+        Volume(name)
+    }
+}
+
+impl Drop for Volume {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("docker")
+            .args(["volume", "rm", "-f", &self.0])
+            .output();
+    }
+}
+
+#[test]
+fn volumes_that_are_bind_mounts_5_6_5_32() {
+    need_docker!();
+    let hostrun = Volume::local("rtvol", "run", &["type=none", "o=bind", "device=/var/run"]);
+    let etc = Volume::local("rtvol", "etc", &["type=none", "o=bind", "device=/etc"]);
+    let plain = Volume::local("rtvol", "plain", &[]);
+    let mut g = Guard::new("rtvol");
+    // Created only: nothing is mounted, the volume's options say what would be.
+    let sock = g.create("sock", &["-v", &format!("{}:/hostrun", hostrun.0)], &[]);
+    let conf = g.create(
+        "etc",
+        &["--mount", &format!("source={},target=/host", etc.0)],
+        &[],
+    );
+    let inline = g.create(
+        "inline",
+        &[
+            "--mount",
+            "type=volume,dst=/x,volume-driver=local,volume-opt=type=none,volume-opt=o=bind,volume-opt=device=/dev",
+        ],
+        &[],
+    );
+    let data = g.create("data", &["-v", &format!("{}:/data", plain.0)], &[]);
+    let r = scan("5.6,5.32", &["--all"]);
+    // Old code: a volume was never a host path → PASS for each.
+    r.assert_offender(
+        "5.32",
+        &sock,
+        &format!(
+            "/var/run -> /hostrun (rw) [volume {} (local driver: o=bind, device=/var/run)]",
+            hostrun.0
+        ),
+    );
+    r.assert_offender("5.6", &conf, "/etc -> /host (rw) [volume ");
+    r.assert_offender(
+        "5.6",
+        &inline,
+        "/dev -> /x (rw) [volume (anonymous) (local driver: o=bind, device=/dev)]",
+    );
+    r.assert_clean("5.6", &data);
+    r.assert_clean("5.32", &data);
+}
+
+#[test]
+fn socket_through_symlink_and_hard_link_5_32() {
+    need_docker!();
+    let socket = std::fs::canonicalize("/var/run/docker.sock").expect("the daemon's socket");
+    let dir = tempfile::Builder::new()
+        .prefix("dbt-rtlink-")
+        .tempdir()
+        .unwrap();
+    let link = dir.path().join("sock-link");
+    std::os::unix::fs::symlink("/var/run/docker.sock", &link).unwrap();
+    let hard = dir.path().join("hl");
+    let hard_ok = std::fs::hard_link(&socket, &hard).is_ok();
+    let mut g = Guard::new("rtlink");
+    let via_link = g.create("sl", &["-v", &format!("{}:/s", link.display())], &[]);
+    let via_hard = hard_ok.then(|| g.create("hl", &["-v", &format!("{}:/s", hard.display())], &[]));
+    let r = scan("5.32", &["--all"]);
+    // Old code: neither path names docker.sock → PASS.
+    r.assert_offender("5.32", &via_link, "[resolves to /run/docker.sock]");
+    if let Some(c) = via_hard {
+        r.assert_offender(
+            "5.32",
+            &c,
+            "[by device and inode: is or holds the daemon's ",
+        );
+    }
+}
+
+#[test]
+fn configuration_decides_the_kernel_only_adds_4_1_5_26() {
+    need_docker!();
+    let mut g = Guard::new("rtcfgk");
+    // The init drops to uid 1000 itself; docker exec still runs as root.
+    let switched = g.run(
+        "su",
+        &[],
+        &[
+            "sh",
+            "-c",
+            "mkdir -p /etc && echo app:x:1000:1000::/:/bin/sh >> /etc/passwd && exec busybox su -s /bin/sh app -c 'exec busybox sleep 3600'",
+        ],
+    );
+    // The init sets NoNewPrivs itself; exec sessions start without it.
+    let nnp = g.run(
+        "nnp",
+        &[],
+        &["busybox", "setpriv", "--nnp", "busybox", "sleep", "3600"],
+    );
+    let user = g.run("user", &["--user", "1000"], &[]);
+    let r = scan("4.1,5.26", &[]);
+    // Old code: the kernel view alone → PASS for both.
+    r.assert_offender("4.1", &switched, "kernel: uid 1000");
+    r.assert_offender("5.26", &nnp, "kernel: NoNewPrivs=1");
+    r.assert_clean("4.1", &user);
+}
+
+/// Containers created through the Engine API with a `Config` of their own (the CLI refuses
+/// these healthcheck forms), labelled, removed on drop.
+struct ApiContainers(Vec<String>);
+
+impl ApiContainers {
+    fn create(&mut self, role: &str, config: serde_json::Value) -> String {
+        let name = format!("dbt-rthc-{role}-{}", std::process::id());
+        self.0.push(name.clone());
+        let mut body = config;
+        body["Image"] = support::IMAGE.into();
+        let label = support::LABEL;
+        body["Labels"] = serde_json::json!({ label: "rthc" });
+        body["HostConfig"] = serde_json::json!({ "NetworkMode": "none" });
+        let out = std::process::Command::new("curl")
+            .args([
+                "-sS",
+                "--fail-with-body",
+                "--unix-socket",
+                "/var/run/docker.sock",
+            ])
+            .args(["-H", "Content-Type: application/json", "-X", "POST", "-d"])
+            .arg(body.to_string())
+            .arg(format!(
+                "http://localhost/v1.41/containers/create?name={name}"
+            ))
+            .output()
+            .expect("curl");
+        assert!(
+            out.status.success(),
+            "API create {role}: {}",
+            String::from_utf8_lossy(&out.stdout)
+        );
+        name
+    }
+}
+
+impl Drop for ApiContainers {
+    fn drop(&mut self) {
+        for n in &self.0 {
+            let _ = std::process::Command::new("docker")
+                .args(["rm", "-f", n])
+                .output();
+        }
+    }
+}
+
+#[test]
+fn healthcheck_types_docker_ignores_and_unknown_joins_5_27_5_10() {
+    need_docker!();
+    // Never START a container with Test ["CMD"] alone (dockerd 20.10 panics): created only.
+    let mut api = ApiContainers(Vec::new());
+    let created: Vec<(&str, String)> = [
+        ("none", serde_json::json!(["none"])),
+        ("cmd", serde_json::json!(["cmd", "true"])),
+        ("shell", serde_json::json!(["SHELL", "true"])),
+        ("bare", serde_json::json!(["CMD"])),
+    ]
+    .into_iter()
+    .map(|(role, test)| {
+        let name = api.create(role, serde_json::json!({ "Healthcheck": { "Test": test } }));
+        (role, name)
+    })
+    .collect();
+    let mut g = Guard::new("rtjoin");
+    let joined = g.create("joined", &[], &[]);
+    let joiner = g.create(
+        "joiner",
+        &["--network", &format!("container:{joined}")],
+        &[],
+    );
+    docker_ok(&["rm", "-f", &joined]);
+    let r = scan("5.27,5.10", &["--all"]);
+    // Old code: any first word but NONE counted as a healthcheck → PASS.
+    for (role, name) in &created {
+        let shown = r
+            .finding("5.27", name)
+            .unwrap_or_else(|| panic!("{role}: no finding"));
+        assert!(
+            shown.contains("unknown to Docker") || shown.contains("without a command"),
+            "{role}: {shown}"
+        );
+    }
+    // Old code: PASS for a stopped container joined to one that is gone; now a finding
+    // for review (INFO: 5.10 lists it with `info_when`).
+    r.assert_offender(
+        "5.10",
+        &joiner,
+        "is unknown, so whether it uses the host's net namespace cannot be judged",
+    );
+}
+
+#[test]
+fn passwd_changed_in_the_containers_own_layer_4_1() {
+    need_docker!();
+    let mut g = Guard::new("rtcp");
+    let app = g.create("app", &["--user", "app"], &[]);
+    let dir = tempfile::tempdir().unwrap();
+    let passwd = dir.path().join("passwd");
+    std::fs::write(&passwd, "app:x:0:0::/:/bin/sh\n").unwrap();
+    docker_ok(&[
+        "cp",
+        &passwd.display().to_string(),
+        &format!("{app}:/etc/passwd"),
+    ]);
+    let r = scan("4.1", &["--all"]);
+    // Old code: the image has no passwd, so `app` was unresolved and passed.
+    r.assert_offender(
+        "4.1",
+        &app,
+        "User=app (uid 0 in the container's /etc/passwd (changed in its writable layer))",
+    );
+}

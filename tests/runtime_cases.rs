@@ -97,18 +97,45 @@ fn user_resolved_as_the_runtime_does_4_1() {
             });
         }),
         "WARN",
-        "configured: User=app (the name could not be resolved: the image's /etc/passwd was not read); kernel: uid 0",
+        "configured: User=app (the name could not be resolved: the image's layers were not read); kernel: uid 0",
     );
     // A setuid entrypoint of a --user 1000 container: still uid 1000 (5.26 is about that).
     clean(check("4.1", |s| {
         set(container(s), "Config.User", json!("1000"));
         observed(s, |k| k["EUid"] = json!(0));
     }));
-    // Root configured but dropped by the entrypoint (gosu): the kernel says 1000.
-    clean(check("4.1", |s| {
-        set(container(s), "Config.User", json!(""));
-        observed(s, |_| {});
-    }));
+    // Root configured but dropped by the entrypoint (gosu, `su app -c`): docker exec still
+    // runs as root, so the configuration decides and the kernel only adds (old code: PASS).
+    finding(
+        check("4.1", |s| {
+            set(container(s), "Config.User", json!(""));
+            observed(s, |_| {});
+        }),
+        "WARN",
+        "configured: no user set: runs as root; kernel: uid 1000 (the init switched users; docker exec and other processes Docker starts run as root)",
+    );
+    // A name the image's passwd does not resolve, or that cannot be read: never a PASS.
+    let r = check("4.1", |s| {
+        stopped(s);
+        set(container(s), "Config.User", json!("svc"));
+        s["images"][0]["Layers"]["Users"] = json!({});
+        s["images"][0]["Layers"]["PasswdProblem"] = json!(
+            "/etc/passwd -> ../usr/lib/passwd: /usr/lib/passwd: not in any layer (a dangling link)"
+        );
+    });
+    assert_eq!(r.status.as_str(), "ERROR", "{:?}", r.findings);
+    assert!(r.reason.contains("could not be evaluated"), "{}", r.reason);
+    // Resolved through a link: the evidence names the file.
+    finding(
+        check("4.1", |s| {
+            stopped(s);
+            set(container(s), "Config.User", json!("svc"));
+            s["images"][0]["Layers"]["Users"] = json!({ "svc": 0 });
+            s["images"][0]["Layers"]["PasswdPath"] = json!("/usr/lib/passwd");
+        }),
+        "WARN",
+        "User=svc (uid 0 in the image's /etc/passwd (a link to /usr/lib/passwd))",
+    );
 }
 
 #[test]
@@ -431,4 +458,180 @@ fn kernel_capabilities_and_limits_5_4_5_5_5_11_5_29() {
         "kernel: no memory limit in the container's cgroup (configured: set)",
     );
     clean(check("5.29", |s| observed(s, |_| {})));
+}
+
+#[test]
+fn volumes_links_and_runtime_sockets_5_6_5_32() {
+    let mounts = |id: &'static str, m: Value, specs: Value| {
+        check(id, move |s| {
+            stopped(s);
+            container(s)["Mounts"] = m;
+            container(s)["HostConfig"]["Mounts"] = specs;
+        })
+    };
+    let volume = |name: &str, dst: &str, opts: Value| {
+        json!([{ "Type": "volume", "Name": name, "Driver": "local", "Destination": dst, "RW": true,
+                 "Source": format!("/var/lib/docker/volumes/{name}/_data"), "VolumeOptions": opts }])
+    };
+    // A named local volume with o=bind is a bind mount of its device (old code: PASS).
+    finding(
+        mounts(
+            "5.32",
+            volume(
+                "v",
+                "/hostrun",
+                json!({ "type": "none", "o": "bind", "device": "/var/run" }),
+            ),
+            json!([]),
+        ),
+        "WARN",
+        "/var/run -> /hostrun (rw) [volume v (local driver: o=bind, device=/var/run)]",
+    );
+    finding(
+        mounts(
+            "5.6",
+            volume(
+                "v",
+                "/host",
+                json!({ "type": "none", "o": "rbind,ro", "device": "/" }),
+            ),
+            json!([]),
+        ),
+        "WARN",
+        "/ -> /host (rw) [volume v (local driver: o=rbind,ro, device=/)]",
+    );
+    // The inline form: the options are in HostConfig.Mounts.
+    let anon = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+    finding(
+        mounts(
+            "5.6",
+            volume(anon, "/x", json!({})),
+            json!([{ "Type": "volume", "Target": "/x", "VolumeOptions": { "DriverConfig": {
+                "Name": "local", "Options": { "type": "none", "o": "bind", "device": "/dev" } } } }]),
+        ),
+        "WARN",
+        "/dev -> /x (rw) [volume (anonymous) (local driver: o=bind, device=/dev)]",
+    );
+    // An NFS volume is not a host path.
+    clean(mounts(
+        "5.6",
+        volume(
+            "nfs",
+            "/data",
+            json!({ "type": "nfs", "o": "addr=10.0.0.1", "device": ":/etc" }),
+        ),
+        json!([]),
+    ));
+    let bind = |src: &str, resolved: &str, reaches: Value| {
+        json!([{ "Type": "bind", "Source": src, "Destination": "/s", "RW": true,
+                 "Resolved": resolved, "Reaches": reaches }])
+    };
+    // A symlink to the socket (resolved where the daemon resolves it) and a hard link
+    // (the same inode as the daemon's socket).
+    finding(
+        mounts(
+            "5.32",
+            bind("/tmp/x/sock-link", "/run/docker.sock", json!([])),
+            json!([]),
+        ),
+        "WARN",
+        "/tmp/x/sock-link -> /s (rw) [resolves to /run/docker.sock]",
+    );
+    finding(
+        mounts(
+            "5.32",
+            bind(
+                "/tmp/x/hl",
+                "/tmp/x/hl",
+                json!(["/run/docker.sock", "/var/run/docker.sock"]),
+            ),
+            json!([]),
+        ),
+        "WARN",
+        "/tmp/x/hl -> /s (rw) [by device and inode: is or holds the daemon's /run/docker.sock, /var/run/docker.sock]",
+    );
+    // A link to /etc bound writable is /etc.
+    finding(
+        mounts("5.6", bind("/srv/conf", "/etc", json!([])), json!([])),
+        "WARN",
+        "/srv/conf -> /s (rw) [resolves to /etc]",
+    );
+    // containerd's socket is as good as root.
+    finding(
+        mounts("5.32", bind("/run/containerd", "", json!([])), json!([])),
+        "WARN",
+        "/run/containerd -> /s (rw) [/run/containerd/containerd.sock: a container runtime's API, as good as root]",
+    );
+    clean(mounts(
+        "5.32",
+        bind("/srv/data", "/srv/data", json!([])),
+        json!([]),
+    ));
+}
+
+#[test]
+fn configuration_decides_kernel_adds_5_4_5_22() {
+    // Configured CAP_SYS_ADMIN that the init dropped from its own bounding set: exec
+    // sessions still get it (old code: PASS from the kernel view alone).
+    let r = check("5.4", |s| {
+        set(container(s), "HostConfig.CapAdd", json!(["SYS_ADMIN"]));
+        observed(s, |_| {});
+    });
+    assert_eq!(r.status.as_str(), "WARN", "{:?}", r.findings);
+    // Configured unconfined; the program installed a filter of its own.
+    let r = check("5.22", |s| {
+        set(
+            container(s),
+            "HostConfig.SecurityOpt",
+            json!(["seccomp=unconfined"]),
+        );
+        observed(s, |_| {});
+    });
+    assert_eq!(r.status.as_str(), "WARN", "{:?}", r.findings);
+}
+
+#[test]
+fn healthcheck_types_and_unknown_joins_5_27_5_10() {
+    for test in [
+        json!(["none"]),
+        json!(["cmd", "true"]),
+        json!(["SHELL", "true"]),
+        json!(["CMD"]),
+    ] {
+        let shown = test.to_string();
+        let r = check("5.27", move |s| {
+            stopped(s);
+            set(container(s), "Config.Healthcheck", json!({ "Test": test }));
+        });
+        // Old code: any first word but NONE was a healthcheck → PASS.
+        assert_eq!(r.status.as_str(), "WARN", "{shown}: {:?}", r.findings);
+    }
+    // Running with a test Docker accepted but no health state: Docker runs no probe.
+    finding(
+        check("5.27", |s| {
+            set(
+                container(s),
+                "Config.Healthcheck",
+                json!({ "Test": ["CMD", "true"] }),
+            );
+            container(s)["State"]["Health"] = Value::Null;
+        }),
+        "WARN",
+        "healthcheck: CMD true, but Docker runs no probe (State.Health is null)",
+    );
+    // A stopped container joined to one that is not there: INFO (old code: PASS).
+    let r = check("5.10", |s| {
+        stopped(s);
+        set(
+            container(s),
+            "HostConfig.NetworkMode",
+            json!("container:gone"),
+        );
+    });
+    assert_eq!(r.status.as_str(), "INFO", "{:?}", r.findings);
+    assert!(
+        r.findings[0].value.contains("gone: not in this scan"),
+        "{:?}",
+        r.findings
+    );
 }

@@ -358,11 +358,25 @@ fn walk_archives_bounded<R: Read + 'static>(
             if (regular || kind.is_symlink()) && in_bin_dir(dir) && TOOLS.contains(&base) {
                 facts.Tools.push(path.clone());
             }
-            if path == "/etc/passwd" && !passwd_seen && kind.is_file() {
+            if path == "/etc/passwd" && !passwd_seen {
                 passwd_seen = true;
-                let mut text = Vec::new();
-                if (&mut entry).take(MAX_PASSWD).read_to_end(&mut text).is_ok() {
-                    facts.Users = parse_passwd(&String::from_utf8_lossy(&text));
+                if kind.is_file() {
+                    let mut text = Vec::new();
+                    if (&mut entry).take(MAX_PASSWD).read_to_end(&mut text).is_ok() {
+                        facts.Users = parse_passwd(&String::from_utf8_lossy(&text));
+                        facts.PasswdPath = path.clone();
+                    }
+                } else {
+                    // The archives are read once, in order: a link's target may be behind.
+                    let target = entry
+                        .link_name()
+                        .ok()
+                        .flatten()
+                        .map(|t| t.display().to_string())
+                        .unwrap_or_default();
+                    facts.PasswdProblem = format!(
+                        "/etc/passwd is a link ({target}) or not a regular file: not followed in the containerd store's layer archives"
+                    );
                 }
             }
         }

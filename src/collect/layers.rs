@@ -94,9 +94,16 @@ pub fn walk(dirs: Vec<LayerDir>) -> LayerFacts {
     let mut entries = 0usize;
     let mut unreadable: Option<String> = None;
     let mut passwd_seen = false;
+    let mut passwd_link: Option<Result<String, String>> = None;
+    // Each layer's root, top first, for resolving /etc/passwd's link after the walk.
+    let mut tops: Vec<Arc<OwnedFd>> = Vec::new();
     'layers: for layer in dirs {
         let top = match layer.dir {
-            Ok(fd) => Arc::new(fd),
+            Ok(fd) => {
+                let fd = Arc::new(fd);
+                tops.push(fd.clone());
+                fd
+            }
             Err(e) => {
                 return LayerFacts {
                     Status: FactStatus::io(format!("cannot read layer {}: {e}", layer.name), &e),
@@ -177,9 +184,21 @@ pub fn walk(dirs: Vec<LayerDir>) -> LayerFacts {
                     deleted.insert(path);
                     continue;
                 }
-                if path == "/etc/passwd" && !passwd_seen && kind == FileType::RegularFile {
+                if path == "/etc/passwd" && !passwd_seen {
                     passwd_seen = true;
-                    facts.Users = read_passwd(&this, &os_name);
+                    if kind == FileType::RegularFile {
+                        facts.Users = read_passwd(&this, &os_name);
+                        facts.PasswdPath = path.clone();
+                    } else if kind == FileType::Symlink {
+                        // Resolved through the merged layers once the walk is done.
+                        passwd_link = Some(
+                            rustix::fs::readlinkat(&*this, &os_name, Vec::new())
+                                .map(|t| t.to_string_lossy().into_owned())
+                                .map_err(|e| e.to_string()),
+                        );
+                    } else {
+                        facts.PasswdProblem = "/etc/passwd is not a regular file".into();
+                    }
                 }
                 if !seen.insert(path.clone()) {
                     // Hidden by a newer layer; a directory may still hold files of its own.
@@ -220,6 +239,17 @@ pub fn walk(dirs: Vec<LayerDir>) -> LayerFacts {
     }
     facts.SetuidFiles.sort();
     facts.Tools.sort();
+    match passwd_link {
+        None => {}
+        Some(Err(e)) => facts.PasswdProblem = format!("/etc/passwd: cannot read the link: {e}"),
+        Some(Ok(target)) => match merged_file(&tops, "/etc", &target) {
+            Ok((path, fd)) => {
+                facts.Users = read_passwd_fd(fd);
+                facts.PasswdPath = path;
+            }
+            Err(why) => facts.PasswdProblem = format!("/etc/passwd -> {target}: {why}"),
+        },
+    }
     if let Some(what) = unreadable {
         facts.Status = FactStatus::unreadable(
             Cause::Unreadable,
@@ -246,6 +276,152 @@ fn is_opaque(dir: &OwnedFd) -> bool {
     })
 }
 
+/// A container's `/etc/passwd` through its layers (`GraphDriver.Data`: the writable
+/// `UpperDir` over `LowerDir`), following links inside them; `None` for other drivers or
+/// when the directories cannot be opened.
+pub fn container_passwd(
+    g: &crate::snapshot::GraphDriverData,
+) -> Option<crate::snapshot::PasswdFacts> {
+    let data: std::collections::HashMap<String, String> =
+        g.Data.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
+    let dirs = layer_dirs(&g.Name, &data).ok()?;
+    let tops: Vec<Arc<OwnedFd>> = dirs
+        .iter()
+        .map(|d| rustix::fs::open(d, dir_flags(), Mode::empty()).map(Arc::new))
+        .collect::<Result<_, _>>()
+        .ok()?;
+    let mut facts = crate::snapshot::PasswdFacts::default();
+    match merged_file(&tops, "/etc", "passwd") {
+        Ok((path, fd)) => {
+            facts.Users = read_passwd_fd(fd);
+            facts.Path = path;
+        }
+        Err(why) if why.contains("not in any layer") => {}
+        Err(why) => facts.Problem = why,
+    }
+    Some(facts)
+}
+
+/// Symlinks followed at most while resolving /etc/passwd through the layers.
+const MAX_LINKS: usize = 8;
+
+/// The regular file a link `target` (found in directory `dir` of the image) leads to in the
+/// merged view of the layers (`tops`, top first): each component is looked up from the
+/// top-most layer down, stopping at a whiteout (`.wh.NAME` or a 0/0 character device) or an
+/// opaque directory, and links are followed inside the image (never outside the layers).
+/// Returns the image path and the file opened.
+fn merged_file(
+    tops: &[Arc<OwnedFd>],
+    dir: &str,
+    target: &str,
+) -> Result<(String, OwnedFd), String> {
+    let mut path = normalize(dir, target);
+    for _ in 0..MAX_LINKS {
+        match merged_lookup(tops, &path)? {
+            Found::File(fd) => return Ok((path, fd)),
+            Found::Link(next) => {
+                let parent = path.rsplit_once('/').map_or("", |(p, _)| p).to_string();
+                path = normalize(if parent.is_empty() { "/" } else { &parent }, &next);
+            }
+        }
+    }
+    Err("too many levels of symbolic links".into())
+}
+
+enum Found {
+    File(OwnedFd),
+    Link(String),
+}
+
+/// `target` taken from directory `dir`, as an absolute image path without `.` or `..`
+/// (`..` never climbs above the image's root).
+fn normalize(dir: &str, target: &str) -> String {
+    let mut parts: Vec<&str> = Vec::new();
+    let base = if target.starts_with('/') { "" } else { dir };
+    for c in base.split('/').chain(target.split('/')) {
+        match c {
+            "" | "." => {}
+            ".." => {
+                parts.pop();
+            }
+            c => parts.push(c),
+        }
+    }
+    format!("/{}", parts.join("/"))
+}
+
+/// One path of the merged image: the top-most layer that has it decides. A directory on the
+/// way that is a link is not followed (reported), which the passwd files of real images
+/// never need.
+fn merged_lookup(tops: &[Arc<OwnedFd>], path: &str) -> Result<Found, String> {
+    let names: Vec<&str> = path.split('/').filter(|c| !c.is_empty()).collect();
+    let Some((last, dirs)) = names.split_last() else {
+        return Err("not a file".into());
+    };
+    'layer: for top in tops {
+        let mut dir: OwnedFd = top.try_clone().map_err(|e| e.to_string())?;
+        let mut hidden_below = false;
+        for name in dirs {
+            if whited_out(&dir, name) {
+                return Err(format!("{path}: deleted in a layer"));
+            }
+            match rustix::fs::openat(&dir, *name, dir_flags(), Mode::empty()) {
+                Ok(d) => dir = d,
+                Err(rustix::io::Errno::NOENT) => continue 'layer,
+                Err(rustix::io::Errno::NOTDIR | rustix::io::Errno::LOOP) => {
+                    return Err(format!(
+                        "{path}: a component is not a directory in the image"
+                    ));
+                }
+                Err(e) => return Err(format!("{path}: {e}")),
+            }
+            hidden_below |= is_opaque(&dir);
+        }
+        if whited_out(&dir, last) {
+            return Err(format!("{path}: deleted in a layer"));
+        }
+        match rustix::fs::statat(&dir, *last, AtFlags::SYMLINK_NOFOLLOW) {
+            Ok(st) => {
+                let kind = FileType::from_raw_mode(st.st_mode);
+                return match kind {
+                    FileType::RegularFile => {
+                        let flags =
+                            OFlags::RDONLY | OFlags::NOFOLLOW | OFlags::NONBLOCK | OFlags::CLOEXEC;
+                        rustix::fs::openat(&dir, *last, flags, Mode::empty())
+                            .map(Found::File)
+                            .map_err(|e| format!("{path}: {e}"))
+                    }
+                    FileType::Symlink => rustix::fs::readlinkat(&dir, *last, Vec::new())
+                        .map(|t| Found::Link(t.to_string_lossy().into_owned()))
+                        .map_err(|e| format!("{path}: {e}")),
+                    FileType::CharacterDevice if st.st_rdev == 0 => {
+                        Err(format!("{path}: deleted in a layer"))
+                    }
+                    _ => Err(format!("{path}: not a regular file")),
+                };
+            }
+            Err(rustix::io::Errno::NOENT) if !hidden_below => {}
+            Err(rustix::io::Errno::NOENT) => break,
+            Err(e) => return Err(format!("{path}: {e}")),
+        }
+    }
+    Err(format!("{path}: not in any layer (a dangling link)"))
+}
+
+/// A `.wh.NAME` whiteout file for `name` in `dir`.
+fn whited_out(dir: &OwnedFd, name: &str) -> bool {
+    rustix::fs::statat(dir, format!(".wh.{name}"), AtFlags::SYMLINK_NOFOLLOW).is_ok()
+}
+
+fn read_passwd_fd(fd: OwnedFd) -> std::collections::BTreeMap<String, i64> {
+    use std::io::Read;
+    let mut bytes = Vec::new();
+    let _ = std::fs::File::from(fd)
+        .take(1 << 20)
+        .read_to_end(&mut bytes);
+    parse_passwd(&String::from_utf8_lossy(&bytes))
+}
+
 /// User name → UID from a passwd file (`name:x:uid:gid:…`) in `dir`, opened without
 /// following a link or blocking, at most 1 MiB read.
 fn read_passwd(dir: &OwnedFd, name: &std::ffi::OsStr) -> std::collections::BTreeMap<String, i64> {
@@ -260,16 +436,28 @@ fn read_passwd(dir: &OwnedFd, name: &std::ffi::OsStr) -> std::collections::BTree
     parse_passwd(&String::from_utf8_lossy(&bytes))
 }
 
-/// User name → UID of a passwd file's text (`name:x:uid:gid:…`); malformed lines are skipped.
+/// User name → UID of a passwd file's text (`name:x:uid:gid:…`), parsed as the runtime
+/// does (moby/sys/user `ParsePasswdFilter`, used by runc and dockerd): each line trimmed,
+/// empty lines skipped, the FIRST entry of a name wins, and a UID that is missing or not a
+/// number reads as 0 (Go's `strconv.Atoi` error is ignored there), so such a user is root.
 pub(crate) fn parse_passwd(text: &str) -> std::collections::BTreeMap<String, i64> {
-    text.lines()
-        .filter_map(|line| {
-            let mut f = line.split(':');
-            let name = f.next()?.trim();
-            let uid = f.nth(1)?.trim().parse().ok()?;
-            (!name.is_empty() && !name.starts_with('#')).then(|| (name.to_string(), uid))
-        })
-        .collect()
+    let mut users = std::collections::BTreeMap::new();
+    for line in text.lines().map(str::trim).filter(|l| !l.is_empty()) {
+        let mut f = line.split(':');
+        let name = f.next().unwrap_or("");
+        let uid = f.nth(1).and_then(go_atoi).unwrap_or(0);
+        users.entry(name.to_string()).or_insert(uid);
+    }
+    users
+}
+
+/// Go's `strconv.Atoi`: an optional sign and decimal digits, nothing else.
+fn go_atoi(s: &str) -> Option<i64> {
+    let digits = s.strip_prefix(['+', '-']).unwrap_or(s);
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    s.parse().ok()
 }
 
 pub(crate) fn in_bin_dir(rel: &str) -> bool {
@@ -354,6 +542,45 @@ mod tests {
         assert_eq!(facts.Users.get("admin"), Some(&0));
         assert_eq!(facts.Users.get("app"), Some(&1000));
         assert_eq!(facts.Users.get("root"), None);
+    }
+
+    #[test]
+    fn passwd_as_the_runtime_reads_it_first_entry_and_links() {
+        // moby/sys/user: the first entry of a name wins; a UID that is not a number is 0.
+        let users =
+            parse_passwd("dup:x:0:0::/:/bin/sh\n  dup:x:1001:1001::/:/bin/sh\nodd:x:abc:0\n");
+        assert_eq!(users.get("dup"), Some(&0));
+        assert_eq!(users.get("odd"), Some(&0));
+        // /etc/passwd -> ../usr/lib/passwd, the file in a lower layer.
+        let lower = tempfile::tempdir().unwrap();
+        let upper = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(lower.path().join("usr/lib")).unwrap();
+        std::fs::write(
+            lower.path().join("usr/lib/passwd"),
+            "svc:x:0:0::/:/bin/sh\n",
+        )
+        .unwrap();
+        std::fs::create_dir_all(upper.path().join("etc")).unwrap();
+        std::os::unix::fs::symlink("../usr/lib/passwd", upper.path().join("etc/passwd")).unwrap();
+        let facts = walk(vec![
+            LayerDir::open(upper.path()),
+            LayerDir::open(lower.path()),
+        ]);
+        assert_eq!(facts.Users.get("svc"), Some(&0), "{facts:?}");
+        assert_eq!(facts.PasswdPath, "/usr/lib/passwd");
+        // The target deleted in the upper layer: a problem named, no users.
+        std::fs::create_dir_all(upper.path().join("usr/lib")).unwrap();
+        std::fs::write(upper.path().join("usr/lib/.wh.passwd"), "").unwrap();
+        let facts = walk(vec![
+            LayerDir::open(upper.path()),
+            LayerDir::open(lower.path()),
+        ]);
+        assert!(facts.Users.is_empty());
+        assert!(
+            facts.PasswdProblem.contains("deleted"),
+            "{}",
+            facts.PasswdProblem
+        );
     }
 
     #[test]

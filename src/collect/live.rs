@@ -410,7 +410,7 @@ pub async fn collect_live(opts: &LiveOptions) -> Result<Snapshot, CollectError> 
         Inventory: inventory,
         DiskUsage: disk_usage,
     };
-    Ok(Snapshot {
+    let mut snapshot = Snapshot {
         format_version: crate::snapshot::FORMAT_VERSION,
         tool_version: env!("CARGO_PKG_VERSION").to_string(),
         source: Source {
@@ -430,7 +430,9 @@ pub async fn collect_live(opts: &LiveOptions) -> Result<Snapshot, CollectError> 
             .chain(faults.iter().map(|f| format!("partial scan: {f}")))
             .collect(),
         faults,
-    })
+    };
+    super::binds::annotate_live(&docker, &mut snapshot, deadline).await;
+    Ok(snapshot)
 }
 
 /// The daemon could not be asked at all: what happened, and what to do about it.

@@ -1,6 +1,7 @@
 //! Collectors: each produces the same `Snapshot`. Everything here is read-only: no writes,
 //! no exec into containers, no state changes on the host or the daemon.
 pub mod audit;
+pub mod binds;
 pub mod bolt;
 pub mod capped;
 pub mod connect;

@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use schemars::JsonSchema;
 use serde::Serialize;
 
-use crate::snapshot::{Container, Image, Mode, Snapshot};
+use crate::snapshot::{Container, Image, Mode, MountPoint, MountSpec, Snapshot};
 
 pub use crate::docker::image_reference;
 
@@ -101,10 +101,33 @@ pub struct Derived {
     /// `--no-healthcheck`), or unhealthy.
     pub Healthcheck: Judged,
     /// CIS 5.32: bind mounts of a socket the scanned daemon serves (its `hosts`, the scanned
-    /// socket, `docker.sock`/`podman.sock` anywhere) or of a directory holding one.
+    /// socket, `docker.sock`/`podman.sock` anywhere) or of a directory holding one, also
+    /// through a symlink, a hard link or a local volume mounted with `o=bind`.
     pub DockerSocketMounts: Vec<String>,
+    /// Host paths the container sees (CIS 5.6, 5.32): bind mounts, and local-driver volumes
+    /// whose options make them bind mounts of their `device` (`type=none,o=bind`).
+    pub HostBinds: Vec<HostBind>,
     /// CIS 5.7: the configured command starts sshd, also through a shell (`sh -c "… sshd"`).
     pub ConfiguredSshd: bool,
+}
+
+/// A host path mounted into the container.
+#[derive(Debug, Clone, Default, Serialize, JsonSchema)]
+pub struct HostBind {
+    /// The host path as configured: the bind's source, or the volume's `device`.
+    pub Source: String,
+    /// `Source` with every symlink followed ("" when not resolved: remote daemon).
+    pub Resolved: String,
+    /// The paths to judge: `Source`, and `Resolved` when it differs.
+    pub Paths: Vec<String>,
+    /// The path in the container (Mounts[].Destination).
+    pub Destination: String,
+    /// The container may write there (Mounts[].RW).
+    pub RW: bool,
+    /// "bind", or "volume NAME (local driver: o=bind, device=/etc)".
+    pub Via: String,
+    /// "/etc -> /host (rw)", naming the volume and the resolved path when there is one.
+    pub Display: String,
 }
 
 /// A fact judged once in Rust: whether it is a finding, with the evidence (configuration
@@ -116,6 +139,9 @@ pub struct Judged {
     /// What decided it, as report text: the configured value and, when they differ or one is
     /// missing, the observed one.
     pub Evidence: String,
+    /// The finding is for review (INFO), not a verdict: what decides it is not known (a
+    /// `container:` mode naming a container that is not there).
+    pub Info: bool,
 }
 
 /// The container's user (CIS 4.1).
@@ -129,11 +155,17 @@ pub struct UserFact {
     /// Who it runs as for the report (`User=app (uid 1000 in the image's /etc/passwd)`), and the
     /// kernel's UID when it differs (`configured: …; kernel: uid 0`).
     pub Evidence: String,
+    /// Why the UID is not known (a name the image's /etc/passwd does not resolve, layers not
+    /// read) and nothing was observed: 4.1 cannot say PASS. "" when known.
+    pub Unknown: String,
 }
 
 /// What `derive` needs beyond the container: the other containers (for `container:` modes),
 /// images (passwd, healthcheck), the daemon's defaults and sockets. Built once per snapshot.
 pub struct DeriveContext<'a> {
+    /// Unix socket paths of engines that are not the scanned daemon but are as good as
+    /// root (containerd's API); a bind of one is reported with 5.32.
+    runtime_sockets: Vec<String>,
     by_id: HashMap<&'a str, &'a Container>,
     by_name: HashMap<&'a str, &'a Container>,
     images: HashMap<&'a str, &'a Image>,
@@ -184,35 +216,7 @@ impl<'a> DeriveContext<'a> {
                     .to_string(),
             ),
         };
-        let mut sockets = vec!["/run/docker.sock".to_string()];
-        if snap.source.mode == Mode::Live
-            && let Some(path) = snap.source.location.strip_prefix("unix://")
-        {
-            sockets.push(run_path(path));
-        }
-        // Every socket the scanned daemon's process serves (its other -H sockets, podman.sock).
-        sockets.extend(snap.daemon.Target.Sockets.iter().map(|p| run_path(p)));
-        let hosts: Vec<String> = match setting("hosts") {
-            Some(serde_json::Value::Array(a)) => a
-                .iter()
-                .filter_map(|v| v.as_str().map(String::from))
-                .collect(),
-            Some(serde_json::Value::String(s)) => vec![s.clone()],
-            _ => Vec::new(),
-        };
-        for h in hosts {
-            if let Some(path) = h.strip_prefix("unix://").filter(|p| !p.is_empty()) {
-                sockets.push(run_path(path));
-            }
-        }
-        // Both spellings: /var/run is a link to /run, and a bind of /var holds that link.
-        let var_run: Vec<String> = sockets
-            .iter()
-            .filter_map(|p| p.strip_prefix("/run/").map(|r| format!("/var/run/{r}")))
-            .collect();
-        sockets.extend(var_run);
-        sockets.sort();
-        sockets.dedup();
+        let sockets = daemon_sockets(snap);
         DeriveContext {
             by_id: snap.containers.iter().map(|c| (c.Id.as_str(), c)).collect(),
             by_name: snap
@@ -224,6 +228,7 @@ impl<'a> DeriveContext<'a> {
             nnp_default,
             daemon_seccomp,
             sockets,
+            runtime_sockets: RUNTIME_SOCKETS.iter().map(|p| p.to_string()).collect(),
             userns_remap: secopts.iter().any(|o| o == "name=userns"),
         }
     }
@@ -243,6 +248,125 @@ impl<'a> DeriveContext<'a> {
             _ => None,
         }
     }
+}
+
+/// containerd's and CRI sockets: whoever reaches them can start a privileged container.
+const RUNTIME_SOCKETS: [&str; 4] = [
+    "/run/containerd/containerd.sock",
+    "/run/docker/containerd/containerd.sock",
+    "/run/crio/crio.sock",
+    "/run/podman/podman.sock",
+];
+
+/// Unix socket paths the scanned daemon serves, each spelled under `/run` and `/var/run`:
+/// the default socket, the scanned one (live), the serving process's sockets and the unix
+/// addresses of its `hosts` setting. Sorted, without duplicates.
+pub fn daemon_sockets(snap: &Snapshot) -> Vec<String> {
+    let setting = |k: &str| snap.daemon.Config.Settings.get(k).map(|s| &s.Value);
+    let mut sockets = vec!["/run/docker.sock".to_string()];
+    if snap.source.mode == Mode::Live
+        && let Some(path) = snap.source.location.strip_prefix("unix://")
+    {
+        sockets.push(run_path(path));
+    }
+    // Every socket the scanned daemon's process serves (its other -H sockets, podman.sock).
+    sockets.extend(snap.daemon.Target.Sockets.iter().map(|p| run_path(p)));
+    let hosts: Vec<String> = match setting("hosts") {
+        Some(serde_json::Value::Array(a)) => a
+            .iter()
+            .filter_map(|v| v.as_str().map(String::from))
+            .collect(),
+        Some(serde_json::Value::String(s)) => vec![s.clone()],
+        _ => Vec::new(),
+    };
+    for h in hosts {
+        if let Some(path) = h.strip_prefix("unix://").filter(|p| !p.is_empty()) {
+            sockets.push(run_path(path));
+        }
+    }
+    // Both spellings: /var/run is a link to /run, and a bind of /var holds that link.
+    let var_run: Vec<String> = sockets
+        .iter()
+        .filter_map(|p| p.strip_prefix("/run/").map(|r| format!("/var/run/{r}")))
+        .collect();
+    sockets.extend(var_run);
+    sockets.sort();
+    sockets.dedup();
+    sockets
+}
+
+/// The host path a mount shows the container, and how: a bind's source, or the `device` of
+/// a local-driver volume whose mount options hold `bind`/`rbind` (moby's local driver
+/// mounts `device` with those options, so the kernel bind-mounts it whatever `type` says).
+/// The options come from the volume (`VolumeOptions`), else from the container's `--mount`
+/// specification for that destination (`volume-opt=`).
+pub fn host_path(m: &MountPoint, specs: &[MountSpec]) -> Option<(String, String)> {
+    if m.Type == "bind" || (m.Type.is_empty() && m.Source.starts_with('/')) {
+        return Some((m.Source.clone(), "bind".to_string()));
+    }
+    if m.Type != "volume" || !matches!(m.Driver.as_str(), "" | "local") {
+        return None;
+    }
+    let spec_options = || {
+        let dst = m.Destination.trim_end_matches('/');
+        specs
+            .iter()
+            .filter(|s| s.Type == "volume" && s.Target.trim_end_matches('/') == dst)
+            .filter_map(|s| s.VolumeOptions.as_ref()?.DriverConfig.as_ref())
+            .find(|d| matches!(d.Name.as_str(), "" | "local"))
+            .map(|d| &d.Options)
+    };
+    let options = if m.VolumeOptions.is_empty() {
+        spec_options()?
+    } else {
+        &m.VolumeOptions
+    };
+    let o = options.get("o").map(String::as_str).unwrap_or("");
+    let device = options.get("device").map(String::as_str).unwrap_or("");
+    let bind = o.split(',').any(|x| matches!(x.trim(), "bind" | "rbind"));
+    if !bind || device.is_empty() {
+        return None;
+    }
+    let name = if crate::docker::is_anonymous_volume(&m.Name) {
+        "(anonymous)".to_string()
+    } else {
+        m.Name.clone()
+    };
+    Some((
+        device.to_string(),
+        format!("volume {name} (local driver: o={o}, device={device})"),
+    ))
+}
+
+fn host_binds(c: &Container) -> Vec<HostBind> {
+    c.Mounts
+        .iter()
+        .filter_map(|m| {
+            let (source, via) = host_path(m, &c.HostConfig.Mounts)?;
+            let resolved = m.Resolved.clone();
+            let mut paths = vec![source.clone()];
+            if !resolved.is_empty() && resolved != source {
+                paths.push(resolved.clone());
+            }
+            let rw = if m.RW { "rw" } else { "ro" };
+            let mut display = format!("{source} -> {} ({rw})", m.Destination);
+            if via != "bind" {
+                display.push_str(&format!(" [{via}]"));
+            }
+            if paths.len() > 1 && run_path(&source) != run_path(&resolved) {
+                display.push_str(&format!(" [resolves to {resolved}]"));
+            }
+            Some(HostBind {
+                Source: source,
+                Resolved: resolved,
+                Paths: paths,
+                Destination: m.Destination.clone(),
+                RW: m.RW,
+                Via: via,
+                Display: display,
+            })
+        })
+        .collect()
 }
 
 /// `/var/run/x` as `/run/x` (on every current distribution /var/run links to /run).
@@ -415,6 +539,11 @@ pub fn derive(c: &Container, ctx: &DeriveContext) -> Derived {
     let j = |finding: bool, evidence: String| Judged {
         Finding: finding,
         Evidence: if finding { note(evidence) } else { evidence },
+        Info: false,
+    };
+    let ns = |(finding, evidence, info): (bool, String, bool)| Judged {
+        Info: info,
+        ..j(finding, evidence)
     };
     let image = ctx.images.get(c.Image.as_str()).copied();
     let user = user_fact(c, image, &note);
@@ -444,6 +573,7 @@ pub fn derive(c: &Container, ctx: &DeriveContext) -> Derived {
     );
     let cpu = cpu_priority(c);
     let health = healthcheck(c, image);
+    let binds = host_binds(c);
     Derived {
         Observed: observed,
         NotObserved: not_observed.clone(),
@@ -452,16 +582,17 @@ pub fn derive(c: &Container, ctx: &DeriveContext) -> Derived {
         Seccomp: j(seccomp.0, seccomp.1),
         Capabilities: j(caps.0, caps.1),
         Privileged: j(privileged.0, privileged.1),
-        HostNetwork: j(net.0, net.1),
-        HostPid: j(pid.0, pid.1),
-        HostIpc: j(ipc.0, ipc.1),
-        HostUts: j(uts.0, uts.1),
-        HostUserns: j(userns.0, userns.1),
+        HostNetwork: ns(net),
+        HostPid: ns(pid),
+        HostIpc: ns(ipc),
+        HostUts: ns(uts),
+        HostUserns: ns(userns),
         NoMemoryLimit: j(memory.0, memory.1),
         NoCpuPriority: j(cpu.0, cpu.1),
         NoPidsLimit: j(pids.0, pids.1),
         Healthcheck: j(health.0, health.1),
-        DockerSocketMounts: docker_socket_mounts(c, ctx),
+        DockerSocketMounts: docker_socket_mounts(c, &binds, ctx),
+        HostBinds: binds,
         ConfiguredSshd: configured_sshd(c),
         CapAdd: cap_add,
         CapDrop: cap_drop,
@@ -543,21 +674,56 @@ fn user_fact(c: &Container, image: Option<&Image>, note: &dyn Fn(String) -> Stri
             (Some(n), format!("User={spec} (uid {n})"))
         }
     } else {
-        match image.and_then(|i| i.Layers.Users.get(name)) {
-            Some(uid) => (
-                Some(*uid),
-                format!("User={spec} (uid {uid} in the image's /etc/passwd)"),
-            ),
-            None if name == "root" => (Some(0), format!("User={spec}")),
-            None => (
-                None,
-                format!(
-                    "User={spec} (the name could not be resolved: the image's /etc/passwd was not read)"
-                ),
-            ),
+        let layers = image.map(|i| &i.Layers);
+        let from = layers
+            .map(|l| l.PasswdPath.as_str())
+            .filter(|p| !p.is_empty() && *p != "/etc/passwd")
+            .map(|p| format!("the image's /etc/passwd (a link to {p})"))
+            .unwrap_or_else(|| "the image's /etc/passwd".to_string());
+        // The container's own passwd, when read, is what the runtime reads at start.
+        let own = c
+            .Passwd
+            .as_ref()
+            .filter(|p| p.Problem.is_empty() && !p.Path.is_empty());
+        if let Some(uid) = own.and_then(|p| p.Users.get(name)) {
+            let differs = layers.and_then(|l| l.Users.get(name)) != Some(uid);
+            let shown = if differs {
+                "the container's /etc/passwd (changed in its writable layer)"
+            } else {
+                "the image's /etc/passwd"
+            };
+            (Some(*uid), format!("User={spec} (uid {uid} in {shown})"))
+        } else {
+            match layers.and_then(|l| l.Users.get(name)) {
+                Some(uid) => (Some(*uid), format!("User={spec} (uid {uid} in {from})")),
+                None if name == "root" => (Some(0), format!("User={spec}")),
+                None => {
+                    let why = match layers {
+                    None => "the image was not inspected".to_string(),
+                    Some(l) if !l.Status.is_available() => match l.Status.reason() {
+                        "" => "the image's layers were not read".to_string(),
+                        why => format!("the image's layers were not read: {why}"),
+                    },
+                    Some(l) if !l.PasswdProblem.is_empty() => l.PasswdProblem.clone(),
+                    Some(l) if l.PasswdPath.is_empty() && l.Users.is_empty() => {
+                        "the image has no /etc/passwd: the runtime refuses to start it (unable to find user)".to_string()
+                    }
+                    Some(_) => format!(
+                        "no such name in {from}: the runtime refuses to start it (unable to find user)"
+                    ),
+                };
+                    (
+                        None,
+                        format!("User={spec} (the name could not be resolved: {why})"),
+                    )
+                }
+            }
         }
     };
-    let (uid, evidence) = if c.Kernel.Status.is_available() {
+    // The configuration decides for every process Docker starts as the container's user
+    // (`docker exec` sessions too), so a root configuration stays a finding when the init
+    // switched users (`su app -c …`, gosu); the kernel view only adds findings.
+    let (uid, root, evidence) = if c.Kernel.Status.is_available() {
         let k = &c.Kernel;
         let setuid = if k.EUid != k.Uid {
             format!(" (effective uid {}: a setuid program)", k.EUid)
@@ -566,17 +732,27 @@ fn user_fact(c: &Container, image: Option<&Image>, note: &dyn Fn(String) -> Stri
         };
         let evidence = if configured == Some(k.Uid) {
             format!("{desc}{setuid}")
+        } else if configured == Some(0) {
+            format!(
+                "configured: {desc}; kernel: uid {}{setuid} (the init switched users; docker exec and other processes Docker starts run as root)",
+                k.Uid
+            )
         } else {
             format!("configured: {desc}; kernel: uid {}{setuid}", k.Uid)
         };
-        (Some(k.Uid), evidence)
+        let uid = if configured == Some(0) { 0 } else { k.Uid };
+        (Some(uid), uid == 0, evidence)
     } else {
-        (configured, desc)
+        (configured, configured == Some(0), desc)
     };
-    let root = uid == Some(0);
     UserFact {
         Uid: uid,
         Root: root,
+        Unknown: if uid.is_none() {
+            note(evidence.clone())
+        } else {
+            String::new()
+        },
         Evidence: if root { note(evidence) } else { evidence },
     }
 }
@@ -625,11 +801,17 @@ fn no_new_privileges(c: &Container, ctx: &DeriveContext) -> (bool, String) {
         .filter(|p| !p.NoNewPrivs)
         .map(|p| format!("pid {} ({}): NoNewPrivs=0", p.Pid, p.Comm))
         .collect();
-    let finding = !offenders.is_empty();
-    let evidence = match (finding, on) {
-        (true, false) => offenders.join(", "),
-        (true, true) => format!("configured: {configured}; kernel: {}", offenders.join(", ")),
-        (false, _) => format!("kernel: NoNewPrivs=1 for all {} process(es)", procs.len()),
+    // The configuration decides for every process Docker starts (`docker exec` sessions
+    // get no-new-privileges from it, whatever the init did with prctl): the kernel only adds.
+    let finding = !on || !offenders.is_empty();
+    let evidence = match (offenders.is_empty(), on) {
+        (false, false) => offenders.join(", "),
+        (false, true) => format!("configured: {configured}; kernel: {}", offenders.join(", ")),
+        (true, false) => format!(
+            "configured: {configured}; kernel: NoNewPrivs=1 for all {} process(es), set by the container's own program (docker exec sessions start without it)",
+            procs.len()
+        ),
+        (true, true) => format!("kernel: NoNewPrivs=1 for all {} process(es)", procs.len()),
     };
     (finding, evidence)
 }
@@ -640,7 +822,7 @@ fn seccomp(c: &Container, ctx: &DeriveContext) -> (bool, String) {
         .SecurityOpt
         .iter()
         .filter_map(|o| match security_opt(o) {
-            Some(("seccomp", v)) => Some(v),
+            Some(("seccomp", v)) => Some((o, v)),
             _ => None,
         })
         .next_back();
@@ -648,8 +830,10 @@ fn seccomp(c: &Container, ctx: &DeriveContext) -> (bool, String) {
         (true, "Privileged=true (seccomp disabled)".to_string())
     } else {
         match own {
-            Some("unconfined") => (true, "SecurityOpt=seccomp=unconfined".to_string()),
-            Some(p) => (false, format!("SecurityOpt=seccomp={p}")),
+            // Shown as configured (`seccomp:unconfined` too).
+            Some((o, "unconfined")) => (true, format!("SecurityOpt={o}")),
+            Some((_, p)) if p.trim_start().starts_with('{') => allow_all_profile(p),
+            Some((o, _)) => (false, format!("SecurityOpt={o}")),
             None => match ctx.daemon_seccomp.as_deref() {
                 Some("unconfined") => (
                     true,
@@ -669,12 +853,45 @@ fn seccomp(c: &Container, ctx: &DeriveContext) -> (bool, String) {
     }
     let mode = c.Kernel.Seccomp;
     let none = mode == 0;
+    // A filter the container's program installed itself does not confine `docker exec`
+    // sessions: an unconfined configuration stays a finding, the kernel only adds.
     let evidence = match (none, unconfined) {
         (true, true) => desc,
         (true, false) => format!("kernel: Seccomp 0 (no filter); configured: {desc}"),
-        (false, _) => format!("kernel: Seccomp {mode}; configured: {desc}"),
+        (false, true) => format!(
+            "configured: {desc}; kernel: Seccomp {mode} (the configuration decides: docker exec sessions get the configured profile)"
+        ),
+        (false, false) => format!("kernel: Seccomp {mode}; configured: {desc}"),
     };
-    (none, evidence)
+    (none || unconfined, evidence)
+}
+
+/// A custom profile (the CLI stores its JSON in `SecurityOpt`): one whose default action
+/// allows (or only logs) every system call it does not list filters close to nothing.
+fn allow_all_profile(json: &str) -> (bool, String) {
+    let profile: serde_json::Value = serde_json::from_str(json).unwrap_or_default();
+    let action = profile
+        .get("defaultAction")
+        .and_then(|v| v.as_str())
+        .unwrap_or("");
+    let rules = profile
+        .get("syscalls")
+        .and_then(|v| v.as_array())
+        .map_or(0, |a| a.len());
+    if matches!(action, "SCMP_ACT_ALLOW" | "SCMP_ACT_LOG") {
+        (
+            true,
+            format!(
+                "SecurityOpt=seccomp=<custom profile> with defaultAction {action} and {rules} syscall rule(s): every other system call is allowed"
+            ),
+        )
+    } else {
+        let shown = if action.is_empty() { "?" } else { action };
+        (
+            false,
+            format!("SecurityOpt=seccomp=<custom profile, defaultAction {shown}>"),
+        )
+    }
 }
 
 fn capabilities(c: &Container, extra: &[String]) -> (bool, String) {
@@ -696,7 +913,9 @@ fn capabilities(c: &Container, extra: &[String]) -> (bool, String) {
             .cloned()
             .collect()
     };
-    let finding = !kernel.is_empty();
+    // Capabilities the init dropped from its own bounding set are still granted to
+    // `docker exec` sessions: the configuration stays a finding, the kernel only adds.
+    let finding = !kernel.is_empty() || !extra.is_empty();
     let evidence = if kernel == extra {
         desc
     } else {
@@ -776,12 +995,13 @@ impl Ns {
 /// joins (`container:<name|id>`, transitively) a container whose mode is, or the kernel shows
 /// its init in the host's namespace. A user namespace is judged by the kernel only where
 /// the daemon remaps users (without remapping every container shares the host's).
-fn host_namespace(c: &Container, ctx: &DeriveContext, kind: Ns) -> (bool, String) {
+fn host_namespace(c: &Container, ctx: &DeriveContext, kind: Ns) -> (bool, String, bool) {
     let field = kind.field();
     let mut parts = Vec::new();
     let mut current = c;
     let mut host = false;
     let mut visited = vec![c.Id.as_str()];
+    let mut unknown_join: Option<String> = None;
     loop {
         let mode = kind.mode(current);
         // `host` in any case is the host's (moby compares case-insensitively for userns).
@@ -811,6 +1031,7 @@ fn host_namespace(c: &Container, ctx: &DeriveContext, kind: Ns) -> (bool, String
             Some(_) => break,
             None => {
                 parts.push(format!("{target}: not in this scan"));
+                unknown_join = Some(target.to_string());
                 break;
             }
         }
@@ -822,7 +1043,20 @@ fn host_namespace(c: &Container, ctx: &DeriveContext, kind: Ns) -> (bool, String
         || !applies
         || k.UnknownNamespaces.iter().any(|n| n == kind.kernel())
     {
-        return (host, desc);
+        // A stopped container (a running one joins a running container, which is scanned
+        // too, and its kernel view decides).
+        if let Some(target) = unknown_join.filter(|_| !host && !c.State.Running) {
+            // Whether the joined container shares the host's namespace cannot be told.
+            return (
+                true,
+                format!(
+                    "{desc}: the joined container {target} is unknown, so whether it uses the host's {} namespace cannot be judged (INFO)",
+                    kind.kernel()
+                ),
+                true,
+            );
+        }
+        return (host, desc, false);
     }
     let kernel = k.HostNamespaces.iter().any(|n| n == kind.kernel());
     let name = kind.kernel();
@@ -832,7 +1066,7 @@ fn host_namespace(c: &Container, ctx: &DeriveContext, kind: Ns) -> (bool, String
         (true, false) => format!("{desc} (kernel: not the host init's {name} namespace)"),
         (false, false) => format!("kernel: own {name} namespace; configured: {desc}"),
     };
-    (host || kernel, evidence)
+    (host || kernel, evidence, false)
 }
 
 /// A limit judged from the kernel's cgroup when it was read (`kernel`: `Some(limit)`, the
@@ -901,13 +1135,32 @@ fn healthcheck(c: &Container, image: Option<&Image>) -> (bool, String) {
                 (true, "healthcheck disabled (--no-healthcheck)".to_string())
             }
         }
-        Some(_) => match &c.State.Health {
+        // moby's getProbe knows exactly these two (case-sensitive); any other type gets no
+        // probe ("Unknown healthcheck type"), and State.Health stays null.
+        Some(kind @ ("CMD" | "CMD-SHELL")) if h.Test.len() < 2 => (
+            true,
+            format!("healthcheck {kind} without a command: no working probe"),
+        ),
+        Some("CMD" | "CMD-SHELL") => match &c.State.Health {
             Some(s) if s.Status == "unhealthy" => (
                 true,
                 format!("unhealthy (failing streak {})", s.FailingStreak),
             ),
+            None if c.State.Running => (
+                true,
+                format!(
+                    "healthcheck: {}, but Docker runs no probe (State.Health is null)",
+                    h.Test.join(" ")
+                ),
+            ),
             _ => (false, format!("healthcheck: {}", h.Test.join(" "))),
         },
+        Some(other) => (
+            true,
+            format!(
+                "healthcheck type '{other}' is unknown to Docker (only CMD, CMD-SHELL and NONE): no probe runs"
+            ),
+        ),
     }
 }
 
@@ -916,27 +1169,63 @@ fn path_within(path: &str, dir: &str) -> bool {
     dir.is_empty() || path == dir || path.strip_prefix(dir).is_some_and(|r| r.starts_with('/'))
 }
 
-fn docker_socket_mounts(c: &Container, ctx: &DeriveContext) -> Vec<String> {
-    c.Mounts
+fn docker_socket_mounts(c: &Container, binds: &[HostBind], ctx: &DeriveContext) -> Vec<String> {
+    binds
         .iter()
-        // A volume (named or anonymous) at /var/run/docker.sock is not the host's socket.
-        .filter(|m| m.Type == "bind" || (m.Type.is_empty() && m.Source.starts_with('/')))
-        .filter(|m| {
-            let src = m.Source.trim_end_matches('/');
-            let dst = m.Destination.trim_end_matches('/');
+        .filter_map(|b| {
+            let m = c.Mounts.iter().find(|m| m.Destination == b.Destination);
+            let reaches = m.map(|m| m.Reaches.as_slice()).unwrap_or(&[]);
+            let dst = b.Destination.trim_end_matches('/');
             // A host file bound where containers look for the engine socket is one (a remote
             // scan does not know the daemon's own socket path).
-            matches!(base_name(src), "docker.sock" | "podman.sock")
-                || matches!(base_name(dst), "docker.sock" | "podman.sock")
-                || ctx.sockets.iter().any(|s| path_within(s, src))
-        })
-        .map(|m| {
-            let how = if m.RW {
+            let names_socket = |p: &str| {
+                let p = p.trim_end_matches('/');
+                matches!(base_name(p), "docker.sock" | "podman.sock")
+                    || ctx.sockets.iter().any(|s| path_within(s, p))
+            };
+            let by_source =
+                names_socket(&b.Source) || matches!(base_name(dst), "docker.sock" | "podman.sock");
+            let by_link = !by_source && !b.Resolved.is_empty() && names_socket(&b.Resolved);
+            let named = by_source || by_link;
+            let runtime = b
+                .Paths
+                .iter()
+                .flat_map(|p| {
+                    let p = run_path(p.trim_end_matches('/'));
+                    ctx.runtime_sockets
+                        .iter()
+                        .filter(move |s| path_within(s, &p))
+                        .cloned()
+                })
+                .next();
+            let how = if b.RW {
                 " (rw)"
             } else {
                 " (ro: a read-only mount does not stop API calls)"
             };
-            format!("{} -> {}{how}", m.Source, m.Destination)
+            let mut shown = format!("{} -> {}{how}", b.Source, b.Destination);
+            if b.Via != "bind" {
+                shown.push_str(&format!(" [{}]", b.Via));
+            }
+            // Only what explains the finding: the link's target, else the file identity.
+            if by_link {
+                shown.push_str(&format!(" [resolves to {}]", b.Resolved));
+            } else if !named && !reaches.is_empty() {
+                let more = match reaches.len() {
+                    n if n > 2 => format!(" and {} more", n - 2),
+                    _ => String::new(),
+                };
+                shown.push_str(&format!(
+                    " [by device and inode: is or holds the daemon's {}{more}]",
+                    reaches[..reaches.len().min(2)].join(", ")
+                ));
+            }
+            if named || !reaches.is_empty() {
+                Some(shown)
+            } else {
+                runtime
+                    .map(|s| format!("{shown} [{s}: a container runtime's API, as good as root]"))
+            }
         })
         .collect()
 }

@@ -53,6 +53,13 @@ pub struct Container {
     /// host's /proc. `Kernel.Status` says why not when the observation could not be made
     /// (not running, offline clone, snapshot of a remote daemon, no permission).
     pub Kernel: KernelView,
+    /// The storage driver and its directories for this container (`docker inspect
+    /// .GraphDriver`: `UpperDir` is its writable layer, `LowerDir` the image's layers).
+    pub GraphDriver: GraphDriverData,
+    /// The container's own `/etc/passwd` (its writable layer over the image's layers), read
+    /// where the daemon is on this host, for a `Config.User` that is a name: the runtime
+    /// resolves it there at start (`docker cp` can change it). `null` when not read.
+    pub Passwd: Option<PasswdFacts>,
     /// Why this container's facts could not be read (offline: a corrupt or truncated
     /// `config.v2.json`), else "". Every container check reports ERROR for it.
     pub Error: String,
@@ -216,6 +223,9 @@ pub struct HostConfig {
     /// `--ulimit` resource limits; empty means the daemon's `default-ulimits` apply
     /// (HostConfig.Ulimits).
     pub Ulimits: Vec<Ulimit>,
+    /// `--mount` specifications as given at creation (`HostConfig.Mounts`): an inline
+    /// volume's driver options (`volume-opt=o=bind`) are here.
+    pub Mounts: Vec<MountSpec>,
     /// Requested port publications, `PORT/PROTO` → host bindings (`-p`) (HostConfig.PortBindings);
     /// `NetworkSettings.Ports` has what is bound now.
     pub PortBindings: BTreeMap<String, Vec<PortBinding>>,
@@ -281,6 +291,39 @@ pub struct PortBinding {
     pub HostPort: String,
 }
 
+/// One `--mount` specification (`HostConfig.Mounts[]`).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(default)]
+pub struct MountSpec {
+    /// "bind", "volume", "tmpfs" (HostConfig.Mounts[].Type).
+    pub Type: String,
+    /// Host path of a bind, volume name of a volume; "" for an anonymous volume
+    /// (HostConfig.Mounts[].Source).
+    pub Source: String,
+    /// The path in the container (HostConfig.Mounts[].Target).
+    pub Target: String,
+    /// Mounted read-only (HostConfig.Mounts[].ReadOnly).
+    pub ReadOnly: bool,
+    /// A volume's creation options; `null` for other types (HostConfig.Mounts[].VolumeOptions).
+    pub VolumeOptions: Option<MountVolumeOptions>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(default)]
+pub struct MountVolumeOptions {
+    /// The volume driver and its options (`volume-driver=local`, `volume-opt=device=/etc`).
+    pub DriverConfig: Option<MountDriverConfig>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(default)]
+pub struct MountDriverConfig {
+    /// The volume driver, `local` or a plugin's name (`volume-driver=`).
+    pub Name: String,
+    /// Driver options, option → value (`volume-opt=type=none`, `o=bind`, `device=/etc`).
+    pub Options: BTreeMap<String, String>,
+}
+
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(default)]
 pub struct LogConfig {
@@ -314,6 +357,19 @@ pub struct MountPoint {
     /// Mount propagation: `rprivate`, `private`, `rshared`, `shared`, `rslave`, `slave`; "" for
     /// volumes (Mounts[].Propagation).
     pub Propagation: String,
+    /// The volume's driver options (`type`, `o`, `device` of the local driver) as the daemon
+    /// keeps them: live from `/volumes`, offline from `<data-root>/volumes/NAME/opts.json`.
+    /// Empty for binds and for volumes without options.
+    pub VolumeOptions: BTreeMap<String, String>,
+    /// The host path the container really sees here, every symlink followed in the daemon's
+    /// mount namespace (live, daemon on this host) or inside the clone (offline): for a bind
+    /// its source, for a local volume mounted with `o=bind` its `device`. "" when not
+    /// resolved (remote daemon, not a host path).
+    pub Resolved: String,
+    /// Unix sockets of the scanned daemon this host path is, or holds, matched by file
+    /// identity (device and inode, so hard links and other spellings count). Empty when none
+    /// or not known.
+    pub Reaches: Vec<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -419,4 +475,25 @@ pub struct CgroupLimits {
     pub CpuWeight: Option<i64>,
     /// "v1" or "v2".
     pub Version: String,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(default)]
+pub struct GraphDriverData {
+    /// The storage driver: `overlay2`, `fuse-overlayfs`, `btrfs` (GraphDriver.Name).
+    pub Name: String,
+    /// `UpperDir`, `LowerDir` (colon-separated, top first), `MergedDir`, `WorkDir`.
+    pub Data: BTreeMap<String, String>,
+}
+
+/// A passwd file as the runtime reads it.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(default)]
+pub struct PasswdFacts {
+    /// User name → UID (the first entry of a name).
+    pub Users: BTreeMap<String, i64>,
+    /// The file read: `/etc/passwd`, or where its link leads; "" when there is none.
+    pub Path: String,
+    /// Why it could not be read although it exists, else "".
+    pub Problem: String,
 }

@@ -59,6 +59,12 @@ pub struct LayerFacts {
     /// User names → UIDs of the image's `/etc/passwd` (the top-most layer's copy), for
     /// resolving `USER name` as the runtime does. Empty when the image has none.
     pub Users: std::collections::BTreeMap<String, i64>,
+    /// Where `Users` came from: `/etc/passwd`, or the file a symlink there leads to
+    /// (`/usr/lib/passwd`); "" when the image has no passwd file.
+    pub PasswdPath: String,
+    /// Why the image's passwd could not be read although the image has one (a link that
+    /// leaves the layers or loops, an unreadable file), else "".
+    pub PasswdProblem: String,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]

@@ -166,7 +166,7 @@ pub fn collect_root(opts: &OfflineOptions) -> Result<Snapshot, CollectError> {
         ),
         None => format!("{} (data root {data_root})", root.display()),
     };
-    Ok(Snapshot {
+    let mut snapshot = Snapshot {
         format_version: crate::snapshot::FORMAT_VERSION,
         tool_version: env!("CARGO_PKG_VERSION").to_string(),
         source: Source {
@@ -206,7 +206,15 @@ pub fn collect_root(opts: &OfflineOptions) -> Result<Snapshot, CollectError> {
         all_images: opts.all_images,
         notes,
         faults: Vec::new(),
-    })
+    };
+    // Volumes mounted with `o=bind` and bind sources are host paths of the clone: links are
+    // followed inside it.
+    let mut volume_notes = Vec::new();
+    let volumes =
+        super::binds::offline_volume_options(&fs, &data_root, &snapshot, &mut volume_notes);
+    snapshot.notes.extend(volume_notes);
+    super::binds::annotate(&mut snapshot, &volumes, Some(&fs));
+    Ok(snapshot)
 }
 
 /// Sprawl counts (CIS 6.1, 6.2) over every container on disk and the listed images.
