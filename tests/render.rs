@@ -1375,3 +1375,37 @@ fn html_per_object_view_lists_each_object_with_its_checks_and_links_both_ways() 
         );
     }
 }
+
+/// More objects than tera's `range` allows (100,000): the frame once looped over a range of
+/// object marks, and a 100,000-container scan's HTML panicked ("Function `range` would
+/// produce 100002 elements").
+#[test]
+fn html_of_more_than_100000_objects() {
+    let mut r = load(RISKY);
+    let i = r
+        .results
+        .iter()
+        .position(|c| {
+            c.findings
+                .iter()
+                .any(|f| f.kind == dockbench::results::ObjectKind::Container)
+        })
+        .expect("a check with a container finding");
+    let seed = r.results[i]
+        .findings
+        .iter()
+        .find(|f| f.kind == dockbench::results::ObjectKind::Container)
+        .unwrap()
+        .clone();
+    r.results[i].findings = (0..100_001)
+        .map(|n| {
+            let mut f = seed.clone();
+            f.object = format!("gen-{n}");
+            f.id = format!("{n:064x}");
+            f
+        })
+        .collect();
+    let html = report::render(&r, Format::Html, false);
+    let objects = html.matches("<details class=\"object ").count();
+    assert!(objects > 100_000, "{objects} objects rendered");
+}

@@ -20,7 +20,9 @@ const OBJECT: &str = include_str!("../../reports/report-object.html");
 /// Where the frame wants the next check's body. Report strings cannot produce it: the page
 /// escapes every `<` they hold.
 const CHECK_MARK: &str = "<!--dockbench:check-->";
-const OBJECT_MARK: &str = "<!--dockbench:object-->";
+/// Where the frame wants the objects of its next group (one mark per group: a loop of one mark
+/// per object hit tera's `range` limit of 100,000 elements).
+const OBJECTS_MARK: &str = "<!--dockbench:objects-->";
 
 fn templates() -> tera::Tera {
     let mut tera = tera::Tera::new();
@@ -51,10 +53,10 @@ pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
         tera::Context::from_serialize(&page.head).expect("the page's frame serialises"),
     );
     let mut checks = page.checks.iter().map(|&i| &report.results[i]);
-    let mut objects = page.objects.iter().flat_map(|g| g.objects.iter());
+    let mut groups = page.objects.iter();
     let mut rest = frame.as_str();
     loop {
-        let next = [CHECK_MARK, OBJECT_MARK]
+        let next = [CHECK_MARK, OBJECTS_MARK]
             .into_iter()
             .filter_map(|m| rest.find(m).map(|at| (at, m)))
             .min();
@@ -64,19 +66,21 @@ pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
         };
         out.write_all(&rest.as_bytes()[..at])?;
         rest = &rest[at + mark.len()..];
-        let mut ctx = tera::Context::new();
-        let template = if mark == CHECK_MARK {
+        if mark == CHECK_MARK {
             let r = checks.next().expect("the frame marks each check once");
+            let mut ctx = tera::Context::new();
             ctx.insert("c", &check_view(r, &page.anchors));
-            "report-check.html"
+            out.write_all(render_one(&tera, "report-check.html", ctx).as_bytes())?;
         } else {
-            let o = objects.next().expect("the frame marks each object once");
-            ctx.insert("o", o);
-            "report-object.html"
-        };
-        out.write_all(render_one(&tera, template, ctx).as_bytes())?;
+            let g = groups.next().expect("the frame marks each group once");
+            for o in &g.objects {
+                let mut ctx = tera::Context::new();
+                ctx.insert("o", o);
+                out.write_all(render_one(&tera, "report-object.html", ctx).as_bytes())?;
+            }
+        }
     }
-    debug_assert!(checks.next().is_none() && objects.next().is_none());
+    debug_assert!(checks.next().is_none() && groups.next().is_none());
     Ok(())
 }
 
