@@ -629,61 +629,31 @@ mod probe {
         }
     }
 
-    impl ser::SerializeSeq for Items {
-        type Ok = ();
-        type Error = Stop;
-        fn serialize_element<T: Serialize + ?Sized>(&mut self, v: &T) -> Result<(), Stop> {
-            if self.skip {
-                return Ok(());
+    /// The four list-like serializers of `Items` differ only in their trait and method names:
+    /// each probes its elements unless the list is skipped.
+    macro_rules! probe_items {
+        ($($trait:ident :: $method:ident),*) => {$(
+            impl ser::$trait for Items {
+                type Ok = ();
+                type Error = Stop;
+                fn $method<T: Serialize + ?Sized>(&mut self, v: &T) -> Result<(), Stop> {
+                    if self.skip {
+                        return Ok(());
+                    }
+                    v.serialize(Probe)
+                }
+                fn end(self) -> Result<(), Stop> {
+                    Ok(())
+                }
             }
-            v.serialize(Probe)
-        }
-        fn end(self) -> Result<(), Stop> {
-            Ok(())
-        }
+        )*};
     }
-
-    impl ser::SerializeTuple for Items {
-        type Ok = ();
-        type Error = Stop;
-        fn serialize_element<T: Serialize + ?Sized>(&mut self, v: &T) -> Result<(), Stop> {
-            if self.skip {
-                return Ok(());
-            }
-            v.serialize(Probe)
-        }
-        fn end(self) -> Result<(), Stop> {
-            Ok(())
-        }
-    }
-
-    impl ser::SerializeTupleStruct for Items {
-        type Ok = ();
-        type Error = Stop;
-        fn serialize_field<T: Serialize + ?Sized>(&mut self, v: &T) -> Result<(), Stop> {
-            if self.skip {
-                return Ok(());
-            }
-            v.serialize(Probe)
-        }
-        fn end(self) -> Result<(), Stop> {
-            Ok(())
-        }
-    }
-
-    impl ser::SerializeTupleVariant for Items {
-        type Ok = ();
-        type Error = Stop;
-        fn serialize_field<T: Serialize + ?Sized>(&mut self, v: &T) -> Result<(), Stop> {
-            if self.skip {
-                return Ok(());
-            }
-            v.serialize(Probe)
-        }
-        fn end(self) -> Result<(), Stop> {
-            Ok(())
-        }
-    }
+    probe_items!(
+        SerializeSeq::serialize_element,
+        SerializeTuple::serialize_element,
+        SerializeTupleStruct::serialize_field,
+        SerializeTupleVariant::serialize_field
+    );
 
     impl ser::SerializeMap for Entries {
         type Ok = ();
