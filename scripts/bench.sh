@@ -50,7 +50,9 @@ network="dockbench-bench-$run_id"
 work=$(mktemp -d "${TMPDIR:-/tmp}/dockbench-bench.XXXXXX")
 cleanup() {
   if [ -n "$live" ]; then
-    docker ps -aq --filter "label=$label" | xargs -r docker rm -f >/dev/null 2>&1 || true
+    # In batches: one `docker rm -f` of 1,000 containers removes them all at once, which
+    # deadlocked Docker 20.10's libnetwork (releaseNetwork against getAllNetworks).
+    docker ps -aq --filter "label=$label" | xargs -r -n 25 docker rm -f >/dev/null 2>&1 || true
     docker network rm "$network" >/dev/null 2>&1 || true
   fi
   rm -rf "$work"

@@ -194,3 +194,172 @@ fn newer_apis_leave_the_containers_out_of_system_df() {
         "{usage}"
     );
 }
+
+/// `/system/df`'s totals by `disk_usage::parse`'s rules, from the daemon's own answer.
+fn df_totals(df: &Value) -> [(i64, i64); 4] {
+    let list = |k: &str| df[k].as_array().cloned().unwrap_or_default();
+    let int = |v: &Value| v.as_i64().unwrap_or(0);
+    let mut t = [(0, 0); 4];
+    for i in list("Images") {
+        let tags = i["RepoTags"].as_array().cloned().unwrap_or_default();
+        if tags.iter().all(|t| t == "<none>:<none>") && int(&i["Containers"]) <= 0 {
+            t[0].0 += 1;
+            t[0].1 += int(&i["Size"]) - int(&i["SharedSize"]).max(0);
+        }
+    }
+    for c in list("Containers") {
+        if !matches!(c["State"].as_str(), Some("running" | "paused")) {
+            t[1].0 += 1;
+            t[1].1 += int(&c["SizeRw"]);
+        }
+    }
+    for v in list("Volumes") {
+        let name = v["Name"].as_str().unwrap_or_default();
+        let anonymous = name.len() == 64 && name.bytes().all(|b| b.is_ascii_hexdigit());
+        if anonymous && int(&v["UsageData"]["RefCount"]) == 0 {
+            t[2].0 += 1;
+            t[2].1 += int(&v["UsageData"]["Size"]).max(0);
+        }
+    }
+    for b in list("BuildCache") {
+        if b["InUse"] != true && b["Shared"] != true {
+            t[3].0 += 1;
+            t[3].1 += int(&b["Size"]).max(0);
+        }
+    }
+    t
+}
+
+fn usage_totals(usage: &Value) -> [(i64, i64); 4] {
+    let part = |k: &str| {
+        (
+            usage[k]["Count"].as_i64().unwrap(),
+            usage[k]["Bytes"].as_i64().unwrap(),
+        )
+    };
+    [
+        part("DanglingImages"),
+        part("StoppedContainers"),
+        part("UnusedVolumes"),
+        part("BuildCache"),
+    ]
+}
+
+/// API 1.41 cannot leave the containers out of `/system/df`, so a local Docker 20.10's totals
+/// are put together here (src/collect/reclaimable.rs): dangling images from the layer store,
+/// unused anonymous volumes sized from their directories, the build cache from BuildKit's API
+/// over `/grpc`. They must be the daemon's own, and the daemon must not be asked.
+#[test]
+fn api_1_41_totals_are_put_together_here_as_the_daemon_counts_them() {
+    let mut settings = serde_json::Map::new();
+    settings.insert("debug".into(), true.into());
+    let Some(engine) = engines::Engine::start_configured(engines::Kind::Docker20, "dfl", settings)
+        .map_err(|e| {
+            assert!(std::env::var_os("CI").is_none(), "Docker 20.10 in CI: {e}");
+            eprintln!("skipped: {e}");
+        })
+        .ok()
+    else {
+        return;
+    };
+    let rootfs = tempfile::tempdir().unwrap();
+    engines::busybox_rootfs(rootfs.path());
+    engine.import(rootfs.path(), "dbdu/busybox:1");
+    // Two BuildKit builds under one tag: the first becomes a dangling image that shares its
+    // base layer with dbdu/busybox:1, and both leave build cache records.
+    let context = tempfile::tempdir().unwrap();
+    std::fs::write(
+        context.path().join("Dockerfile"),
+        "FROM dbdu/busybox:1\nCOPY data /data\n",
+    )
+    .unwrap();
+    // Debian's docker.io 20.10 CLI builds with BuildKit by itself; newer CLIs need buildx.
+    let cli = ["/usr/bin/docker", "docker"]
+        .into_iter()
+        .find(|c| std::path::Path::new(c).exists())
+        .unwrap_or("docker");
+    for bytes in [2_000_000usize, 1_000_000] {
+        std::fs::write(context.path().join("data"), vec![7u8; bytes]).unwrap();
+        let out = Command::new(cli)
+            .args(["-H", &engine.address(), "build", "-q", "-t", "dbdu/app:1"])
+            .arg(context.path())
+            .env("DOCKER_BUILDKIT", "1")
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "build: {}\n{}",
+            String::from_utf8_lossy(&out.stderr),
+            engine.logs()
+        );
+    }
+    // An anonymous volume left behind by a removed container, with 500,000 bytes in it.
+    engine.docker_ok(&[
+        "run",
+        "--name",
+        "vol",
+        "--network",
+        "none",
+        "-v",
+        "/vol",
+        "dbdu/busybox:1",
+        "sh",
+        "-c",
+        "dd if=/dev/zero of=/vol/x bs=1000 count=500 2>/dev/null",
+    ]);
+    engine.docker_ok(&["rm", "vol"]);
+    engine.docker_ok(&[
+        "run",
+        "--name",
+        "stopped",
+        "--network",
+        "none",
+        "dbdu/busybox:1",
+        "sh",
+        "-c",
+        WRITES,
+    ]);
+
+    let logged = |what: &str| {
+        std::fs::read_to_string(engine_log(&engine))
+            .unwrap_or_default()
+            .matches(what)
+            .count()
+    };
+    let before = logged("/system/df");
+    let snapshot = collected(&engine.address());
+    assert_eq!(
+        logged("/system/df"),
+        before,
+        "the daemon was asked /system/df"
+    );
+    assert!(logged("/grpc") > 0, "BuildKit's API was not asked");
+    let usage = &snapshot["daemon"]["DiskUsage"];
+    assert_eq!(usage["Available"], true, "{usage}");
+
+    let socket = engine.address().trim_start_matches("unix://").to_string();
+    let out = Command::new("curl")
+        .args(["-s", "--unix-socket", &socket, "http://d/v1.41/system/df"])
+        .output()
+        .unwrap();
+    let df: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let daemon = df_totals(&df);
+    let ours = usage_totals(usage);
+    assert_eq!(
+        ours, daemon,
+        "ours (images, stopped, volumes, cache) vs /system/df: {df}"
+    );
+    assert_eq!(daemon[0].0, 1, "one dangling image: {df}");
+    assert!(daemon[0].1 >= 2_000_000, "its own layer only: {df}");
+    assert_eq!(daemon[2], (1, 500_000), "{df}");
+    assert!(daemon[3].0 >= 1, "build cache records: {df}");
+    assert_eq!(
+        usage["TotalBytes"].as_i64().unwrap(),
+        daemon.iter().map(|p| p.1).sum::<i64>()
+    );
+}
+
+/// The file dockerd of `engine` logs to (debug: every API call).
+fn engine_log(engine: &engines::Engine) -> std::path::PathBuf {
+    engine.dir.join("dockerd.log")
+}

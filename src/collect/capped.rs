@@ -344,7 +344,7 @@ pub async fn get(
 }
 
 /// An error with its causes (hyper's own text is only "client error (Connect)").
-fn with_source(e: &dyn std::error::Error) -> String {
+pub(crate) fn with_source(e: &dyn std::error::Error) -> String {
     let mut text = e.to_string();
     let mut cause = e.source();
     while let Some(c) = cause {

@@ -103,6 +103,10 @@ pub enum Ask {
     /// Images, volumes and build cache only (`type=` filters, API ≥ 1.42): the containers'
     /// writable layers are sized on this host instead (`writable_layer.rs`).
     WithoutContainers,
+    /// Nothing from `/system/df` (a local Docker engine before API 1.42, which cannot leave
+    /// the containers out): the totals are put together on this host (`reclaimable.rs`), the
+    /// writable layers sized here; `Everything` when that fails.
+    Assembled,
 }
 
 /// The `type=` filters of `/system/df` exist from API 1.42 (Docker 23.0); older daemons
@@ -118,7 +122,7 @@ pub fn filters_supported(negotiated: &str) -> bool {
 /// The request path for `ask` at the API version `version`.
 pub fn path(version: &str, ask: Ask) -> String {
     match ask {
-        Ask::Everything => format!("/v{version}/system/df"),
+        Ask::Everything | Ask::Assembled => format!("/v{version}/system/df"),
         Ask::WithoutContainers => {
             format!("/v{version}/system/df?type=image&type=volume&type=build-cache")
         }

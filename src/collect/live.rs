@@ -251,8 +251,20 @@ pub async fn collect_live(opts: &LiveOptions) -> Result<Snapshot, CollectError> 
     let negotiated = docker.client_version().to_string();
     let size_locally = reach.host_status("").is_none()
         && super::layers::OVERLAY_DRIVERS.contains(&info.driver.as_deref().unwrap_or_default());
-    let df_ask = disk_usage_ask(opts.disk_usage, size_locally, &negotiated);
-    let df_task = spawn_disk_usage(&api, negotiated.clone(), df_ask);
+    let df_ask = disk_usage_ask(opts.disk_usage, size_locally, &negotiated, podman);
+    let assemble = match (df_ask, &image_list) {
+        (Some(super::disk_usage::Ask::Assembled), Ok(images)) => Some(AssembleFrom {
+            docker: docker.clone(),
+            data_root: info.docker_root_dir.clone().unwrap_or_default(),
+            driver: info.driver.clone().unwrap_or_default(),
+            images: images.clone(),
+            containers: list.clone(),
+            // As long as /system/df is given (disk_usage::collect).
+            timeout: Duration::from_secs(180),
+        }),
+        _ => None,
+    };
+    let df_task = spawn_disk_usage(&api, negotiated.clone(), df_ask, assemble);
 
     let mut notes = Vec::new();
     let mut faults = Vec::new();
@@ -561,14 +573,18 @@ fn versioned(
 /// What to ask `/system/df` for, or nothing: the totals need it (without the containers
 /// when their layers are sized here and the API has `type=` filters); writable layer sizes
 /// alone need it only when they cannot be sized here.
+/// A local Docker engine before API 1.42 is not asked at all: its totals are put together here
+/// (Podman has neither BuildKit's API nor moby's layer store).
 fn disk_usage_ask(
     wanted: DiskUsageWanted,
     size_locally: bool,
     negotiated: &str,
+    podman: bool,
 ) -> Option<super::disk_usage::Ask> {
     use super::disk_usage::{Ask, filters_supported};
     match (wanted.totals, wanted.size_rw, size_locally) {
         (true, _, true) if filters_supported(negotiated) => Some(Ask::WithoutContainers),
+        (true, _, true) if !podman => Some(Ask::Assembled),
         (true, _, _) => Some(Ask::Everything),
         (false, true, false) => Some(Ask::Everything),
         _ => None,
@@ -577,17 +593,57 @@ fn disk_usage_ask(
 
 type DiskUsageAnswer = (crate::snapshot::DiskUsage, BTreeMap<String, i64>);
 
-/// `/system/df` while the inspects go on (it can take seconds), or a "not gathered" reason.
+/// What the totals are put together from on this host ([`super::disk_usage::Ask::Assembled`]).
+struct AssembleFrom {
+    docker: Docker,
+    data_root: String,
+    driver: String,
+    images: Vec<bollard::models::ImageSummary>,
+    containers: Vec<ContainerSummary>,
+    timeout: Duration,
+}
+
+/// `/system/df` (or the totals put together here) while the inspects go on (it can take
+/// seconds), or a "not gathered" reason. An assembly that fails is an unavailable answer:
+/// `writable_layers` then asks `/system/df` for everything.
 fn spawn_disk_usage(
     api: &super::connect::Endpoint,
     negotiated: String,
     ask: Option<super::disk_usage::Ask>,
+    assemble: Option<AssembleFrom>,
 ) -> tokio::task::JoinHandle<DiskUsageAnswer> {
+    use super::disk_usage::Ask;
     let api = api.clone();
     tokio::spawn(async move {
-        match ask {
-            Some(ask) => super::disk_usage::collect(&api, &negotiated, ask).await,
-            None => (not_gathered(), Default::default()),
+        match (ask, assemble) {
+            (Some(Ask::Assembled), Some(from)) => {
+                let inputs = super::reclaimable::Inputs {
+                    data_root: &from.data_root,
+                    driver: &from.driver,
+                    images: &from.images,
+                    containers: &from.containers,
+                };
+                let usage = super::reclaimable::totals(
+                    &from.docker,
+                    &api,
+                    &negotiated,
+                    inputs,
+                    from.timeout,
+                )
+                .await
+                .unwrap_or_else(|e| crate::snapshot::DiskUsage {
+                    Status: FactStatus::unavailable(format!(
+                        "the totals could not be put together here: {e}"
+                    )),
+                    ..Default::default()
+                });
+                (usage, Default::default())
+            }
+            (Some(Ask::Assembled), None) => {
+                super::disk_usage::collect(&api, &negotiated, Ask::Everything).await
+            }
+            (Some(ask), _) => super::disk_usage::collect(&api, &negotiated, ask).await,
+            (None, _) => (not_gathered(), Default::default()),
         }
     })
 }
@@ -626,7 +682,8 @@ async fn writable_layers(
         })
     };
     let wanted = opts.disk_usage;
-    if !size_locally || !(wanted.size_rw || ask == Some(Ask::WithoutContainers)) {
+    let without_containers = matches!(ask, Some(Ask::WithoutContainers | Ask::Assembled));
+    if !size_locally || !(wanted.size_rw || without_containers) {
         return from_df(df_task).await;
     }
     // Stopped (not running, not paused: `docker container prune` keeps paused ones) containers
@@ -639,7 +696,7 @@ async fn writable_layers(
         })
         .filter_map(|c| c.id.clone())
         .collect();
-    if ask == Some(Ask::WithoutContainers) {
+    if without_containers {
         let deadline = opts.deadline();
         let missing: Vec<String> = stopped
             .iter()
@@ -670,7 +727,7 @@ async fn writable_layers(
                     df_task.abort();
                     let everything = Some(Ask::Everything);
                     let version = docker.client_version().to_string();
-                    return from_df(spawn_disk_usage(api, version, everything)).await;
+                    return from_df(spawn_disk_usage(api, version, everything, None)).await;
                 }
             }
         }
@@ -694,11 +751,16 @@ async fn writable_layers(
                 None
             };
             let version = docker.client_version().to_string();
-            return from_df(spawn_disk_usage(api, version, ask)).await;
+            return from_df(spawn_disk_usage(api, version, ask, None)).await;
         }
     };
     let (mut usage, _) = from_df(df_task).await;
-    if ask == Some(Ask::WithoutContainers) && usage.Status == FactStatus::Available {
+    if ask == Some(Ask::Assembled) && usage.Status != FactStatus::Available {
+        // Not put together here: the daemon sizes everything.
+        let version = docker.client_version().to_string();
+        return from_df(spawn_disk_usage(api, version, Some(Ask::Everything), None)).await;
+    }
+    if without_containers && usage.Status == FactStatus::Available {
         super::disk_usage::add_stopped(
             &mut usage,
             stopped.iter().filter_map(|id| sizes.get(id).copied()),
@@ -1290,7 +1352,7 @@ mod tests {
 
     #[test]
     fn system_df_is_asked_only_for_what_nothing_else_answers() {
-        use super::super::disk_usage::Ask::{Everything, WithoutContainers};
+        use super::super::disk_usage::Ask::{Assembled, Everything, WithoutContainers};
         let totals = DiskUsageWanted {
             totals: true,
             size_rw: false,
@@ -1301,20 +1363,32 @@ mod tests {
         };
         // API 1.42+ with layers sized here: the daemon sizes no container.
         assert_eq!(
-            disk_usage_ask(totals, true, "1.45"),
+            disk_usage_ask(totals, true, "1.45", false),
             Some(WithoutContainers)
         );
         assert_eq!(
-            disk_usage_ask(DiskUsageWanted::ALL, true, "1.42"),
+            disk_usage_ask(DiskUsageWanted::ALL, true, "1.42", false),
             Some(WithoutContainers)
         );
         // API 1.41 has no type= filters; a remote or non-overlay daemon sizes them itself.
-        assert_eq!(disk_usage_ask(totals, true, "1.41"), Some(Everything));
-        assert_eq!(disk_usage_ask(totals, false, "1.51"), Some(Everything));
+        // API 1.41 has no type= filters: a local Docker engine's totals are put together here;
+        // Podman, a remote or non-overlay daemon sizes them itself.
+        assert_eq!(disk_usage_ask(totals, true, "1.41", false), Some(Assembled));
+        assert_eq!(disk_usage_ask(totals, true, "1.41", true), Some(Everything));
+        assert_eq!(
+            disk_usage_ask(totals, false, "1.51", false),
+            Some(Everything)
+        );
         // Writable layer sizes alone: no /system/df where they are sized here.
-        assert_eq!(disk_usage_ask(size_rw, true, "1.41"), None);
-        assert_eq!(disk_usage_ask(size_rw, false, "1.41"), Some(Everything));
-        assert_eq!(disk_usage_ask(DiskUsageWanted::NONE, false, "1.41"), None);
+        assert_eq!(disk_usage_ask(size_rw, true, "1.41", false), None);
+        assert_eq!(
+            disk_usage_ask(size_rw, false, "1.41", false),
+            Some(Everything)
+        );
+        assert_eq!(
+            disk_usage_ask(DiskUsageWanted::NONE, false, "1.41", false),
+            None
+        );
     }
 
     fn server(program: &str) -> Result<super::super::target::Server, String> {

@@ -3,6 +3,7 @@
 pub mod audit;
 pub mod binds;
 pub mod bolt;
+pub mod build_cache;
 pub mod capped;
 pub mod connect;
 pub mod content_store;
@@ -18,6 +19,7 @@ pub mod mounts;
 pub mod offline;
 pub mod own_container;
 pub mod procs;
+pub mod reclaimable;
 pub mod resolver;
 pub mod rootfs;
 pub mod ssh;
