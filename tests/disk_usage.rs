@@ -308,6 +308,18 @@ fn api_1_41_totals_are_put_together_here_as_the_daemon_counts_them() {
         "dd if=/dev/zero of=/vol/x bs=1000 count=500 2>/dev/null",
     ]);
     engine.docker_ok(&["rm", "vol"]);
+    // An anonymous local volume with mount options (a tmpfs): `/system/df` leaves it out.
+    engine.docker_ok(&[
+        "create",
+        "--name",
+        "tmpvol",
+        "--mount",
+        "type=volume,dst=/t,volume-opt=type=tmpfs,volume-opt=device=tmpfs",
+        "dbdu/busybox:1",
+    ]);
+    engine.docker_ok(&["rm", "tmpvol"]);
+    let dangling = engine.docker_ok(&["volume", "ls", "-q", "--filter", "dangling=true"]);
+    assert_eq!(dangling.lines().count(), 2, "{dangling}");
     engine.docker_ok(&[
         "run",
         "--name",

@@ -7,8 +7,8 @@
 //!   layers no other listed image has (`Size - SharedSize`); a layer's size is its
 //!   `<DockerRootDir>/image/<driver>/layerdb/sha256/<chain ID>/size`, the chain IDs those of
 //!   the image's `RootFS.Layers` (moby's `ChainID`: the digest of `parent + " " + diff`).
-//! - **Unused anonymous volumes** (`/volumes?filters={"dangling":["true"]}`, driver `local`,
-//!   a 64-hex name): the bytes under their `Mountpoint`, by moby's `directory.Size` rules
+//! - **Unused anonymous volumes** (`/volumes?filters={"dangling":["true"]}`, driver `local`
+//!   without mount options, a 64-hex name): the bytes under their `Mountpoint`, by moby's `directory.Size` rules
 //!   (`writable_layer::size`).
 //! - **Build cache**: BuildKit's records (`build_cache.rs`), neither in use nor shared.
 //!
@@ -190,12 +190,15 @@ async fn unused_volumes(docker: &Docker) -> Result<Reclaimable, String> {
         ))
         .await
         .map_err(|e| format!("listing unused volumes: {e}"))?;
-    // `/system/df` lists only the `local` driver's volumes and sizes their `Mountpoint`.
+    // `/system/df` lists only the `local` driver's volumes without mount options (moby's
+    // `LocalVolumesSize`: one with options is a mount of something else, tmpfs, NFS or a bind)
+    // and sizes their `Mountpoint`.
     let dirs: Vec<PathBuf> = list
         .volumes
         .unwrap_or_default()
         .into_iter()
-        .filter(|v| v.driver == "local" && super::disk_usage::is_anonymous_volume(&v.name))
+        .filter(|v| v.driver == "local" && v.options.is_empty())
+        .filter(|v| super::disk_usage::is_anonymous_volume(&v.name))
         .map(|v| PathBuf::from(v.mountpoint))
         .collect();
     tokio::task::spawn_blocking(move || {
