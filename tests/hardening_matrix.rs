@@ -942,7 +942,7 @@ const CASES: &[Case] = &[
     Case {
         id: "B65",
         case: "report nested 200 000 deep",
-        input: "`report` of `[[[[…`",
+        input: "`report` of `{\"schema_version\": 3, \"x\": [[[[…`",
         outcome: "recursion limit, no stack overflow",
         exit: 2,
         says: "recursion limit",
@@ -950,7 +950,11 @@ const CASES: &[Case] = &[
         args: |d| {
             vec![
                 "report".into(),
-                file(d, "deep.json", "[".repeat(200_000).as_bytes()),
+                file(
+                    d,
+                    "deep.json",
+                    format!("{{\"schema_version\": 3, \"x\": {}", "[".repeat(200_000)).as_bytes(),
+                ),
             ]
         },
     },
