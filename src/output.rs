@@ -30,13 +30,60 @@ pub fn read_input(path: &Path) -> io::Result<String> {
         .map_err(|_| io::Error::new(io::ErrorKind::InvalidData, "not UTF-8 text"))
 }
 
+/// A reader that fails once more than `limit` bytes came through it (`FileTooLarge`, the
+/// cap named in MiB), so an endless input (`/dev/zero`, a stream) ends with a message.
+pub struct Capped<R> {
+    inner: R,
+    /// Bytes that may still be read.
+    left: u64,
+    limit: u64,
+}
+
+impl<R: io::Read> Capped<R> {
+    pub fn new(inner: R, limit: u64) -> Self {
+        Capped {
+            inner,
+            left: limit,
+            limit,
+        }
+    }
+}
+
+impl<R: io::Read> io::Read for Capped<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        if self.left == 0 {
+            // One byte more tells a file of exactly `limit` bytes from a longer one.
+            let n = self.inner.read(&mut [0u8; 1])?;
+            if n == 0 {
+                return Ok(0);
+            }
+            return Err(io::Error::new(
+                io::ErrorKind::FileTooLarge,
+                format!("larger than {} MiB: not read", self.limit >> 20),
+            ));
+        }
+        let room = buf
+            .len()
+            .min(usize::try_from(self.left).unwrap_or(usize::MAX));
+        let n = self.inner.read(&mut buf[..room])?;
+        self.left -= n as u64;
+        Ok(n)
+    }
+}
+
 /// Writes `text` to standard output and flushes it. Returns the exit code to use: 0 when
 /// written, and also when the reader went away (`dockbench scan | head -1`: the output ends
 /// quietly, as in other Unix tools); 4 (`exit::OUTPUT`) with a message on stderr when the
 /// write failed otherwise (`> /dev/full`: no space left on device).
 pub fn print(text: &str) -> u8 {
-    let mut out = io::stdout().lock();
-    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+    print_with(|out| out.write_all(text.as_bytes()))
+}
+
+/// [`print`] with the text written by `write` (buffered) as it is produced, so a large
+/// report is never held whole in memory.
+pub fn print_with(write: impl FnOnce(&mut dyn Write) -> io::Result<()>) -> u8 {
+    let mut out = io::BufWriter::with_capacity(1 << 16, io::stdout().lock());
+    match write(&mut out).and_then(|()| out.flush()) {
         Ok(()) => 0,
         Err(e) if e.kind() == io::ErrorKind::BrokenPipe => 0,
         Err(e) => {
@@ -155,6 +202,23 @@ fn resolve_link(path: &Path) -> io::Result<PathBuf> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn capped_reads_up_to_its_limit_then_fails() {
+        use std::io::Read;
+        let mut exact = String::new();
+        Capped::new(&b"12345"[..], 5)
+            .read_to_string(&mut exact)
+            .unwrap();
+        assert_eq!(exact, "12345");
+        let mut more = Vec::new();
+        let err = Capped::new(io::repeat(0), 3 << 20)
+            .read_to_end(&mut more)
+            .unwrap_err();
+        assert_eq!(err.kind(), io::ErrorKind::FileTooLarge);
+        assert_eq!(err.to_string(), "larger than 3 MiB: not read");
+        assert_eq!(more.len(), 3 << 20);
+    }
 
     #[test]
     fn a_missing_directory_is_reported_without_the_temporary_name() {

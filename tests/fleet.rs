@@ -762,7 +762,11 @@ fn fleet_html_in_headless_chromium() {
         let visible = !row.contains("class=\"hidden\"");
         assert_eq!(visible, row.contains("data-label=\"db\""), "{row}");
     }
-    assert!(dom.contains("1 hosts shown"), "the script ran");
+    assert!(
+        dom.contains("1 host shown"),
+        "the script ran, one host in the singular"
+    );
+    assert!(!dom.contains("1 hosts shown"));
     // Hostile label: text, no element.
     assert!(!dom.contains("<img src=\"x\""), "an injected element");
     assert!(dom.contains("db &lt;img src=x onerror=alert(1)&gt;"));

@@ -939,6 +939,65 @@ const CASES: &[Case] = &[
             ])
         },
     },
+    Case {
+        id: "B65",
+        case: "report nested 200 000 deep",
+        input: "`report` of `{\"schema_version\": [[[[…`",
+        outcome: "recursion limit, no stack overflow",
+        exit: 2,
+        says: "recursion limit",
+        out: Out::Pipe,
+        args: |d| {
+            vec![
+                "report".into(),
+                file(
+                    d,
+                    "deep.json",
+                    format!("{{\"schema_version\": {}", "[".repeat(200_000)).as_bytes(),
+                ),
+            ]
+        },
+    },
+    Case {
+        id: "B66",
+        case: "report input is /dev/zero",
+        input: "`report /dev/zero`",
+        outcome: "not valid JSON at its first byte; nothing more read",
+        exit: 2,
+        says: "not valid JSON",
+        out: Out::Pipe,
+        args: |_| s(&["report", "/dev/zero"]),
+    },
+    Case {
+        id: "B67",
+        case: "report input binary",
+        input: "random bytes",
+        outcome: "not valid JSON",
+        exit: 2,
+        says: "not valid JSON",
+        out: Out::Pipe,
+        args: |d| {
+            let bytes: Vec<u8> = (0u32..4096)
+                .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
+                .collect();
+            vec!["report".into(), file(d, "r.bin", &bytes)]
+        },
+    },
+    Case {
+        id: "B68",
+        case: "report with a string that is not UTF-8",
+        input: "`{\"schema_version\": 3, \"tool\": \"\\xff\"`…",
+        outcome: "not valid JSON",
+        exit: 2,
+        says: "not valid JSON",
+        out: Out::Pipe,
+        args: |d| {
+            vec![
+                "report".into(),
+                file(d, "r.json", b"{\"schema_version\": 3, \"tool\": \"\xff\"}"),
+            ]
+        },
+    },
 ];
 
 fn run(id: &str) {
@@ -1042,5 +1101,6 @@ cases! {
     b43 => "B43", b44 => "B44", b45 => "B45", b46 => "B46", b47 => "B47", b48 => "B48",
     b49 => "B49", b50 => "B50", b51 => "B51", b52 => "B52", b53 => "B53", b54 => "B54",
     b55 => "B55", b56 => "B56", b57 => "B57", b58 => "B58", b59 => "B59", b60 => "B60",
-    b61 => "B61", b62 => "B62", b63 => "B63", b64 => "B64",
+    b61 => "B61", b62 => "B62", b63 => "B63", b64 => "B64", b65 => "B65", b66 => "B66",
+    b67 => "B67", b68 => "B68",
 }

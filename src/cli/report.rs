@@ -117,10 +117,9 @@ pub fn run(args: ReportArgs) -> u8 {
         if out.format.is_none() {
             stdout = false;
         }
-        if let Err(e) = crate::output::write_atomic(
-            &out.path,
-            report::render_with(&report, format, &args.text.options(false)).as_bytes(),
-        ) {
+        if let Err(e) = crate::output::write_atomic_with(&out.path, |w| {
+            report::render_to_with(&report, format, &args.text.options(false), w)
+        }) {
             crate::term::error(&format!("cannot write {}: {e}", out.path.display()));
             code = exit::OUTPUT;
         }
@@ -130,11 +129,9 @@ pub fn run(args: ReportArgs) -> u8 {
             && !args.no_color
             && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
             && std::io::stdout().is_terminal();
-        let printed = crate::output::print(&report::render_with(
-            &report,
-            args.format,
-            &args.text.options(color),
-        ));
+        let printed = crate::output::print_with(|w| {
+            report::render_to_with(&report, args.format, &args.text.options(color), w)
+        });
         if printed != exit::OK {
             code = printed;
         }

@@ -5,6 +5,9 @@
 //! first 13 keep their positions). Cells that a spreadsheet would run as a formula (starting with `=`,
 //! `+`, `-`, `@`, a tab or a carriage return) get a leading `'`: container names, labels and
 //! values come from whoever runs containers on the host.
+use std::borrow::Cow;
+use std::io::{self, Write};
+
 use super::{CheckResult, Finding, Report};
 use crate::report::view::assessment_label;
 
@@ -36,26 +39,78 @@ pub const COLUMNS: [&str; 20] = [
 /// strings such as PID 1's command line are the container's to choose), line breaks too, so
 /// no scanned text can start a line of its own.
 pub fn cell(s: &str) -> String {
+    safe_cell(s).into_owned()
+}
+
+/// [`cell`], borrowed when nothing changes (the usual case: no copy per cell).
+fn safe_cell(s: &str) -> Cow<'_, str> {
     let s = crate::term::visible(s);
     match s.chars().next() {
-        Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{s}"),
-        _ => s.to_string(),
+        Some('=' | '+' | '-' | '@' | '\t' | '\r') => Cow::Owned(format!("'{s}")),
+        _ => s,
     }
 }
 
-fn row(report: &Report, r: &CheckResult, f: Option<&Finding>) -> [String; 20] {
-    row_with(report, r, f, r.status, None)
+/// The cells of one check that are the same in each of its rows.
+struct CheckCells<'a> {
+    id: Cow<'a, str>,
+    title: Cow<'a, str>,
+    section: Cow<'a, str>,
+    level: Cow<'a, str>,
+    assessment: String,
+    evaluation: &'static str,
+    scored: &'static str,
+    remediation: Cow<'a, str>,
+    severity: &'static str,
+    benchmark: Cow<'a, str>,
+    /// Objects the check did not apply to (counted once per check, not per row).
+    not_applicable: String,
 }
 
-/// A row; a waived finding has status WAIVED and the waiver's reason after its evidence.
-fn row_with(
-    report: &Report,
+impl<'a> CheckCells<'a> {
+    fn of(r: &'a CheckResult) -> Self {
+        let na: usize = r.not_applicable().iter().map(|(_, n)| n).sum();
+        CheckCells {
+            id: safe_cell(&r.id),
+            title: safe_cell(&r.title),
+            section: safe_cell(&r.section),
+            level: safe_cell(r.level.label()),
+            assessment: assessment_label(r.assessment).to_lowercase(),
+            evaluation: crate::report::view::evaluation_label(r.evaluation),
+            scored: if r.scored { "yes" } else { "no" },
+            remediation: safe_cell(&r.remediation),
+            severity: r.severity.map_or("", |s| s.as_str()),
+            benchmark: safe_cell(&r.benchmark),
+            not_applicable: na.to_string(),
+        }
+    }
+}
+
+/// The host's cells, the same in every row.
+struct HostCells<'a>([Cow<'a, str>; 4]);
+
+impl<'a> HostCells<'a> {
+    fn of(report: &'a Report) -> Self {
+        HostCells([
+            safe_cell(&report.host.hostname),
+            safe_cell(&report.host.label),
+            safe_cell(&report.host.machine_id),
+            safe_cell(&report.started_at),
+        ])
+    }
+}
+
+/// Writes a row; a waived finding has status WAIVED and the waiver's reason after its
+/// evidence.
+fn write_row<W: Write>(
+    w: &mut csv::Writer<W>,
+    host: &HostCells,
     r: &CheckResult,
+    c: &CheckCells,
     f: Option<&Finding>,
     status: crate::report::Status,
     waiver: Option<&str>,
-) -> [String; 20] {
-    let na: usize = r.not_applicable().iter().map(|(_, n)| n).sum();
+) -> csv::Result<()> {
     let (kind, object, id, evidence) = match f {
         Some(f) => (
             f.kind.as_str(),
@@ -65,62 +120,77 @@ fn row_with(
         ),
         None => ("", "", "", r.reason.as_str()),
     };
+    let waived;
     let evidence = match waiver {
-        Some(reason) => format!("{evidence} (waived: {reason})"),
-        None => evidence.to_string(),
+        Some(reason) => {
+            waived = format!("{evidence} (waived: {reason})");
+            waived.as_str()
+        }
+        None => evidence,
     };
-    [
-        cell(&r.id),
-        cell(&r.title),
-        cell(&r.section),
-        cell(r.level.label()),
-        assessment_label(r.assessment).to_lowercase(),
-        crate::report::view::evaluation_label(r.evaluation).to_string(),
-        if r.scored { "yes" } else { "no" }.to_string(),
-        status.to_string(),
-        cell(kind),
-        cell(object),
-        cell(id),
-        cell(&evidence),
-        cell(&r.remediation),
-        r.severity.map_or("", |s| s.as_str()).to_string(),
-        cell(&r.benchmark),
-        na.to_string(),
-        cell(&report.host.hostname),
-        cell(&report.host.label),
-        cell(&report.host.machine_id),
-        cell(&report.started_at),
-    ]
+    let [hostname, label, machine_id, scanned_at] = &host.0;
+    w.write_record([
+        c.id.as_ref(),
+        &c.title,
+        &c.section,
+        &c.level,
+        &c.assessment,
+        c.evaluation,
+        c.scored,
+        status.as_str(),
+        &safe_cell(kind),
+        &safe_cell(object),
+        &safe_cell(id),
+        &safe_cell(evidence),
+        &c.remediation,
+        c.severity,
+        &c.benchmark,
+        &c.not_applicable,
+        hostname,
+        label,
+        machine_id,
+        scanned_at,
+    ])
 }
 
+/// The CSV as text (the bytes [`write`] writes).
 pub fn render(report: &Report) -> String {
-    let mut w = csv::Writer::from_writer(Vec::new());
-    w.write_record(COLUMNS).expect("writing to memory");
+    let mut out = Vec::new();
+    write(report, &mut out).expect("writing to memory");
+    String::from_utf8(out).expect("CSV of UTF-8 strings")
+}
+
+/// Writes the CSV into `out` row by row (at 100,000 containers it is hundreds of MB).
+pub fn write(report: &Report, out: &mut dyn io::Write) -> io::Result<()> {
+    let mut w = csv::Writer::from_writer(out);
+    w.write_record(COLUMNS)?;
+    let host = HostCells::of(report);
     for r in &report.results {
+        let c = CheckCells::of(r);
+        let status = r.status;
         // Offenders, then objects that could not be evaluated (ERROR); not-applicable ones
         // are only counted.
-        let objects: Vec<&Finding> = r.findings.iter().chain(r.unevaluated()).collect();
-        if objects.is_empty() && r.waived.is_empty() {
-            w.write_record(row(report, r, None))
-                .expect("writing to memory");
+        let mut objects = r.findings.iter().chain(r.unevaluated()).peekable();
+        if objects.peek().is_none() && r.waived.is_empty() {
+            write_row(&mut w, &host, r, &c, None, status, None)?;
         }
         for f in objects {
-            w.write_record(row(report, r, Some(f)))
-                .expect("writing to memory");
+            write_row(&mut w, &host, r, &c, Some(f), status, None)?;
         }
         for wf in &r.waived {
-            let status = crate::report::Status::Waived;
-            w.write_record(row_with(
-                report,
+            let waived = crate::report::Status::Waived;
+            write_row(
+                &mut w,
+                &host,
                 r,
+                &c,
                 Some(&wf.finding),
-                status,
+                waived,
                 Some(&wf.reason),
-            ))
-            .expect("writing to memory");
+            )?;
         }
     }
-    String::from_utf8(w.into_inner().expect("flushing to memory")).expect("CSV of UTF-8 strings")
+    w.flush()
 }
 
 #[cfg(test)]

@@ -357,7 +357,7 @@ pub fn to_value(report: &Report) -> Value {
 
 /// Writes the log to `out`, pretty-printed, the same bytes as serialising [`to_value`], but
 /// with one result in memory at a time (at 100,000 containers the tree was GBs).
-pub fn write(report: &Report, out: &mut dyn std::io::Write) -> serde_json::Result<()> {
+pub fn write<W: std::io::Write>(report: &Report, out: W) -> serde_json::Result<()> {
     let skeleton = skeleton(report);
     serde_json::to_writer_pretty(out, &Streamed::Log(&skeleton, report))
 }
