@@ -353,7 +353,9 @@ fn evaluate_group(
     for (scope, var, kind, count, built, build) in scopes {
         let scoped: Vec<usize> = (0..checks.len())
             .filter(|&i| {
-                checks[i].def.scope == scope && checks[i].def.evaluation == Evaluation::Automated
+                checks[i].def.scope == scope
+                    && checks[i].def.evaluation == Evaluation::Automated
+                    && checks[i].compiled
             })
             .collect();
         if scoped.is_empty() {
@@ -395,6 +397,14 @@ fn evaluate_group(
         .zip(tallies)
         .map(|(check, tally)| {
             let mut result = blank_result(check);
+            if !check.compiled {
+                // Loaded without its expressions (not selected): no verdict, never a PASS.
+                result.status = Status::Error;
+                result.reason = "not evaluated: the check was loaded without compiling its \
+                                 expressions (it was not selected)"
+                    .into();
+                return result;
+            }
             if check.def.evaluation == Evaluation::Manual {
                 // Whether it applies may itself be unknowable offline (swarm checks on a clone).
                 if let Some(p) = &check.unknown
