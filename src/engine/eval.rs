@@ -195,47 +195,40 @@ pub fn evaluate(checks: &[&Check], snap: &Snapshot, env: &Arc<Env>) -> Vec<Check
 }
 
 /// Evaluates `checks` over `snap`. Results come back in the order of `checks`. Checks of
-/// several benchmarks may be mixed: each is evaluated with its own benchmark's `params`.
+/// several benchmarks may be mixed: each is evaluated with its own benchmark's `params`. All
+/// of them run in one pass over the objects: each object's value is built once (it was once
+/// per benchmark: half the evaluation of a scan of two), its benchmark's `params` bound
+/// beside it for each check.
 pub fn evaluate_with(
     checks: &[&Check],
     snap: &Snapshot,
     env: &Arc<Env>,
     options: &EvalOptions,
 ) -> Vec<CheckResult> {
-    let mut groups: Vec<(*const toml::Table, Vec<usize>)> = Vec::new();
-    for (i, c) in checks.iter().enumerate() {
-        let key = Arc::as_ptr(&c.params);
-        match groups.iter_mut().find(|(k, _)| *k == key) {
-            Some((_, members)) => members.push(i),
-            None => groups.push((key, vec![i])),
-        }
+    if checks.is_empty() {
+        return Vec::new();
     }
-    if groups.len() <= 1 {
-        return evaluate_group(checks, snap, env, options);
-    }
-    let mut slots: Vec<Option<CheckResult>> = checks.iter().map(|_| None).collect();
-    for (_, members) in groups {
-        let group: Vec<&Check> = members.iter().map(|&i| checks[i]).collect();
-        for (i, r) in members
-            .into_iter()
-            .zip(evaluate_group(&group, snap, env, options))
-        {
-            slots[i] = Some(r);
-        }
-    }
-    slots
-        .into_iter()
-        .map(|r| r.expect("every check evaluated"))
-        .collect()
-}
-
-/// Evaluates checks that share one benchmark's `params`.
-fn evaluate_group(
-    checks: &[&Check],
-    snap: &Snapshot,
-    env: &Arc<Env>,
-    options: &EvalOptions,
-) -> Vec<CheckResult> {
+    // group_of[check index]: which distinct `params` (benchmark) it reads.
+    let mut group_keys: Vec<*const toml::Table> = Vec::new();
+    let group_of: Vec<usize> = checks
+        .iter()
+        .map(|c| {
+            let key = Arc::as_ptr(&c.params);
+            match group_keys.iter().position(|k| *k == key) {
+                Some(g) => g,
+                None => {
+                    group_keys.push(key);
+                    group_keys.len() - 1
+                }
+            }
+        })
+        .collect();
+    let params: Vec<Value> = (0..group_keys.len())
+        .map(|g| {
+            let first = group_of.iter().position(|&x| x == g).unwrap_or_default();
+            to_cel(checks[first].params.as_ref())
+        })
+        .collect();
     // Image age is measured at collection time, so a saved snapshot evaluates the same later.
     let now = chrono::DateTime::parse_from_rfc3339(&snap.started_at)
         .ok()
@@ -283,11 +276,6 @@ fn evaluate_group(
             Effective: super::effective::effective_settings(&snap.daemon),
         }),
     );
-    let params = checks
-        .first()
-        .map(|c| to_cel(c.params.as_ref()))
-        .unwrap_or_else(|| to_cel(&toml::Table::new()));
-    root.add_variable_from_value("params", params);
     root.add_variable_from_value(
         "scan",
         to_cel(&ScanFacts {
@@ -321,6 +309,15 @@ fn evaluate_group(
         }
     }
 
+    // Host and daemon checks (and manual ones) of each benchmark: the globals and its params.
+    let group_roots: Vec<Context> = params
+        .iter()
+        .map(|p| {
+            let mut g = root.new_inner_scope();
+            g.add_variable_from_value("params", p.clone());
+            g
+        })
+        .collect();
     // tallies[check index]: what the objects of its scope gave.
     let mut tallies: Vec<Tally> = checks.iter().map(|_| Tally::default()).collect();
     let image_names: Vec<String> = snap.images.iter().map(image_name).collect();
@@ -353,7 +350,9 @@ fn evaluate_group(
     for (scope, var, kind, count, built, build) in scopes {
         let scoped: Vec<usize> = (0..checks.len())
             .filter(|&i| {
-                checks[i].def.scope == scope && checks[i].def.evaluation == Evaluation::Automated
+                checks[i].def.scope == scope
+                    && checks[i].def.evaluation == Evaluation::Automated
+                    && checks[i].compiled
             })
             .collect();
         if scoped.is_empty() {
@@ -382,7 +381,13 @@ fn evaluate_group(
                 Some(values) => ctx.add_variable_from_value(var, values[oi].clone()),
                 None => ctx.add_variable_as_val(var, build(oi)),
             }
+            let mut bound = None;
             for &ci in &scoped {
+                let g = group_of[ci];
+                if bound != Some(g) {
+                    ctx.add_variable_from_value("params", params[g].clone());
+                    bound = Some(g);
+                }
                 tallies[ci].add(kind, name, id, evaluate_object(checks[ci], &ctx));
             }
         }
@@ -393,13 +398,23 @@ fn evaluate_group(
     checks
         .iter()
         .zip(tallies)
-        .map(|(check, tally)| {
+        .zip(&group_of)
+        .map(|((check, tally), &g)| {
+            let root = &group_roots[g];
             let mut result = blank_result(check);
+            if !check.compiled {
+                // Loaded without its expressions (not selected): no verdict, never a PASS.
+                result.status = Status::Error;
+                result.reason = "not evaluated: the check was loaded without compiling its \
+                                 expressions (it was not selected)"
+                    .into();
+                return result;
+            }
             if check.def.evaluation == Evaluation::Manual {
                 // Whether it applies may itself be unknowable offline (swarm checks on a clone).
                 if let Some(p) = &check.unknown
                     && matches!(check.def.scope, Scope::Host | Scope::Daemon)
-                    && let Ok(v) = run(p, &root, "unknown")
+                    && let Ok(v) = run(p, root, "unknown")
                     && let Some(Outcome::Skip(why, Some(_))) = unknown_outcome(&v)
                 {
                     result.status = Status::Skip;
@@ -409,7 +424,7 @@ fn evaluate_group(
                 // A manual check that cannot apply here (e.g. swarm checks without swarm) is SKIP.
                 if let Some(p) = &check.applies
                     && matches!(check.def.scope, Scope::Host | Scope::Daemon)
-                    && let Ok(Value::Bool(false)) = run(p, &root, "applies")
+                    && let Ok(Value::Bool(false)) = run(p, root, "applies")
                 {
                     result.status = Status::Skip;
                     result.reason = check.def.skip_reason.clone().unwrap_or_default();
@@ -420,7 +435,7 @@ fn evaluate_group(
                 // Context for the reviewer (e.g. the Docker version for 1.2.2).
                 if let Some(p) = &check.evidence
                     && matches!(check.def.scope, Scope::Host | Scope::Daemon)
-                    && let Ok(v) = run(p, &root, "evidence")
+                    && let Ok(v) = run(p, root, "evidence")
                 {
                     result.findings.push(Finding {
                         kind: object_kind(check.def.scope),
@@ -438,7 +453,7 @@ fn evaluate_group(
                 }
                 Scope::Image => aggregate(check, &mut result, counts.1, tally, snap.all_containers),
                 Scope::Host | Scope::Daemon => {
-                    let outcome = evaluate_object(check, &root);
+                    let outcome = evaluate_object(check, root);
                     single(
                         check,
                         &mut result,
@@ -1233,6 +1248,65 @@ mod tests {
 
     fn s(v: &str) -> Value {
         text(v)
+    }
+
+    /// One pass over the objects for checks of two benchmarks gives each benchmark's results
+    /// as evaluating it alone does (each with its own `params`), in the order given.
+    #[test]
+    fn benchmarks_together_give_what_each_gives_alone() {
+        let env = super::super::load::cel_env();
+        let benches: Vec<_> = ["cis-docker-1.6.0", "dockbench-practices"]
+            .into_iter()
+            .map(|id| super::super::load::load_embedded(id, &env).unwrap())
+            .collect();
+        for fixture in [
+            include_str!("../../tests/fixtures/snapshots/risky.json"),
+            include_str!("../../tests/fixtures/snapshots/clean.json"),
+            include_str!("../../tests/fixtures/snapshots/host.json"),
+        ] {
+            let snap = Snapshot::from_json(fixture).unwrap();
+            let json = |rs: Vec<CheckResult>| serde_json::to_value(rs).unwrap();
+            // Interleaved, so `params` changes between neighbouring checks.
+            let mut mixed: Vec<&Check> = Vec::new();
+            let (a, b) = (&benches[0].checks, &benches[1].checks);
+            for i in 0..a.len().max(b.len()) {
+                mixed.extend(a.get(i));
+                mixed.extend(b.get(i));
+            }
+            let alone: Vec<CheckResult> = mixed
+                .iter()
+                .flat_map(|c| evaluate(&[*c], &snap, &env))
+                .collect();
+            assert_eq!(json(evaluate(&mixed, &snap, &env)), json(alone));
+        }
+    }
+
+    /// A check loaded without its expressions (not selected) is never a verdict.
+    #[test]
+    fn an_uncompiled_check_is_an_error() {
+        let env = super::super::load::cel_env();
+        let b = super::super::load::load_embedded_selected("cis-docker-1.6.0", &env, &|d| {
+            d.id == "5.4"
+        })
+        .unwrap();
+        let snap =
+            Snapshot::from_json(include_str!("../../tests/fixtures/snapshots/risky.json")).unwrap();
+        let checks: Vec<&Check> = b.checks.iter().collect();
+        let results = evaluate(&checks, &snap, &env);
+        for (c, r) in checks.iter().zip(&results) {
+            assert_eq!(c.compiled, c.def.id == "5.4", "{}", c.def.id);
+            if !c.compiled {
+                assert_eq!(r.status, Status::Error, "{}", c.def.id);
+                assert!(r.findings.is_empty());
+            }
+        }
+        let full = super::super::load::load_embedded("cis-docker-1.6.0", &env).unwrap();
+        let one: Vec<&Check> = full.checks.iter().filter(|c| c.def.id == "5.4").collect();
+        let selected: Vec<&Check> = checks.iter().copied().filter(|c| c.compiled).collect();
+        assert_eq!(
+            serde_json::to_value(evaluate(&selected, &snap, &env)).unwrap(),
+            serde_json::to_value(evaluate(&one, &snap, &env)).unwrap()
+        );
     }
 
     /// The helpers that read their arguments in place answer as they did with converted ones.

@@ -65,6 +65,15 @@ pub struct ScanOptions {
     pub fail_on_new: bool,
 }
 
+impl ScanOptions {
+    /// Does the scan run the check `d` (`--check`/`--skip`, `--level`, `--scored-only`)?
+    pub fn wants(&self, d: &crate::engine::check::CheckDef) -> bool {
+        self.selection.selects(&d.id)
+            && self.level.is_none_or(|l| l.includes(d.level))
+            && (!self.scored_only || d.scored)
+    }
+}
+
 /// One layer of scan settings as a user gives them: the command line, or the configuration
 /// file (`config::Config::scan`). Unset (`None`, empty) leaves a setting to the layer below:
 /// [`ScanLayer::over`] puts the command line over the file, [`ScanLayer::resolve`] fills in
@@ -274,8 +283,13 @@ pub fn prepare(options: &ScanOptions) -> Result<Prepared, ScanError> {
             "--fail-on-new needs a --baseline to compare with".into(),
         ));
     }
+    // Only the checks that run are compiled (most of the start-up); the others are loaded
+    // for their ids and metadata (the report lists them, the selection is checked on them).
     let (benches, env) =
-        load_benchmarks(&options.benchmarks, &options.checks_dirs).map_err(ScanError::Usage)?;
+        load_benchmarks_selected(&options.benchmarks, &options.checks_dirs, &|d| {
+            options.wants(d)
+        })
+        .map_err(ScanError::Usage)?;
     let prepared = Prepared {
         options: options.clone(),
         benches,
@@ -324,11 +338,7 @@ impl Prepared {
     /// The checks that run, in benchmark order.
     fn selected(&self) -> Vec<&Check> {
         let o = &self.options;
-        self.all_checks()
-            .filter(|c| o.selection.selects(&c.def.id))
-            .filter(|c| o.level.is_none_or(|l| l.includes(c.def.level)))
-            .filter(|c| !o.scored_only || c.def.scored)
-            .collect()
+        self.all_checks().filter(|c| o.wants(&c.def)).collect()
     }
 
     /// Collects from `source` (a snapshot is taken as it is) and evaluates.
@@ -505,6 +515,16 @@ pub fn load_benchmarks(
     ids: &[String],
     dirs: &[PathBuf],
 ) -> Result<(Vec<Benchmark>, Arc<cel::Env>), String> {
+    load_benchmarks_selected(ids, dirs, &|_| true)
+}
+
+/// [`load_benchmarks`], compiling only the embedded checks `wanted` selects (the folders
+/// `dirs` are always compiled whole: a broken custom check is an error either way).
+pub fn load_benchmarks_selected(
+    ids: &[String],
+    dirs: &[PathBuf],
+    wanted: &dyn Fn(&crate::engine::check::CheckDef) -> bool,
+) -> Result<(Vec<Benchmark>, Arc<cel::Env>), String> {
     let env = crate::engine::cel_env();
     let mut custom = Vec::new();
     for dir in dirs {
@@ -519,7 +539,8 @@ pub fn load_benchmarks(
         }
         let b = match custom.iter().position(|b| &b.def.id == id) {
             Some(i) => custom.swap_remove(i),
-            None => crate::engine::load_embedded(id, &env).map_err(|e| e.to_string())?,
+            None => crate::engine::load::load_embedded_selected(id, &env, wanted)
+                .map_err(|e| e.to_string())?,
         };
         for c in &b.checks {
             if let Some(other) = out
@@ -618,7 +639,8 @@ fn other_benchmark_hint(
         if selected.contains(&other.as_str()) {
             continue;
         }
-        let Ok(b) = crate::engine::load_embedded(&other, env) else {
+        // Only its ids are read: nothing compiled.
+        let Ok(b) = crate::engine::load::load_embedded_selected(&other, env, &|_| false) else {
             continue;
         };
         let hits: Vec<&str> = unmatched
