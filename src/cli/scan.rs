@@ -280,11 +280,10 @@ pub async fn run(args: ScanArgs) -> u8 {
             && !set.no_color
             && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
             && std::io::stdout().is_terminal();
-        let printed = crate::output::print(&report::render_with(
-            report,
-            set.format,
-            &report::text::TextOptions { color, ..set.text },
-        ));
+        // Streamed: no String of the whole rendering (a SARIF of 10,000 containers is 130 MB).
+        let options = report::text::TextOptions { color, ..set.text };
+        let printed =
+            crate::output::print_with(|w| report::render_to_with(report, set.format, &options, w));
         if printed != exit::OK {
             code = printed;
         }
