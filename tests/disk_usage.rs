@@ -62,6 +62,29 @@ fn size_rw_of(snapshot: &Value, id: &str) -> i64 {
         .unwrap_or_else(|| panic!("{id}: no SizeRw"))
 }
 
+/// A private engine of `kind` with `dbdu/busybox:1` imported; `None` (skipped) where it cannot
+/// run here, a failure in CI.
+fn engine_with_busybox(
+    kind: engines::Kind,
+    name: &str,
+    settings: serde_json::Map<String, Value>,
+) -> Option<engines::Engine> {
+    let engine = engines::Engine::start_configured(kind, name, settings)
+        .map_err(|e| {
+            assert!(
+                std::env::var_os("CI").is_none(),
+                "{} in CI: {e}",
+                kind.name()
+            );
+            eprintln!("skipped: {e}");
+        })
+        .ok()?;
+    let rootfs = tempfile::tempdir().unwrap();
+    engines::busybox_rootfs(rootfs.path());
+    engine.import(rootfs.path(), "dbdu/busybox:1");
+    Some(engine)
+}
+
 fn wait_ready(docker: &dyn Fn(&[&str]) -> std::process::Output, name: &str) {
     for _ in 0..100 {
         if docker(&["exec", name, "/bin/busybox", "cat", "/ready"])
@@ -114,18 +137,10 @@ fn writable_layers_sized_here_are_what_docker_reports() {
 
 #[test]
 fn newer_apis_leave_the_containers_out_of_system_df() {
-    let Some(engine) = engines::Engine::start(engines::Kind::Docker26, "du")
-        .map_err(|e| {
-            assert!(std::env::var_os("CI").is_none(), "Docker 26 in CI: {e}");
-            eprintln!("skipped: {e}");
-        })
-        .ok()
+    let Some(engine) = engine_with_busybox(engines::Kind::Docker26, "du", Default::default())
     else {
         return;
     };
-    let rootfs = tempfile::tempdir().unwrap();
-    engines::busybox_rootfs(rootfs.path());
-    engine.import(rootfs.path(), "dbdu/busybox:1");
     let run = |name: &str, detach_then_sleep: bool| {
         let script = if detach_then_sleep {
             format!("{WRITES}; exec sleep 3600")
@@ -253,18 +268,9 @@ fn usage_totals(usage: &Value) -> [(i64, i64); 4] {
 fn api_1_41_totals_are_put_together_here_as_the_daemon_counts_them() {
     let mut settings = serde_json::Map::new();
     settings.insert("debug".into(), true.into());
-    let Some(engine) = engines::Engine::start_configured(engines::Kind::Docker20, "dfl", settings)
-        .map_err(|e| {
-            assert!(std::env::var_os("CI").is_none(), "Docker 20.10 in CI: {e}");
-            eprintln!("skipped: {e}");
-        })
-        .ok()
-    else {
+    let Some(engine) = engine_with_busybox(engines::Kind::Docker20, "dfl", settings) else {
         return;
     };
-    let rootfs = tempfile::tempdir().unwrap();
-    engines::busybox_rootfs(rootfs.path());
-    engine.import(rootfs.path(), "dbdu/busybox:1");
     // Two BuildKit builds under one tag: the first becomes a dangling image that shares its
     // base layer with dbdu/busybox:1, and both leave build cache records.
     let context = tempfile::tempdir().unwrap();

@@ -66,12 +66,19 @@ pub fn parse(df: &Value) -> (DiskUsage, BTreeMap<String, i64>) {
             add(&mut usage.UnusedVolumes, int(&data, "Size"));
         }
     }
-    for b in list("BuildCache") {
-        let flag = |k: &str| b.get(k).and_then(Value::as_bool).unwrap_or(false);
-        if !flag("InUse") && !flag("Shared") {
-            add(&mut usage.BuildCache, int(&b, "Size"));
-        }
-    }
+    // The same records BuildKit's DiskUsage gives: one rule for both (`build_cache.rs`).
+    let records: Vec<super::build_cache::UsageRecord> = list("BuildCache")
+        .iter()
+        .map(|b| {
+            let flag = |k: &str| b.get(k).and_then(Value::as_bool).unwrap_or(false);
+            super::build_cache::UsageRecord {
+                in_use: flag("InUse"),
+                size: int(b, "Size"),
+                shared: flag("Shared"),
+            }
+        })
+        .collect();
+    usage.BuildCache = super::build_cache::reclaimable(&records);
     usage.TotalBytes = usage.DanglingImages.Bytes
         + usage.StoppedContainers.Bytes
         + usage.UnusedVolumes.Bytes

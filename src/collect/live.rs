@@ -572,9 +572,9 @@ fn versioned(
 
 /// What to ask `/system/df` for, or nothing: the totals need it (without the containers
 /// when their layers are sized here and the API has `type=` filters); writable layer sizes
-/// alone need it only when they cannot be sized here.
-/// A local Docker engine before API 1.42 is not asked at all: its totals are put together here
-/// (Podman has neither BuildKit's API nor moby's layer store).
+/// alone need it only when they cannot be sized here. A local Docker engine before API 1.42 is
+/// not asked at all: its totals are put together here (Podman has neither BuildKit's API nor
+/// moby's layer store).
 fn disk_usage_ask(
     wanted: DiskUsageWanted,
     size_locally: bool,
