@@ -4,6 +4,13 @@ use std::process::ExitCode;
 use clap::Parser;
 use dockbench::cli::{Cli, Command};
 
+// A scan allocates and frees millions of small strings and CEL values (malloc and free were a
+// quarter of the samples of a 10,000-container scan), and renders formats on several threads:
+// glibc's per-thread arenas could not reuse the memory evaluation had freed (peak RSS 257 →
+// 465 MiB). mimalloc is faster at both and returns freed pages.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> ExitCode {
     // A panic is a bug, never an answer to input; its message may quote scanned data (a

@@ -108,6 +108,7 @@ pub fn run(args: ReportArgs) -> u8 {
         rendered.push(args.format);
     }
     super::format::note_unused_text_flags(&args.text.given(), &rendered);
+    let mut jobs: Vec<(Format, &std::path::Path)> = Vec::new();
     for out in &args.output {
         // A bare path: its extension's format (`-o report.sarif`), else the --format one.
         let format = out
@@ -117,10 +118,15 @@ pub fn run(args: ReportArgs) -> u8 {
         if out.format.is_none() {
             stdout = false;
         }
-        if let Err(e) = crate::output::write_atomic_with(&out.path, |w| {
-            report::render_to_with(&report, format, &args.text.options(false), w)
-        }) {
-            crate::term::error(&format!("cannot write {}: {e}", out.path.display()));
+        jobs.push((format, out.path.as_path()));
+    }
+    let options = args.text.options(false);
+    let written = crate::output::write_all_atomic(&jobs, |format, w| {
+        report::render_to_with(&report, *format, &options, w)
+    });
+    for ((_, path), outcome) in jobs.iter().zip(written) {
+        if let Err(e) = outcome {
+            crate::term::error(&format!("cannot write {}: {e}", path.display()));
             code = exit::OUTPUT;
         }
     }

@@ -267,10 +267,13 @@ pub async fn run(args: ScanArgs) -> u8 {
 
     let render_start = Instant::now();
     let mut code = exit::OK;
-    for (format, path) in &set.output {
-        if let Err(e) = crate::output::write_atomic_with(path, |w| {
-            report::render_to_with(report, *format, &set.text, w)
-        }) {
+    let jobs: Vec<(Format, &std::path::Path)> =
+        set.output.iter().map(|(f, p)| (*f, p.as_path())).collect();
+    let written = crate::output::write_all_atomic(&jobs, |format, w| {
+        report::render_to_with(report, *format, &set.text, w)
+    });
+    for ((_, path), outcome) in jobs.iter().zip(written) {
+        if let Err(e) = outcome {
             crate::term::error(&format!("cannot write {}: {e}", path.display()));
             code = exit::OUTPUT;
         }

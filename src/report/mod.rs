@@ -133,7 +133,7 @@ pub fn render(report: &Report, format: Format, color: bool) -> String {
 pub fn render_with(report: &Report, format: Format, text: &text::TextOptions) -> String {
     match format {
         // Scanned strings reach a terminal here: escaped at this boundary (see `term`).
-        Format::Text => text::render_with(&crate::term::safe_copy(report), text),
+        Format::Text => text::render_with(&terminal_safe(report), text),
         Format::Json => json::render(report),
         Format::Html => html::render(report),
         Format::Sarif => sarif::render(report),
@@ -163,6 +163,60 @@ pub fn render_to(
     render_to_with(report, format, &text, out)
 }
 
+/// `report` with every string terminal-safe ([`crate::term::safe_copy`]), copied one check
+/// result at a time: the whole report as one JSON tree was about five times the report (tens
+/// of MB at 10,000 containers, held while the other formats rendered).
+pub fn terminal_safe(report: &Report) -> Report {
+    // Every field named, so a new one cannot bypass the copy.
+    let Report {
+        schema_version,
+        tool,
+        tool_version,
+        benchmark,
+        benchmarks,
+        source,
+        host,
+        started_at,
+        finished_at,
+        timings,
+        all_containers,
+        containers_scanned,
+        images_scanned,
+        notes,
+        sections,
+        results,
+        summary,
+        filtered,
+        waivers,
+        baseline,
+    } = report;
+    let header = Report {
+        schema_version: *schema_version,
+        tool: tool.clone(),
+        tool_version: tool_version.clone(),
+        benchmark: benchmark.clone(),
+        benchmarks: benchmarks.clone(),
+        source: source.clone(),
+        host: host.clone(),
+        started_at: started_at.clone(),
+        finished_at: finished_at.clone(),
+        timings: timings.clone(),
+        all_containers: *all_containers,
+        containers_scanned: *containers_scanned,
+        images_scanned: *images_scanned,
+        notes: notes.clone(),
+        sections: sections.clone(),
+        results: Vec::new(),
+        summary: summary.clone(),
+        filtered: filtered.clone(),
+        waivers: waivers.clone(),
+        baseline: baseline.clone(),
+    };
+    let mut safe = crate::term::safe_copy(&header);
+    safe.results = results.iter().map(crate::term::safe_copy).collect();
+    safe
+}
+
 /// [`render_to`] with the terminal report's options (view, colour, remediation).
 pub fn render_to_with(
     report: &Report,
@@ -184,7 +238,7 @@ pub fn render_to_with(
         }
         Format::Html => return html::write(report, out),
         // Scanned strings reach a terminal here: escaped at this boundary (see `term`).
-        Format::Text => return text::write_with(&crate::term::safe_copy(report), text, out),
+        Format::Text => return text::write_with(&terminal_safe(report), text, out),
         Format::Csv => return csv::write(report, out),
         other => return out.write_all(render_with(report, other, text).as_bytes()),
     }
@@ -209,5 +263,29 @@ mod write_tests {
                 format.name()
             );
         }
+    }
+
+    #[test]
+    fn the_terminal_safe_copy_escapes_header_and_results_as_the_whole_copy_does() {
+        let text = include_str!("../../tests/fixtures/reports/risky-report.json");
+        let mut report = json::parse(text).unwrap();
+        report.host.hostname = "host\x1b]0;pwned\x07".into();
+        report.notes.push("note \u{202e}evil".into());
+        let r = &mut report.results[0];
+        r.reason = "line one\nline two\x1b[2J".into();
+        r.findings.push(Finding {
+            object: "web\x1b[31m".into(),
+            value: "PASS\rWARN".into(),
+            ..Finding::default()
+        });
+        let safe = terminal_safe(&report);
+        assert_eq!(safe, crate::term::safe_copy(&report));
+        assert_eq!(safe.host.hostname, "host\\e]0;pwned\\x07");
+        assert_eq!(safe.results[0].reason, "line one\nline two\\e[2J");
+        let f = safe.results[0].findings.last().unwrap();
+        assert_eq!(
+            (f.object.as_str(), f.value.as_str()),
+            ("web\\e[31m", "PASS\\rWARN")
+        );
     }
 }
