@@ -95,15 +95,14 @@ pub fn print_with(write: impl FnOnce(&mut dyn Write) -> io::Result<()>) -> u8 {
 
 /// Writes every `(job, path)` with [`write_atomic_with`], several at once: one thread per
 /// core (`std::thread::available_parallelism`), each taking the next job in order; devices
-/// and FIFOs one after another once the files are done. Returns
-/// each job's outcome in the order given. Rendering nine formats of a large report is CPU
-/// work over a shared, read-only report, so the formats need not wait for each other (on two
-/// cores the nine formats of 10,000 containers took 4.1 s one after another).
+/// and FIFOs one after another once the files are done. Returns each job's outcome in the
+/// order given. Rendering nine formats of a large report is CPU work over a shared,
+/// read-only report, so the formats need not wait for each other (on two cores the nine
+/// formats of 10,000 containers took 4.1 s one after another).
 pub fn write_all_atomic<J: Sync>(
     jobs: &[(J, &Path)],
     write: impl Fn(&J, &mut dyn Write) -> io::Result<()> + Sync,
 ) -> Vec<io::Result<()>> {
-    use std::sync::Mutex;
     use std::sync::atomic::{AtomicUsize, Ordering};
     // Devices and FIFOs are written in place (`/dev/stdout`, `/proc/self/fd/1`): two of them
     // may be one stream, so they are written one after another, after the files.
@@ -112,35 +111,46 @@ pub fn write_all_atomic<J: Sync>(
     let threads = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
         .min(files.len());
-    let next = AtomicUsize::new(0);
-    let done: Vec<Mutex<Option<io::Result<()>>>> = jobs.iter().map(|_| Mutex::new(None)).collect();
     let run = |i: usize| {
         let (job, path) = &jobs[i];
-        let outcome = write_atomic_with(path, |w| write(job, w));
-        *done[i].lock().unwrap_or_else(|e| e.into_inner()) = Some(outcome);
+        (i, write_atomic_with(path, |w| write(job, w)))
     };
+    let next = AtomicUsize::new(0);
     let work = || {
-        while let Some(&i) = files.get(next.fetch_add(1, Ordering::Relaxed)) {
-            run(i);
-        }
+        std::iter::from_fn(|| files.get(next.fetch_add(1, Ordering::Relaxed)).copied())
+            .map(run)
+            .collect::<Vec<_>>()
     };
-    if threads <= 1 {
-        work();
+    let mut finished = if threads <= 1 {
+        work()
     } else {
         std::thread::scope(|s| {
-            for _ in 0..threads {
-                s.spawn(work);
-            }
-        });
-    }
-    in_place.into_iter().for_each(run);
-    done.into_iter()
-        .map(|m| {
-            m.into_inner()
-                .unwrap_or_else(|e| e.into_inner())
-                .unwrap_or_else(|| Err(io::Error::other("not written")))
+            let workers: Vec<_> = (0..threads).map(|_| s.spawn(work)).collect();
+            workers
+                .into_iter()
+                .flat_map(|w| w.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
+                .collect()
         })
-        .collect()
+    };
+    finished.extend(in_place.into_iter().map(run));
+    finished.sort_by_key(|(i, _)| *i);
+    finished.into_iter().map(|(_, outcome)| outcome).collect()
+}
+
+/// [`write_all_atomic`] with each failure reported on stderr (`cannot write PATH: …`).
+/// Returns 0, or 4 (`exit::OUTPUT`) when any output could not be written.
+pub fn write_outputs<J: Sync>(
+    jobs: &[(J, &Path)],
+    write: impl Fn(&J, &mut dyn Write) -> io::Result<()> + Sync,
+) -> u8 {
+    let mut code = 0;
+    for ((_, path), outcome) in jobs.iter().zip(write_all_atomic(jobs, write)) {
+        if let Err(e) = outcome {
+            crate::term::error(&format!("cannot write {}: {e}", path.display()));
+            code = crate::exit::OUTPUT;
+        }
+    }
+    code
 }
 
 /// The first output path given twice (also spelled differently: `r.json`, `./r.json`), which

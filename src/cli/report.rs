@@ -94,7 +94,6 @@ pub fn run(args: ReportArgs) -> u8 {
         }
         Err(e) => return fail(exit::USAGE, &e),
     };
-    let mut code = exit::OK;
     let mut stdout = !args.quiet;
     let mut rendered: Vec<Format> = Vec::new();
     for out in &args.output {
@@ -121,15 +120,9 @@ pub fn run(args: ReportArgs) -> u8 {
         jobs.push((format, out.path.as_path()));
     }
     let options = args.text.options(false);
-    let written = crate::output::write_all_atomic(&jobs, |format, w| {
+    let mut code = crate::output::write_outputs(&jobs, |format, w| {
         report::render_to_with(&report, *format, &options, w)
     });
-    for ((_, path), outcome) in jobs.iter().zip(written) {
-        if let Err(e) = outcome {
-            crate::term::error(&format!("cannot write {}: {e}", path.display()));
-            code = exit::OUTPUT;
-        }
-    }
     if stdout {
         let color = args.format == Format::Text
             && !args.no_color

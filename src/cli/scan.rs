@@ -266,18 +266,11 @@ pub async fn run(args: ScanArgs) -> u8 {
     let report = &outcome.report;
 
     let render_start = Instant::now();
-    let mut code = exit::OK;
     let jobs: Vec<(Format, &std::path::Path)> =
         set.output.iter().map(|(f, p)| (*f, p.as_path())).collect();
-    let written = crate::output::write_all_atomic(&jobs, |format, w| {
+    let mut code = crate::output::write_outputs(&jobs, |format, w| {
         report::render_to_with(report, *format, &set.text, w)
     });
-    for ((_, path), outcome) in jobs.iter().zip(written) {
-        if let Err(e) = outcome {
-            crate::term::error(&format!("cannot write {}: {e}", path.display()));
-            code = exit::OUTPUT;
-        }
-    }
     if !set.quiet {
         let color = set.format == Format::Text
             && !set.no_color
