@@ -89,7 +89,7 @@ pub fn run(args: ReportArgs) -> u8 {
     let report = match read(&args.input) {
         Ok(mut r) => {
             // A report written by an older dockbench may quote secrets in its evidence.
-            crate::engine::secrets::redact_all(&mut r);
+            crate::engine::secrets::redact_report(&mut r);
             r
         }
         Err(e) => return fail(exit::USAGE, &e),

@@ -419,6 +419,26 @@ where
     }
 }
 
+/// [`redact_all`] of a report, its check results probed (and, where needed, rebuilt) one
+/// at a time on all cores; the rest of the report (header, baseline, waivers) as one value.
+/// The probe of every evidence string was a seventh of a 10,000-container scan, on one core.
+pub fn redact_report(report: &mut crate::results::Report) {
+    let results = std::mem::take(&mut report.results);
+    redact_all(report);
+    report.results = results;
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let per = report.results.len().div_ceil(cores).max(1);
+    if report.results.len() <= per {
+        report.results.iter_mut().for_each(redact_all);
+        return;
+    }
+    std::thread::scope(|s| {
+        for run in report.results.chunks_mut(per) {
+            s.spawn(|| run.iter_mut().for_each(redact_all));
+        }
+    });
+}
+
 /// Keys whose values are the checks' own prose, never redacted.
 const PROSE: [&str; 6] = [
     "title",
@@ -913,6 +933,40 @@ mod tests {
         // "AKIA" + "a" + 8 two-byte letters: byte 20 falls inside a character.
         let found = env(&["X=AKIAaÉÉÉÉÉÉÉÉ", "Y=AKIAÉÉÉÉÉÉÉÉÉÉÉÉÉÉÉÉ"]);
         assert!(found.iter().all(|f| !f.contains("AWS")), "{found:?}");
+    }
+
+    /// Result by result on several threads, a report is redacted as it is whole.
+    #[test]
+    fn a_report_is_redacted_result_by_result_as_whole() {
+        let text = include_str!("../../tests/fixtures/reports/risky-report.json");
+        let mut report = crate::report::json::parse(text).unwrap();
+        let secret = "--password=hunter2hunter2 AKIAIOSFODNN7EXAMPLE";
+        report.notes.push(format!("daemon flags {secret}"));
+        let n = report.results.len();
+        for i in [0, n / 2, n - 1] {
+            let r = &mut report.results[i];
+            r.reason = format!("seen {secret}");
+            if let Some(f) = r.findings.first_mut() {
+                f.value = format!("Cmd=sh -c 'run {secret}'");
+            }
+        }
+        let mut whole = report.clone();
+        redact_all(&mut whole);
+        let mut by_result = report.clone();
+        redact_report(&mut by_result);
+        assert_ne!(
+            serde_json::to_value(&whole).unwrap(),
+            serde_json::to_value(&report).unwrap()
+        );
+        assert_eq!(
+            serde_json::to_value(&by_result).unwrap(),
+            serde_json::to_value(&whole).unwrap()
+        );
+        assert!(
+            !serde_json::to_string(&by_result)
+                .unwrap()
+                .contains("hunter2")
+        );
     }
 
     #[test]

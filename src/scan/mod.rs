@@ -397,7 +397,7 @@ impl Prepared {
             .baseline
             .as_ref()
             .map(|old| report::diff::diff(old, &report));
-        crate::engine::secrets::redact_all(&mut report);
+        crate::engine::secrets::redact_report(&mut report);
 
         let mut policy_failures = policy_failures(&report, o.fail_on, o.min_score);
         let new_findings = match &report.baseline {
