@@ -347,6 +347,8 @@ fn redact_health(test: &mut [String]) {
 /// image environment, labels, commands and healthchecks, process arguments and image
 /// history. Run on every snapshot as it is collected or read.
 pub fn redact_snapshot(snap: &mut Snapshot) {
+    // Printed as they are (`partial scan: …`): a snapshot's may quote a command line.
+    redact_list(&mut snap.faults, redact_text);
     for c in &mut snap.containers {
         redact_list(&mut c.Config.Env, redact_assignment);
         redact_labels(&mut c.Config.Labels);
@@ -933,6 +935,17 @@ mod tests {
         // "AKIA" + "a" + 8 two-byte letters: byte 20 falls inside a character.
         let found = env(&["X=AKIAaÉÉÉÉÉÉÉÉ", "Y=AKIAÉÉÉÉÉÉÉÉÉÉÉÉÉÉÉÉ"]);
         assert!(found.iter().all(|f| !f.contains("AWS")), "{found:?}");
+    }
+
+    #[test]
+    fn a_snapshots_faults_are_redacted() {
+        let mut snap = Snapshot {
+            faults: vec!["inspect failed: dockerd --password=hunter2hunter2".into()],
+            ..Snapshot::default()
+        };
+        redact_snapshot(&mut snap);
+        assert!(!snap.faults[0].contains("hunter2"), "{}", snap.faults[0]);
+        assert!(snap.faults[0].starts_with("inspect failed: dockerd --password="));
     }
 
     /// Result by result on several threads, a report is redacted as it is whole.
