@@ -1318,15 +1318,21 @@ mod tests {
         text(v)
     }
 
+    /// The two embedded benchmarks a scan with `--benchmark cis-docker-1.6.0,dockbench-practices`
+    /// loads.
+    fn both_benchmarks(env: &Arc<Env>) -> Vec<super::super::load::Benchmark> {
+        ["cis-docker-1.6.0", "dockbench-practices"]
+            .into_iter()
+            .map(|id| super::super::load::load_embedded(id, env).unwrap())
+            .collect()
+    }
+
     /// One pass over the objects for checks of two benchmarks gives each benchmark's results
     /// as evaluating it alone does (each with its own `params`), in the order given.
     #[test]
     fn benchmarks_together_give_what_each_gives_alone() {
         let env = super::super::load::cel_env();
-        let benches: Vec<_> = ["cis-docker-1.6.0", "dockbench-practices"]
-            .into_iter()
-            .map(|id| super::super::load::load_embedded(id, &env).unwrap())
-            .collect();
+        let benches = both_benchmarks(&env);
         for fixture in [
             include_str!("../../tests/fixtures/snapshots/risky.json"),
             include_str!("../../tests/fixtures/snapshots/clean.json"),
@@ -1366,10 +1372,7 @@ mod tests {
     #[test]
     fn several_threads_give_what_one_gives() {
         let env = super::super::load::cel_env();
-        let benches: Vec<_> = ["cis-docker-1.6.0", "dockbench-practices"]
-            .into_iter()
-            .map(|id| super::super::load::load_embedded(id, &env).unwrap())
-            .collect();
+        let benches = both_benchmarks(&env);
         let checks: Vec<&Check> = benches.iter().flat_map(|b| &b.checks).collect();
         let mut snap =
             Snapshot::from_json(include_str!("../../tests/fixtures/snapshots/risky.json")).unwrap();

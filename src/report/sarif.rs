@@ -304,6 +304,23 @@ struct Suppression<'a> {
     status: &'static str,
 }
 
+/// A result's `message.text`: the check, what it looked at and the value it found.
+fn message_text(r: &CheckResult, f: &Finding) -> String {
+    let what = match (f.file(), f.object.is_empty()) {
+        (Some(path), true) => format!("file {path}"),
+        (Some(path), false) => format!("file {path} on {}", f.object),
+        (None, true) => f.kind.to_string(),
+        (None, false) => format!("{} {}", f.kind, f.object),
+    };
+    match r.status {
+        Status::Error => format!(
+            "{} {}: could not evaluate {what}: {}",
+            r.id, r.title, f.value
+        ),
+        _ => format!("{} {}: {what}: {}", r.id, r.title, f.value),
+    }
+}
+
 fn result<'a>(
     r: &'a CheckResult,
     index: usize,
@@ -311,19 +328,7 @@ fn result<'a>(
     level: &'a str,
     host: &str,
 ) -> SarifResult<'a> {
-    let what = match (f.file(), f.object.is_empty()) {
-        (Some(path), true) => format!("file {path}"),
-        (Some(path), false) => format!("file {path} on {}", f.object),
-        (None, true) => f.kind.to_string(),
-        (None, false) => format!("{} {}", f.kind, f.object),
-    };
-    let text = match r.status {
-        Status::Error => format!(
-            "{} {}: could not evaluate {what}: {}",
-            r.id, r.title, f.value
-        ),
-        _ => format!("{} {}: {what}: {}", r.id, r.title, f.value),
-    };
+    let text = message_text(r, f);
     let rule = rule_id(r);
     SarifResult {
         level,
@@ -703,19 +708,7 @@ mod tests {
     /// The results as the log built them before they were typed: one JSON tree each.
     fn results_as_trees(report: &Report) -> Vec<Value> {
         fn tree(r: &CheckResult, index: usize, f: &Finding, level: &str, host: &str) -> Value {
-            let what = match (f.file(), f.object.is_empty()) {
-                (Some(path), true) => format!("file {path}"),
-                (Some(path), false) => format!("file {path} on {}", f.object),
-                (None, true) => f.kind.to_string(),
-                (None, false) => format!("{} {}", f.kind, f.object),
-            };
-            let text = match r.status {
-                Status::Error => format!(
-                    "{} {}: could not evaluate {what}: {}",
-                    r.id, r.title, f.value
-                ),
-                _ => format!("{} {}: {what}: {}", r.id, r.title, f.value),
-            };
+            let text = message_text(r, f);
             let rule = rule_id(r);
             let mut v = json!({
                 "ruleId": rule,
