@@ -212,14 +212,13 @@ pub async fn collect_live(opts: &LiveOptions) -> Result<Snapshot, CollectError> 
     let unreachable = |e: Fault| unreachable(&address, &e.to_string());
     let version_json = serde_json::to_value(&version).unwrap_or_default();
     let podman = super::target::engine(&version_json) == "Podman";
-    // The process serving the address, if it is on this host: only its facts are used.
-    let server = {
+    // The process serving the address, if it is on this host (only its facts are used), and
+    // the one walk of /proc it is found in and every /proc fact comes from: read while the
+    // daemon lists its objects.
+    let local_task = {
         let e = endpoint.clone();
-        tokio::task::spawn_blocking(move || super::target::serving_process(Path::new("/proc"), &e))
-            .await
-            .unwrap_or_else(|e| Err(format!("looking for the serving process failed: {e}")))
+        tokio::task::spawn_blocking(move || serving_process_and_table(&e))
     };
-    let reach = Reach::of(&server, podman);
 
     // All containers are listed (one call) for the sprawl counts; only those in scope
     // are inspected.
@@ -233,38 +232,8 @@ pub async fn collect_live(opts: &LiveOptions) -> Result<Snapshot, CollectError> 
         ),
         answer(deadline, docker.list_networks(None::<ListNetworksOptions>)),
     );
-    // Facts that take their time run on blocking threads while the inspects go on.
-    let firewall_status = reach.host_status("the firewall");
-    let firewall_task = tokio::task::spawn_blocking(move || match firewall_status {
-        None => super::firewall::collect(&super::rootfs::RootFs::new("/")),
-        Some(status) => crate::snapshot::FirewallFacts {
-            UfwStatus: status.clone(),
-            Status: status,
-            ..Default::default()
-        },
-    });
     let info = info.map_err(unreachable)?;
     let list = list.map_err(unreachable)?;
-    // Writable layers are sized here from their upper directories when the daemon is on this
-    // host and keeps them (overlay drivers); /system/df then only answers what nothing else
-    // can, and runs while the containers are inspected.
-    let negotiated = docker.client_version().to_string();
-    let size_locally = reach.host_status("").is_none()
-        && super::layers::OVERLAY_DRIVERS.contains(&info.driver.as_deref().unwrap_or_default());
-    let df_ask = disk_usage_ask(opts.disk_usage, size_locally, &negotiated, podman);
-    let assemble = match (df_ask, &image_list) {
-        (Some(super::disk_usage::Ask::Assembled), Ok(images)) => Some(AssembleFrom {
-            docker: docker.clone(),
-            data_root: info.docker_root_dir.clone().unwrap_or_default(),
-            driver: info.driver.clone().unwrap_or_default(),
-            images: images.clone(),
-            containers: list.clone(),
-            // As long as /system/df is given (disk_usage::collect).
-            timeout: Duration::from_secs(180),
-        }),
-        _ => None,
-    };
-    let df_task = spawn_disk_usage(&api, negotiated.clone(), df_ask, assemble);
 
     let mut notes = Vec::new();
     let mut faults = Vec::new();
@@ -284,31 +253,119 @@ pub async fn collect_live(opts: &LiveOptions) -> Result<Snapshot, CollectError> 
         })
         .collect();
 
-    // One inspect per container, concurrently; /proc is walked once at the same time (only
-    // when this host is the daemon's), and every /proc fact (container processes, their
-    // kernel view) comes from that walk.
-    let local = reach.host_status("").is_none();
-    let procs_task = tokio::task::spawn_blocking(move || {
-        local
-            .then(|| super::procs::ProcTable::scan(Path::new("/proc"), Path::new("/sys/fs/cgroup")))
-    });
-    let mut upper_dirs = BTreeMap::new();
-    let mut containers = inspect_containers(
-        &docker,
-        ids,
-        &names,
-        opts,
-        &mut upper_dirs,
-        &mut notes,
-        &mut faults,
-    )
-    .await;
+    // The containers are inspected while the serving process is looked for; what depends on
+    // where the daemon runs starts once that is known. Each container's /proc facts are read
+    // from the walk (only when this host is the daemon's) as its inspect arrives, on a
+    // thread of their own.
+    let (observer, queries) = std::sync::mpsc::channel::<super::procs::ProcQuery>();
+    let located = async {
+        let (server, table) = local_task.await.unwrap_or_else(|e| {
+            (
+                Err(format!("looking for the serving process failed: {e}")),
+                None,
+            )
+        });
+        let reach = Reach::of(&server, podman);
+        // This host's /proc is the daemon's only when the daemon is local.
+        let table = match reach.host_status("") {
+            None => table.map(|t| t.map(std::sync::Arc::new)),
+            Some(_) => None,
+        };
+        // Not local: the queries are dropped and every container is "not observed" below.
+        let observed = match &table {
+            Some(Ok(t)) => {
+                let t = t.clone();
+                Some(tokio::task::spawn_blocking(move || {
+                    queries
+                        .into_iter()
+                        .map(|q| (q.id.clone(), super::procs::observe(Ok(&t), None, &q)))
+                        .collect::<std::collections::HashMap<_, _>>()
+                }))
+            }
+            _ => None,
+        };
+        let config = daemon_config(&reach, podman);
+        // Facts that take their time run on blocking threads while the inspects go on.
+        let host_task = match reach.host_status("") {
+            None => {
+                let config = config.clone();
+                let data_root = info.docker_root_dir.clone().unwrap_or_default();
+                Some(tokio::task::spawn_blocking(move || {
+                    this_hosts_facts(&config, &data_root)
+                }))
+            }
+            Some(_) => None,
+        };
+        let firewall_status = reach.host_status("the firewall");
+        let firewall_task = tokio::task::spawn_blocking(move || match firewall_status {
+            None => super::firewall::collect(&super::rootfs::RootFs::new("/")),
+            Some(status) => crate::snapshot::FirewallFacts {
+                UfwStatus: status.clone(),
+                Status: status,
+                ..Default::default()
+            },
+        });
+        // Writable layers are sized here from their upper directories when the daemon is on
+        // this host and keeps them (overlay drivers); /system/df then only answers what nothing
+        // else can, and runs while the containers are inspected.
+        let negotiated = docker.client_version().to_string();
+        let size_locally = reach.host_status("").is_none()
+            && super::layers::OVERLAY_DRIVERS.contains(&info.driver.as_deref().unwrap_or_default());
+        let df_ask = disk_usage_ask(opts.disk_usage, size_locally, &negotiated, podman);
+        let assemble = match (df_ask, &image_list) {
+            (Some(super::disk_usage::Ask::Assembled), Ok(images)) => Some(AssembleFrom {
+                docker: docker.clone(),
+                data_root: info.docker_root_dir.clone().unwrap_or_default(),
+                driver: info.driver.clone().unwrap_or_default(),
+                images: images.clone(),
+                containers: list.clone(),
+                // As long as /system/df is given (disk_usage::collect).
+                timeout: Duration::from_secs(180),
+            }),
+            _ => None,
+        };
+        let df_task = spawn_disk_usage(&api, negotiated, df_ask, assemble);
+        Located {
+            reach,
+            table,
+            observed,
+            config,
+            host_task,
+            firewall_task,
+            size_locally,
+            df_ask,
+            df_task,
+        }
+    };
+    let ((mut containers, upper_dirs), located) = tokio::join!(
+        inspect_containers(
+            &docker,
+            ids,
+            &names,
+            opts,
+            observer,
+            &mut notes,
+            &mut faults,
+        ),
+        located
+    );
+    let Located {
+        reach,
+        table,
+        observed,
+        config,
+        host_task,
+        firewall_task,
+        size_locally,
+        df_ask,
+        df_task,
+    } = located;
     // The containerd image store keeps layers in containerd's content store (content_store.rs).
     // Only a daemon of this host: a remote one's layers are not here (host_status says so).
     let content = match reach.host_status("") {
         None => super::content_store::live_store(
             info.driver_status.as_deref().unwrap_or_default(),
-            || daemon_config(&reach, podman),
+            || config.clone(),
         ),
         Some(_) => None,
     };
@@ -323,21 +380,23 @@ pub async fn collect_live(opts: &LiveOptions) -> Result<Snapshot, CollectError> 
         &mut faults,
     )
     .await;
-    let table = procs_task
-        .await
-        .unwrap_or_else(|e| Some(Err(format!("reading /proc failed: {e}"))));
+    // Observed already unless the thread failed; what it did not observe is observed here.
+    let observed = match observed {
+        Some(task) => task.await.unwrap_or_default(),
+        None => Default::default(),
+    };
     let proc_status = match (&table, reach.host_status("the host's /proc")) {
         (Some(table), _) => super::procs::observe_containers(
-            table.as_ref().map_err(String::as_str),
+            table.as_deref().map_err(String::as_str),
             &mut containers,
             None,
+            observed,
         ),
         (None, status) => {
             let status = status.unwrap_or_default();
-            super::procs::observe_containers(Err(""), &mut containers, Some(&status))
+            super::procs::observe_containers(Err(""), &mut containers, Some(&status), observed)
         }
     };
-    let config = daemon_config(&reach, podman);
 
     let networks = match networks {
         Ok(list) => list
@@ -376,14 +435,15 @@ pub async fn collect_live(opts: &LiveOptions) -> Result<Snapshot, CollectError> 
             Status: FactStatus::unavailable(format!("reading the firewall failed: {e}")),
             ..Default::default()
         });
-    let mut host = match reach.host_status("") {
-        None => host_facts(
-            proc_status,
-            firewall,
-            &config,
-            info.docker_root_dir.as_deref().unwrap_or(""),
-        ),
-        Some(_) => not_this_host(&reach, proc_status, firewall, &info),
+    let mut host = match host_task {
+        Some(task) => crate::snapshot::Host {
+            Proc: proc_status,
+            Firewall: firewall,
+            ..task
+                .await
+                .unwrap_or_else(|e| std::panic::resume_unwind(e.into_panic()))
+        },
+        None => not_this_host(&reach, proc_status, firewall, &info),
     };
     if let (None, super::connect::Address::Unix(path)) = (reach.host_status(""), &endpoint.address)
     {
@@ -592,6 +652,24 @@ fn disk_usage_ask(
 }
 
 type DiskUsageAnswer = (crate::snapshot::DiskUsage, BTreeMap<String, i64>);
+
+/// What follows once the serving process has been looked for: where the daemon runs, this
+/// host's /proc (when it is the daemon's), and the tasks started from that.
+struct Located {
+    reach: Reach,
+    table: Option<Result<std::sync::Arc<super::procs::ProcTable>, String>>,
+    /// The /proc observer: each container's facts by ID, as their inspects arrived.
+    observed:
+        Option<tokio::task::JoinHandle<std::collections::HashMap<String, super::procs::Observed>>>,
+    config: crate::snapshot::DaemonConfig,
+    /// This host's facts (`this_hosts_facts`), when it is the daemon's.
+    host_task: Option<tokio::task::JoinHandle<crate::snapshot::Host>>,
+    firewall_task: tokio::task::JoinHandle<crate::snapshot::FirewallFacts>,
+    /// Writable layers are sized on this host (`writable_layers`).
+    size_locally: bool,
+    df_ask: Option<super::disk_usage::Ask>,
+    df_task: tokio::task::JoinHandle<DiskUsageAnswer>,
+}
 
 /// What the totals are put together from on this host ([`super::disk_usage::Ask::Assembled`]).
 struct AssembleFrom {
@@ -824,64 +902,86 @@ fn containers_in_scope(
 
 /// One inspect per container, concurrently. A container removed between list and inspect
 /// is left out with a note; one that could not be inspected for another reason is kept with
-/// its `Error` (its checks ERROR) and counted in `faults` ("n of m containers …").
+/// its `Error` (its checks ERROR) and counted in `faults` ("n of m containers …"). Each
+/// converted container is sent to `observer` as it arrives. Also returns each container's
+/// overlay upper directory (by ID), for sizing its writable layer.
 async fn inspect_containers(
     docker: &Docker,
     ids: Vec<String>,
     names: &BTreeMap<String, String>,
     opts: &LiveOptions,
-    upper_dirs: &mut BTreeMap<String, String>,
+    observer: std::sync::mpsc::Sender<super::procs::ProcQuery>,
     notes: &mut Vec<String>,
     faults: &mut Vec<String>,
-) -> Vec<Container> {
+) -> (Vec<Container>, BTreeMap<String, String>) {
     let total = ids.len();
     let deadline = opts.deadline();
     let mut progress = crate::progress::Progress::new(ids.len(), opts.progress);
-    let inspected: Vec<(
-        String,
-        Result<bollard::models::ContainerInspectResponse, Fault>,
-    )> = stream::iter(ids)
+    // Each answer is converted as it arrives (while the others are still under way) and
+    // handed to the /proc observer.
+    // The container (Err(None): gone, Err(Some): why not) and its overlay upper directory.
+    type Inspected = (Result<Container, Option<String>>, Option<String>);
+    let inspected: Vec<(String, Inspected)> = stream::iter(ids)
         .map(|id| async move {
-            let r = answer(
+            let raw = answer(
                 deadline,
                 docker.inspect_container(&id, None::<InspectContainerOptions>),
             )
             .await;
+            let r = match raw {
+                Ok(raw) => (
+                    match convert::<_, Container>(&raw) {
+                        Ok(mut c) => {
+                            c.Name = c.Name.trim_start_matches('/').to_string();
+                            // Docker lists mounts in Go map order (random): sort for stable
+                            // evidence.
+                            c.Mounts.sort_by(|a, b| a.Destination.cmp(&b.Destination));
+                            Ok(c)
+                        }
+                        Err(e) => Err(Some(format!("inspect answer not understood: {}", clip(&e)))),
+                    },
+                    container_upper_dir(&raw),
+                ),
+                Err(Fault::Gone) => (Err(None), None),
+                Err(Fault::Failed(why)) => {
+                    (Err(Some(format!("could not be inspected: {why}"))), None)
+                }
+            };
             (id, r)
         })
         .buffered(CONCURRENCY)
-        .inspect(|_| progress.tick())
+        .inspect(|(_, r)| {
+            progress.tick();
+            if let (Ok(c), _) = r {
+                // No observer (a remote daemon, or its thread failed): the caller observes.
+                let _ = observer.send(super::procs::ProcQuery::of(c));
+            }
+        })
         .collect()
         .await;
+    drop(observer);
     progress.finish();
 
     let mut containers = Vec::new();
+    let mut upper_dirs = BTreeMap::new();
     let mut failed: Vec<String> = Vec::new();
-    for (id, result) in inspected {
-        if let Ok(raw) = &result
-            && let Some(dir) = container_upper_dir(raw)
-        {
+    for (id, (result, upper)) in inspected {
+        if let Some(dir) = upper {
             upper_dirs.insert(id.clone(), dir);
         }
         let why = match result {
-            Ok(raw) => match convert::<_, Container>(&raw) {
-                Ok(mut c) => {
-                    c.Name = c.Name.trim_start_matches('/').to_string();
-                    // Docker lists mounts in Go map order (random): sort for stable evidence.
-                    c.Mounts.sort_by(|a, b| a.Destination.cmp(&b.Destination));
-                    containers.push(c);
-                    continue;
-                }
-                Err(e) => format!("inspect answer not understood: {}", clip(&e)),
-            },
-            Err(Fault::Gone) => {
+            Ok(c) => {
+                containers.push(c);
+                continue;
+            }
+            Err(Some(why)) => why,
+            Err(None) => {
                 notes.push(format!(
                     "container {} disappeared between list and inspect; left out",
                     short_id(&id)
                 ));
                 continue;
             }
-            Err(Fault::Failed(why)) => format!("could not be inspected: {why}"),
         };
         failed.push(why.clone());
         containers.push(Container {
@@ -900,7 +1000,7 @@ async fn inspect_containers(
             failed.len()
         ));
     }
-    containers
+    (containers, upper_dirs)
 }
 
 /// Images the containers use (or all of them), each inspected once with its full history and
@@ -1264,17 +1364,38 @@ fn podman_host(host: &mut crate::snapshot::Host) {
 
 /// The local host's facts: a few dozen stats and at most one `auditctl -l`, cheap enough to
 /// run in place, plus the facts gathered alongside.
-fn host_facts(
-    proc_status: FactStatus,
-    firewall: crate::snapshot::FirewallFacts,
+/// The facts of this host (the daemon's): its files, users, audit rules, mounts, resolver…;
+/// `Proc` and `Firewall` are the caller's to fill.
+fn this_hosts_facts(
     config: &crate::snapshot::DaemonConfig,
     data_root: &str,
 ) -> crate::snapshot::Host {
     crate::snapshot::Host {
-        Proc: proc_status,
         Resolver: super::resolver::collect(&super::rootfs::RootFs::new("/")),
-        Firewall: firewall,
         ..super::host::collect_host_facts(&super::rootfs::RootFs::new("/"), true, config, data_root)
+    }
+}
+
+/// The process serving `endpoint` on this host and the walk of this host's /proc it was
+/// found in (None when no listening socket of the address is visible here: the daemon is
+/// remote and nothing else of /proc is read).
+fn serving_process_and_table(
+    endpoint: &super::connect::Endpoint,
+) -> (
+    Result<super::target::Server, String>,
+    Option<Result<super::procs::ProcTable, String>>,
+) {
+    let proc = Path::new("/proc");
+    let inodes = match super::target::listening_inodes(proc, endpoint) {
+        Ok(inodes) => inodes,
+        Err(e) => return (Err(e), None),
+    };
+    match super::procs::ProcTable::scan(proc, Path::new("/sys/fs/cgroup")) {
+        Ok(t) => (
+            super::target::serving_process(&t, endpoint, &inodes),
+            Some(Ok(t)),
+        ),
+        Err(e) => (Err(e.clone()), Some(Err(e))),
     }
 }
 

@@ -5,7 +5,7 @@
 //! the kernel's view of each container's init (IDs, capabilities, NoNewPrivs, seccomp, LSM
 //! label, namespaces, cgroup limits); and the candidates for the daemon's own process.
 //! Read-only; never `docker exec`.
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 
 use crate::snapshot::{CgroupLimits, FactStatus, KernelView, Process};
@@ -30,6 +30,9 @@ pub struct ProcTable {
     cgroup_root: PathBuf,
     entries: BTreeMap<i64, Entry>,
     children: HashMap<i64, Vec<i64>>,
+    /// PIDs by PID namespace (`ns/pid` target): a container's members are found by lookup,
+    /// not by a pass over every process per container (quadratic at 1,000 containers).
+    by_pid_ns: HashMap<String, Vec<i64>>,
     /// The host's namespaces by name: PID 1's, or a kernel thread's (PID 2, kthreadd, lives
     /// in the initial namespaces) where PID 1's links are not readable.
     host_ns: BTreeMap<&'static str, String>,
@@ -45,6 +48,7 @@ impl ProcTable {
             .map_err(|e| format!("cannot read {}: {e}", proc_root.display()))?;
         let mut entries = BTreeMap::new();
         let mut children: HashMap<i64, Vec<i64>> = HashMap::new();
+        let mut by_pid_ns: HashMap<String, Vec<i64>> = HashMap::new();
         for entry in listing.flatten() {
             let Some(pid) = entry
                 .file_name()
@@ -63,6 +67,9 @@ impl ProcTable {
             };
             let pid_ns = link(&dir.join("ns/pid"));
             children.entry(ppid).or_default().push(pid);
+            if !pid_ns.is_empty() {
+                by_pid_ns.entry(pid_ns.clone()).or_default().push(pid);
+            }
             entries.insert(
                 pid,
                 Entry {
@@ -91,6 +98,7 @@ impl ProcTable {
             cgroup_root: cgroup_root.to_path_buf(),
             entries,
             children,
+            by_pid_ns,
             host_ns,
             cap_last,
         })
@@ -98,11 +106,27 @@ impl ProcTable {
 
     /// PIDs whose command name (`comm`) is `name`, in PID order.
     pub fn pids_named(&self, name: &str) -> Vec<i64> {
+        self.pids_named_any(&[name])
+    }
+
+    /// PIDs whose command name (`comm`, from `stat`: the first 15 bytes of the program's
+    /// name, as `/proc/PID/comm` has it) is one of `names`, in PID order.
+    pub fn pids_named_any(&self, names: &[&str]) -> Vec<i64> {
         self.entries
             .iter()
-            .filter(|(_, e)| e.comm == name)
+            .filter(|(_, e)| names.contains(&e.comm.as_str()))
             .map(|(pid, _)| *pid)
             .collect()
+    }
+
+    /// Every PID of the walk, in order.
+    pub fn pids(&self) -> impl Iterator<Item = i64> + '_ {
+        self.entries.keys().copied()
+    }
+
+    /// The /proc the table was read from.
+    pub fn root(&self) -> &Path {
+        &self.root
     }
 
     /// The `/proc/PID` directory of a process.
@@ -134,13 +158,33 @@ impl ProcTable {
                 },
             )
         };
-        let Some(entry) = self.entries.get(&init) else {
-            return unobserved(format!(
-                "host PID {init} is not in {}: the scanner runs in another PID namespace or on another host than the daemon",
-                self.root.display()
-            ));
-        };
         let dir = self.dir(init);
+        // A container started after the walk (between it and the inspect) has its init read
+        // now; its own children are then not known.
+        let late;
+        let entry = match self.entries.get(&init) {
+            Some(e) => e,
+            None => match std::fs::read_to_string(dir.join("stat"))
+                .ok()
+                .and_then(|s| parse_stat(&s))
+            {
+                Some((comm, state, ppid)) => {
+                    late = Entry {
+                        ppid,
+                        comm,
+                        state,
+                        pid_ns: link(&dir.join("ns/pid")),
+                    };
+                    &late
+                }
+                None => {
+                    return unobserved(format!(
+                        "host PID {init} is not in {}: the scanner runs in another PID namespace or on another host than the daemon",
+                        self.root.display()
+                    ));
+                }
+            },
+        };
         let status = match std::fs::read_to_string(dir.join("status")) {
             Ok(s) => s,
             Err(e) => return unobserved(format!("cannot read {}/status: {e}", dir.display())),
@@ -154,35 +198,28 @@ impl ProcTable {
                 "host PID {init} does not belong to this container (its cgroup and command line differ): the daemon's processes are not in this /proc"
             ));
         }
-        let mut members = vec![init];
+        let mut members = BTreeSet::from([init]);
         let mut queue = vec![init];
         while let Some(pid) = queue.pop() {
             for child in self.children.get(&pid).into_iter().flatten() {
-                if !members.contains(child) {
-                    members.push(*child);
+                if members.insert(*child) {
                     queue.push(*child);
                 }
             }
         }
         if private_pid_ns && !entry.pid_ns.is_empty() {
-            for (pid, e) in &self.entries {
-                if e.pid_ns == entry.pid_ns && !members.contains(pid) {
-                    members.push(*pid);
-                }
-            }
+            members.extend(self.by_pid_ns.get(&entry.pid_ns).into_iter().flatten());
         }
-        members.sort_unstable();
         let processes = members
             .iter()
             .filter_map(|pid| {
-                let e = self.entries.get(pid)?;
                 if *pid == init {
-                    Some(process(*pid, e, args.clone(), &status))
-                } else {
-                    let d = self.dir(*pid);
-                    let st = std::fs::read_to_string(d.join("status")).ok()?;
-                    Some(process(*pid, e, cmdline(&d), &st))
+                    return Some(process(*pid, entry, args.clone(), &status));
                 }
+                let e = self.entries.get(pid)?;
+                let d = self.dir(*pid);
+                let st = std::fs::read_to_string(d.join("status")).ok()?;
+                Some(process(*pid, e, cmdline(&d), &st))
             })
             .collect();
         (
@@ -263,77 +300,132 @@ impl ProcTable {
     }
 }
 
-/// Fills `Processes` and `Kernel` of every container from one /proc table and returns the
-/// status of the host's /proc as a whole. `table` is the walk's result; `remote` is the
-/// status of a daemon whose host is not this one (its PIDs are another host's and nothing is
-/// observed; the status is every running container's and the whole's). Containers that are
-/// not running get the reason instead.
+/// What /proc is asked about one container, from its inspect: `Id`, `State.Running`,
+/// `State.Pid`, `State.Status`, `Config.Entrypoint` + `Config.Cmd` and `HostConfig.PidMode`.
+#[derive(Debug, Clone)]
+pub struct ProcQuery {
+    pub id: String,
+    pub running: bool,
+    /// The init's host PID (`State.Pid`; 0 when not running).
+    pub pid: i64,
+    /// `State.Status` ("exited", "created"…), for the reason of a container not running.
+    pub status: String,
+    /// Entrypoint and cmd: the command line its init must end with when no cgroup names it.
+    pub command: Vec<String>,
+    /// A PID namespace of its own (`PidMode` "" or "private").
+    pub private_pid_ns: bool,
+}
+
+impl ProcQuery {
+    pub fn of(c: &crate::snapshot::Container) -> ProcQuery {
+        ProcQuery {
+            id: c.Id.clone(),
+            running: c.State.Running,
+            pid: c.State.Pid,
+            status: c.State.Status.clone(),
+            command: c
+                .Config
+                .Entrypoint
+                .iter()
+                .chain(&c.Config.Cmd)
+                .cloned()
+                .collect(),
+            private_pid_ns: matches!(c.HostConfig.PidMode.as_str(), "" | "private"),
+        }
+    }
+}
+
+/// One container's /proc facts: its processes (None: not observed, the view says why) and
+/// the kernel's view of its init.
+pub type Observed = (Option<Vec<Process>>, KernelView);
+
+/// The /proc facts of the container `q` asks about. `table` is the walk's result (Err: why
+/// /proc could not be read); `remote` is the status of a daemon whose host is not this one
+/// (its PIDs are another host's and nothing is observed). A container that is not running
+/// has no processes and the reason instead of a view.
+pub fn observe(
+    table: Result<&ProcTable, &str>,
+    remote: Option<&FactStatus>,
+    q: &ProcQuery,
+) -> Observed {
+    if !q.running || q.pid <= 0 {
+        let status = if q.status.is_empty() {
+            "stopped"
+        } else {
+            q.status.as_str()
+        };
+        let kernel = KernelView {
+            Status: FactStatus::unavailable(format!(
+                "not running ({status}): no process to observe"
+            )),
+            ..KernelView::default()
+        };
+        return (Some(Vec::new()), kernel);
+    }
+    let unobserved = |status: FactStatus| {
+        (
+            None,
+            KernelView {
+                Status: status,
+                Pid: q.pid,
+                ..KernelView::default()
+            },
+        )
+    };
+    match (remote, table) {
+        (Some(status), _) => unobserved(status.clone()),
+        (None, Err(e)) => unobserved(FactStatus::unavailable(e.to_string())),
+        (None, Ok(t)) => t.container(q.pid, &q.id, &q.command, q.private_pid_ns),
+    }
+}
+
+/// The status of the host's /proc as a whole, given every container's observation: the
+/// remote status, why /proc could not be read, or how many running containers were not
+/// observed and the first one's reason.
+pub fn proc_status<'a>(
+    table: Result<&ProcTable, &str>,
+    remote: Option<&FactStatus>,
+    observed: impl IntoIterator<Item = &'a Observed>,
+) -> FactStatus {
+    match (remote, table) {
+        (Some(status), _) => status.clone(),
+        (None, Err(e)) => FactStatus::unavailable(e.to_string()),
+        (None, Ok(_)) => {
+            let mut blind = observed.into_iter().filter(|(procs, _)| procs.is_none());
+            match blind.next() {
+                None => FactStatus::available(),
+                Some((_, first)) => FactStatus::unavailable(format!(
+                    "{} running container(s) not observed: {}",
+                    1 + blind.count(),
+                    first.Status.reason()
+                )),
+            }
+        }
+    }
+}
+
+/// Fills `Processes` and `Kernel` of every container and returns the status of the host's
+/// /proc as a whole (`proc_status`). `done` holds observations made already (by container
+/// ID: while the inspects went on); the others are made here (`observe`).
 pub fn observe_containers(
     table: Result<&ProcTable, &str>,
     containers: &mut [crate::snapshot::Container],
     remote: Option<&FactStatus>,
+    mut done: HashMap<String, Observed>,
 ) -> FactStatus {
-    let mut blind = 0;
-    let mut first_reason = String::new();
-    for c in containers.iter_mut() {
-        if !c.State.Running || c.State.Pid <= 0 {
-            c.Processes = Some(Vec::new());
-            c.Kernel.Status = FactStatus::unavailable(format!(
-                "not running ({}): no process to observe",
-                if c.State.Status.is_empty() {
-                    "stopped"
-                } else {
-                    c.State.Status.as_str()
-                }
-            ));
-            continue;
-        }
-        let (procs, kernel) = match (remote, table) {
-            (Some(status), _) => (
-                None,
-                KernelView {
-                    Status: status.clone(),
-                    Pid: c.State.Pid,
-                    ..KernelView::default()
-                },
-            ),
-            (None, Err(e)) => (
-                None,
-                KernelView {
-                    Status: FactStatus::unavailable(e.to_string()),
-                    Pid: c.State.Pid,
-                    ..KernelView::default()
-                },
-            ),
-            (None, Ok(t)) => {
-                let command: Vec<String> = c
-                    .Config
-                    .Entrypoint
-                    .iter()
-                    .chain(&c.Config.Cmd)
-                    .cloned()
-                    .collect();
-                let private = matches!(c.HostConfig.PidMode.as_str(), "" | "private");
-                t.container(c.State.Pid, &c.Id, &command, private)
-            }
-        };
-        if procs.is_none() {
-            blind += 1;
-            if first_reason.is_empty() {
-                first_reason = kernel.Status.reason().to_string();
-            }
-        }
+    let observed: Vec<Observed> = containers
+        .iter()
+        .map(|c| {
+            done.remove(&c.Id)
+                .unwrap_or_else(|| observe(table, remote, &ProcQuery::of(c)))
+        })
+        .collect();
+    let status = proc_status(table, remote, &observed);
+    for (c, (procs, kernel)) in containers.iter_mut().zip(observed) {
         c.Processes = procs;
         c.Kernel = kernel;
     }
-    match (remote, table) {
-        (Some(status), _) => status.clone(),
-        (None, Err(e)) => FactStatus::unavailable(e.to_string()),
-        (None, Ok(_)) if blind > 0 => FactStatus::unavailable(format!(
-            "{blind} running container(s) not observed: {first_reason}"
-        )),
-        (None, Ok(_)) => FactStatus::available(),
-    }
+    status
 }
 
 /// (comm, state, ppid) from a `/proc/PID/stat` line; comm is in parentheses and may itself
@@ -648,6 +740,62 @@ mod tests {
             k.Status.reason()
         );
         assert_eq!(t.pids_named("containerd-shim"), vec![50]);
+    }
+
+    /// A container started between the walk and its inspect: its init is read when asked
+    /// for (it was "not in /proc", as if the daemon were another host's).
+    #[test]
+    fn a_container_started_after_the_walk_is_observed() {
+        let (tmp, t) = fake();
+        let root = tmp.path().join("proc");
+        write_proc(
+            &root,
+            300,
+            50,
+            "late",
+            &["sleep", "9"],
+            "Uid:\t0\t0\t0\t0\nSeccomp:\t2\n",
+        );
+        ns(&root, 300, "pid", "pid:[30]");
+        std::fs::write(root.join("300/cgroup"), format!("0::/docker/{ID}\n")).unwrap();
+        let (procs, k) = t.container(300, ID, &[], true);
+        let procs = procs.expect("observed");
+        assert_eq!(procs.len(), 1);
+        assert_eq!((procs[0].Pid, procs[0].Comm.as_str()), (300, "late"));
+        assert_eq!(k.Seccomp, 2);
+        assert!(k.Status.is_available(), "{:?}", k.Status);
+    }
+
+    /// Observations made while the inspects went on are used as they are; the others are
+    /// made from the table, and the whole's status counts the unobserved.
+    #[test]
+    fn observations_made_already_are_kept() {
+        let (_tmp, t) = fake();
+        let mut running = crate::snapshot::Container {
+            Id: ID.into(),
+            ..Default::default()
+        };
+        running.State.Running = true;
+        running.State.Pid = 100;
+        let mut elsewhere = running.clone();
+        elsewhere.Id = "feedbeef".into();
+        elsewhere.Config.Cmd = vec!["other".into()];
+        let mut containers = vec![running.clone(), elsewhere];
+        let mut done = HashMap::new();
+        let mut marked = observe(Ok(&t), None, &ProcQuery::of(&running));
+        marked.1.Label = "from the pipeline".into();
+        done.insert(ID.to_string(), marked);
+        let status = observe_containers(Ok(&t), &mut containers, None, done);
+        assert_eq!(containers[0].Kernel.Label, "from the pipeline");
+        assert_eq!(containers[0].Processes.as_ref().map(Vec::len), Some(3));
+        assert!(containers[1].Processes.is_none());
+        assert!(
+            status
+                .reason()
+                .starts_with("1 running container(s) not observed: host PID 100 does not belong"),
+            "{}",
+            status.reason()
+        );
     }
 
     #[test]

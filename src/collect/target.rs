@@ -8,6 +8,7 @@ use std::net::{IpAddr, ToSocketAddrs, UdpSocket};
 use std::path::Path;
 
 use super::connect::{Address, Endpoint};
+use super::procs::ProcTable;
 use crate::snapshot::Target;
 
 /// The `Host.Files` roles that are dockerd's own (its binaries and containerd's, unit files,
@@ -91,10 +92,11 @@ impl Server {
     }
 }
 
-/// Finds the process holding the listening socket of `endpoint` in `proc_root` (`/proc`),
-/// or says why none was found (the daemon is then treated as remote).
-pub fn serving_process(proc_root: &Path, endpoint: &Endpoint) -> Result<Server, String> {
-    let inodes: BTreeSet<String> = match &endpoint.address {
+/// The inodes of the listening sockets of `endpoint` visible from `proc_root` (`/proc`), or
+/// why there are none (the daemon is then treated as remote, and nothing else of /proc is
+/// read): an ssh address, an address of another host, no listener.
+pub fn listening_inodes(proc_root: &Path, endpoint: &Endpoint) -> Result<BTreeSet<u64>, String> {
+    let inodes: BTreeSet<u64> = match &endpoint.address {
         Address::Unix(path) => unix_listeners_any_netns(proc_root, &path.to_string_lossy()),
         Address::Tcp { host, port } => {
             let ips = local_ips(host)?;
@@ -113,7 +115,18 @@ pub fn serving_process(proc_root: &Path, endpoint: &Endpoint) -> Result<Server, 
             endpoint.url()
         ));
     }
-    let Some(pid) = holder(proc_root, &inodes) else {
+    Ok(inodes)
+}
+
+/// Finds the process holding one of `inodes` (`listening_inodes` of `endpoint`) among the
+/// processes of `table`, or says why none was found (the daemon is then treated as remote).
+pub fn serving_process(
+    table: &ProcTable,
+    endpoint: &Endpoint,
+    inodes: &BTreeSet<u64>,
+) -> Result<Server, String> {
+    let proc_root = table.root();
+    let Some((holder, held)) = holder(table, inodes) else {
         // A unix socket listed here is served here, but its holder's fds may be unreadable
         // (a container without CAP_SYS_PTRACE): take the dockerd that discovery ranks first
         // for that socket, PID unknown (0).
@@ -140,9 +153,9 @@ pub fn serving_process(proc_root: &Path, endpoint: &Endpoint) -> Result<Server, 
     };
     // A rootless daemon's TCP port is held on the host side by rootlesskit's port driver:
     // the daemon is the dockerd it runs (its child's child), when there is one.
-    let pid = match exe_name(&proc_root.join(pid.to_string())).as_deref() {
-        Some("rootlesskit") => engine_descendant(proc_root, pid).unwrap_or(pid),
-        _ => pid,
+    let pid = match exe_name(&proc_root.join(holder.to_string())).as_deref() {
+        Some("rootlesskit") => engine_descendant(proc_root, holder).unwrap_or(holder),
+        _ => holder,
     };
     let dir = proc_root.join(pid.to_string());
     let argv: Vec<String> = std::fs::read(dir.join("cmdline"))
@@ -151,7 +164,11 @@ pub fn serving_process(proc_root: &Path, endpoint: &Endpoint) -> Result<Server, 
         .filter(|s| !s.is_empty())
         .map(|s| String::from_utf8_lossy(s).into_owned())
         .collect();
-    let listening = super::daemon_config::listening_sockets(proc_root, pid);
+    // The holder's descriptors were read to find it: not a second time.
+    let listening = match held {
+        Some(held) if pid == holder => super::daemon_config::listening_sockets_among(&dir, &held),
+        _ => super::daemon_config::listening_sockets(proc_root, pid),
+    };
     let sockets = listening
         .as_ref()
         .map(|l| {
@@ -257,7 +274,7 @@ fn local_ips(host: &str) -> Result<Vec<IpAddr>, String> {
 /// Listening unix sockets bound to `path` in any network namespace: `net/unix` lists only
 /// the reader's namespace, and a daemon in its own (`unshare --net`, rootlesskit) still serves
 /// a socket file on the shared filesystem. One table per distinct namespace is read.
-fn unix_listeners_any_netns(proc_root: &Path, path: &str) -> BTreeSet<String> {
+fn unix_listeners_any_netns(proc_root: &Path, path: &str) -> BTreeSet<u64> {
     let mut found = unix_listeners(&proc_root.join("self"), path);
     if !found.is_empty() {
         return found;
@@ -304,7 +321,7 @@ fn is_engine(pid_dir: &Path) -> bool {
 
 /// Inodes of listening unix sockets bound to `path` (`net/unix`: `Num RefCount Protocol Flags
 /// Type St Inode Path`; flag 0x10000 = listening). /var/run → /run links compare resolved.
-fn unix_listeners(proc_dir: &Path, path: &str) -> BTreeSet<String> {
+fn unix_listeners(proc_dir: &Path, path: &str) -> BTreeSet<u64> {
     let text = std::fs::read_to_string(proc_dir.join("net/unix")).unwrap_or_default();
     let wanted = std::fs::canonicalize(path).ok();
     text.lines()
@@ -315,14 +332,14 @@ fn unix_listeners(proc_dir: &Path, path: &str) -> BTreeSet<String> {
             let listening = u32::from_str_radix(f.get(3)?, 16).ok()? & 0x10000 != 0;
             let same =
                 bound == path || wanted.is_some() && std::fs::canonicalize(bound).ok() == wanted;
-            (listening && same).then(|| f[6].to_string())
+            (listening && same).then(|| f[6].parse().ok()).flatten()
         })
         .collect()
 }
 
 /// Inodes of TCP sockets in LISTEN on `port` bound to one of `ips` or to the wildcard
 /// address, from `<proc_dir>/net/tcp{,6}`.
-fn tcp_listeners(proc_dir: &Path, ips: &[IpAddr], port: u16) -> BTreeSet<String> {
+fn tcp_listeners(proc_dir: &Path, ips: &[IpAddr], port: u16) -> BTreeSet<u64> {
     let Ok(process) = procfs::process::Process::new_with_root(proc_dir.to_path_buf()) else {
         return BTreeSet::new();
     };
@@ -338,7 +355,7 @@ fn tcp_listeners(proc_dir: &Path, ips: &[IpAddr], port: u16) -> BTreeSet<String>
                     .iter()
                     .any(|ip| *ip == bound || mapped(bound) == Some(*ip))
         })
-        .map(|e| e.inode.to_string())
+        .map(|e| e.inode)
         .collect()
 }
 
@@ -353,41 +370,27 @@ fn mapped(ip: IpAddr) -> Option<IpAddr> {
 /// rootlesskit, whose port driver holds a rootless daemon's TCP port on the host side.
 const ENGINE_COMMS: &[&str] = &["dockerd", "podman", "rootlesskit"];
 
-/// The lowest PID with one of `inodes` open. The engines' processes are looked at first
-/// (by `comm`, one small read each) and the first holder among them wins; only when none
-/// holds the socket are every process's descriptors read, to name the forwarder or proxy
-/// that does. At 100 containers this reads a few dozen fd links instead of thousands.
-fn holder(proc_root: &Path, inodes: &BTreeSet<String>) -> Option<u64> {
-    let mut pids: Vec<u64> = std::fs::read_dir(proc_root)
-        .ok()?
-        .flatten()
-        .filter_map(|e| e.file_name().to_str()?.parse().ok())
-        .collect();
-    pids.sort_unstable();
-    let holds = |pid: &u64| holds_any(&proc_root.join(pid.to_string()), inodes);
-    let (engines, others): (Vec<u64>, Vec<u64>) = pids
-        .into_iter()
-        .partition(|pid| is_engine(&proc_root.join(pid.to_string())));
-    engines
-        .iter()
-        .find(|p| holds(p))
-        .or_else(|| others.iter().find(|p| holds(p)))
-        .copied()
-}
-
-/// Does the process have one of `inodes` open? Stops at the first match.
-fn holds_any(pid_dir: &Path, inodes: &BTreeSet<String>) -> bool {
-    let Ok(fds) = std::fs::read_dir(pid_dir.join("fd")) else {
-        return false;
-    };
-    fds.flatten().any(|fd| {
-        std::fs::read_link(fd.path()).is_ok_and(|t| {
-            let t = t.to_string_lossy();
-            t.strip_prefix("socket:[")
-                .and_then(|r| r.strip_suffix(']'))
-                .is_some_and(|i| inodes.contains(i))
-        })
-    })
+/// The lowest PID with one of `inodes` open, and when it is an engine's, the inodes of every
+/// socket it has open (its listening sockets are among them). The engines' processes (by
+/// `comm`, from the table's walk) are looked at first and the first holder among them wins;
+/// only when none holds the socket are the other processes' descriptors read, to name the
+/// forwarder or proxy that does. At 1,000 containers this reads the engine's descriptors
+/// once instead of thousands of processes'.
+fn holder(table: &ProcTable, inodes: &BTreeSet<u64>) -> Option<(u64, Option<BTreeSet<u64>>)> {
+    let dir = |pid: i64| table.root().join(pid.to_string());
+    let engines = table.pids_named_any(ENGINE_COMMS);
+    for &pid in &engines {
+        if let Ok(held) = super::daemon_config::open_socket_inodes(&dir(pid))
+            && !held.is_disjoint(inodes)
+        {
+            return Some((u64::try_from(pid).ok()?, Some(held)));
+        }
+    }
+    table
+        .pids()
+        .filter(|pid| !engines.contains(pid))
+        .find(|pid| super::daemon_config::holds_socket(&dir(*pid), inodes))
+        .and_then(|pid| Some((u64::try_from(pid).ok()?, None)))
 }
 
 /// "Docker" or "Podman", from `/version` (Podman names itself in `Components` and
@@ -543,6 +546,13 @@ mod tests {
         );
     }
 
+    /// `serving_process` as the live scan runs it: the listeners, then the walk of /proc.
+    fn serve(endpoint: &Endpoint) -> Result<Server, String> {
+        let inodes = listening_inodes(Path::new("/proc"), endpoint)?;
+        let table = ProcTable::scan(Path::new("/proc"), Path::new("/sys/fs/cgroup"))?;
+        serving_process(&table, endpoint, &inodes)
+    }
+
     #[test]
     fn a_socket_served_by_this_process_is_found_with_its_pid() {
         let dir = tempfile::tempdir().unwrap();
@@ -553,7 +563,7 @@ mod tests {
             tls: None,
             context: None,
         };
-        let server = serving_process(Path::new("/proc"), &endpoint).unwrap();
+        let server = serve(&endpoint).unwrap();
         assert_eq!(server.pid, std::process::id() as u64);
         assert!(
             server.sockets.contains(&path.display().to_string()),
@@ -568,10 +578,7 @@ mod tests {
             tls: None,
             context: None,
         };
-        assert_eq!(
-            serving_process(Path::new("/proc"), &endpoint).unwrap().pid,
-            std::process::id() as u64
-        );
+        assert_eq!(serve(&endpoint).unwrap().pid, std::process::id() as u64);
         // An address of another host is remote whatever listens here on that port.
         let far = Endpoint {
             address: Address::Tcp {
@@ -581,6 +588,6 @@ mod tests {
             tls: None,
             context: None,
         };
-        assert!(serving_process(Path::new("/proc"), &far).is_err());
+        assert!(serve(&far).is_err());
     }
 }

@@ -46,22 +46,33 @@ pub fn find_dockerd_args_among(
 /// is what it serves however it got the sockets: `-H`, or inherited with `-H fd://` from
 /// systemd socket activation. Err says what could not be read.
 pub fn listening_sockets(proc_root: &Path, pid: u64) -> Result<Vec<String>, String> {
-    use procfs::net::TcpState;
     let dir = proc_root.join(pid.to_string());
-    let process = procfs::process::Process::new_with_root(dir.clone())
-        .map_err(|e| format!("cannot read {}: {e}", dir.display()))?;
-    let inodes: std::collections::BTreeSet<u64> = process
-        .fd()
-        .map_err(|e| format!("cannot list {}/fd: {e}", dir.display()))?
+    listening_sockets_among(&dir, &open_socket_inodes(&dir)?)
+}
+
+/// The inodes of the sockets the process at `pid_dir` (`/proc/PID`) has open
+/// (`fd/N -> socket:[inode]`). Err when its descriptors cannot be listed.
+pub fn open_socket_inodes(pid_dir: &Path) -> Result<std::collections::BTreeSet<u64>, String> {
+    let fds = std::fs::read_dir(pid_dir.join("fd"))
+        .map_err(|e| format!("cannot list {}/fd: {e}", pid_dir.display()))?;
+    Ok(fds
         .flatten()
-        .filter_map(|fd| match fd.target {
-            procfs::process::FDTarget::Socket(inode) => Some(inode),
-            _ => None,
-        })
-        .collect();
+        .filter_map(|fd| socket_inode(&std::fs::read_link(fd.path()).ok()?))
+        .collect())
+}
+
+/// `listening_sockets` of the process at `pid_dir` whose open socket inodes are `inodes`
+/// (`open_socket_inodes`, when they were read already).
+pub fn listening_sockets_among(
+    pid_dir: &Path,
+    inodes: &std::collections::BTreeSet<u64>,
+) -> Result<Vec<String>, String> {
+    use procfs::net::TcpState;
+    let process = procfs::process::Process::new_with_root(pid_dir.to_path_buf())
+        .map_err(|e| format!("cannot read {}: {e}", pid_dir.display()))?;
     let tcp = process
         .tcp()
-        .map_err(|e| format!("cannot read {}/net/tcp: {e}", dir.display()))?;
+        .map_err(|e| format!("cannot read {}/net/tcp: {e}", pid_dir.display()))?;
     let mut out: std::collections::BTreeSet<String> = tcp
         .into_iter()
         .chain(process.tcp6().unwrap_or_default())
@@ -71,7 +82,7 @@ pub fn listening_sockets(proc_root: &Path, pid: u64) -> Result<Vec<String>, Stri
     // A listening unix socket has __SO_ACCEPTCON among its flags
     // (`Num RefCount Protocol Flags Type St Inode Path`).
     const ACCEPTCON: u32 = 1 << 16;
-    let unix = std::fs::read_to_string(dir.join("net/unix")).unwrap_or_default();
+    let unix = std::fs::read_to_string(pid_dir.join("net/unix")).unwrap_or_default();
     out.extend(unix.lines().skip(1).filter_map(|line| {
         let f: Vec<&str> = line.split_whitespace().collect();
         let flags = u32::from_str_radix(f.get(3)?, 16).ok()?;
@@ -127,7 +138,7 @@ pub fn find_dockerd_among(
 
 /// Inodes of the unix sockets bound to `path`, from `<proc or proc/PID>/net/unix`
 /// (`Num RefCount Protocol Flags Type St Inode Path`).
-fn socket_inodes(proc_root: &Path, path: &str) -> Vec<String> {
+fn socket_inodes(proc_root: &Path, path: &str) -> std::collections::BTreeSet<u64> {
     let text = std::fs::read_to_string(proc_root.join("net/unix")).unwrap_or_default();
     // /var/run is usually a symlink to /run: compare resolved paths too.
     let wanted = std::fs::canonicalize(path).ok();
@@ -138,24 +149,31 @@ fn socket_inodes(proc_root: &Path, path: &str) -> Vec<String> {
             let bound = *fields.get(7)?;
             let same =
                 bound == path || wanted.is_some() && std::fs::canonicalize(bound).ok() == wanted;
-            same.then(|| fields[6].to_string())
+            same.then(|| fields[6].parse().ok()).flatten()
         })
         .collect()
 }
 
 /// Does the process at `pid_dir` have one of `inodes` open (`fd/N -> socket:[inode]`)?
-fn holds_socket(pid_dir: &Path, inodes: &[String]) -> bool {
+/// Stops at the first match.
+pub fn holds_socket(pid_dir: &Path, inodes: &std::collections::BTreeSet<u64>) -> bool {
     let Ok(fds) = std::fs::read_dir(pid_dir.join("fd")) else {
         return false;
     };
     fds.flatten().any(|fd| {
-        std::fs::read_link(fd.path()).is_ok_and(|target| {
-            let t = target.to_string_lossy();
-            t.strip_prefix("socket:[")
-                .and_then(|r| r.strip_suffix(']'))
-                .is_some_and(|inode| inodes.iter().any(|i| i == inode))
-        })
+        std::fs::read_link(fd.path())
+            .is_ok_and(|target| socket_inode(&target).is_some_and(|inode| inodes.contains(&inode)))
     })
+}
+
+/// The inode of a descriptor's link target `socket:[inode]`; None for anything else.
+fn socket_inode(target: &Path) -> Option<u64> {
+    target
+        .to_str()?
+        .strip_prefix("socket:[")?
+        .strip_suffix(']')?
+        .parse()
+        .ok()
 }
 
 pub(super) fn basename(path: &str) -> &str {
