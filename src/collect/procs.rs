@@ -38,6 +38,9 @@ pub struct ProcTable {
     host_ns: BTreeMap<&'static str, String>,
     /// Highest capability number this kernel knows (`/proc/sys/kernel/cap_last_cap`).
     cap_last: Option<u32>,
+    /// A second walk, made once (`later`), for a container whose init this walk does not
+    /// know: it started, or its PID was reused, after the walk.
+    later: std::sync::OnceLock<Option<Box<ProcTable>>>,
 }
 
 impl ProcTable {
@@ -101,6 +104,7 @@ impl ProcTable {
             by_pid_ns,
             host_ns,
             cap_last,
+            later: std::sync::OnceLock::new(),
         })
     }
 
@@ -148,6 +152,32 @@ impl ProcTable {
         command: &[String],
         private_pid_ns: bool,
     ) -> (Option<Vec<Process>>, KernelView) {
+        self.container_in(init, id, command, private_pid_ns, true)
+    }
+
+    /// The walk made now, once for the whole scan: every process and namespace member as it
+    /// is now. None when /proc cannot be listed any more.
+    fn later(&self) -> Option<&ProcTable> {
+        self.later
+            .get_or_init(|| {
+                ProcTable::scan(&self.root, &self.cgroup_root)
+                    .ok()
+                    .map(Box::new)
+            })
+            .as_deref()
+    }
+
+    /// `container` from this walk; `rewalk`: a container this walk does not know (its init is
+    /// not in it, or the PID now has another parent) is looked up in `later`, whose members
+    /// (children, exec sessions) are complete, instead of being judged from a partial view.
+    fn container_in(
+        &self,
+        init: i64,
+        id: &str,
+        command: &[String],
+        private_pid_ns: bool,
+        rewalk: bool,
+    ) -> (Option<Vec<Process>>, KernelView) {
         let unobserved = |reason: String| {
             (
                 None,
@@ -158,37 +188,35 @@ impl ProcTable {
                 },
             )
         };
+        let later = || {
+            rewalk
+                .then(|| self.later())
+                .flatten()
+                .map(|t| t.container_in(init, id, command, private_pid_ns, false))
+        };
         let dir = self.dir(init);
-        // A container started after the walk (between it and the inspect) has its init read
-        // now; its own children are then not known.
-        let late;
-        let entry = match self.entries.get(&init) {
-            Some(e) => e,
-            None => match std::fs::read_to_string(dir.join("stat"))
-                .ok()
-                .and_then(|s| parse_stat(&s))
-            {
-                Some((comm, state, ppid)) => {
-                    late = Entry {
-                        ppid,
-                        comm,
-                        state,
-                        pid_ns: link(&dir.join("ns/pid")),
-                    };
-                    &late
-                }
-                None => {
-                    return unobserved(format!(
-                        "host PID {init} is not in {}: the scanner runs in another PID namespace or on another host than the daemon",
-                        self.root.display()
-                    ));
-                }
-            },
+        let Some(entry) = self.entries.get(&init) else {
+            return later().unwrap_or_else(|| {
+                unobserved(format!(
+                    "host PID {init} is not in {}: the scanner runs in another PID namespace or on another host than the daemon",
+                    self.root.display()
+                ))
+            });
         };
         let status = match std::fs::read_to_string(dir.join("status")) {
             Ok(s) => s,
             Err(e) => return unobserved(format!("cannot read {}/status: {e}", dir.display())),
         };
+        // The PID now names another process than the walk's (it exited and the PID was
+        // reused): the walk's parent, name, namespace and children are not this one's.
+        let ppid = status_field(&status, "PPid").and_then(|v| v.parse::<i64>().ok());
+        if ppid.is_some_and(|p| p != entry.ppid) {
+            return later().unwrap_or_else(|| {
+                unobserved(format!(
+                    "host PID {init} changed while it was read (another process has it now)"
+                ))
+            });
+        }
         let cgroup = std::fs::read_to_string(dir.join("cgroup")).unwrap_or_default();
         let args = cmdline(&dir);
         let ours = cgroup.contains(id)
@@ -742,27 +770,51 @@ mod tests {
         assert_eq!(t.pids_named("containerd-shim"), vec![50]);
     }
 
-    /// A container started between the walk and its inspect: its init is read when asked
-    /// for (it was "not in /proc", as if the daemon were another host's).
+    /// A container started between the walk and its inspect is looked up in a second walk,
+    /// children and all (it was "not in /proc", as if the daemon were another host's).
     #[test]
-    fn a_container_started_after_the_walk_is_observed() {
+    fn a_container_started_after_the_walk_is_observed_whole() {
         let (tmp, t) = fake();
         let root = tmp.path().join("proc");
-        write_proc(
-            &root,
-            300,
-            50,
-            "late",
-            &["sleep", "9"],
-            "Uid:\t0\t0\t0\t0\nSeccomp:\t2\n",
-        );
+        let status = "Uid:\t0\t0\t0\t0\nSeccomp:\t2\n";
+        write_proc(&root, 300, 50, "late", &["sh", "-c", "sshd"], status);
+        write_proc(&root, 301, 300, "sshd", &["sshd"], status);
         ns(&root, 300, "pid", "pid:[30]");
+        ns(&root, 301, "pid", "pid:[30]");
         std::fs::write(root.join("300/cgroup"), format!("0::/docker/{ID}\n")).unwrap();
         let (procs, k) = t.container(300, ID, &[], true);
         let procs = procs.expect("observed");
-        assert_eq!(procs.len(), 1);
-        assert_eq!((procs[0].Pid, procs[0].Comm.as_str()), (300, "late"));
+        let seen: Vec<(i64, &str)> = procs.iter().map(|p| (p.Pid, p.Comm.as_str())).collect();
+        assert_eq!(seen, vec![(300, "late"), (301, "sshd")]);
         assert_eq!(k.Seccomp, 2);
+        assert!(k.Status.is_available(), "{:?}", k.Status);
+    }
+
+    /// A PID the walk saw as another container's process (an exec session) and that is now
+    /// a new container's init: its members are the new container's, not the old PID
+    /// namespace's (the walk's entry would have lent it the other container's processes).
+    #[test]
+    fn a_reused_pid_is_judged_from_the_process_that_has_it_now() {
+        let (tmp, t) = fake();
+        let root = tmp.path().join("proc");
+        std::fs::remove_dir_all(root.join("102")).unwrap();
+        write_proc(
+            &root,
+            102,
+            77,
+            "reborn",
+            &["sleep", "9"],
+            "PPid:\t77\nUid:\t0\t0\t0\t0\n",
+        );
+        ns(&root, 102, "pid", "pid:[40]");
+        std::fs::write(root.join("102/cgroup"), "0::/docker/feedbeef\n").unwrap();
+        let (procs, k) = t.container(102, "feedbeef", &[], true);
+        let seen: Vec<(i64, String)> = procs
+            .expect("observed")
+            .into_iter()
+            .map(|p| (p.Pid, p.Comm))
+            .collect();
+        assert_eq!(seen, vec![(102, "reborn".to_string())]);
         assert!(k.Status.is_available(), "{:?}", k.Status);
     }
 

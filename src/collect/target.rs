@@ -132,7 +132,9 @@ pub fn serving_process(
         // for that socket, PID unknown (0).
         if let Address::Unix(path) = &endpoint.address {
             let path = path.to_string_lossy();
-            if let Some(args) = super::daemon_config::find_dockerd_args_for(proc_root, Some(&path))
+            let pids: Vec<u64> = table.pids().filter_map(|p| u64::try_from(p).ok()).collect();
+            if let Some(args) =
+                super::daemon_config::find_dockerd_args_among(proc_root, &pids, Some(&path))
             {
                 let mut argv = vec!["dockerd".to_string()];
                 argv.extend(args);
@@ -544,6 +546,35 @@ mod tests {
             other_root(Path::new("/proc"), std::process::id() as u64),
             None
         );
+    }
+
+    /// The engine holding the socket wins over a process with a lower PID that holds it too
+    /// (a forwarder), and its descriptors come back with it (its listening sockets are read
+    /// from them, not a second time); without an engine, the lowest holder.
+    #[test]
+    fn the_engine_holding_the_socket_is_the_holder() {
+        let tmp = tempfile::tempdir().unwrap();
+        let root = tmp.path();
+        for (pid, comm, sockets) in [
+            (5, "socat", &[777u64][..]),
+            (9, "dockerd", &[777, 778][..]),
+            (12, "sleep", &[][..]),
+        ] {
+            let dir = root.join(pid.to_string());
+            std::fs::create_dir_all(dir.join("fd")).unwrap();
+            std::fs::write(dir.join("stat"), format!("{pid} ({comm}) S 1 1 1 0 -1")).unwrap();
+            std::os::unix::fs::symlink("/dev/null", dir.join("fd/0")).unwrap();
+            for (n, inode) in sockets.iter().enumerate() {
+                let target = format!("socket:[{inode}]");
+                std::os::unix::fs::symlink(target, dir.join(format!("fd/{}", n + 3))).unwrap();
+            }
+        }
+        let table = ProcTable::scan(root, &root.join("cgroup")).unwrap();
+        let (pid, held) = holder(&table, &BTreeSet::from([777])).unwrap();
+        assert_eq!((pid, held), (9, Some(BTreeSet::from([777, 778]))));
+        std::fs::remove_file(root.join("9/fd/3")).unwrap();
+        assert_eq!(holder(&table, &BTreeSet::from([777])), Some((5, None)));
+        assert_eq!(holder(&table, &BTreeSet::from([999])), None);
     }
 
     /// `serving_process` as the live scan runs it: the listeners, then the walk of /proc.
