@@ -198,7 +198,7 @@ impl ProcTable {
         let Some(entry) = self.entries.get(&init) else {
             return later().unwrap_or_else(|| {
                 unobserved(format!(
-                    "host PID {init} is not in {}: the scanner runs in another PID namespace or on another host than the daemon",
+                    "host PID {init} is not in {}: the container stopped or restarted during the scan, or the scanner runs in another PID namespace or on another host than the daemon",
                     self.root.display()
                 ))
             });

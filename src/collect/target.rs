@@ -128,13 +128,15 @@ pub fn serving_process(
     let proc_root = table.root();
     let Some((holder, held)) = holder(table, inodes) else {
         // A unix socket listed here is served here, but its holder's fds may be unreadable
-        // (a container without CAP_SYS_PTRACE): take the dockerd that discovery ranks first
-        // for that socket, PID unknown (0).
+        // (a container without CAP_SYS_PTRACE, a docker-group user): take the dockerd that
+        // discovery ranks first for that socket, PID unknown (0) — only when its flags name
+        // that socket (a forwarder's socket elsewhere is not the daemon's).
         if let Address::Unix(path) = &endpoint.address {
             let path = path.to_string_lossy();
             let pids: Vec<u64> = table.pids().filter_map(|p| u64::try_from(p).ok()).collect();
             if let Some(args) =
                 super::daemon_config::find_dockerd_args_among(proc_root, &pids, Some(&path))
+                    .filter(|args| super::daemon_config::names_socket(args, &path))
             {
                 let mut argv = vec!["dockerd".to_string()];
                 argv.extend(args);

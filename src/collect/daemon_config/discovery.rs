@@ -192,9 +192,55 @@ fn serves_default_socket(args: &[String]) -> bool {
     }
 }
 
+/// Does a dockerd with these arguments serve the unix socket `path`? A `-H unix://PATH`
+/// naming it, or the default socket (`/var/run/docker.sock`) when no `-H` is given, `-H
+/// unix://` leaves the path out, or `fd://` takes systemd's docker.socket. Paths compare
+/// as given and resolved. Hosts set in daemon.json are not seen here (it says no then).
+pub fn names_socket(args: &[String], path: &str) -> bool {
+    let resolved = |p: &str| std::fs::canonicalize(p).ok();
+    let same = |p: &str| p == path || resolved(p).is_some_and(|r| Some(r) == resolved(path));
+    let default = || same("/var/run/docker.sock") || same("/run/docker.sock");
+    match parse_flags(args).remove("hosts") {
+        Some((Value::Array(hosts), _)) => {
+            hosts
+                .iter()
+                .filter_map(Value::as_str)
+                .any(|h| match h.strip_prefix("unix://") {
+                    Some("") => default(),
+                    Some(p) => same(p),
+                    None => h.starts_with("fd://") && default(),
+                })
+        }
+        _ => default(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The descriptor-less fallback may only take a dockerd whose flags name the scanned
+    /// socket: a forwarder's socket elsewhere (`/tmp/fwd.sock`) is not the daemon's.
+    #[test]
+    fn a_dockerd_names_the_sockets_it_serves() {
+        let args = |a: &[&str]| a.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        assert!(names_socket(&args(&[]), "/var/run/docker.sock"));
+        assert!(names_socket(&args(&["-H", "fd://"]), "/run/docker.sock"));
+        assert!(!names_socket(&args(&[]), "/tmp/fwd.sock"));
+        assert!(!names_socket(&args(&["-H", "fd://"]), "/tmp/fwd.sock"));
+        assert!(names_socket(
+            &args(&["-H", "unix:///srv/d.sock", "-H", "tcp://0.0.0.0:2375"]),
+            "/srv/d.sock"
+        ));
+        assert!(!names_socket(
+            &args(&["-H", "unix:///srv/d.sock"]),
+            "/var/run/docker.sock"
+        ));
+        assert!(names_socket(
+            &args(&["--host=unix://"]),
+            "/var/run/docker.sock"
+        ));
+    }
 
     fn fake_proc(dir: &Path, pid: &str, cmdline: &[&str], mnt: Option<&str>) {
         let p = dir.join(pid);

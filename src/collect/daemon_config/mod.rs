@@ -19,7 +19,7 @@ mod systemd;
 pub use crate::docker::DEFAULT_CONFIG_FILE;
 pub use discovery::{
     find_dockerd_among, find_dockerd_args, find_dockerd_args_among, find_dockerd_args_for,
-    holds_socket, listening_sockets, listening_sockets_among, open_socket_inodes,
+    holds_socket, listening_sockets, listening_sockets_among, names_socket, open_socket_inodes,
 };
 pub use merge::{default_keys, resolve, resolve_planned, resolve_with_default_file};
 pub use systemd::{
