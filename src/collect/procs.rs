@@ -410,7 +410,7 @@ pub fn observe(
 /// The status of the host's /proc as a whole, given every container's observation: the
 /// remote status, why /proc could not be read, or how many running containers were not
 /// observed and the first one's reason.
-pub fn proc_status<'a>(
+fn proc_status<'a>(
     table: Result<&ProcTable, &str>,
     remote: Option<&FactStatus>,
     observed: impl IntoIterator<Item = &'a Observed>,

@@ -381,10 +381,9 @@ const ENGINE_COMMS: &[&str] = &["dockerd", "podman", "rootlesskit"];
 /// forwarder or proxy that does. At 1,000 containers this reads the engine's descriptors
 /// once instead of thousands of processes'.
 fn holder(table: &ProcTable, inodes: &BTreeSet<u64>) -> Option<(u64, Option<BTreeSet<u64>>)> {
-    let dir = |pid: i64| table.root().join(pid.to_string());
     let engines = table.pids_named_any(ENGINE_COMMS);
     for &pid in &engines {
-        if let Ok(held) = super::daemon_config::open_socket_inodes(&dir(pid))
+        if let Ok(held) = super::daemon_config::open_socket_inodes(&table.dir(pid))
             && !held.is_disjoint(inodes)
         {
             return Some((u64::try_from(pid).ok()?, Some(held)));
@@ -393,7 +392,7 @@ fn holder(table: &ProcTable, inodes: &BTreeSet<u64>) -> Option<(u64, Option<BTre
     table
         .pids()
         .filter(|pid| !engines.contains(pid))
-        .find(|pid| super::daemon_config::holds_socket(&dir(*pid), inodes))
+        .find(|pid| super::daemon_config::holds_socket(&table.dir(*pid), inodes))
         .and_then(|pid| Some((u64::try_from(pid).ok()?, None)))
 }
 
